@@ -1,0 +1,1 @@
+"""Accounts: logging in, personal API tokens."""

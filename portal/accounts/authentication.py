@@ -1,0 +1,42 @@
+"""`Authorization: Token <key>` for the REST API."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+from rest_framework import authentication, exceptions
+
+from portal.accounts.models import PersonalToken
+
+__all__ = ["PersonalTokenAuthentication", "user_for_token"]
+
+# Writing last_used_at on every request would make each GET a write; once a minute is enough.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def user_for_token(key: str):
+    """The active user a token key belongs to, or None. Shared by the API and websockets."""
+    token = PersonalToken.objects.for_key(key)
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+        PersonalToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+class PersonalTokenAuthentication(authentication.BaseAuthentication):
+    keyword = "Token"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed("Send the header as 'Authorization: Token <key>'.")
+        user = user_for_token(header[1].decode(errors="replace"))
+        if user is None:
+            raise exceptions.AuthenticationFailed("This token is unknown, revoked or expired.")
+        return user, None
+
+    def authenticate_header(self, request):
+        return self.keyword

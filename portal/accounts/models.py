@@ -1,0 +1,59 @@
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+__all__ = ["PersonalToken"]
+
+TOKEN_PREFIX = "berth_"
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class PersonalTokenQuerySet(models.QuerySet):
+    def for_key(self, key: str):
+        """The active token with this key and an active user, or None."""
+        return (
+            self.select_related("user")
+            .filter(key_hash=hash_key(key), user__is_active=True)
+            .filter(models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=timezone.now()))
+            .first()
+        )
+
+
+class PersonalToken(models.Model):
+    """A user's named API token. Only a hash is stored; the key is shown once, when made.
+
+    A token acts with its user's current roles, so changing the user's teams changes
+    what the token may do at once.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tokens")
+    name = models.CharField(max_length=100)
+    key_prefix = models.CharField(max_length=16)
+    key_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PersonalTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key_prefix}…)"
+
+    @classmethod
+    def issue(cls, user, name: str) -> tuple["PersonalToken", str]:
+        """Make a token; returns it with its key, which is never available again."""
+        key = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        token = cls.objects.create(
+            user=user, name=name, key_prefix=key[: len(TOKEN_PREFIX) + 6], key_hash=hash_key(key)
+        )
+        return token, key

@@ -1,0 +1,21 @@
+"""The ASGI entry point: Django for HTTP, Channels for websockets (origin checked, then auth)."""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+django_asgi_app = get_asgi_application()
+
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+
+from portal.routing import websocket_urlpatterns  # noqa: E402
+from portal.ws.auth import BerthAuthMiddlewareStack  # noqa: E402
+from portal.ws.origin import SameOriginValidator  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": SameOriginValidator(BerthAuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+    }
+)

@@ -1,0 +1,1 @@
+"""The dashboard: every host the user may see, live."""

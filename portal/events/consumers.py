@@ -1,0 +1,37 @@
+"""`/ws/events/`: live inventory changes, only for hosts the user may see."""
+
+from channels.db import database_sync_to_async
+
+from portal.events.publish import HOSTS_GROUP, host_group
+from portal.hosts.models import Host
+from portal.ws.consumers import BerthJsonConsumer
+
+__all__ = ["EventsConsumer"]
+
+VIEW = "host.view"
+
+
+class EventsConsumer(BerthJsonConsumer):
+    async def start(self):
+        self.host_ids = set(
+            await database_sync_to_async(
+                lambda: list(Host.objects.restrict(self.access, VIEW).values_list("pk", flat=True))
+            )()
+        )
+        await self.join(HOSTS_GROUP)
+        for host_id in self.host_ids:
+            await self.join(host_group(host_id))
+        await self.send_json({"type": "hello", "hosts": sorted(self.host_ids)})
+
+    async def berth_event(self, message):
+        host_id = message["host_id"]
+        if host_id not in self.host_ids:
+            # A host this connection has not seen before: ask the policy before forwarding.
+            if not self.access.allows(VIEW, host_id):
+                return
+            self.host_ids.add(host_id)
+            await self.join(host_group(host_id))
+        if message["event"]["type"] == "host.removed":
+            self.host_ids.discard(host_id)
+            await self.leave(host_group(host_id))
+        await self.send_json(message["event"])

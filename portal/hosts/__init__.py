@@ -1,0 +1,1 @@
+"""Docker hosts: their identity, liveness and engine facts, as reported by host workers."""

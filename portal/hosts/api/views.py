@@ -1,0 +1,57 @@
+from django.db import transaction
+from rest_framework.exceptions import APIException
+
+from portal.api.viewsets import RestrictedModelViewSet
+from portal.events.publish import publish_host, publish_host_removed
+from portal.hosts.choices import HostStatus
+from portal.hosts.models import Host
+
+from .serializers import HostSerializer
+
+__all__ = ["HostViewSet"]
+
+
+class Conflict(APIException):
+    status_code = 409
+    default_code = "conflict"
+
+
+class HostViewSet(RestrictedModelViewSet):
+    """Docker hosts. A host joins by starting its worker; admins may pre-register, rename,
+    label and remove hosts."""
+
+    queryset = Host.objects.all()
+    serializer_class = HostSerializer
+    view_action = "host.view"
+    policy_actions = {
+        "list": "host.view",
+        "retrieve": "host.view",
+        "create": "host.add",
+        "partial_update": "host.change",
+        "destroy": "host.delete",
+    }
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if status := self.request.query_params.get("status"):
+            queryset = queryset.filter(status=status)
+        if name := self.request.query_params.get("name"):
+            queryset = queryset.filter(name__icontains=name)
+        return queryset
+
+    def perform_create(self, serializer):
+        host = serializer.save()
+        transaction.on_commit(lambda: publish_host(host, created=True))
+
+    def perform_update(self, serializer):
+        host = serializer.save()
+        transaction.on_commit(lambda: publish_host(host))
+
+    def perform_destroy(self, instance):
+        if instance.current_status == HostStatus.ONLINE:
+            raise Conflict(
+                f"Host '{instance.name}' is online: stop its host worker first, or it will join again."
+            )
+        host_id = instance.pk
+        instance.delete()
+        transaction.on_commit(lambda: publish_host_removed(host_id))

@@ -1,0 +1,35 @@
+"""The liveness watch: hosts whose heartbeats stopped are marked offline within seconds."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from portal.events.publish import publish_host
+from portal.hosts.choices import HostStatus
+from portal.hosts.models import Host
+
+__all__ = ["mark_lost_hosts"]
+
+log = logging.getLogger(__name__)
+
+
+def mark_lost_hosts(now=None) -> list[Host]:
+    """Mark offline every online host not heard from for BERTH_HOST_OFFLINE_AFTER seconds."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.BERTH_HOST_OFFLINE_AFTER)
+    lost = []
+    with transaction.atomic():
+        for host in Host.objects.select_for_update().filter(status=HostStatus.ONLINE, last_seen__lt=cutoff):
+            host.status = HostStatus.OFFLINE
+            host.online_since = None
+            host.save(update_fields=["status", "online_since", "updated_at"])
+            lost.append(host)
+    for host in lost:
+        log.warning("Host '%s' missed its heartbeats since %s: offline", host.slug, host.last_seen)
+        publish_host(host)
+    return lost

@@ -1,0 +1,72 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from portal.access.querysets import RestrictedQuerySet
+from portal.hosts.choices import HostStatus
+
+__all__ = ["Host"]
+
+
+class Host(models.Model):
+    """A Docker host, served by the one host worker that consumes queue `host.<slug>`.
+
+    Engine facts are what the worker last reported; `last_seen` is the portal's clock
+    when its last heartbeat arrived, and liveness is judged from it alone.
+    """
+
+    policy_host_field = "pk"
+
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=100)
+    status = models.CharField(max_length=16, choices=HostStatus, default=HostStatus.UNKNOWN)
+    last_seen = models.DateTimeField(null=True, blank=True)
+    online_since = models.DateTimeField(null=True, blank=True)
+    labels = models.JSONField(default=dict, blank=True)
+
+    engine_reachable = models.BooleanField(default=False)
+    engine_error = models.TextField(blank=True)
+    engine_id = models.CharField(max_length=200, blank=True)
+    engine_version = models.CharField(max_length=100, blank=True)
+    api_version = models.CharField(max_length=20, blank=True)
+    os = models.CharField(max_length=200, blank=True)
+    kernel = models.CharField(max_length=200, blank=True)
+    arch = models.CharField(max_length=50, blank=True)
+    cpus = models.PositiveIntegerField(default=0)
+    memory = models.BigIntegerField(default=0)
+    container_count = models.PositiveIntegerField(default=0)
+    running_count = models.PositiveIntegerField(default=0)
+    image_count = models.PositiveIntegerField(default=0)
+
+    worker_instance = models.CharField(max_length=64, blank=True)
+    worker_machine = models.CharField(max_length=200, blank=True)
+    worker_version = models.CharField(max_length=50, blank=True)
+    docker_host = models.CharField(max_length=300, blank=True)
+    last_seq = models.BigIntegerField(default=0)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def current_status(self) -> str:
+        """The status as of now: an online host whose heartbeats stopped is offline even
+        before the liveness watch has written it down (for example while no portal worker runs)."""
+        if self.status == HostStatus.ONLINE and self.heartbeat_overdue():
+            return HostStatus.OFFLINE
+        return self.status
+
+    def heartbeat_overdue(self, now=None) -> bool:
+        if self.last_seen is None:
+            return True
+        now = now or timezone.now()
+        return now - self.last_seen > timedelta(seconds=settings.BERTH_HOST_OFFLINE_AFTER)

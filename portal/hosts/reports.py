@@ -1,0 +1,133 @@
+"""Applying a host worker's report to the database: idempotent, ordered, and by the portal's clock."""
+
+from __future__ import annotations
+
+import enum
+import logging
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from portal.events.publish import publish_host
+from portal.hosts.choices import HostStatus
+from portal.hosts.models import Host
+
+__all__ = ["InvalidReport", "Outcome", "apply_host_report"]
+
+log = logging.getLogger(__name__)
+
+REPORT_KINDS = {"hello", "heartbeat", "goodbye", "refused"}
+INFO_FIELDS = {
+    "engine_id": "engine_id",
+    "engine_version": "engine_version",
+    "api_version": "api_version",
+    "os": "os",
+    "kernel": "kernel",
+    "arch": "arch",
+    "cpus": "cpus",
+    "memory": "memory",
+    "containers": "container_count",
+    "containers_running": "running_count",
+    "images": "image_count",
+}
+
+
+class InvalidReport(ValueError):
+    """A report that is not shaped like one; it is logged and dropped."""
+
+
+class Outcome(enum.Enum):
+    APPLIED = "applied"
+    STALE = "stale"
+    REFUSED = "refused"
+
+
+def _validate(report: Any) -> dict:
+    if not isinstance(report, dict):
+        raise InvalidReport(f"report is a {type(report).__name__}, not an object")
+    missing = [k for k in ("kind", "host", "name", "instance", "seq") if not report.get(k)]
+    if missing:
+        raise InvalidReport(f"report lacks {', '.join(missing)}")
+    if report["kind"] not in REPORT_KINDS:
+        raise InvalidReport(f"unknown report kind {report['kind']!r}")
+    if not isinstance(report["seq"], int):
+        raise InvalidReport("report seq is not an integer")
+    return report
+
+
+def _apply_engine(host: Host, engine: dict | None) -> None:
+    if not engine:
+        return
+    host.engine_reachable = bool(engine.get("reachable"))
+    host.engine_error = "" if host.engine_reachable else str(engine.get("error") or "")[:2000]
+    info = engine.get("info") or {}
+    for source, target in INFO_FIELDS.items():
+        if source in info and info[source] is not None:
+            setattr(host, target, info[source])
+
+
+def _served_by_another(host: Host, report: dict, now) -> bool:
+    """True when a live worker other than this report's already serves the host."""
+    return bool(
+        host.worker_instance
+        and host.worker_instance != report["instance"]
+        and host.status == HostStatus.ONLINE
+        and not host.heartbeat_overdue(now)
+    )
+
+
+def apply_host_report(report: Any, now=None) -> Outcome:
+    report = _validate(report)
+    now = now or timezone.now()
+    worker = report.get("worker") or {}
+    with transaction.atomic():
+        host, created = Host.objects.select_for_update().get_or_create(
+            slug=report["host"], defaults={"name": report["name"]}
+        )
+        if report["kind"] == "refused":
+            log.error(
+                "A host worker on machine %s was refused the name '%s': %s",
+                worker.get("machine"),
+                host.slug,
+                report.get("reason", "name in use"),
+            )
+            return Outcome.REFUSED
+        if _served_by_another(host, report, now):
+            log.error(
+                "Ignoring a %s for host '%s' from worker %s on machine %s: the host is served by "
+                "worker %s on machine %s.",
+                report["kind"],
+                host.slug,
+                report["instance"],
+                worker.get("machine"),
+                host.worker_instance,
+                host.worker_machine,
+            )
+            return Outcome.REFUSED
+        if host.worker_instance == report["instance"]:
+            if report["seq"] <= host.last_seq:
+                return Outcome.STALE
+        elif report["kind"] == "goodbye":
+            return Outcome.STALE  # a former worker's farewell must not take down its successor
+        else:
+            host.worker_instance = report["instance"]
+        host.last_seq = report["seq"]
+        host.worker_machine = str(worker.get("machine") or "")[:200]
+        host.worker_version = str(worker.get("version") or "")[:50]
+        host.docker_host = str(worker.get("docker_host") or "")[:300]
+        _apply_engine(host, report.get("engine"))
+        was_online = host.status == HostStatus.ONLINE
+        if report["kind"] == "goodbye":
+            host.status = HostStatus.OFFLINE
+            host.online_since = None
+        else:
+            host.status = HostStatus.ONLINE
+            host.last_seen = now
+            if not was_online:
+                host.online_since = now
+        host.save()
+        if was_online != (host.status == HostStatus.ONLINE):
+            log.info("Host '%s' is %s", host.slug, host.status)
+        transaction.on_commit(lambda: publish_host(host, created=created))
+    return Outcome.APPLIED

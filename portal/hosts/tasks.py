@@ -1,0 +1,23 @@
+"""Tasks the portal worker runs for host workers (queue `portal`)."""
+
+import logging
+
+from celery import shared_task
+from django.db import close_old_connections
+
+from portal.hosts.reports import InvalidReport, apply_host_report
+
+log = logging.getLogger(__name__)
+
+# The host worker sends this name (workers.protocol.REPORT_TASK).
+REPORT_TASK = "berth.portal.host_report"
+
+
+@shared_task(name=REPORT_TASK, ignore_result=True)
+def host_report(report):
+    close_old_connections()
+    try:
+        return apply_host_report(report).value
+    except InvalidReport as exc:
+        log.error("Dropped a malformed host report: %s", exc)
+        return "invalid"

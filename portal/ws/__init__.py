@@ -1,0 +1,1 @@
+"""What every Berth websocket shares: authentication, origin checks, refusals with close codes."""

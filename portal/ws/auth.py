@@ -1,0 +1,30 @@
+"""Websocket authentication: the session cookie (Channels' AuthMiddleware) or `?token=`."""
+
+from urllib.parse import parse_qs
+
+from channels.auth import AuthMiddlewareStack
+from channels.db import database_sync_to_async
+
+from portal.accounts.authentication import user_for_token
+
+__all__ = ["BerthAuthMiddlewareStack"]
+
+
+class TokenQueryAuthMiddleware:
+    """When the query string carries `token=`, that token decides who the user is."""
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    async def __call__(self, scope, receive, send):
+        query = parse_qs(scope.get("query_string", b"").decode(errors="replace"))
+        if keys := query.get("token"):
+            from django.contrib.auth.models import AnonymousUser
+
+            user = await database_sync_to_async(user_for_token)(keys[0])
+            scope = dict(scope, user=user or AnonymousUser())
+        return await self.inner(scope, receive, send)
+
+
+def BerthAuthMiddlewareStack(inner):
+    return AuthMiddlewareStack(TokenQueryAuthMiddleware(inner))

@@ -1,0 +1,64 @@
+"""The base of every Berth websocket consumer.
+
+A refusal accepts and closes at once with a code and a reason, because a browser sees a
+handshake refused before accept only as a bare failure (DESIGN.md): 4401 not logged in,
+4403 not allowed, 4404 no such object (or not visible), 4409 not running, 4503 host offline.
+"""
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from portal.access.policy import AccessScope
+
+__all__ = ["BerthJsonConsumer", "Refused"]
+
+CLOSE_NOT_LOGGED_IN = 4401
+CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
+CLOSE_NOT_RUNNING = 4409
+CLOSE_HOST_OFFLINE = 4503
+
+
+class Refused(Exception):
+    def __init__(self, code: int, reason: str):
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+class BerthJsonConsumer(AsyncJsonWebsocketConsumer):
+    """Subclasses implement `start()`; the user is known and the scope computed before it runs."""
+
+    groups_joined: set
+
+    async def connect(self):
+        self.groups_joined = set()
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.refuse(CLOSE_NOT_LOGGED_IN, "Log in to Berth first.")
+            return
+        self.access = await database_sync_to_async(AccessScope.for_user)(user)
+        await self.accept()
+        try:
+            await self.start()
+        except Refused as exc:
+            await self.close(code=exc.code, reason=exc.reason)
+
+    async def start(self):
+        raise NotImplementedError
+
+    async def refuse(self, code: int, reason: str) -> None:
+        await self.accept()
+        await self.close(code=code, reason=reason)
+
+    async def join(self, group: str) -> None:
+        await self.channel_layer.group_add(group, self.channel_name)
+        self.groups_joined.add(group)
+
+    async def leave(self, group: str) -> None:
+        await self.channel_layer.group_discard(group, self.channel_name)
+        self.groups_joined.discard(group)
+
+    async def disconnect(self, code):
+        for group in list(getattr(self, "groups_joined", ())):
+            await self.leave(group)

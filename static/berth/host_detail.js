@@ -1,0 +1,38 @@
+// One host's facts, kept current by /ws/events/.
+(function () {
+  "use strict";
+  const { el, bytes, statusBadge, lastSeen } = window.BerthHosts;
+  let host = JSON.parse(document.getElementById("host-data").textContent);
+
+  function rows(target, pairs) {
+    document.getElementById(target).replaceChildren(...pairs.flatMap(([label, value]) => [
+      el("dt", { class: "col-5" }, label), el("dd", { class: "col-7" }, value === "" || value === null ? "—" : value),
+    ]));
+  }
+
+  function render() {
+    document.getElementById("host-status").replaceChildren(statusBadge(host));
+    const error = document.getElementById("host-engine-error");
+    error.hidden = host.engine_reachable || host.status !== "online";
+    error.textContent = host.engine_error;
+    rows("host-engine", [
+      ["Engine version", host.engine_version], ["API version", host.api_version], ["OS", host.os],
+      ["Kernel", host.kernel], ["Architecture", host.arch], ["CPUs", host.cpus], ["Memory", bytes(host.memory)],
+      ["Containers", host.running_count + " running / " + host.container_count], ["Images", host.image_count],
+    ]);
+    rows("host-worker", [
+      ["Slug (queue host.<slug>)", host.slug], ["Machine", host.worker_machine], ["Worker version", host.worker_version],
+      ["Docker endpoint", host.docker_host], ["Last seen", lastSeen(host)],
+      ["Online since", host.online_since ? new Date(host.online_since).toLocaleString() : ""],
+    ]);
+  }
+
+  document.addEventListener("berth:event", (e) => {
+    const event = e.detail;
+    if (event.host.id !== host.id) return;
+    if (event.type === "host.removed") { document.getElementById("host-removed").hidden = false; return; }
+    host = event.host;
+    render();
+  });
+  render();
+})();

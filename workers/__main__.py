@@ -1,0 +1,100 @@
+"""`python -m workers --name <host>`: start the host worker for the Docker engine at DOCKER_HOST.
+
+Needs only REDIS_URL (the broker) and, when the engine is not at /var/run/docker.sock,
+DOCKER_HOST. It never opens the database and needs no credentials for it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+import redis
+
+from engine import Engine, EngineUnavailable
+from engine.client import DEFAULT_DOCKER_HOST
+from workers.app import make_app
+from workers.heartbeat import Heartbeat, HeartbeatStep
+from workers.identity import HostIdentity, NameClaim, NameTaken
+from workers.protocol import host_queue, host_slug
+from workers.reports import Reporter
+
+log = logging.getLogger("workers")
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m workers", description=__doc__)
+    parser.add_argument(
+        "--name",
+        default=os.environ.get("BERTH_HOST_NAME"),
+        help="the host's name in Berth (default: $BERTH_HOST_NAME)",
+    )
+    parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
+    parser.add_argument("--docker-host", default=os.environ.get("DOCKER_HOST") or DEFAULT_DOCKER_HOST)
+    parser.add_argument("--concurrency", type=int, default=int(os.environ.get("BERTH_HOST_CONCURRENCY", "4")))
+    parser.add_argument(
+        "--heartbeat", type=float, default=float(os.environ.get("BERTH_HEARTBEAT_SECONDS", "2"))
+    )
+    parser.add_argument("--loglevel", default=os.environ.get("BERTH_LOG_LEVEL", "INFO"))
+    args = parser.parse_args(argv)
+    if not args.name:
+        parser.error("--name is required: the name this host has in Berth, e.g. --name web-1")
+    try:
+        args.slug = host_slug(args.name)
+    except ValueError as exc:
+        parser.error(str(exc))
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    # The host worker must not pick up the portal's Django settings (Celery's Django fix-up
+    # activates on this variable), and has no database to reach anyway.
+    os.environ.pop("DJANGO_SETTINGS_MODULE", None)
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=args.loglevel.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    identity = HostIdentity(name=args.name, slug=args.slug)
+    engine = Engine(args.docker_host)
+    try:
+        engine_id = engine.info().engine_id
+    except EngineUnavailable as exc:
+        log.warning("%s; starting anyway and reporting the engine as unreachable", exc)
+        engine_id = None
+
+    broker = redis.Redis.from_url(args.redis_url, socket_connect_timeout=5)
+    queue = host_queue(identity.slug)
+    app = make_app(args.redis_url, queue)
+    reporter = Reporter(app, identity, engine.base_url)
+    claim = NameClaim(broker, identity, ttl=args.heartbeat * 3)
+    try:
+        claim.acquire(engine_id)
+    except NameTaken as exc:
+        log.error("Refused: %s", exc)
+        reporter.send("refused", reason=str(exc))
+        return 2
+    except redis.RedisError as exc:
+        log.error("Cannot reach Redis at %s: %s. Set REDIS_URL to the portal's broker.", args.redis_url, exc)
+        return 1
+
+    app.berth_heartbeat = Heartbeat(engine, reporter, claim, interval=args.heartbeat)
+    app.steps["worker"].add(HeartbeatStep)
+    log.info("Host worker for '%s' (queue %s) on engine %s", identity.name, queue, engine.base_url)
+    app.worker_main(
+        [
+            "worker",
+            f"--hostname={queue}@{identity.machine}",
+            f"--queues={queue}",
+            "--pool=threads",
+            f"--concurrency={args.concurrency}",
+            f"--loglevel={args.loglevel}",
+            "--without-mingle",
+            "--without-gossip",
+        ]
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,25 @@
+"""The host worker's Celery app: Redis as broker, JSON only, no result backend, no Django."""
+
+from celery import Celery
+
+from workers.protocol import PORTAL_QUEUE, REPORT_TASK
+
+__all__ = ["make_app"]
+
+
+def make_app(redis_url: str, queue: str) -> Celery:
+    app = Celery("berth-host", broker=redis_url, fixups=[], set_as_current=True)
+    app.conf.update(
+        task_serializer="json",
+        accept_content=["json"],
+        task_ignore_result=True,
+        task_default_queue=queue,
+        task_routes={REPORT_TASK: {"queue": PORTAL_QUEUE}},
+        worker_prefetch_multiplier=1,
+        worker_hijack_root_logger=False,
+        broker_connection_retry_on_startup=True,
+        # Arguments may carry registry credentials: never put them in the worker's log.
+        worker_log_format="%(asctime)s %(levelname)s %(processName)s: %(message)s",
+        worker_task_log_format="%(asctime)s %(levelname)s %(task_name)s[%(task_id)s]: %(message)s",
+    )
+    return app

@@ -1,0 +1,121 @@
+"""The heartbeat: probe the engine, keep the name claim, tell the portal this host is alive."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+import time
+
+from celery import bootsteps
+
+from engine import Engine, EngineUnavailable
+from workers.identity import NameClaim
+from workers.reports import EngineState, Reporter
+
+__all__ = ["Heartbeat", "HeartbeatStep"]
+
+log = logging.getLogger(__name__)
+
+
+class Heartbeat:
+    """Every `interval` seconds: ping the engine (full info now and then), refresh the claim, report.
+
+    An engine that stops answering is reported as unreachable while the heartbeat goes on,
+    and picked up again as soon as it answers.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        reporter: Reporter,
+        claim: NameClaim,
+        interval: float = 2.0,
+        info_every: float = 10.0,
+    ):
+        self.engine = engine
+        self.reporter = reporter
+        self.claim = claim
+        self.interval = interval
+        self.info_every = info_every
+        self.state = EngineState(reachable=False, error="not probed yet")
+        self._info_at = 0.0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def probe(self) -> EngineState:
+        previous = self.state
+        try:
+            self.engine.ping()
+            stale = time.monotonic() - self._info_at >= self.info_every
+            if previous.info is None or not previous.reachable or stale:
+                self.state = EngineState(reachable=True, info=self.engine.info())
+                self._info_at = time.monotonic()
+            else:
+                self.state = EngineState(reachable=True, info=previous.info)
+        except EngineUnavailable as exc:
+            self.state = EngineState(reachable=False, info=previous.info, error=str(exc))
+        if previous.reachable != self.state.reachable:
+            if self.state.reachable:
+                info = self.state.info
+                log.info(
+                    "Docker engine %s (API %s) answers at %s",
+                    info.engine_version,
+                    info.api_version,
+                    self.engine.base_url,
+                )
+            else:
+                log.warning("%s", self.state.error)
+        return self.state
+
+    def beat(self, kind: str = "heartbeat") -> None:
+        state = self.probe()
+        if not self.claim.refresh(state.engine_id):
+            holder = self.claim.holder() or {}
+            log.error(
+                "Another worker (machine %s, pid %s) took the host name '%s'; stopping this one.",
+                holder.get("machine"),
+                holder.get("pid"),
+                self.claim.identity.slug,
+            )
+            self._stop.set()
+            os.kill(os.getpid(), signal.SIGTERM)
+            return
+        self.reporter.send(kind, state)
+
+    def _run(self) -> None:
+        kind = "hello"
+        while not self._stop.is_set():
+            started = time.monotonic()
+            try:
+                self.beat(kind)
+                kind = "heartbeat"
+            except Exception:
+                log.exception("Heartbeat failed; trying again")
+            self._stop.wait(max(0.0, self.interval - (time.monotonic() - started)))
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="berth-heartbeat", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=self.interval + 5)
+        self.reporter.send("goodbye", self.state)
+        self.claim.release()
+
+
+class HeartbeatStep(bootsteps.StartStopStep):
+    """Runs the app's heartbeat for as long as the worker runs."""
+
+    def __init__(self, worker, **kwargs):
+        super().__init__(worker, **kwargs)
+        self.heartbeat: Heartbeat = worker.app.berth_heartbeat
+
+    def start(self, worker):
+        self.heartbeat.start()
+
+    def stop(self, worker):
+        self.heartbeat.stop()
