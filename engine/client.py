@@ -34,9 +34,7 @@ class Engine:
     def _api(self) -> docker.APIClient:
         if self._client is None:
             try:
-                self._client = docker.DockerClient(
-                    base_url=self.base_url, version="auto", timeout=self.timeout
-                )
+                self._client = docker.DockerClient(base_url=self.base_url, version="auto", timeout=self.timeout)
             except docker.errors.DockerException as exc:
                 raise EngineUnavailable(self._describe(exc)) from exc
         return self._client.api

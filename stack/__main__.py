@@ -24,9 +24,7 @@ def say(message: str) -> None:
 
 
 def manage(*args: str) -> str:
-    result = subprocess.run(
-        [PYTHON, str(ROOT / "manage.py"), *args], capture_output=True, text=True, check=False
-    )
+    result = subprocess.run([PYTHON, str(ROOT / "manage.py"), *args], capture_output=True, text=True, check=False)
     if result.returncode != 0:
         sys.stderr.write(result.stdout + result.stderr)
         raise SystemExit(f"`manage.py {' '.join(args)}` failed; see above.")

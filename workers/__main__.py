@@ -34,9 +34,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
     parser.add_argument("--docker-host", default=os.environ.get("DOCKER_HOST") or DEFAULT_DOCKER_HOST)
     parser.add_argument("--concurrency", type=int, default=int(os.environ.get("BERTH_HOST_CONCURRENCY", "4")))
-    parser.add_argument(
-        "--heartbeat", type=float, default=float(os.environ.get("BERTH_HEARTBEAT_SECONDS", "2"))
-    )
+    parser.add_argument("--heartbeat", type=float, default=float(os.environ.get("BERTH_HEARTBEAT_SECONDS", "2")))
     parser.add_argument("--loglevel", default=os.environ.get("BERTH_LOG_LEVEL", "INFO"))
     args = parser.parse_args(argv)
     if not args.name:

@@ -118,9 +118,7 @@ class NameClaim:
 
     def refresh(self, engine_id: str | None) -> bool:
         """Extend the claim; False means another worker holds the name now."""
-        return bool(
-            self._refresh(keys=[self.key], args=[self.identity.instance, self._value(engine_id), self.ttl])
-        )
+        return bool(self._refresh(keys=[self.key], args=[self.identity.instance, self._value(engine_id), self.ttl]))
 
     def release(self) -> None:
         self._release(keys=[self.key], args=[self.identity.instance])

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 __all__ = ["PersonalToken"]
 
-TOKEN_PREFIX = "berth_"
+TOKEN_PREFIX = "berth_"  # noqa: S105 (a public prefix)
 
 
 def hash_key(key: str) -> str:

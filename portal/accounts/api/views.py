@@ -27,20 +27,14 @@ class ObtainTokenView(APIView):
     @extend_schema(
         request=ObtainTokenSerializer,
         responses={
-            201: inline_serializer(
-                "Token", {"token": serializers.CharField(), "name": serializers.CharField()}
-            )
+            201: inline_serializer("Token", {"token": serializers.CharField(), "name": serializers.CharField()})
         },
     )
     def post(self, request):
         data = ObtainTokenSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = authenticate(
-            request, username=data.validated_data["username"], password=data.validated_data["password"]
-        )
+        user = authenticate(request, username=data.validated_data["username"], password=data.validated_data["password"])
         if user is None:
-            raise ValidationError(
-                "Unable to log in with the username and password given.", code="invalid_credentials"
-            )
+            raise ValidationError("Unable to log in with the username and password given.", code="invalid_credentials")
         token, key = PersonalToken.issue(user, data.validated_data["name"])
         return Response({"token": key, "name": token.name}, status=status.HTTP_201_CREATED)

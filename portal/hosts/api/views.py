@@ -49,9 +49,7 @@ class HostViewSet(RestrictedModelViewSet):
 
     def perform_destroy(self, instance):
         if instance.current_status == HostStatus.ONLINE:
-            raise Conflict(
-                f"Host '{instance.name}' is online: stop its host worker first, or it will join again."
-            )
+            raise Conflict(f"Host '{instance.name}' is online: stop its host worker first, or it will join again.")
         host_id = instance.pk
         instance.delete()
         transaction.on_commit(lambda: publish_host_removed(host_id))

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
-PASSWORD_FILE = "admin-password"
+PASSWORD_FILE = "admin-password"  # noqa: S105 (a file name)
 
 
 class Command(BaseCommand):
@@ -33,9 +33,7 @@ class Command(BaseCommand):
                 hint = "its password"
             self.stdout.write(f"Log in as '{username}' with {hint}.")
             return
-        if User.objects.filter(is_superuser=True).exists() and not os.environ.get(
-            "DJANGO_SUPERUSER_USERNAME"
-        ):
+        if User.objects.filter(is_superuser=True).exists() and not os.environ.get("DJANGO_SUPERUSER_USERNAME"):
             self.stdout.write("An admin account exists already; log in with it.")
             return
         generated = not password
@@ -51,6 +49,4 @@ class Command(BaseCommand):
                 f"(shown once; also kept in {password_file})."
             )
         else:
-            self.stdout.write(
-                f"Created the first admin '{username}' with the password in DJANGO_SUPERUSER_PASSWORD."
-            )
+            self.stdout.write(f"Created the first admin '{username}' with the password in DJANGO_SUPERUSER_PASSWORD.")
