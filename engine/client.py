@@ -47,13 +47,15 @@ class Engine:
         api = self._api()
         try:
             return getattr(api, method)(*args, **kwargs)
-        except (requests.exceptions.ConnectionError, requests.exceptions.Timeout, OSError) as exc:
-            self.close()
-            raise EngineUnavailable(self._describe(exc)) from exc
+        # APIError is a requests HTTPError, hence an OSError: it must be caught first, or every
+        # answer such as "no such image" would be mistaken for an engine that went away.
         except docker.errors.APIError as exc:
             if exc.status_code and exc.status_code >= 500:
                 raise EngineUnavailable(self._describe(exc)) from exc
             raise
+        except (requests.exceptions.ConnectionError, requests.exceptions.Timeout, OSError) as exc:
+            self.close()
+            raise EngineUnavailable(self._describe(exc)) from exc
 
     def ping(self) -> bool:
         """True when the engine answers; raises EngineUnavailable otherwise."""

@@ -24,6 +24,8 @@ set -euo pipefail
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$SCRIPT_DIR/.." && pwd)
 STATE_DIR=${BERTH_TEST_STATE_DIR:-$REPO/var/test-services}
+mkdir -p "$STATE_DIR"
+STATE_DIR=$(cd "$STATE_DIR" && pwd)  # daemons run from /: paths must be absolute
 WAIT_TIMEOUT=${BERTH_TEST_WAIT_TIMEOUT:-60}
 PID_DIR=$STATE_DIR/pids
 
@@ -97,15 +99,28 @@ wait_until() {
     done
 }
 
+# exec_clean CMD...: exec CMD from / with every inherited fd above 2 closed,
+# so a daemon never holds on to a pipe of its caller (make's jobserver, a
+# `make test | tee` pipeline, ...). Call it in a subshell.
+exec_clean() {
+    local fd
+    cd /
+    for fd in /proc/self/fd/*; do
+        fd=${fd##*/}
+        if ((fd > 2)); then eval "exec $fd>&-"; fi
+    done
+    exec "$@"
+}
+
 # spawn LOGFILE CMD...: start CMD detached from us (own session, no stdin,
 # output appended to LOGFILE), so it outlives this script and make. Sets
-# SPAWNED_PID. (setsid does not fork here: a background child of a
+# SPAWNED_PID. (setsid does not fork here: a background subshell of a
 # non-interactive shell is not a group leader, so the pid is CMD's own.)
 spawn() {
     local logf=$1
     shift
     printf '==== %s starting: %s\n' "$(date -Is)" "$*" >>"$logf"
-    setsid nohup "$@" >>"$logf" 2>&1 </dev/null &
+    (exec_clean setsid nohup "$@") >>"$logf" 2>&1 </dev/null &
     SPAWNED_PID=$!
 }
 
@@ -117,6 +132,16 @@ pid_is() {
     pid=$(tr -dc '0-9' <"$pidfile")
     [[ -n $pid && -r /proc/$pid/cmdline ]] || return 1
     tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qE -- "$pattern"
+}
+
+# After a dockerd was killed, its managed containerd's pidfile can still name
+# a zombie (not yet reaped) or a reused pid; dockerd then believes containerd
+# "is still running", never starts one and times out. Drop such a pidfile; a
+# live orphaned containerd of the same exec-root is left for dockerd to reuse.
+clear_stale_containerd_pidfile() {
+    local pidfile=$1/containerd/containerd.pid
+    [[ -e $pidfile ]] || return 0
+    pid_is "$pidfile" "containerd .*$1/containerd/" || rm -f "$pidfile"
 }
 
 engine_up() { timeout 10 docker -H "$1" version --format '{{.Server.Version}}' >/dev/null 2>&1; }
@@ -140,23 +165,14 @@ CLEANUP=()
 cleanup() { ((${#CLEANUP[@]} == 0)) || rm -rf -- "${CLEANUP[@]}"; }
 trap cleanup EXIT
 
-mkdir -p "$STATE_DIR" "$PID_DIR"
+mkdir -p "$PID_DIR"
 
 # ------------------------------------------------------- 1. packages -------
 
-declare -A PKG_FOR=(
-    [docker.io]=docker.io
-    [redis-server]=redis-server
-    [docker-registry]=docker-registry
-    [chromium]=chromium
-    [busybox-static]=busybox-static
-    [apache2-utils]=apache2-utils
-    [iproute2]=iproute2
-    [curl]=curl
-)
+PACKAGES=(docker.io redis-server docker-registry chromium busybox-static apache2-utils iproute2 curl)
 missing=()
-installed=$(dpkg-query -W -f='${Package} ${Status}\n' "${!PKG_FOR[@]}" 2>/dev/null || true)
-for pkg in "${!PKG_FOR[@]}"; do
+installed=$(dpkg-query -W -f='${Package} ${Status}\n' "${PACKAGES[@]}" 2>/dev/null || true)
+for pkg in "${PACKAGES[@]}"; do
     grep -qx "$pkg install ok installed" <<<"$installed" || missing+=("$pkg")
 done
 if ((${#missing[@]} == 0)); then
@@ -203,6 +219,7 @@ else
         say "docker #1: was starting, up after $(elapsed "$t0")"
     else
         rm -f "$DOCKER1_PIDFILE"  # stale; dockerd refuses to start over a reused pid
+        clear_stale_containerd_pidfile /var/run/docker
         spawn "$DOCKER1_LOG" dockerd --host "$DOCKER1_HOST" --pidfile "$DOCKER1_PIDFILE"
         echo "$SPAWNED_PID" >"$PID_DIR/docker1.pid"
         wait_until "docker #1" "$DOCKER1_LOG" "$SPAWNED_PID" engine_up "$DOCKER1_HOST"
@@ -253,11 +270,18 @@ else
         say "docker #2: was starting, up after $(elapsed "$t0")"
     else
         rm -f "$DOCKER2_PIDFILE"
+        clear_stale_containerd_pidfile "$DOCKER2_EXEC_ROOT"
         ensure_docker2_network
         mkdir -p "$DOCKER2_DATA_ROOT" "$DOCKER2_EXEC_ROOT"
-        # Own (empty) config file so /etc/docker/daemon.json, meant for
-        # engine #1, does not apply to engine #2.
-        write_if_changed "$DOCKER2_CONFIG" <<<'{}' || true
+        # Own config file so /etc/docker/daemon.json, meant for engine #1,
+        # does not apply to engine #2. deprecated-key-path (config-file only,
+        # no such flag): otherwise both engines read /etc/docker/key.json
+        # and report the same engine ID in `docker info`.
+        write_if_changed "$DOCKER2_CONFIG" <<EOF || true
+{
+  "deprecated-key-path": "$DOCKER2_DATA_ROOT/key.json"
+}
+EOF
         # Notes on the flags:
         # - data-root/exec-root/pidfile/host: nothing shared with engine #1;
         #   with its own exec-root dockerd also runs its own managed
@@ -265,17 +289,21 @@ else
         # - containerd namespaces: isolation even if both engines ever end up
         #   on one containerd (dockerd uses a system containerd at
         #   /run/containerd/containerd.sock instead of its own when present).
-        # - deprecated-key-path: otherwise both engines read
-        #   /etc/docker/key.json and report the same engine ID in `docker info`.
         # - bridge=berth2 (never "none": that deletes engine #1's docker0),
         #   iptables/ip-masq off (see ensure_docker2_network).
+        # - default-address-pool keeps engine #2's networks apart from engine
+        #   #1's, BUT with a custom pool dockerd deletes the link literally
+        #   named "docker0" (engine #1's!) on every restart that finds its
+        #   stored default bridge network -- unless live-restore is on
+        #   (moby daemon_unix.go: "Clear stale bridge network"). Hence
+        #   --live-restore; stop-test-services.sh stops engine #2's
+        #   containers itself before stopping the daemon.
         spawn "$DOCKER2_LOG" dockerd \
             --host "$DOCKER2_HOST" \
             --config-file "$DOCKER2_CONFIG" \
             --data-root "$DOCKER2_DATA_ROOT" \
             --exec-root "$DOCKER2_EXEC_ROOT" \
             --pidfile "$DOCKER2_PIDFILE" \
-            --deprecated-key-path "$DOCKER2_DATA_ROOT/key.json" \
             --containerd-namespace berth-docker2 \
             --containerd-plugins-namespace berth-docker2-plugins \
             --cgroup-parent /berth-docker2 \
@@ -283,6 +311,7 @@ else
             --iptables=false \
             --ip-masq=false \
             --default-address-pool "base=$DOCKER2_ADDR_POOL,size=24" \
+            --live-restore \
             --label berth.test-engine=2
         echo "$SPAWNED_PID" >"$PID_DIR/docker2.pid"
         wait_until "docker #2" "$DOCKER2_LOG" "$SPAWNED_PID" engine_up "$DOCKER2_HOST"
@@ -293,7 +322,7 @@ fi
 # ------------------------------------------------------- 4. redis ----------
 
 REDIS_LOG=$STATE_DIR/redis.log
-redis_up() { [[ $(timeout 5 redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping 2>/dev/null) == PONG ]]; }
+redis_up() { [[ $(timeout 3 redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping 2>/dev/null) == PONG ]]; }
 
 if redis_up; then
     say "redis: already running"
@@ -301,12 +330,13 @@ else
     t0=$(now)
     mkdir -p "$STATE_DIR/redis"
     # --daemonize forks and detaches by itself; the pidfile is how we find it.
-    redis-server --bind "$REDIS_HOST" --port "$REDIS_PORT" \
+    # shellcheck disable=SC2094  # redis-server only writes to its log
+    (exec_clean redis-server --bind "$REDIS_HOST" --port "$REDIS_PORT" \
         --save '' --appendonly no \
         --dir "$STATE_DIR/redis" \
         --daemonize yes \
         --pidfile "$PID_DIR/redis.pid" \
-        --logfile "$REDIS_LOG" </dev/null >>"$REDIS_LOG" 2>&1 ||
+        --logfile "$REDIS_LOG") </dev/null >>"$REDIS_LOG" 2>&1 ||
         die "redis-server failed to start" "$REDIS_LOG"
     wait_until "redis" "$REDIS_LOG" "" redis_up
     say "redis: started in $(elapsed "$t0") (log $REDIS_LOG)"
@@ -379,13 +409,14 @@ else
     build_dir=$(mktemp -d "${TMPDIR:-/tmp}/berth-busybox.XXXXXX")
     CLEANUP+=("$build_dir")
     mkdir -p "$build_dir/rootfs/bin"
+    chmod 0755 "$build_dir/rootfs" "$build_dir/rootfs/bin"
     cp /bin/busybox "$build_dir/rootfs/bin/busybox"
     chmod 0755 "$build_dir/rootfs/bin/busybox"
     while read -r applet; do
         [[ -n $applet && $applet != busybox && $applet != */* ]] || continue
         ln -s busybox "$build_dir/rootfs/bin/$applet"
     done < <(/bin/busybox --list)
-    tar -C "$build_dir/rootfs" -cf "$build_dir/rootfs.tar" .
+    tar -C "$build_dir/rootfs" --owner=0 --group=0 --numeric-owner -cf "$build_dir/rootfs.tar" .
     for host in "${need_image[@]}"; do
         timeout 120 docker -H "$host" import -c 'ENV PATH=/bin' "$build_dir/rootfs.tar" "$BUSYBOX_IMAGE" >/dev/null ||
             die "docker import of $BUSYBOX_IMAGE into $host failed"

@@ -7,7 +7,7 @@ import shutil
 import subprocess
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import redis
 
@@ -59,7 +59,8 @@ def local_redis_command(url: str, data_dir: Path) -> list[str]:
     command = [binary, "--bind", "127.0.0.1", "--port", str(parts.port or 6379), "--dir", str(data_dir)]
     command += ["--save", "60 1", "--appendonly", "no", "--daemonize", "no"]
     if parts.password:
-        command += ["--requirepass", parts.password]
+        # Clients (redis-py, kombu) decode %-escapes in the URL's password; the server must get it decoded too.
+        command += ["--requirepass", unquote(parts.password)]
     return command
 
 

@@ -78,7 +78,10 @@ class AccessScope:
 
 
 def scope_for(user_or_request) -> AccessScope:
-    """The scope of a user, cached on the request (or user object) so it is computed once."""
+    """The scope of a user, cached on the request (or user object) so it is computed once.
+    A consumer that computed its scope at connect passes the scope itself."""
+    if isinstance(user_or_request, AccessScope):
+        return user_or_request
     holder = user_or_request
     user = getattr(user_or_request, "user", user_or_request)
     cached = getattr(holder, "_berth_access_scope", None)

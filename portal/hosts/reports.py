@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import logging
+import re
 from typing import Any
 
 from django.db import transaction
@@ -31,6 +32,9 @@ INFO_FIELDS = {
     "containers_running": "running_count",
     "images": "image_count",
 }
+NUMBER_FIELDS = ("cpus", "memory", "containers", "containers_running", "images")
+# What workers.protocol.host_slug makes (it may end in a dash where it cut a long name at 60).
+HOST_SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,59}")
 
 
 class InvalidReport(ValueError):
@@ -53,6 +57,20 @@ def _validate(report: Any) -> dict:
         raise InvalidReport(f"unknown report kind {report['kind']!r}")
     if not isinstance(report["seq"], int):
         raise InvalidReport("report seq is not an integer")
+    # A wrongly shaped part would otherwise fail half-way (AttributeError, or a bad value at save)
+    # or create a host under a name no worker queue can have.
+    if any(not isinstance(report[k], str) for k in ("host", "name", "instance")):
+        raise InvalidReport("report host, name and instance must be text")
+    if not HOST_SLUG_RE.fullmatch(report["host"]):
+        raise InvalidReport(f"report host {report['host']!r} is not a host slug")
+    for part in ("worker", "engine"):
+        if not isinstance(report.get(part) or {}, dict):
+            raise InvalidReport(f"report {part} is not an object")
+    info = (report.get("engine") or {}).get("info") or {}
+    if not isinstance(info, dict):
+        raise InvalidReport("report engine info is not an object")
+    if any(info.get(k) is not None and not isinstance(info[k], int) for k in NUMBER_FIELDS):
+        raise InvalidReport("report engine info has a count that is not an integer")
     return report
 
 

@@ -1,7 +1,7 @@
 // The hosts table, kept current by /ws/events/.
 (function () {
   "use strict";
-  const { el, bytes, statusBadge, lastSeen } = window.BerthHosts;
+  const { el, bytes, statusBadge, lastSeen, resyncOnReconnect } = window.BerthHosts;
   const body = document.getElementById("hosts-body");
   const empty = document.getElementById("hosts-empty");
   const summary = document.getElementById("host-summary");
@@ -36,6 +36,11 @@
     if (event.type === "host.removed") hosts.delete(event.host.id);
     else if (event.type === "host.created" || event.type === "host.updated") hosts.set(event.host.id, event.host);
     else return;
+    render();
+  });
+  resyncOnReconnect("/api/v1/hosts/?page_size=1000", (data) => {
+    hosts.clear();
+    data.results.forEach((h) => hosts.set(h.id, h));
     render();
   });
   render();

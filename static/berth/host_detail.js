@@ -1,7 +1,7 @@
 // One host's facts, kept current by /ws/events/.
 (function () {
   "use strict";
-  const { el, bytes, statusBadge, lastSeen } = window.BerthHosts;
+  const { el, bytes, statusBadge, lastSeen, resyncOnReconnect } = window.BerthHosts;
   let host = JSON.parse(document.getElementById("host-data").textContent);
 
   function rows(target, pairs) {
@@ -34,5 +34,6 @@
     host = event.host;
     render();
   });
+  resyncOnReconnect("/api/v1/hosts/" + host.id + "/", (data) => { host = data; render(); });
   render();
 })();

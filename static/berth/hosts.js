@@ -62,5 +62,14 @@ window.BerthHosts = (function () {
     });
   }, 1000);
 
-  return { el, bytes, ago, statusBadge, lastSeen };
+  // Calls `load(data)` with the JSON at `url` whenever live updates come back after a gap.
+  function resyncOnReconnect(url, load) {
+    document.addEventListener("berth:live", async (e) => {
+      if (!e.detail.resync) return;
+      const response = await fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" });
+      if (response.ok) load(await response.json());
+    });
+  }
+
+  return { el, bytes, ago, statusBadge, lastSeen, resyncOnReconnect };
 })();

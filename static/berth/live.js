@@ -1,5 +1,5 @@
 // Live updates for every page: one websocket to /ws/events/, reconnected with backoff.
-// Pages listen for `berth:event` (detail: the event) and `berth:live` (detail: {connected}).
+// Pages listen for `berth:event` (detail: the event) and `berth:live` (detail: {connected, resync}).
 (function () {
   "use strict";
   const indicator = document.getElementById("live-indicator");
@@ -10,6 +10,7 @@
     refused: ["not live", "bg-red-lt"],
   };
   let delay = 500;
+  let connectedBefore = false;
 
   function show(state, title) {
     if (!indicator) return;
@@ -28,7 +29,9 @@
     socket.onmessage = (message) => {
       const event = JSON.parse(message.data);
       if (event.type === "hello") {
-        document.dispatchEvent(new CustomEvent("berth:live", { detail: { connected: true } }));
+        // After a reconnect, events may have been missed: pages re-read what they show.
+        document.dispatchEvent(new CustomEvent("berth:live", { detail: { connected: true, resync: connectedBefore } }));
+        connectedBefore = true;
         return;
       }
       document.dispatchEvent(new CustomEvent("berth:event", { detail: event }));

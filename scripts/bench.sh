@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# `make bench`: start the services, then every benchmark in bench/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/test-services.sh
+.venv/bin/python -m bench.host_liveness "$@"

@@ -1,0 +1,46 @@
+"""Fixtures shared by the integration and browser tests: one real Berth stack per session."""
+
+import os
+import uuid
+
+import pytest
+import redis
+
+from tests.support.processes import Stack
+
+TEST_REDIS_URL = os.environ.get("BERTH_TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
+
+
+def unique_name(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:6]}"
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    client = redis.Redis.from_url(TEST_REDIS_URL)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        pytest.fail(f"The tests need Redis at {TEST_REDIS_URL} (make test starts it): {exc}")
+    client.flushdb()
+    return TEST_REDIS_URL
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory, redis_url):
+    """web + portal worker against a fresh SQLite database; host workers are started per test."""
+    stack = Stack(data_dir=tmp_path_factory.mktemp("berth"), redis_url=redis_url).start()
+    yield stack
+    stack.stop()
+
+
+@pytest.fixture(scope="session")
+def docker_host_2():
+    url = os.environ.get("DOCKER_HOST_2")
+    assert url, "DOCKER_HOST_2 names the second Docker engine; `make test` starts it (scripts/test-services.sh)."
+    return url
+
+
+@pytest.fixture
+def host_name(request):
+    return unique_name(request.node.name.replace("_", "-")[:20].strip("-"))

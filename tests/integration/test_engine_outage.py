@@ -1,0 +1,81 @@
+"""A host worker whose engine goes away keeps heartbeating, and recovers on its own."""
+
+import os
+import socket
+import threading
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+
+class UnixSocketProxy:
+    """Forwards a Unix socket to the Docker socket; `stop()` makes the engine vanish."""
+
+    def __init__(self, path, target="/var/run/docker.sock"):
+        self.path = str(path)
+        self.target = target
+        self.server = None
+        self.connections = []
+
+    def start(self):
+        self.server = socket.socket(socket.AF_UNIX)
+        self.server.bind(self.path)
+        self.server.listen(32)
+        threading.Thread(target=self._accept, args=(self.server,), daemon=True).start()
+
+    def _accept(self, server):
+        while True:
+            try:
+                client, _ = server.accept()
+            except OSError:
+                return
+            upstream = socket.socket(socket.AF_UNIX)
+            upstream.connect(self.target)
+            self.connections += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source, sink):
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (source, sink):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def stop(self):
+        """Like a daemon going down: the socket disappears and open connections drop."""
+        self.server.close()
+        for connection in self.connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        self.connections.clear()
+        os.unlink(self.path)
+
+
+def test_given_a_running_host_when_its_engine_goes_away_and_comes_back_then_it_recovers(stack, host_name, tmp_path):
+    proxy = UnixSocketProxy(tmp_path / "docker.sock")
+    proxy.start()
+    worker = stack.host_worker(host_name, docker_host=f"unix://{proxy.path}")
+    stack.wait_for_host(host_name, "online", timeout=15, engine_reachable=True)
+
+    proxy.stop()
+
+    host = stack.wait_for_host(host_name, "online", timeout=15, engine_reachable=False)
+    assert proxy.path in host["engine_error"]
+    assert worker.alive()
+
+    proxy.start()
+
+    host = stack.wait_for_host(host_name, "online", timeout=15, engine_reachable=True)
+    assert host["engine_error"] == ""
+    worker.stop()

@@ -1,0 +1,121 @@
+"""A host joins by starting its worker, is seen online within seconds, and offline when it stops."""
+
+import signal
+import subprocess
+import time
+
+import pytest
+
+from engine import Engine
+
+pytestmark = pytest.mark.integration
+
+
+def test_given_a_host_worker_when_it_starts_then_the_host_is_online_with_its_engine_facts(stack, host_name):
+    engine = Engine().info()
+
+    worker = stack.host_worker(host_name)
+    host = stack.wait_for_host(host_name, "online", timeout=15)
+
+    assert worker.alive()
+    assert host["name"] == host_name
+    assert host["engine_reachable"] is True
+    assert host["engine_version"] == engine.engine_version
+    assert host["api_version"] == "1.41"
+    assert host["os"] == engine.os
+    assert host["cpus"] == engine.cpus
+    assert host["memory"] == engine.memory
+    assert host["image_count"] == engine.images
+    assert host["docker_host"] == "unix:///var/run/docker.sock"
+    worker.stop()
+
+
+def test_given_an_online_host_when_its_worker_is_stopped_then_it_is_offline_at_once(stack, host_name):
+    worker = stack.host_worker(host_name)
+    stack.wait_for_host(host_name, "online", timeout=15)
+
+    assert worker.stop(signal.SIGTERM) == 0
+
+    # A clean stop says goodbye: no need to wait for missed heartbeats.
+    stack.wait_for_host(host_name, "offline", timeout=3)
+
+
+def test_given_an_online_host_when_its_worker_is_killed_then_it_is_offline_within_15_seconds(stack, host_name):
+    worker = stack.host_worker(host_name)
+    stack.wait_for_host(host_name, "online", timeout=15)
+
+    worker.stop(signal.SIGKILL)
+    killed_at = time.monotonic()
+
+    stack.wait_for_host(host_name, "offline", timeout=15)
+    assert time.monotonic() - killed_at <= 15
+
+
+def test_given_a_killed_worker_when_it_restarts_on_the_same_engine_then_the_host_comes_back(stack, host_name):
+    first = stack.host_worker(host_name)
+    stack.wait_for_host(host_name, "online", timeout=15)
+    first.stop(signal.SIGKILL)
+
+    second = stack.host_worker(host_name)
+
+    # The dead worker's name claim lapses, then the new one takes over the same host.
+    host = stack.wait_for_host(host_name, "online", timeout=25)
+    assert second.alive()
+    assert len([h for h in stack.get("/api/v1/hosts/", params={"name": host_name}).json()["results"]]) == 1
+    assert host["name"] == host_name
+    second.stop()
+
+
+def test_given_two_engines_when_each_has_a_worker_then_two_hosts_are_online_side_by_side(
+    stack, host_name, docker_host_2
+):
+    first = stack.host_worker(f"{host_name}-a")
+    second = stack.host_worker(f"{host_name}-b", docker_host=docker_host_2)
+
+    a = stack.wait_for_host(f"{host_name}-a", "online", timeout=15)
+    b = stack.wait_for_host(f"{host_name}-b", "online", timeout=15)
+
+    assert a["id"] != b["id"]
+    assert a["docker_host"] == "unix:///var/run/docker.sock"
+    assert b["docker_host"] == docker_host_2
+    first.stop()
+    second.stop()
+
+
+def test_given_a_host_name_in_use_when_a_second_worker_claims_it_then_it_is_refused_and_the_first_keeps_it(
+    stack, host_name, docker_host_2
+):
+    first = stack.host_worker(host_name)
+    stack.wait_for_host(host_name, "online", timeout=15)
+
+    intruder = stack.host_worker(host_name, docker_host=docker_host_2)
+
+    assert intruder.popen.wait(30) == 2
+    assert f"Host name '{host_name}' is already served by a running host worker" in intruder.log()
+    portal_log = next(p for p in stack.processes if p.name == "portal-worker")
+    assert f"was refused the name '{host_name}'" in portal_log.log()
+    host = stack.wait_for_host(host_name, "online", timeout=5)
+    assert host["docker_host"] == "unix:///var/run/docker.sock"
+    assert first.alive()
+    first.stop()
+
+
+def test_given_no_database_at_all_when_a_host_worker_runs_then_it_still_serves_its_host(stack, host_name, tmp_path):
+    # A `django` that cannot be imported: if the host worker (or anything it loads) touched
+    # the portal's settings or database layer, it would die at once.
+    shim = tmp_path / "no-django"
+    (shim / "django").mkdir(parents=True)
+    (shim / "django" / "__init__.py").write_text("raise ImportError('the host worker must not import Django')\n")
+    check = subprocess.run(
+        [".venv/bin/python", "-c", "import django"], env={"PYTHONPATH": str(shim)}, capture_output=True, check=False
+    )
+    assert check.returncode != 0, "the shim must really hide Django"
+
+    worker = stack.host_worker(
+        host_name, env={"PYTHONPATH": f"{shim}:{stack.data_dir}", "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none"}
+    )
+
+    stack.wait_for_host(host_name, "online", timeout=15)
+    assert worker.alive()
+    assert "must not import Django" not in worker.log()
+    worker.stop()
