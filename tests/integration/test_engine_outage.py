@@ -1,5 +1,6 @@
 """A host worker whose engine goes away keeps heartbeating, and recovers on its own."""
 
+import contextlib
 import os
 import socket
 import threading
@@ -7,6 +8,11 @@ import threading
 import pytest
 
 pytestmark = pytest.mark.integration
+
+
+def _shutdown(sock):
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
 
 
 class UnixSocketProxy:
@@ -45,19 +51,13 @@ class UnixSocketProxy:
             pass
         finally:
             for s in (source, sink):
-                try:
-                    s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
+                _shutdown(s)
 
     def stop(self):
         """Like a daemon going down: the socket disappears and open connections drop."""
         self.server.close()
         for connection in self.connections:
-            try:
-                connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+            _shutdown(connection)
         self.connections.clear()
         os.unlink(self.path)
 
