@@ -56,7 +56,8 @@ def local_redis_command(url: str, data_dir: Path) -> list[str]:
             "(apt-get install redis-server) or point REDIS_URL at a running Redis."
         )
     data_dir.mkdir(parents=True, exist_ok=True)
-    command = [binary, "--bind", "127.0.0.1", "--port", str(parts.port or 6379), "--dir", str(data_dir)]
+    bind = "::1" if parts.hostname == "::1" else "127.0.0.1"
+    command = [binary, "--bind", bind, "--port", str(parts.port or 6379), "--dir", str(data_dir)]
     command += ["--save", "60 1", "--appendonly", "no", "--daemonize", "no"]
     if parts.password:
         # Clients (redis-py, kombu) decode %-escapes in the URL's password; the server must get it decoded too.

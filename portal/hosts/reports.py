@@ -123,6 +123,9 @@ def apply_host_report(report: Any, now=None) -> Outcome:
                 host.worker_machine,
             )
             return Outcome.REFUSED
+        # Judged before anything changes: a new worker taking over an overdue host starts a new
+        # online period even if the liveness watch has not written the old one off yet.
+        was_online = host.status == HostStatus.ONLINE and not host.heartbeat_overdue(now)
         if host.worker_instance == report["instance"]:
             if report["seq"] <= host.last_seq:
                 return Outcome.STALE
@@ -130,12 +133,12 @@ def apply_host_report(report: Any, now=None) -> Outcome:
             return Outcome.STALE  # a former worker's farewell must not take down its successor
         else:
             host.worker_instance = report["instance"]
+            was_online = False
         host.last_seq = report["seq"]
         host.worker_machine = str(worker.get("machine") or "")[:200]
         host.worker_version = str(worker.get("version") or "")[:50]
         host.docker_host = str(worker.get("docker_host") or "")[:300]
         _apply_engine(host, report.get("engine"))
-        was_online = host.status == HostStatus.ONLINE
         if report["kind"] == "goodbye":
             host.status = HostStatus.OFFLINE
             host.online_since = None

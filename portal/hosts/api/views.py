@@ -1,4 +1,4 @@
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from rest_framework.exceptions import APIException
 
 from portal.api.viewsets import RestrictedModelViewSet
@@ -40,7 +40,11 @@ class HostViewSet(RestrictedModelViewSet):
         return queryset
 
     def perform_create(self, serializer):
-        host = serializer.save()
+        try:
+            with transaction.atomic():
+                host = serializer.save()
+        except IntegrityError:  # the same name created at the same moment by someone else
+            raise Conflict(f"A host with slug '{serializer.validated_data['slug']}' already exists.") from None
         transaction.on_commit(lambda: publish_host(host, created=True))
 
     def perform_update(self, serializer):

@@ -1,0 +1,52 @@
+"""Small factories for portal tests: each makes one row with sensible defaults."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from portal.accounts.models import PersonalToken
+from portal.hosts.choices import HostStatus
+from portal.hosts.models import Host
+
+_numbers = itertools.count(1)
+PASSWORD = "correct horse battery staple"
+
+
+def make_user(username: str | None = None, **fields):
+    User = get_user_model()
+    username = username or f"user{next(_numbers)}"
+    return User.objects.create_user(username=username, password=fields.pop("password", PASSWORD), **fields)
+
+
+def make_superuser(username: str | None = None, **fields):
+    return make_user(username or f"admin{next(_numbers)}", is_staff=True, is_superuser=True, **fields)
+
+
+def make_token(user, name: str = "test token") -> str:
+    _, key = PersonalToken.issue(user, name)
+    return key
+
+
+def make_host(name: str | None = None, **fields) -> Host:
+    name = name or f"host-{next(_numbers)}"
+    fields.setdefault("slug", name.lower().replace(" ", "-"))
+    return Host.objects.create(name=name, **fields)
+
+
+def make_online_host(name: str | None = None, seen_ago: float = 0.0, **fields) -> Host:
+    return make_host(
+        name,
+        status=HostStatus.ONLINE,
+        last_seen=timezone.now() - timedelta(seconds=seen_ago),
+        worker_instance=fields.pop("worker_instance", uuid.uuid4().hex),
+        **fields,
+    )
+
+
+def make_offline_host(name: str | None = None, **fields) -> Host:
+    return make_host(name, status=HostStatus.OFFLINE, last_seen=timezone.now() - timedelta(hours=1), **fields)

@@ -1,0 +1,34 @@
+"""Host reports as a host worker builds them (workers.reports.Reporter), so the tests hold the
+portal to what workers really send."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from tests.workers.conftest import make_identity
+from tests.workers.factories import FakeCeleryApp, engine_info
+from workers.protocol import host_slug
+from workers.reports import EngineState, Reporter
+
+DOCKER_HOST = "unix:///var/run/docker.sock"
+
+
+class FakeWorker:
+    """One host worker instance: numbers its reports like the real one does."""
+
+    def __init__(self, name: str = "Web 1", machine: str = "box-a", engine_id: str = "ENGINE:ONE"):
+        identity = make_identity(host_slug(name), name=name, machine=machine)
+        self.reporter = Reporter(FakeCeleryApp(), identity, DOCKER_HOST)
+        self.info = engine_info(engine_id=engine_id, hostname=machine)
+
+    @property
+    def instance(self) -> str:
+        return self.reporter.identity.instance
+
+    def report(self, kind: str = "heartbeat", *, reachable: bool = True, error: str = "", seq=None, **info) -> dict:
+        if info:
+            self.info = replace(self.info, **info)
+        report = self.reporter.build(kind, EngineState(reachable=reachable, info=self.info, error=error))
+        if seq is not None:
+            report["seq"] = seq
+        return report

@@ -1,0 +1,171 @@
+"""The heartbeat with a fake engine, a recording reporter and a fake name claim."""
+
+import os
+import signal
+import time
+
+import pytest
+
+from tests.workers.factories import FakeClaim, FakeEngine, RecordingReporter
+from workers.heartbeat import Heartbeat
+
+
+@pytest.fixture
+def kills(monkeypatch):
+    """Stands in for os.kill so a heartbeat that gives up does not stop the test run."""
+    sent = []
+    monkeypatch.setattr(os, "kill", lambda pid, sig: sent.append((pid, sig)))
+    return sent
+
+
+def make_heartbeat(engine=None, interval=0.01, info_every=10.0):
+    return Heartbeat(engine or FakeEngine(), RecordingReporter(), FakeClaim(), interval=interval, info_every=info_every)
+
+
+def wait_until(condition, timeout=2.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.005)
+    return False
+
+
+def test_the_first_beat_reports_a_reachable_engine_with_its_facts():
+    heartbeat = make_heartbeat()
+
+    heartbeat.beat("hello")
+
+    [(kind, state)] = heartbeat.reporter.sent
+    assert kind == "hello"
+    assert state.reachable is True
+    assert state.info.engine_id == "ENGINE:ONE"
+    assert heartbeat.claim.refreshed_with == ["ENGINE:ONE"]
+
+
+def test_between_info_refreshes_a_beat_only_pings():
+    engine = FakeEngine()
+    heartbeat = make_heartbeat(engine, info_every=60)
+
+    for _ in range(5):
+        heartbeat.beat()
+
+    assert engine.info_calls == 1
+    assert all(state.info.engine_id == "ENGINE:ONE" for _, state in heartbeat.reporter.sent)
+
+
+def test_an_engine_that_goes_away_is_reported_unreachable_while_beats_go_on():
+    # Given a heartbeat whose engine answered
+    engine = FakeEngine()
+    heartbeat = make_heartbeat(engine)
+    heartbeat.beat("hello")
+
+    # When the engine stops answering
+    engine.go_away()
+    heartbeat.beat()
+    heartbeat.beat()
+
+    # Then every beat still reports, saying the engine is unreachable and why
+    assert heartbeat.reporter.kinds == ["hello", "heartbeat", "heartbeat"]
+    for _, state in heartbeat.reporter.sent[1:]:
+        assert state.reachable is False
+        assert "did not answer: connection refused" in state.error
+        assert state.info.engine_id == "ENGINE:ONE"  # the last facts known, for display
+    # and the host keeps its name
+    assert heartbeat.claim.refreshed_with == ["ENGINE:ONE"] * 3
+
+
+def test_an_engine_that_comes_back_is_reported_reachable_with_fresh_facts():
+    engine = FakeEngine()
+    heartbeat = make_heartbeat(engine, info_every=60)
+    heartbeat.beat("hello")
+    engine.go_away()
+    heartbeat.beat()
+
+    # When the engine answers again, upgraded meanwhile
+    engine.come_back(engine_version="24.0.7")
+    heartbeat.beat()
+
+    _, state = heartbeat.reporter.sent[-1]
+    assert state.reachable is True
+    assert state.error == ""
+    assert state.info.engine_version == "24.0.7"
+
+
+def test_an_engine_unreachable_from_the_start_is_reported_without_facts():
+    engine = FakeEngine()
+    engine.go_away()
+    heartbeat = make_heartbeat(engine)
+
+    heartbeat.beat("hello")
+
+    [(_, state)] = heartbeat.reporter.sent
+    assert state.reachable is False
+    assert state.info is None
+    assert heartbeat.claim.refreshed_with == [None]
+
+
+def test_a_lost_name_claim_stops_the_worker_without_reporting(kills):
+    # Given a heartbeat whose name was taken by another worker
+    heartbeat = make_heartbeat()
+    heartbeat.claim.ours = False
+
+    # When it beats
+    heartbeat.beat("hello")
+
+    # Then it reports nothing and asks its own process to stop
+    assert heartbeat.reporter.sent == []
+    assert kills == [(os.getpid(), signal.SIGTERM)]
+
+
+def test_the_running_heartbeat_says_hello_then_beats_and_stops_when_the_claim_is_lost(kills):
+    heartbeat = make_heartbeat(interval=0.01)
+    heartbeat.start()
+    try:
+        assert wait_until(lambda: len(heartbeat.reporter.sent) >= 3)
+        assert heartbeat.reporter.kinds[0] == "hello"
+        assert set(heartbeat.reporter.kinds[1:]) == {"heartbeat"}
+
+        # When another worker takes the name
+        heartbeat.claim.ours = False
+
+        # Then the heartbeat thread ends and the process is asked to stop
+        heartbeat._thread.join(timeout=2)
+        assert not heartbeat._thread.is_alive()
+        assert kills == [(os.getpid(), signal.SIGTERM)]
+    finally:
+        heartbeat._stop.set()
+
+
+def test_a_failing_beat_does_not_end_the_heartbeat(kills):
+    heartbeat = make_heartbeat(interval=0.01)
+    failures = []
+
+    def refresh_once_broken(engine_id):
+        if not failures:
+            failures.append(engine_id)
+            raise ConnectionError("Redis went away")
+        return True
+
+    heartbeat.claim.refresh = refresh_once_broken
+    heartbeat.start()
+    try:
+        # The first beat (hello) failed; the thread retries and keeps beating
+        assert wait_until(lambda: len(heartbeat.reporter.sent) >= 2)
+        assert failures
+        assert heartbeat.reporter.kinds[0] == "hello"
+    finally:
+        heartbeat._stop.set()
+        heartbeat._thread.join(timeout=2)
+
+
+def test_stopping_says_goodbye_and_lets_go_of_the_name():
+    heartbeat = make_heartbeat(interval=0.01)
+    heartbeat.start()
+    assert wait_until(lambda: heartbeat.reporter.sent)
+
+    heartbeat.stop()
+
+    assert not heartbeat._thread.is_alive()
+    assert heartbeat.reporter.kinds[-1] == "goodbye"
+    assert heartbeat.claim.released is True

@@ -1,0 +1,27 @@
+import pytest
+
+from workers.protocol import host_queue, host_slug
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("web-1", "web-1"),
+        ("Web 1", "web-1"),
+        ("  build.box_02  ", "build-box-02"),
+        ("--edge--", "edge"),
+        ("a" * 80, "a" * 60),
+    ],
+)
+def test_a_host_name_becomes_a_queue_safe_slug(name, slug):
+    assert host_slug(name) == slug
+
+
+@pytest.mark.parametrize("name", ["", "   ", "---", "!!!", "ÄÖÜ"])
+def test_a_name_without_letters_or_digits_is_refused_with_advice(name):
+    with pytest.raises(ValueError, match="has no letters or digits; pick a name like 'web-1'"):
+        host_slug(name)
+
+
+def test_a_host_queue_is_named_after_its_slug():
+    assert host_queue("web-1") == "host.web-1"
