@@ -9,8 +9,15 @@ import docker.errors
 import requests.exceptions
 
 from engine.info import EngineInfo, engine_info_from_api
+from engine.inventory import (
+    ContainerRecord,
+    ImageRecord,
+    container_from_inspect,
+    image_from_list,
+    image_layers,
+)
 
-__all__ = ["DEFAULT_DOCKER_HOST", "Engine", "EngineUnavailable"]
+__all__ = ["DEFAULT_DOCKER_HOST", "Engine", "EngineUnavailable", "EventStream"]
 
 DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock"
 
@@ -64,9 +71,71 @@ class Engine:
     def info(self) -> EngineInfo:
         return engine_info_from_api(self._call("info"), self._call("version"))
 
+    def list_containers(self) -> list[dict]:
+        """Every container, running or not, as the engine lists them (without sizes: cheap)."""
+        return self._call("containers", all=True, size=False)
+
+    def inspect_container(self, container_id: str) -> ContainerRecord | None:
+        """The container's full record, or None when it no longer exists."""
+        try:
+            return container_from_inspect(self._call("inspect_container", container_id))
+        except docker.errors.NotFound:
+            return None
+
+    def list_images(self) -> list[ImageRecord]:
+        return [image_from_list(item) for item in self._call("images")]
+
+    def image_layers(self, image_id: str) -> list[dict] | None:
+        """The image's layer stack (see engine.inventory.image_layers), or None when it is gone."""
+        try:
+            return image_layers(self._call("inspect_image", image_id), self._call("history", image_id))
+        except docker.errors.NotFound:
+            return None
+
+    def inspect_image(self, image_id: str) -> ImageRecord | None:
+        """One image with its layers, or None when it no longer exists."""
+        try:
+            data = self._call("inspect_image", image_id)
+        except docker.errors.NotFound:
+            return None
+        listed = image_from_list(
+            {
+                "Id": data.get("Id"),
+                "RepoTags": data.get("RepoTags"),
+                "RepoDigests": data.get("RepoDigests"),
+                "Size": data.get("Size"),
+                "Labels": (data.get("Config") or {}).get("Labels"),
+                "ParentId": data.get("Parent"),
+            }
+        )
+        listed.created = data.get("Created") or None
+        listed.layers = self.image_layers(listed.engine_id)
+        return listed
+
+    def events(self, since: float | None = None, types: tuple[str, ...] = ("container", "image")) -> EventStream:
+        """Open the engine's event stream now (so nothing after this call is missed) for iterating."""
+        return EventStream(self, self._call("events", since=since, filters={"type": list(types)}, decode=True))
+
     def close(self) -> None:
         if self._client is not None:
             try:
                 self._client.close()
             finally:
                 self._client = None
+
+
+class EventStream:
+    """Decoded engine events; iteration ends with EngineUnavailable when the connection drops."""
+
+    def __init__(self, engine: Engine, stream):
+        self.engine = engine
+        self.stream = stream
+
+    def __iter__(self):
+        try:
+            yield from self.stream
+        except (requests.exceptions.RequestException, OSError) as exc:
+            raise EngineUnavailable(self.engine._describe(exc)) from exc
+
+    def close(self) -> None:
+        self.stream.close()

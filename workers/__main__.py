@@ -16,10 +16,12 @@ import redis
 from engine import Engine, EngineUnavailable
 from engine.client import DEFAULT_DOCKER_HOST
 from workers.app import make_app
-from workers.heartbeat import Heartbeat, HeartbeatStep
+from workers.heartbeat import Heartbeat
 from workers.identity import HostIdentity, NameClaim, NameTaken
+from workers.inventory import InventorySync
 from workers.protocol import host_queue, host_slug
 from workers.reports import Reporter
+from workers.services import ServicesStep
 
 log = logging.getLogger("workers")
 
@@ -35,6 +37,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--docker-host", default=os.environ.get("DOCKER_HOST") or DEFAULT_DOCKER_HOST)
     parser.add_argument("--concurrency", type=int, default=int(os.environ.get("BERTH_HOST_CONCURRENCY", "4")))
     parser.add_argument("--heartbeat", type=float, default=float(os.environ.get("BERTH_HEARTBEAT_SECONDS", "2")))
+    parser.add_argument(
+        "--reconcile",
+        type=float,
+        default=float(os.environ.get("BERTH_RECONCILE_SECONDS", "60")),
+        help="seconds between full listings that heal anything the event stream missed",
+    )
     parser.add_argument("--loglevel", default=os.environ.get("BERTH_LOG_LEVEL", "INFO"))
     args = parser.parse_args(argv)
     if not args.name:
@@ -76,8 +84,13 @@ def main(argv: list[str] | None = None) -> int:
         log.error("Cannot reach Redis at %s: %s. Set REDIS_URL to the portal's broker.", args.redis_url, exc)
         return 1
 
-    app.berth_heartbeat = Heartbeat(engine, reporter, claim, interval=args.heartbeat)
-    app.steps["worker"].add(HeartbeatStep)
+    # The heartbeat says hello before the inventory reports, and goodbye after the last one.
+    # Each service has its own engine client: the SDK's connection pool is not shared across threads.
+    app.berth_services = [
+        Heartbeat(engine, reporter, claim, interval=args.heartbeat),
+        InventorySync(Engine(args.docker_host), reporter, reconcile_every=args.reconcile),
+    ]
+    app.steps["worker"].add(ServicesStep)
     log.info("Host worker for '%s' (queue %s) on engine %s", identity.name, queue, engine.base_url)
     app.worker_main(
         [

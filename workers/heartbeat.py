@@ -8,13 +8,11 @@ import signal
 import threading
 import time
 
-from celery import bootsteps
-
 from engine import Engine, EngineUnavailable
 from workers.identity import NameClaim
 from workers.reports import EngineState, Reporter
 
-__all__ = ["Heartbeat", "HeartbeatStep"]
+__all__ = ["Heartbeat"]
 
 log = logging.getLogger(__name__)
 
@@ -105,17 +103,3 @@ class Heartbeat:
             self._thread.join(timeout=self.interval + 5)
         self.reporter.send("goodbye", self.state)
         self.claim.release()
-
-
-class HeartbeatStep(bootsteps.StartStopStep):
-    """Runs the app's heartbeat for as long as the worker runs."""
-
-    def __init__(self, worker, **kwargs):
-        super().__init__(worker, **kwargs)
-        self.heartbeat: Heartbeat = worker.app.berth_heartbeat
-
-    def start(self, worker):
-        self.heartbeat.start()
-
-    def stop(self, worker):
-        self.heartbeat.stop()

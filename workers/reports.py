@@ -45,9 +45,13 @@ class Reporter:
         self._seq = itertools.count(1)
         self._lock = threading.Lock()
 
-    def build(self, kind: str, state: EngineState | None = None, **extra: Any) -> dict[str, Any]:
+    def reserve_seq(self) -> int:
+        """A number in the same sequence as reports: marks when something was observed."""
         with self._lock:
-            seq = next(self._seq)
+            return next(self._seq)
+
+    def build(self, kind: str, state: EngineState | None = None, **extra: Any) -> dict[str, Any]:
+        seq = self.reserve_seq()
         report = {
             "kind": kind,
             "host": self.identity.slug,
