@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "channels",
     "portal.accounts",
     "portal.hosts",
+    "portal.containers",
+    "portal.images",
     "portal.dashboard",
 ]
 

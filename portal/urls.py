@@ -6,12 +6,18 @@ from rest_framework.routers import DefaultRouter
 
 from portal.accounts.api.views import ObtainTokenView
 from portal.accounts.views import LoginView
+from portal.containers.api.views import ContainerViewSet
+from portal.containers.views import container_detail, container_list
 from portal.dashboard.views import dashboard
 from portal.hosts.api.views import HostViewSet
 from portal.hosts.views import host_detail
+from portal.images.api.views import ImageViewSet
+from portal.images.views import image_detail, image_list
 
 router = DefaultRouter(trailing_slash=True)
 router.register("hosts", HostViewSet, basename="host")
+router.register("containers", ContainerViewSet, basename="container")
+router.register("images", ImageViewSet, basename="image")
 
 api_v1 = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
@@ -21,6 +27,10 @@ api_v1 = [
 urlpatterns = [
     path("", dashboard, name="dashboard"),
     path("hosts/<int:pk>/", host_detail, name="host-detail"),
+    path("containers/", container_list, name="container-list"),
+    path("containers/<int:pk>/", container_detail, name="container-detail"),
+    path("images/", image_list, name="image-list"),
+    path("images/<int:pk>/", image_detail, name="image-detail"),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),

@@ -3,4 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/test-services.sh
-.venv/bin/python -m bench.host_liveness "$@"
+.venv/bin/python -m bench.host_liveness
+.venv/bin/python -m bench.inventory_apply
+.venv/bin/python -m bench.inventory

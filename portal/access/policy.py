@@ -31,6 +31,8 @@ ACTIONS: dict[str, tuple[Role, bool]] = {
     "host.add": (Role.ADMIN, True),
     "host.change": (Role.ADMIN, False),
     "host.delete": (Role.ADMIN, False),
+    "container.view": (Role.VIEWER, False),
+    "image.view": (Role.VIEWER, False),
 }
 
 

@@ -4,8 +4,6 @@ __all__ = ["navigation"]
 
 # Sections that later versions fill; shown, greyed out, so the layout does not jump.
 UPCOMING_SECTIONS = [
-    ("Images", "stack-2"),
-    ("Containers", "box"),
     ("Registries", "building-warehouse"),
     ("Teams", "users-group"),
     ("Audit", "list-search"),

@@ -31,6 +31,9 @@ class EventsConsumer(BerthJsonConsumer):
                 return
             self.host_ids.add(host_id)
             await self.join(host_group(host_id))
+        # Each event names the action it needs (containers, images, …) on its host.
+        if not self.access.allows(message.get("action", VIEW), host_id):
+            return
         if message["event"]["type"] == "host.removed":
             self.host_ids.discard(host_id)
             await self.leave(host_group(host_id))

@@ -45,6 +45,9 @@ class Host(models.Model):
     worker_version = models.CharField(max_length=50, blank=True)
     docker_host = models.CharField(max_length=300, blank=True)
     last_seq = models.BigIntegerField(default=0)
+    # Counts the workers the portal has adopted for this host; a newer worker's inventory
+    # outranks anything an older one reported (see portal.inventory.versions).
+    generation = models.PositiveIntegerField(default=0)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

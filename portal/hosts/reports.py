@@ -13,12 +13,14 @@ from django.utils import timezone
 from portal.events.publish import publish_host
 from portal.hosts.choices import HostStatus
 from portal.hosts.models import Host
+from portal.inventory.apply import apply_inventory
+from portal.inventory.batch import InvalidInventory, InventoryBatch, parse_inventory
 
-__all__ = ["InvalidReport", "Outcome", "apply_host_report"]
+__all__ = ["Claim", "InvalidReport", "Outcome", "apply_host_report", "worker_claim"]
 
 log = logging.getLogger(__name__)
 
-REPORT_KINDS = {"hello", "heartbeat", "goodbye", "refused"}
+REPORT_KINDS = {"hello", "heartbeat", "goodbye", "refused", "inventory"}
 INFO_FIELDS = {
     "engine_id": "engine_id",
     "engine_version": "engine_version",
@@ -74,6 +76,21 @@ def _validate(report: Any) -> dict:
     return report
 
 
+def _inventory_of(report: dict) -> InventoryBatch | None:
+    if report["kind"] != "inventory":
+        return None
+    try:
+        return parse_inventory(report.get("inventory"), report["seq"])
+    except InvalidInventory as exc:
+        raise InvalidReport(f"report inventory: {exc}") from None
+
+
+def _record_worker(host: Host, worker: dict) -> None:
+    host.worker_machine = str(worker.get("machine") or "")[:200]
+    host.worker_version = str(worker.get("version") or "")[:50]
+    host.docker_host = str(worker.get("docker_host") or "")[:300]
+
+
 def _apply_engine(host: Host, engine: dict | None) -> None:
     if not engine:
         return
@@ -85,18 +102,72 @@ def _apply_engine(host: Host, engine: dict | None) -> None:
             setattr(host, target, info[source])
 
 
-def _served_by_another(host: Host, report: dict, now) -> bool:
-    """True when a live worker other than this report's already serves the host."""
-    return bool(
-        host.worker_instance
-        and host.worker_instance != report["instance"]
-        and host.status == HostStatus.ONLINE
-        and not host.heartbeat_overdue(now)
+class Claim(enum.Enum):
+    """Where a report's worker stands with the host it reports for."""
+
+    CURRENT = "current"  # it is the host's worker
+    NEW = "new"  # it may take the host over: no other live worker serves it
+    TAKEN = "taken"  # another live worker serves the host
+
+
+def worker_claim(host: Host, report: dict, now) -> Claim:
+    """The one decision, for every kind of report, of whose reports a host accepts."""
+    if host.worker_instance == report["instance"]:
+        return Claim.CURRENT
+    if host.worker_instance and host.status == HostStatus.ONLINE and not host.heartbeat_overdue(now):
+        return Claim.TAKEN
+    return Claim.NEW
+
+
+def _adopt_worker(host: Host, report: dict) -> None:
+    """Make the report's worker the host's: a new generation, whose sequence starts afresh."""
+    host.worker_instance = report["instance"]
+    host.generation += 1
+    host.last_seq = 0
+
+
+def _log_taken(host: Host, report: dict) -> None:
+    worker = report.get("worker") or {}
+    log.error(
+        "Ignoring a %s for host '%s' from worker %s on machine %s: the host is served by worker %s on machine %s.",
+        report["kind"],
+        host.slug,
+        report["instance"],
+        worker.get("machine"),
+        host.worker_instance,
+        host.worker_machine,
     )
+
+
+def _apply_inventory_report(
+    host: Host, report: dict, batch: InventoryBatch, claim: Claim, created: bool, now
+) -> Outcome:
+    """Inventory shares the worker's sequence with heartbeats, so it never reads or moves
+    `last_seq`: its order is its version (host generation, observed_seq)."""
+    if created:
+        transaction.on_commit(lambda: publish_host(host, created=True))
+    if claim is Claim.NEW:
+        _adopt_worker(host, report)
+        _record_worker(host, report.get("worker") or {})
+        host.save(
+            update_fields=[
+                "worker_instance",
+                "generation",
+                "last_seq",
+                "worker_machine",
+                "worker_version",
+                "docker_host",
+                "updated_at",
+            ]
+        )
+        log.info("Host '%s' adopted worker %s (from its inventory)", host.slug, report["instance"])
+    apply_inventory(host, batch, now)
+    return Outcome.APPLIED
 
 
 def apply_host_report(report: Any, now=None) -> Outcome:
     report = _validate(report)
+    batch = _inventory_of(report)
     now = now or timezone.now()
     worker = report.get("worker") or {}
     with transaction.atomic():
@@ -111,33 +182,25 @@ def apply_host_report(report: Any, now=None) -> Outcome:
                 report.get("reason", "name in use"),
             )
             return Outcome.REFUSED
-        if _served_by_another(host, report, now):
-            log.error(
-                "Ignoring a %s for host '%s' from worker %s on machine %s: the host is served by "
-                "worker %s on machine %s.",
-                report["kind"],
-                host.slug,
-                report["instance"],
-                worker.get("machine"),
-                host.worker_instance,
-                host.worker_machine,
-            )
+        claim = worker_claim(host, report, now)
+        if claim is Claim.TAKEN:
+            _log_taken(host, report)
             return Outcome.REFUSED
+        if batch is not None:
+            return _apply_inventory_report(host, report, batch, claim, created, now)
         # Judged before anything changes: a new worker taking over an overdue host starts a new
         # online period even if the liveness watch has not written the old one off yet.
         was_online = host.status == HostStatus.ONLINE and not host.heartbeat_overdue(now)
-        if host.worker_instance == report["instance"]:
+        if claim is Claim.CURRENT:
             if report["seq"] <= host.last_seq:
                 return Outcome.STALE
         elif report["kind"] == "goodbye":
             return Outcome.STALE  # a former worker's farewell must not take down its successor
         else:
-            host.worker_instance = report["instance"]
+            _adopt_worker(host, report)
             was_online = False
         host.last_seq = report["seq"]
-        host.worker_machine = str(worker.get("machine") or "")[:200]
-        host.worker_version = str(worker.get("version") or "")[:50]
-        host.docker_host = str(worker.get("docker_host") or "")[:300]
+        _record_worker(host, worker)
         _apply_engine(host, report.get("engine"))
         if report["kind"] == "goodbye":
             host.status = HostStatus.OFFLINE

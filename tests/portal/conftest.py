@@ -1,4 +1,11 @@
 import pytest
+from rest_framework.test import APIClient
+
+from portal.access.policy import AccessScope, Role
+from portal.hosts.reports import apply_host_report
+from tests.portal.clock import T0
+from tests.portal.factories import make_online_host, make_superuser
+from tests.portal.inventory.factories import InventoryWorker
 
 IN_MEMORY_CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
@@ -12,3 +19,57 @@ def in_memory_channel_layer(settings):
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def no_static_file_scan(settings):
+    """WhiteNoise would index every static file (1,000+, vendored) for each test client."""
+    settings.WHITENOISE_USE_FINDERS = False
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def as_admin(api):
+    api.force_authenticate(make_superuser())
+    return api
+
+
+@pytest.fixture
+def web_1():
+    return make_online_host("web-1")
+
+
+@pytest.fixture
+def web_2():
+    return make_online_host("web-2")
+
+
+@pytest.fixture
+def worker():
+    """The worker of host web-1 ("Web 1"), which said hello at T0."""
+    worker = InventoryWorker("Web 1")
+    apply_host_report(worker.report("hello"), now=T0)
+    return worker
+
+
+@pytest.fixture
+def viewer_on(monkeypatch):
+    """Makes a plain user a viewer on the given hosts only, as a team binding will."""
+
+    def grant(user, *hosts):
+        roles = {host.pk: Role.VIEWER for host in hosts}
+        for_user = AccessScope.for_user
+
+        def scope(who):
+            if who is not None and who.pk == user.pk:
+                return AccessScope(user_id=user.pk, host_roles=roles)
+            return for_user(who)
+
+        monkeypatch.setattr(AccessScope, "for_user", staticmethod(scope))
+        return user
+
+    return grant

@@ -9,9 +9,12 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from engine.reference import parse_reference
 from portal.accounts.models import PersonalToken
+from portal.containers.models import Container
 from portal.hosts.choices import HostStatus
 from portal.hosts.models import Host
+from portal.images.models import Image, Tag
 
 _numbers = itertools.count(1)
 PASSWORD = "correct horse battery staple"
@@ -50,3 +53,24 @@ def make_online_host(name: str | None = None, seen_ago: float = 0.0, **fields) -
 
 def make_offline_host(name: str | None = None, **fields) -> Host:
     return make_host(name, status=HostStatus.OFFLINE, last_seen=timezone.now() - timedelta(hours=1), **fields)
+
+
+def make_container(host: Host, name: str | None = None, **fields):
+    name = name or f"container-{next(_numbers)}"
+    fields.setdefault("engine_id", uuid.uuid4().hex * 2)
+    fields.setdefault("image", "busybox:latest")
+    fields.setdefault("image_id", "sha256:" + "b" * 64)
+    fields.setdefault("state", "running")
+    fields.setdefault("version", 1)
+    return Container.objects.create(host=host, name=name, **fields)
+
+
+def make_image(host: Host, tags: list[str] | tuple[str, ...] = (), **fields):
+    """An image with `tags` (`repository:tag`) pointing at it."""
+    fields.setdefault("engine_id", f"sha256:{uuid.uuid4().hex * 2}")
+    fields.setdefault("version", 1)
+    image = Image.objects.create(host=host, **fields)
+    for text in tags:
+        reference = parse_reference(text)
+        Tag.objects.create(image=image, host=host, repository=reference.repository, tag=reference.tag_or_default)
+    return image

@@ -4,7 +4,7 @@ import pytest
 
 from portal.hosts.choices import HostStatus
 from portal.hosts.models import Host
-from tests.portal.factories import make_host, make_offline_host, make_online_host, make_superuser, make_user
+from tests.portal.factories import make_host, make_offline_host, make_online_host, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -13,12 +13,6 @@ HOSTS_URL = "/api/v1/hosts/"
 
 def host_url(host) -> str:
     return f"{HOSTS_URL}{host.pk}/"
-
-
-@pytest.fixture
-def as_admin(api):
-    api.force_authenticate(make_superuser())
-    return api
 
 
 @pytest.fixture

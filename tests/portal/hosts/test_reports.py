@@ -1,27 +1,21 @@
 """apply_host_report: reports from host workers, applied in order and by the portal's clock."""
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
 
 from portal.hosts.choices import HostStatus
 from portal.hosts.models import Host
 from portal.hosts.reports import InvalidReport, Outcome, apply_host_report
+from tests.portal.clock import T0, at
 from tests.portal.hosts.factories import DOCKER_HOST, FakeWorker
 
 pytestmark = pytest.mark.django_db
 
-T0 = datetime(2030, 1, 1, 12, 0, 0, tzinfo=UTC)
 OFFLINE_AFTER = 8
 
 
 @pytest.fixture(autouse=True)
 def offline_after(settings):
     settings.BERTH_HOST_OFFLINE_AFTER = OFFLINE_AFTER
-
-
-def at(seconds: float) -> datetime:
-    return T0 + timedelta(seconds=seconds)
 
 
 def web_1() -> Host:

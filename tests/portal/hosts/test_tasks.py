@@ -28,6 +28,7 @@ def _hello_with(**changes):
         _hello_with(worker="box-a"),
         _hello_with(engine={"reachable": True, "info": {"memory": "8G"}}),
         _hello_with(host="Not A Slug!"),
+        {**FakeWorker("Web 1").reporter.build("inventory"), "inventory": {"observed_seq": "one"}},
     ],
 )
 def test_a_malformed_report_is_dropped_as_invalid_without_raising(report):

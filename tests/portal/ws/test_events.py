@@ -1,45 +1,14 @@
 """`/ws/events/` through the whole websocket stack: origin check, authentication, policy."""
 
-import functools
-
 import pytest
-from asgiref.sync import async_to_sync, sync_to_async
-from channels.testing import WebsocketCommunicator
-from django.test import Client
+from asgiref.sync import sync_to_async
 
-from portal.asgi import application
 from portal.events.publish import publish_host, publish_host_removed
-from tests.portal.factories import make_host, make_online_host, make_superuser, make_token, make_user
+from tests.portal.factories import make_host, make_superuser, make_token, make_user
+from tests.portal.ws.sockets import events_socket, run_async, session_cookie
 
 # The consumer reads the database from other threads: the rows must be committed.
 pytestmark = pytest.mark.django_db(transaction=True)
-
-SITE = b"testserver"
-
-
-def run_async(test):
-    """Runs an async test body in its own event loop (no pytest-asyncio needed)."""
-
-    @functools.wraps(test)
-    def wrapper(*args, **kwargs):
-        return async_to_sync(test)(*args, **kwargs)
-
-    return wrapper
-
-
-def session_cookie(user) -> bytes:
-    client = Client()
-    client.force_login(user)
-    return f"sessionid={client.cookies['sessionid'].value}".encode()
-
-
-def events_socket(path="/ws/events/", origin: bytes | None = b"http://testserver", cookie: bytes | None = None):
-    headers = [(b"host", SITE)]
-    if origin is not None:
-        headers.append((b"origin", origin))
-    if cookie is not None:
-        headers.append((b"cookie", cookie))
-    return WebsocketCommunicator(application, path, headers=headers)
 
 
 async def assert_closed_with(socket, code: int):
@@ -96,11 +65,6 @@ async def test_a_look_alike_origin_on_another_port_is_refused(admin_cookie):
     connected, _ = await events_socket(origin=b"http://testserver:8080", cookie=admin_cookie).connect()
 
     assert connected is False
-
-
-@pytest.fixture
-def web_1():
-    return make_online_host("web-1")
 
 
 @run_async

@@ -1,0 +1,64 @@
+from rest_framework import serializers
+
+from portal.containers.models import Container
+from portal.containers.status import container_status
+from portal.inventory.serializers import MirroredSerializer
+
+__all__ = ["ContainerDetailSerializer", "ContainerSerializer"]
+
+
+class ContainerSerializer(MirroredSerializer):
+    """A container as lists show it. `status` is worded at read time from the state and times."""
+
+    # Text, not a choice: an engine's newer state is passed on as the engine wrote it.
+    state = serializers.CharField(
+        read_only=True, help_text="created, running, paused, restarting, removing, exited or dead (or a newer state)."
+    )
+    status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Container
+        fields = [
+            "id",
+            "host",
+            "host_name",
+            "engine_id",
+            "name",
+            "image",
+            "image_id",
+            "command",
+            "state",
+            "status",
+            "ports",
+            "labels",
+            "created",
+            "started_at",
+            "finished_at",
+            "exit_code",
+            "health",
+            "restart_count",
+            "removed_at",
+            "removed_by",
+            "stale",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_status(self, container: Container) -> str:
+        return container_status(
+            container.state,
+            started_at=container.started_at,
+            finished_at=container.finished_at,
+            exit_code=container.exit_code,
+            health=container.health,
+            removed_at=container.removed_at,
+        )
+
+
+class ContainerDetailSerializer(ContainerSerializer):
+    """A container with everything its page shows: the engine's whole inspect body (null until
+    the worker first inspected it), mounts and networks."""
+
+    class Meta(ContainerSerializer.Meta):
+        fields = [*ContainerSerializer.Meta.fields, "mounts", "networks", "inspect"]
+        read_only_fields = fields

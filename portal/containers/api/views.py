@@ -1,0 +1,56 @@
+from django.db.models import Q
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import viewsets
+
+from portal.api.query_params import int_param
+from portal.api.viewsets import RestrictedViewSetMixin
+from portal.containers.models import Container
+
+from .serializers import ContainerDetailSerializer, ContainerSerializer
+
+__all__ = ["ContainerViewSet"]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("host", int, description="Only containers on this host (its id)."),
+            OpenApiParameter("state", str, description="Only containers in this state, e.g. `running`."),
+            OpenApiParameter("name", str, description="Only containers whose name contains this."),
+            OpenApiParameter("q", str, description="Search: name or image containing this, or an id starting with it."),
+        ]
+    )
+)
+class ContainerViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Containers on the hosts the user may see, as their engines last reported them.
+
+    Lists leave out removed containers; a removed container's own URL still answers, with
+    `removed_at` set."""
+
+    queryset = Container.objects.select_related("host")
+    serializer_class = ContainerSerializer
+    http_method_names = ["get", "head", "options"]
+    view_action = "container.view"
+    policy_actions = {"list": "container.view", "retrieve": "container.view"}
+
+    def get_serializer_class(self):
+        return ContainerDetailSerializer if self.action == "retrieve" else ContainerSerializer
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action != "list":
+            return queryset
+        # The list never shows what it does not need: the inspect bodies stay in the database.
+        queryset = queryset.live().defer("inspect", "mounts", "networks")
+        params = self.request.query_params
+        if (host := int_param(self.request, "host")) is not None:
+            queryset = queryset.filter(host_id=host)
+        if state := params.get("state"):
+            queryset = queryset.filter(state=state.lower())
+        if name := params.get("name"):
+            queryset = queryset.filter(name__icontains=name)
+        if q := params.get("q", "").strip():
+            queryset = queryset.filter(
+                Q(name__icontains=q) | Q(image__icontains=q) | Q(engine_id__startswith=q.lower())
+            )
+        return queryset

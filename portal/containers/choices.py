@@ -1,0 +1,15 @@
+from django.db import models
+
+__all__ = ["ContainerState"]
+
+
+class ContainerState(models.TextChoices):
+    """The states an engine reports. A state not listed here is stored as the engine wrote it."""
+
+    CREATED = "created", "Created"
+    RUNNING = "running", "Running"
+    PAUSED = "paused", "Paused"
+    RESTARTING = "restarting", "Restarting"
+    REMOVING = "removing", "Removing"
+    EXITED = "exited", "Exited"
+    DEAD = "dead", "Dead"

@@ -1,0 +1,24 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.urls import reverse
+
+from portal.access.shortcuts import get_visible_or_404
+from portal.containers.models import Container
+from portal.hosts.models import Host
+
+__all__ = ["container_detail", "container_list"]
+
+STATES = [(s, s.capitalize()) for s in ("running", "paused", "restarting", "created", "exited", "dead")]
+
+
+@login_required
+def container_list(request):
+    hosts = Host.objects.restrict(request, "container.view").only("pk", "name")
+    return render(request, "containers/container_list.html", {"hosts": hosts, "states": STATES})
+
+
+@login_required
+def container_detail(request, pk: int):
+    container = get_visible_or_404(request, Container.objects.select_related("host"), "container.view", pk=pk)
+    api_url = reverse("v1:container-detail", args=[container.pk])
+    return render(request, "containers/container_detail.html", {"object": container, "api_url": api_url})

@@ -1,0 +1,22 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.urls import reverse
+
+from portal.access.shortcuts import get_visible_or_404
+from portal.hosts.models import Host
+from portal.images.models import Image
+
+__all__ = ["image_detail", "image_list"]
+
+
+@login_required
+def image_list(request):
+    hosts = Host.objects.restrict(request, "image.view").only("pk", "name")
+    return render(request, "images/image_list.html", {"hosts": hosts})
+
+
+@login_required
+def image_detail(request, pk: int):
+    image = get_visible_or_404(request, Image.objects.select_related("host"), "image.view", pk=pk)
+    api_url = reverse("v1:image-detail", args=[image.pk])
+    return render(request, "images/image_detail.html", {"object": image, "api_url": api_url})
