@@ -170,6 +170,7 @@ def bench_recovery(stack: Stack, count: int) -> list[str]:
 
 SEED = """
 import django, os, uuid
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 django.setup()
 from django.utils import timezone
 from portal.hosts.models import Host
@@ -240,16 +241,17 @@ def main() -> int:
     args = parser.parse_args()
     data_dir = Path(tempfile.mkdtemp(prefix="berth-bench-"))
     stack = Stack(data_dir=data_dir, redis_url=args.redis_url).start()
-    report = []
     try:
-        report += bench_lag(stack, args.changes)
-        report += bench_recovery(stack, args.recovery)
-        report += bench_list(stack, args.rows)
+        for section in (
+            lambda: bench_lag(stack, args.changes),
+            lambda: bench_recovery(stack, args.recovery),
+            lambda: bench_list(stack, args.rows),
+        ):
+            print("\n".join(section()), flush=True)
     finally:
         stack.stop()
         remove_test_objects()
         shutil.rmtree(data_dir, ignore_errors=True)
-    print("\n".join(report))
     return 0
 
 

@@ -40,7 +40,6 @@ ALLOWED_HOSTS = _env_list("BERTH_ALLOWED_HOSTS", "*")
 CSRF_TRUSTED_ORIGINS = _env_list("BERTH_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "daphne",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -140,7 +139,14 @@ REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL], "prefix": "berth:asgi", "capacity": 1000, "expiry": 30},
+        "CONFIG": {
+            # redis-py 8 reads with a 5 s socket timeout by default, the same as the layer's
+            # blocking receive: an idle websocket would die with "Timeout reading". Read longer.
+            "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "socket_keepalive": True}],
+            "prefix": "berth:asgi",
+            "capacity": 1000,
+            "expiry": 30,
+        },
     }
 }
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from engine import Engine, EngineUnavailable
 from stack.redis_service import RedisProblem, local_redis_command, redis_answers, wait_for_redis
 from stack.supervisor import Process, Supervisor
+from stack.web import web_command
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -78,7 +79,7 @@ def main() -> int:
     supervisor.start(
         Process(
             "web",
-            [PYTHON, "-m", "daphne", "-b", bind, "-p", port, "--proxy-headers", "portal.asgi:application"],
+            web_command(bind, port),
             env={"BERTH_LOCAL_ENGINE_PROBLEM": engine_problem},
         )
     )

@@ -22,6 +22,7 @@ from workers.inventory import InventorySync
 from workers.protocol import host_queue, host_slug
 from workers.reports import Reporter
 from workers.services import ServicesStep
+from workers.tasks import register_tasks
 
 log = logging.getLogger("workers")
 
@@ -86,10 +87,9 @@ def main(argv: list[str] | None = None) -> int:
 
     # The heartbeat says hello before the inventory reports, and goodbye after the last one.
     # Each service has its own engine client: the SDK's connection pool is not shared across threads.
-    app.berth_services = [
-        Heartbeat(engine, reporter, claim, interval=args.heartbeat),
-        InventorySync(Engine(args.docker_host), reporter, reconcile_every=args.reconcile),
-    ]
+    inventory = InventorySync(Engine(args.docker_host), reporter, reconcile_every=args.reconcile)
+    app.berth_services = [Heartbeat(engine, reporter, claim, interval=args.heartbeat), inventory]
+    register_tasks(app, inventory)
     app.steps["worker"].add(ServicesStep)
     log.info("Host worker for '%s' (queue %s) on engine %s", identity.name, queue, engine.base_url)
     app.worker_main(

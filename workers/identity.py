@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 
 import redis
 
+from workers.protocol import claim_key
+
 __all__ = ["HostIdentity", "NameClaim", "NameTaken"]
 
 log = logging.getLogger(__name__)
-
-CLAIM_KEY = "berth:host-claim:{slug}"
 
 # Refresh only while the claim is still ours; take it back if it lapsed and nobody else holds it.
 _REFRESH = """
@@ -79,7 +79,7 @@ class NameClaim:
         self.client = client
         self.identity = identity
         self.ttl = max(1, round(ttl))
-        self.key = CLAIM_KEY.format(slug=identity.slug)
+        self.key = claim_key(identity.slug)
         self._refresh = client.register_script(_REFRESH)
         self._release = client.register_script(_RELEASE)
 

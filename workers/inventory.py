@@ -223,6 +223,11 @@ class InventorySync:
         if upserts or removed or changed_images or removed_images:
             self._send(observed, upserts, changed_images, removed, removed_images)
 
+    def request_full_snapshot(self) -> None:
+        """Send everything again soon: the portal found a gap in what it was sent."""
+        self._full_wanted = True
+        self._snapshot_wanted.set()
+
     # -- lifecycle ------------------------------------------------------------------------
 
     def start(self) -> None:

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.events.publish import publish_host
+from portal.hosts.broker import claim_holder
 from portal.hosts.choices import HostStatus
 from portal.hosts.models import Host
 from portal.inventory.apply import apply_inventory
@@ -114,6 +115,11 @@ def worker_claim(host: Host, report: dict, now) -> Claim:
     """The one decision, for every kind of report, of whose reports a host accepts."""
     if host.worker_instance == report["instance"]:
         return Claim.CURRENT
+    # The name claim in Redis is the authority on which worker serves the name: a worker that
+    # holds it replaces one that died without a goodbye, even before that one looks overdue.
+    holder = claim_holder(host.slug)
+    if holder is not None:
+        return Claim.NEW if holder == report["instance"] else Claim.TAKEN
     if host.worker_instance and host.status == HostStatus.ONLINE and not host.heartbeat_overdue(now):
         return Claim.TAKEN
     return Claim.NEW

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from portal.containers.records import apply_containers
 from portal.events.publish import publish_inventory
+from portal.hosts.broker import request_inventory_resync
 from portal.hosts.models import Host
 from portal.images.records import apply_images
 from portal.inventory.batch import InventoryBatch
@@ -40,6 +41,14 @@ def apply_inventory(host: Host, batch: InventoryBatch, now: datetime) -> tuple[M
         len(images.updated),
         len(images.removed),
     )
-    host_id = host.pk
+    host_id, slug = host.pk, host.slug
     transaction.on_commit(lambda: publish_inventory(host_id, containers, images))
+    if containers.missing or images.missing:
+        log.warning(
+            "Host '%s' listed %d containers and %d images the portal never received",
+            slug,
+            len(containers.missing),
+            len(images.missing),
+        )
+        transaction.on_commit(lambda: request_inventory_resync(slug))
     return containers, images

@@ -37,6 +37,8 @@ class MirrorResult:
     updated: list[int] = field(default_factory=list)
     removed: list[int] = field(default_factory=list)
     applied: dict[str, MirroredModel] = field(default_factory=dict)
+    # Listed by a snapshot, yet unknown here (a report that never arrived): the worker must resend.
+    missing: list[str] = field(default_factory=list)
 
 
 def _existing_rows(host: Host, model: type[MirroredModel], engine_ids: set[str] | None) -> dict[str, MirroredModel]:
@@ -140,6 +142,12 @@ def mirror(
                 newly_removed.append(row)
 
     if listed_ids is not None:
+        result.missing = sorted(
+            engine_id
+            for engine_id in listed_ids
+            if engine_id not in upserts
+            and ((row := rows.get(engine_id)) is None or (row.is_removed and row.version < version))
+        )
         newly_removed.extend(
             row
             for engine_id, row in rows.items()

@@ -169,3 +169,27 @@ def test_given_an_offline_host_when_it_returns_then_changes_made_meanwhile_are_r
     assert container_named(stack, host, kept, stale=False)()
     assert time.monotonic() - returned < 30
     worker.stop()
+
+
+def test_given_a_killed_worker_when_restarted_at_once_then_what_changed_meanwhile_is_listed_within_seconds(
+    stack, host_name
+):
+    worker = stack.host_worker(host_name)
+    host = stack.wait_for_host(host_name, "online", timeout=15)
+    worker.stop(signal.SIGKILL)
+    names = [f"{host_name}-{index}" for index in range(10)]
+    for name in names:
+        docker("create", "--name", name, "--label", TEST_LABEL, IMAGE, "true")
+
+    restarted = time.monotonic()
+    worker = stack.host_worker(host_name)
+
+    # The successor waits for the dead worker's name claim to lapse, then takes over at once,
+    # without waiting for the portal to notice the dead one.
+    wait_until(
+        lambda: {c["name"] for c in containers(stack, host=host["id"], q=host_name)} >= set(names),
+        20,
+        what="every container created while the worker was dead",
+    )
+    assert time.monotonic() - restarted < 15
+    worker.stop()

@@ -1,4 +1,4 @@
-"""Real Berth processes for integration tests and benchmarks: web (daphne), portal worker,
+"""Real Berth processes for integration tests and benchmarks: web (uvicorn), portal worker,
 host workers, each logging to a file the test can read."""
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
+
+from stack.web import web_command
 
 __all__ = ["REPO", "BerthProcess", "Stack", "free_port", "wait_until"]
 
@@ -117,7 +119,7 @@ class Stack:
         self.manage("ensure_admin")
         self.spawn(
             "web",
-            [PYTHON, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "portal.asgi:application"],
+            web_command("127.0.0.1", self.port, proxy_headers=False),
             self.env(),
         )
         self.spawn(

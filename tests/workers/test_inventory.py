@@ -176,3 +176,16 @@ def test_a_report_the_portal_did_not_get_makes_the_next_snapshot_full():
     sync._cycle()
 
     assert sorted(c["engine_id"] for c in reporter.sent[0]["containers"]) == ["c1", "c2"]
+
+
+def test_the_portals_resync_request_makes_the_next_cycle_send_everything():
+    engine = FakeEngine()
+    engine.run("c1", "web")
+    sync, reporter = sync_with(engine)
+    sync.snapshot(full=True)
+    reporter.sent.clear()
+
+    sync.request_full_snapshot()
+    sync._cycle()
+
+    assert [c["engine_id"] for c in reporter.sent[0]["containers"]] == ["c1"]

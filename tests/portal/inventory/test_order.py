@@ -258,3 +258,32 @@ def test_two_hosts_keep_their_own_containers_of_the_same_name():
 
     rows = sorted(Container.objects.live().values_list("host__slug", "name", "state"))
     assert rows == [("web-1", "app", "running"), ("web-2", "app", "exited")]
+
+
+def test_a_snapshot_listing_containers_the_portal_never_received_asks_the_worker_for_everything(
+    worker, monkeypatch, django_capture_on_commit_callbacks
+):
+    # Given the report that carried db was lost on the way
+    asked = []
+    monkeypatch.setattr("portal.inventory.apply.request_inventory_resync", asked.append)
+    web, db = container_record(name="web"), container_record(name="db")
+    apply_all([worker.inventory([web])])
+
+    # When a snapshot lists both
+    with django_capture_on_commit_callbacks(execute=True):
+        apply_all([worker.inventory(snapshot=snapshot_of([web["engine_id"], db["engine_id"]]))], start=10)
+
+    # Then the portal asks that host's worker to send everything again
+    assert asked == ["web-1"]
+
+
+def test_a_snapshot_that_matches_the_database_asks_for_nothing(worker, monkeypatch, django_capture_on_commit_callbacks):
+    asked = []
+    monkeypatch.setattr("portal.inventory.apply.request_inventory_resync", asked.append)
+    web = container_record(name="web")
+    apply_all([worker.inventory([web])])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        apply_all([worker.inventory(snapshot=snapshot_of([web["engine_id"]]))], start=10)
+
+    assert asked == []

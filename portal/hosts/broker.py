@@ -1,0 +1,50 @@
+"""What the portal reads from and sends through Redis about a host: who holds its name, and
+requests to its worker."""
+
+from __future__ import annotations
+
+import json
+import logging
+from functools import cache
+
+import redis
+from django.conf import settings
+
+from workers.protocol import INVENTORY_RESYNC_TASK, claim_key, host_queue
+
+__all__ = ["claim_holder", "request_inventory_resync"]
+
+log = logging.getLogger(__name__)
+
+RESYNC_AT_MOST_EVERY = 30  # seconds, per host
+
+
+@cache
+def _redis() -> redis.Redis:
+    return redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
+
+
+def claim_holder(slug: str) -> str | None:
+    """The instance id of the worker that holds this host name now, or None when nobody does
+    (or Redis cannot say)."""
+    try:
+        raw = _redis().get(claim_key(slug))
+        return json.loads(raw).get("instance") if raw else None
+    except (redis.RedisError, ValueError, AttributeError) as exc:
+        log.warning("Could not read the name claim of host '%s': %s", slug, exc)
+        return None
+
+
+def request_inventory_resync(slug: str) -> bool:
+    """Ask the host's worker for a full snapshot; at most once per RESYNC_AT_MOST_EVERY seconds."""
+    from portal.celery import app
+
+    try:
+        if not _redis().set(f"berth:inventory-resync:{slug}", 1, nx=True, ex=RESYNC_AT_MOST_EVERY):
+            return False
+        app.send_task(INVENTORY_RESYNC_TASK, queue=host_queue(slug), expires=RESYNC_AT_MOST_EVERY)
+    except Exception as exc:  # the next snapshot's check asks again
+        log.warning("Could not ask host '%s' for a full inventory: %s", slug, exc)
+        return False
+    log.info("Asked host '%s' for a full inventory: the portal's picture has a gap", slug)
+    return True
