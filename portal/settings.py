@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "portal.containers",
     "portal.images",
     "portal.dashboard",
+    "portal.teams",
+    "portal.audit",
 ]
 
 MIDDLEWARE = [

@@ -25,18 +25,26 @@ class Role(IntEnum):
     ADMIN = 4
 
 
-# action -> (least role needed, whether it needs that role on all hosts rather than one)
-ACTIONS: dict[str, tuple[Role, bool]] = {
+# action -> (least role needed, whether it needs that role on all hosts rather than one).
+# A least role of None means any logged-in user (for what is their own, like their tokens).
+ACTIONS: dict[str, tuple[Role | None, bool]] = {
     "host.view": (Role.VIEWER, False),
     "host.add": (Role.ADMIN, True),
     "host.change": (Role.ADMIN, False),
     "host.delete": (Role.ADMIN, False),
     "container.view": (Role.VIEWER, False),
     "image.view": (Role.VIEWER, False),
+    # Teams, members, bindings and users span hosts: only admins of every host manage them.
+    "team.manage": (Role.ADMIN, True),
+    "user.manage": (Role.ADMIN, True),
+    # An admin of some hosts reads the audit trail of those hosts; events tied to no host
+    # (logins, teams) only admins of every host read.
+    "audit.view": (Role.ADMIN, False),
+    "token.own": (None, False),
 }
 
 
-def _needs(action: str) -> tuple[Role, bool]:
+def _needs(action: str) -> tuple[Role | None, bool]:
     try:
         return ACTIONS[action]
     except KeyError:
@@ -53,11 +61,26 @@ class AccessScope:
 
     @classmethod
     def for_user(cls, user) -> AccessScope:
+        """The user's roles, from every binding of every team they are in: two queries."""
         if user is None or not user.is_authenticated or not user.is_active:
             return cls(user_id=None)
         if user.is_superuser:
             return cls(user_id=user.pk, all_hosts_role=Role.ADMIN)
-        return cls(user_id=user.pk)
+        from portal.teams.models import RoleBinding
+
+        mine = RoleBinding.objects.filter(team__memberships__user=user)
+        all_hosts = [Role[name.upper()] for name in mine.filter(all_hosts=True).values_list("role", flat=True)]
+        host_roles: dict[int, Role] = {}
+        chosen = RoleBinding.hosts.through.objects.filter(
+            rolebinding__team__memberships__user=user, rolebinding__all_hosts=False
+        ).values_list("host_id", "rolebinding__role")
+        for host_id, name in chosen:
+            host_roles[host_id] = max(host_roles.get(host_id, Role.VIEWER), Role[name.upper()])
+        return cls(user_id=user.pk, all_hosts_role=max(all_hosts, default=None), host_roles=host_roles)
+
+    @property
+    def authenticated(self) -> bool:
+        return self.user_id is not None
 
     def role_on(self, host_id: int | None) -> Role | None:
         roles = [r for r in (self.all_hosts_role, self.host_roles.get(host_id)) if r is not None]
@@ -65,6 +88,8 @@ class AccessScope:
 
     def allows(self, action: str, host_id: int | None = None) -> bool:
         least, all_hosts = _needs(action)
+        if least is None:
+            return self.authenticated
         if all_hosts or host_id is None:
             return self.all_hosts_role is not None and self.all_hosts_role >= least
         role = self.role_on(host_id)
@@ -73,6 +98,10 @@ class AccessScope:
     def host_filter(self, action: str, host_field: str) -> Q:
         """A filter on `host_field` (a host id path such as "pk" or "host") that keeps allowed rows."""
         least, _ = _needs(action)
+        if least is None and self.authenticated:
+            return Q()
+        if least is None:
+            return Q(pk__in=[])
         if self.all_hosts_role is not None and self.all_hosts_role >= least:
             return Q()
         ids = sorted(h for h, role in self.host_roles.items() if role >= least)

@@ -12,16 +12,32 @@ VIEW = "host.view"
 
 
 class EventsConsumer(BerthJsonConsumer):
-    async def start(self):
-        self.host_ids = set(
+    async def _visible_hosts(self) -> set[int]:
+        return set(
             await database_sync_to_async(
                 lambda: list(Host.objects.restrict(self.access, VIEW).values_list("pk", flat=True))
             )()
         )
+
+    async def start(self):
+        self.host_ids = await self._visible_hosts()
         await self.join(HOSTS_GROUP)
         for host_id in self.host_ids:
             await self.join(host_group(host_id))
         await self.send_json({"type": "hello", "hosts": sorted(self.host_ids)})
+
+    async def still_allowed(self) -> bool:
+        return True  # the stream itself stays; what flows through it follows the new scope
+
+    async def access_changed(self):
+        visible = await self._visible_hosts()
+        for host_id in self.host_ids - visible:
+            await self.leave(host_group(host_id))
+        for host_id in visible - self.host_ids:
+            await self.join(host_group(host_id))
+        self.host_ids = visible
+        # Pages re-read what they show, as after a reconnect.
+        await self.send_json({"type": "hello", "hosts": sorted(visible)})
 
     async def berth_event(self, message):
         host_id = message["host_id"]

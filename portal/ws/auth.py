@@ -5,7 +5,7 @@ from urllib.parse import parse_qs
 from channels.auth import AuthMiddlewareStack
 from channels.db import database_sync_to_async
 
-from portal.accounts.authentication import user_for_token
+from portal.accounts.authentication import token_for_key
 
 __all__ = ["BerthAuthMiddlewareStack"]
 
@@ -21,8 +21,12 @@ class TokenQueryAuthMiddleware:
         if keys := query.get("token"):
             from django.contrib.auth.models import AnonymousUser
 
-            user = await database_sync_to_async(user_for_token)(keys[0])
-            scope = dict(scope, user=user or AnonymousUser())
+            token = await database_sync_to_async(token_for_key)(keys[0])
+            scope = dict(
+                scope,
+                user=token.user if token is not None else AnonymousUser(),
+                auth_token_id=token.pk if token is not None else None,
+            )
         return await self.inner(scope, receive, send)
 
 

@@ -9,6 +9,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from portal.access.policy import AccessScope
+from portal.ws.revocation import user_group
 
 __all__ = ["BerthJsonConsumer", "Refused"]
 
@@ -38,6 +39,8 @@ class BerthJsonConsumer(AsyncJsonWebsocketConsumer):
             await self.refuse(CLOSE_NOT_LOGGED_IN, "Log in to Berth first.")
             return
         self.access = await database_sync_to_async(AccessScope.for_user)(user)
+        # Changes to this user's teams, roles, tokens or sessions arrive here (portal.ws.revocation).
+        await self.join(user_group(user.pk))
         await self.accept()
         try:
             await self.start()
@@ -46,6 +49,37 @@ class BerthJsonConsumer(AsyncJsonWebsocketConsumer):
 
     async def start(self):
         raise NotImplementedError
+
+    async def still_allowed(self) -> bool:
+        """Whether what this socket shows is still allowed under `self.access`; subclasses say."""
+        raise NotImplementedError
+
+    async def access_changed(self) -> None:
+        """Called with the new scope in `self.access`; closes the socket if it is no longer allowed."""
+        if not await self.still_allowed():
+            await self.close(code=CLOSE_FORBIDDEN, reason="Your access to this was withdrawn.")
+
+    async def berth_access_changed(self, message):
+        user = self.scope["user"]
+        await database_sync_to_async(user.refresh_from_db)()
+        self.access = await database_sync_to_async(AccessScope.for_user)(user)
+        if not self.access.authenticated:
+            await self.close(code=CLOSE_NOT_LOGGED_IN, reason="Your account was deactivated.")
+            return
+        await self.access_changed()
+
+    async def berth_session_ended(self, message):
+        session = self.scope.get("session")
+        if (
+            self.scope.get("auth_token_id") is None
+            and session is not None
+            and (session.session_key == message["session_key"])
+        ):
+            await self.close(code=CLOSE_NOT_LOGGED_IN, reason="You logged out.")
+
+    async def berth_token_revoked(self, message):
+        if self.scope.get("auth_token_id") == message["token_id"]:
+            await self.close(code=CLOSE_NOT_LOGGED_IN, reason="The token this connection used was revoked.")
 
     async def refuse(self, code: int, reason: str) -> None:
         await self.accept()

@@ -1,0 +1,70 @@
+"""Writing the audit trail. Every mutation, login and terminal session calls `record`."""
+
+from __future__ import annotations
+
+import logging
+
+from portal.audit.choices import Outcome
+from portal.audit.models import AuditEvent
+
+__all__ = ["client_ip", "record"]
+
+log = logging.getLogger(__name__)
+
+# Keys never copied into an event's detail, whatever a caller passes.
+SECRET_KEYS = {"password", "token", "key", "secret", "credentials", "auth"}
+
+
+def client_ip(request) -> str | None:
+    """The client's address as the ASGI server saw it (it honours proxy headers when told to)."""
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _clean(detail: dict | None) -> dict:
+    return {k: v for k, v in (detail or {}).items() if not any(s in k.lower() for s in SECRET_KEYS)}
+
+
+def record(
+    action: str,
+    *,
+    request=None,
+    user=None,
+    target=None,
+    target_type: str = "",
+    target_id: str = "",
+    host=None,
+    outcome: str = Outcome.SUCCESS,
+    source_ip: str | None = None,
+    detail: dict | None = None,
+) -> AuditEvent:
+    user = user if user is not None else getattr(request, "user", None)
+    if user is not None and not user.is_authenticated:
+        user = None
+    if target is not None:
+        target_type = target_type or target._meta.model_name
+        target_id = target_id or str(target.pk)
+    if host is None and target is not None:
+        from portal.access.policy import host_id_of
+
+        host_id = host_id_of(target)
+        if host_id is not None:
+            from portal.hosts.models import Host
+
+            host = Host.objects.filter(pk=host_id).first()
+    event = AuditEvent.objects.create(
+        user=user,
+        username=user.get_username() if user is not None else (detail or {}).get("username", ""),
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        target_repr=str(target)[:300] if target is not None else "",
+        host=host,
+        host_name=host.name if host is not None else "",
+        outcome=outcome,
+        source_ip=source_ip or client_ip(request),
+        detail=_clean(detail),
+    )
+    log.info("audit: %s", event)
+    return event

@@ -1,0 +1,55 @@
+"""Which users' access a change touches: memberships, bindings, deactivation, logout, tokens."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_logged_out
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.dispatch import receiver
+
+from portal.accounts.models import PersonalToken
+from portal.teams.models import RoleBinding, TeamMembership
+from portal.ws.revocation import access_changed, session_ended, token_revoked
+
+User = get_user_model()
+
+
+def _members_of(team_id: int) -> list[int]:
+    return list(TeamMembership.objects.filter(team_id=team_id).values_list("user_id", flat=True))
+
+
+@receiver([post_save, post_delete], sender=TeamMembership, dispatch_uid="berth-revoke-membership")
+def membership_changed(sender, instance, **kwargs):
+    access_changed([instance.user_id])
+
+
+@receiver([post_save, pre_delete], sender=RoleBinding, dispatch_uid="berth-revoke-binding")
+def binding_changed(sender, instance, **kwargs):
+    access_changed(_members_of(instance.team_id))
+
+
+@receiver(m2m_changed, sender=RoleBinding.hosts.through, dispatch_uid="berth-revoke-binding-hosts")
+def binding_hosts_changed(sender, instance, action, **kwargs):
+    if action.startswith("post_") and isinstance(instance, RoleBinding):
+        access_changed(_members_of(instance.team_id))
+
+
+@receiver(pre_delete, sender="teams.Team", dispatch_uid="berth-revoke-team")
+def team_deleted(sender, instance, **kwargs):
+    access_changed(_members_of(instance.pk))
+
+
+@receiver(post_save, sender=User, dispatch_uid="berth-revoke-user")
+def user_saved(sender, instance, created, update_fields=None, **kwargs):
+    # Deactivation, or a change of superuser status: re-check everything the user has open.
+    if not created and set(update_fields or ()) != {"last_login"}:
+        access_changed([instance.pk])
+
+
+@receiver(user_logged_out, dispatch_uid="berth-revoke-logout")
+def logged_out(sender, request, user, **kwargs):
+    if user is not None:
+        session_ended(user.pk, getattr(request.session, "session_key", None))
+
+
+@receiver(post_delete, sender=PersonalToken, dispatch_uid="berth-revoke-token")
+def token_deleted(sender, instance, **kwargs):
+    token_revoked(instance.user_id, instance.pk)
