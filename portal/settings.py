@@ -40,7 +40,6 @@ ALLOWED_HOSTS = _env_list("BERTH_ALLOWED_HOSTS", "*")
 CSRF_TRUSTED_ORIGINS = _env_list("BERTH_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -95,6 +95,13 @@ class AccessScope:
         role = self.role_on(host_id)
         return role is not None and role >= least
 
+    def allows_anywhere(self, action: str) -> bool:
+        """Whether the action is allowed on at least one host (to show a menu entry, say)."""
+        least, all_hosts = _needs(action)
+        if self.allows(action):
+            return True
+        return not all_hosts and least is not None and any(r >= least for r in self.host_roles.values())
+
     def host_filter(self, action: str, host_field: str) -> Q:
         """A filter on `host_field` (a host id path such as "pk" or "host") that keeps allowed rows."""
         least, _ = _needs(action)
