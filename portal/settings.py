@@ -110,6 +110,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Tabler names the red alert "danger", Django's error level "error".
+MESSAGE_TAGS = {40: "danger"}
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
@@ -150,6 +152,20 @@ CHANNEL_LAYERS = {
         },
     }
 }
+
+# Shared by every web process, so login throttle counts hold however many processes serve logins.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "berth",
+    }
+}
+
+# After this many failed logins for one username or from one address within the lockout
+# period, further attempts are refused for the lockout period.
+BERTH_LOGIN_MAX_FAILURES = int(os.environ.get("BERTH_LOGIN_MAX_FAILURES", "5"))
+BERTH_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("BERTH_LOGIN_LOCKOUT_SECONDS", "900"))
 
 CELERY_BROKER_URL = REDIS_URL
 CELERY_TASK_IGNORE_RESULT = True

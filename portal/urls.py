@@ -3,8 +3,12 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from portal.accounts.api.tokens import TokenViewSet
+from portal.accounts.api.users import UserViewSet
 from portal.accounts.api.views import ObtainTokenView
 from portal.accounts.views import LoginView
+from portal.audit.api.views import AuditEventViewSet
+from portal.audit.views import audit_list
 from portal.containers.api.views import ContainerViewSet
 from portal.containers.views import container_detail, container_list
 from portal.dashboard.views import dashboard
@@ -12,11 +16,18 @@ from portal.hosts.api.views import HostViewSet
 from portal.hosts.views import host_detail
 from portal.images.api.views import ImageViewSet
 from portal.images.views import image_detail, image_list
+from portal.teams.api.views import BindingViewSet, MemberViewSet, TeamViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.register("hosts", HostViewSet, basename="host")
 router.register("containers", ContainerViewSet, basename="container")
 router.register("images", ImageViewSet, basename="image")
+router.register("audit", AuditEventViewSet, basename="audit")
+router.register("users", UserViewSet, basename="user")
+router.register("teams", TeamViewSet, basename="team")
+router.register(r"teams/(?P<team_pk>[0-9]+)/members", MemberViewSet, basename="team-member")
+router.register(r"teams/(?P<team_pk>[0-9]+)/bindings", BindingViewSet, basename="team-binding")
+router.register("tokens", TokenViewSet, basename="token")
 
 api_v1 = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
@@ -30,6 +41,9 @@ urlpatterns = [
     path("containers/<int:pk>/", container_detail, name="container-detail"),
     path("images/", image_list, name="image-list"),
     path("images/<int:pk>/", image_detail, name="image-detail"),
+    path("audit/", audit_list, name="audit-list"),
+    path("", include("portal.teams.urls")),
+    path("", include("portal.accounts.urls")),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),

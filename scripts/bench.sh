@@ -6,3 +6,4 @@ scripts/test-services.sh
 .venv/bin/python -m bench.host_liveness
 .venv/bin/python -m bench.inventory_apply
 .venv/bin/python -m bench.inventory
+.venv/bin/python -m bench.policy

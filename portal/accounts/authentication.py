@@ -39,10 +39,10 @@ class PersonalTokenAuthentication(authentication.BaseAuthentication):
             return None
         if len(header) != 2:
             raise exceptions.AuthenticationFailed("Send the header as 'Authorization: Token <key>'.")
-        user = user_for_token(header[1].decode(errors="replace"))
-        if user is None:
+        token = token_for_key(header[1].decode(errors="replace"))
+        if token is None:
             raise exceptions.AuthenticationFailed("This token is unknown, revoked or expired.")
-        return user, None
+        return token.user, token
 
     def authenticate_header(self, request):
         return self.keyword

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from portal.access.policy import scope_for
+
 __all__ = ["PersonalToken"]
 
 TOKEN_PREFIX = "berth_"  # noqa: S105 (a public prefix)
@@ -23,6 +25,11 @@ class PersonalTokenQuerySet(models.QuerySet):
             .filter(models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=timezone.now()))
             .first()
         )
+
+    def restrict(self, user_or_request, action: str):
+        """A user's own tokens, and no one else's (another's token is a 404, never a 403)."""
+        scope = scope_for(user_or_request)
+        return self.filter(user_id=scope.user_id) if scope.allows(action) else self.none()
 
 
 class PersonalToken(models.Model):
@@ -50,10 +57,14 @@ class PersonalToken(models.Model):
         return f"{self.name} ({self.key_prefix}…)"
 
     @classmethod
-    def issue(cls, user, name: str) -> tuple["PersonalToken", str]:
+    def issue(cls, user, name: str, expires_at=None) -> tuple["PersonalToken", str]:
         """Make a token; returns it with its key, which is never available again."""
         key = TOKEN_PREFIX + secrets.token_urlsafe(32)
         token = cls.objects.create(
-            user=user, name=name, key_prefix=key[: len(TOKEN_PREFIX) + 6], key_hash=hash_key(key)
+            user=user,
+            name=name,
+            key_prefix=key[: len(TOKEN_PREFIX) + 6],
+            key_hash=hash_key(key),
+            expires_at=expires_at,
         )
         return token, key

@@ -8,22 +8,39 @@ from django.core.exceptions import ImproperlyConfigured
 from rest_framework import permissions, viewsets
 
 from portal.access.policy import host_id_of, scope_for
+from portal.audit.choices import Outcome
+from portal.audit.record import record
 
 __all__ = ["PolicyPermission", "RestrictedModelViewSet", "RestrictedViewSetMixin"]
 
 
 class PolicyPermission(permissions.BasePermission):
-    """Asks the policy: on the object for detail actions, on all hosts for creation."""
+    """Asks the policy: on the object for detail actions, on all hosts for creation.
+    A refusal (403) goes into the audit trail as a denied attempt."""
 
     def has_permission(self, request, view):
         if not (request.user and request.user.is_authenticated):
             return False
         if view.action == "create":
-            return scope_for(request).allows(view.policy_action())
+            return scope_for(request).allows(view.policy_action()) or self.refuse(request, view)
         return True
 
     def has_object_permission(self, request, view, obj):
-        return scope_for(request).allows(view.policy_action(), host_id_of(obj))
+        return scope_for(request).allows(view.policy_action(), host_id_of(obj)) or self.refuse(request, view, obj=obj)
+
+    @staticmethod
+    def refuse(request, view, action: str = "", obj=None) -> bool:
+        """Records the refusal and answers False. The browsable API asks "what if" with a copy of
+        the request under another method, to decide which forms to draw: that is no attempt."""
+        if request.method == request._request.method:
+            record(
+                action or view.policy_action(),
+                request=request,
+                target=obj,
+                outcome=Outcome.DENIED,
+                detail={"method": request.method, "path": request.path},
+            )
+        return False
 
 
 class RestrictedViewSetMixin:

@@ -1,14 +1,21 @@
-"""Navigation shared by every page."""
+"""Navigation shared by every page: only the sections the user may open are shown."""
+
+from portal.access.policy import scope_for
 
 __all__ = ["navigation"]
 
 # Sections that later versions fill; shown, greyed out, so the layout does not jump.
-UPCOMING_SECTIONS = [
-    ("Registries", "building-warehouse"),
-    ("Teams", "users-group"),
-    ("Audit", "list-search"),
-]
+UPCOMING_SECTIONS = [("Registries", "building-warehouse")]
 
 
 def navigation(request):
-    return {"upcoming_sections": UPCOMING_SECTIONS}
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"upcoming_sections": UPCOMING_SECTIONS}
+    scope = scope_for(request)
+    return {
+        "upcoming_sections": UPCOMING_SECTIONS,
+        "nav_teams": scope.allows("team.manage"),
+        "nav_users": scope.allows("user.manage"),
+        "nav_audit": scope.allows_anywhere("audit.view"),
+    }

@@ -26,10 +26,24 @@ def binding_changed(sender, instance, **kwargs):
     access_changed(_members_of(instance.team_id))
 
 
+def _members_of_bindings(binding_ids) -> list[int]:
+    return list(
+        TeamMembership.objects.filter(team__bindings__in=binding_ids).values_list("user_id", flat=True).distinct()
+    )
+
+
 @receiver(m2m_changed, sender=RoleBinding.hosts.through, dispatch_uid="berth-revoke-binding-hosts")
-def binding_hosts_changed(sender, instance, action, **kwargs):
-    if action.startswith("post_") and isinstance(instance, RoleBinding):
-        access_changed(_members_of(instance.team_id))
+def binding_hosts_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if not reverse:  # binding.hosts.add/remove/set/clear
+        if action.startswith("post_"):
+            access_changed(_members_of(instance.team_id))
+        return
+    # host.role_bindings.…: pk_set names the bindings, except for clear, which is told before it
+    # happens (its bindings are gone afterwards) and names none.
+    if action in ("post_add", "post_remove"):
+        access_changed(_members_of_bindings(pk_set))
+    elif action == "pre_clear":
+        access_changed(_members_of_bindings(instance.role_bindings.all()))
 
 
 @receiver(pre_delete, sender="teams.Team", dispatch_uid="berth-revoke-team")
@@ -42,6 +56,11 @@ def user_saved(sender, instance, created, update_fields=None, **kwargs):
     # Deactivation, or a change of superuser status: re-check everything the user has open.
     if not created and set(update_fields or ()) != {"last_login"}:
         access_changed([instance.pk])
+
+
+@receiver(post_delete, sender=User, dispatch_uid="berth-revoke-user-deleted")
+def user_deleted(sender, instance, **kwargs):
+    access_changed([instance.pk])
 
 
 @receiver(user_logged_out, dispatch_uid="berth-revoke-logout")

@@ -7,6 +7,7 @@ handshake refused before accept only as a bare failure (DESIGN.md): 4401 not log
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.core.exceptions import ObjectDoesNotExist
 
 from portal.access.policy import AccessScope
 from portal.ws.revocation import user_group
@@ -38,14 +39,15 @@ class BerthJsonConsumer(AsyncJsonWebsocketConsumer):
         if user is None or not user.is_authenticated:
             await self.refuse(CLOSE_NOT_LOGGED_IN, "Log in to Berth first.")
             return
-        self.access = await database_sync_to_async(AccessScope.for_user)(user)
         # Changes to this user's teams, roles, tokens or sessions arrive here (portal.ws.revocation).
+        # Joined before the scope is computed, so a change committed in between is not missed.
         await self.join(user_group(user.pk))
+        self.access = await database_sync_to_async(AccessScope.for_user)(user)
         await self.accept()
         try:
             await self.start()
         except Refused as exc:
-            await self.close(code=exc.code, reason=exc.reason)
+            await self.end(exc.code, exc.reason)
 
     async def start(self):
         raise NotImplementedError
@@ -57,14 +59,18 @@ class BerthJsonConsumer(AsyncJsonWebsocketConsumer):
     async def access_changed(self) -> None:
         """Called with the new scope in `self.access`; closes the socket if it is no longer allowed."""
         if not await self.still_allowed():
-            await self.close(code=CLOSE_FORBIDDEN, reason="Your access to this was withdrawn.")
+            await self.end(CLOSE_FORBIDDEN, "Your access to this was withdrawn.")
 
     async def berth_access_changed(self, message):
         user = self.scope["user"]
-        await database_sync_to_async(user.refresh_from_db)()
+        try:
+            await database_sync_to_async(user.refresh_from_db)()
+        except ObjectDoesNotExist:
+            await self.end(CLOSE_NOT_LOGGED_IN, "Your account was removed.")
+            return
         self.access = await database_sync_to_async(AccessScope.for_user)(user)
         if not self.access.authenticated:
-            await self.close(code=CLOSE_NOT_LOGGED_IN, reason="Your account was deactivated.")
+            await self.end(CLOSE_NOT_LOGGED_IN, "Your account was deactivated.")
             return
         await self.access_changed()
 
@@ -75,14 +81,21 @@ class BerthJsonConsumer(AsyncJsonWebsocketConsumer):
             and session is not None
             and (session.session_key == message["session_key"])
         ):
-            await self.close(code=CLOSE_NOT_LOGGED_IN, reason="You logged out.")
+            await self.end(CLOSE_NOT_LOGGED_IN, "You logged out.")
 
     async def berth_token_revoked(self, message):
         if self.scope.get("auth_token_id") == message["token_id"]:
-            await self.close(code=CLOSE_NOT_LOGGED_IN, reason="The token this connection used was revoked.")
+            await self.end(CLOSE_NOT_LOGGED_IN, "The token this connection used was revoked.")
 
     async def refuse(self, code: int, reason: str) -> None:
         await self.accept()
+        await self.close(code=code, reason=reason)
+
+    async def end(self, code: int, reason: str) -> None:
+        """Closes an accepted socket. Its groups are left first: a message arriving before the
+        server's disconnect would otherwise be sent after the close, which the server refuses."""
+        for group in list(self.groups_joined):
+            await self.leave(group)
         await self.close(code=code, reason=reason)
 
     async def join(self, group: str) -> None:

@@ -22,18 +22,26 @@ def user_group(user_id: int) -> str:
     return f"user.{user_id}"
 
 
-def _send(user_ids: Iterable[int], message: dict) -> None:
+def _send(user_ids: list[int], message: dict) -> None:
     layer = get_channel_layer()
-    for user_id in set(user_ids):
-        try:
-            async_to_sync(layer.group_send)(user_group(user_id), message)
-        except Exception:  # the socket keeps its old access until it reconnects: log loudly
-            log.exception("Could not tell user %s's open sockets that their access changed", user_id)
+
+    async def send_all():
+        for user_id in user_ids:
+            try:
+                await layer.group_send(user_group(user_id), message)
+            except Exception:  # the socket keeps its old access until it reconnects: log loudly
+                log.exception("Could not tell user %s's open sockets that their access changed", user_id)
+
+    try:
+        async_to_sync(send_all)()  # one event loop (and channel layer connection) for all of them
+    except Exception:
+        log.exception("Could not tell users %s that their access changed", user_ids)
 
 
 def _after_commit(user_ids: Iterable[int], message: dict) -> None:
-    user_ids = list(user_ids)
-    transaction.on_commit(lambda: _send(user_ids, message))
+    user_ids = sorted(set(user_ids))
+    if user_ids:
+        transaction.on_commit(lambda: _send(user_ids, message))
 
 
 def access_changed(user_ids: Iterable[int]) -> None:

@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from portal.access.policy import AccessScope, Role
@@ -14,6 +15,17 @@ IN_MEMORY_CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChan
 def in_memory_channel_layer(settings):
     """Events published by the code under test stay in this process instead of going to Redis."""
     settings.CHANNEL_LAYERS = IN_MEMORY_CHANNEL_LAYERS
+
+
+@pytest.fixture(autouse=True)
+def local_memory_cache(settings):
+    """The cache (login throttle counts) lives in this process instead of Redis, empty for each test."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "berth-tests"}
+    }
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

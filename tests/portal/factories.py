@@ -15,6 +15,7 @@ from portal.containers.models import Container
 from portal.hosts.choices import HostStatus
 from portal.hosts.models import Host
 from portal.images.models import Image, Tag
+from portal.teams.models import RoleBinding, Team, TeamMembership
 
 _numbers = itertools.count(1)
 PASSWORD = "correct horse battery staple"
@@ -74,3 +75,18 @@ def make_image(host: Host, tags: list[str] | tuple[str, ...] = (), **fields):
         reference = parse_reference(text)
         Tag.objects.create(image=image, host=host, repository=reference.repository, tag=reference.tag_or_default)
     return image
+
+
+def make_team(*members, name: str | None = None) -> Team:
+    team = Team.objects.create(name=name or f"team-{next(_numbers)}")
+    for user in members:
+        TeamMembership.objects.create(team=team, user=user)
+    return team
+
+
+def make_binding(team: Team, role: str, *hosts: Host, all_hosts: bool = False) -> RoleBinding:
+    """A team's `role` on all hosts, or on the hosts given (none is a binding that grants nothing yet)."""
+    binding = RoleBinding.objects.create(team=team, role=role, all_hosts=all_hosts)
+    if hosts:
+        binding.hosts.add(*hosts)
+    return binding

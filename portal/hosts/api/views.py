@@ -2,6 +2,8 @@ from django.db import IntegrityError, transaction
 from rest_framework.exceptions import APIException
 
 from portal.api.viewsets import RestrictedModelViewSet
+from portal.audit.choices import Outcome
+from portal.audit.record import record
 from portal.events.publish import publish_host, publish_host_removed
 from portal.hosts.choices import HostStatus
 from portal.hosts.models import Host
@@ -43,17 +45,46 @@ class HostViewSet(RestrictedModelViewSet):
         try:
             with transaction.atomic():
                 host = serializer.save()
+                record("host.create", request=self.request, target=host, host=host, detail=_described(host))
         except IntegrityError:  # the same name created at the same moment by someone else
-            raise Conflict(f"A host with slug '{serializer.validated_data['slug']}' already exists.") from None
+            slug = serializer.validated_data["slug"]
+            record(
+                "host.create",
+                request=self.request,
+                target_type="host",
+                outcome=Outcome.FAILURE,
+                detail={"slug": slug, "error": "a host with this slug already exists"},
+            )
+            raise Conflict(f"A host with slug '{slug}' already exists.") from None
         transaction.on_commit(lambda: publish_host(host, created=True))
 
     def perform_update(self, serializer):
-        host = serializer.save()
+        before = {field: getattr(serializer.instance, field) for field in serializer.validated_data}
+        with transaction.atomic():
+            host = serializer.save()
+            changed = {field: {"from": was, "to": getattr(host, field)} for field, was in before.items()}
+            changed = {field: change for field, change in changed.items() if change["from"] != change["to"]}
+            record("host.change", request=self.request, target=host, host=host, detail={"changed": changed})
         transaction.on_commit(lambda: publish_host(host))
 
     def perform_destroy(self, instance):
         if instance.current_status == HostStatus.ONLINE:
+            record(
+                "host.delete",
+                request=self.request,
+                target=instance,
+                host=instance,
+                outcome=Outcome.FAILURE,
+                detail={**_described(instance), "error": "the host is online"},
+            )
             raise Conflict(f"Host '{instance.name}' is online: stop its host worker first, or it will join again.")
         host_id = instance.pk
-        instance.delete()
+        with transaction.atomic():
+            # Recorded first, while the host exists; deleting it leaves the event's host_name.
+            record("host.delete", request=self.request, target=instance, host=instance, detail=_described(instance))
+            instance.delete()
         transaction.on_commit(lambda: publish_host_removed(host_id))
+
+
+def _described(host: Host) -> dict:
+    return {"name": host.name, "slug": host.slug, "labels": host.labels}
