@@ -12,9 +12,9 @@ import threading
 from pathlib import Path
 
 from engine import Engine, EngineUnavailable
+from stack.commands import portal_worker_command, web_command
 from stack.redis_service import RedisProblem, local_redis_command, redis_answers, wait_for_redis
 from stack.supervisor import Process, Supervisor
-from stack.web import web_command
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -86,26 +86,7 @@ def main() -> int:
     supervisor.start(
         Process(
             "portal-worker",
-            [
-                PYTHON,
-                "-m",
-                "celery",
-                "-A",
-                "portal",
-                "worker",
-                "-Q",
-                "portal",
-                "-P",
-                "threads",
-                "-c",
-                "4",
-                "-n",
-                "portal@%h",
-                "-l",
-                "INFO",
-                "--without-mingle",
-                "--without-gossip",
-            ],
+            portal_worker_command("portal@%h"),
         )
     )
     if engine_problem:

@@ -6,6 +6,7 @@ import uuid
 import pytest
 import redis
 
+from tests.support.docker_cli import remove_test_objects
 from tests.support.processes import Stack
 
 TEST_REDIS_URL = os.environ.get("BERTH_TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
@@ -44,3 +45,12 @@ def docker_host_2():
 @pytest.fixture
 def host_name(request):
     return unique_name(request.node.name.replace("_", "-")[:20].strip("-"))
+
+
+@pytest.fixture
+def local_host(stack, host_name):
+    """A host served by a worker on the local engine; what the test made there is removed after."""
+    worker = stack.host_worker(host_name)
+    yield stack.wait_for_host(host_name, "online", timeout=15)
+    worker.stop()
+    remove_test_objects()

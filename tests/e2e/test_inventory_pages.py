@@ -3,18 +3,9 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.docker_cli import IMAGE, TEST_LABEL, docker, remove_test_objects
+from tests.support.docker_cli import IMAGE, TEST_LABEL, docker
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def local_host(stack, host_name):
-    worker = stack.host_worker(host_name)
-    host = stack.wait_for_host(host_name, "online", timeout=15)
-    yield host
-    worker.stop()
-    remove_test_objects()
 
 
 def test_given_the_containers_page_when_docker_runs_stops_and_removes_a_container_then_the_row_follows(

@@ -18,14 +18,6 @@ def clean_engines(docker_host_2):
     remove_test_objects(docker_host_2)
 
 
-@pytest.fixture
-def local_host(stack, host_name):
-    worker = stack.host_worker(host_name)
-    host = stack.wait_for_host(host_name, "online", timeout=15)
-    yield host
-    worker.stop()
-
-
 def containers(stack, **params):
     return stack.get("/api/v1/containers/", params=params).json()["results"]
 

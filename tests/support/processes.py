@@ -15,7 +15,7 @@ from pathlib import Path
 
 import requests
 
-from stack.web import web_command
+from stack.commands import portal_worker_command, web_command
 
 __all__ = ["REPO", "BerthProcess", "Stack", "free_port", "wait_until"]
 
@@ -124,26 +124,7 @@ class Stack:
         )
         self.spawn(
             "portal-worker",
-            [
-                PYTHON,
-                "-m",
-                "celery",
-                "-A",
-                "portal",
-                "worker",
-                "-Q",
-                "portal",
-                "-P",
-                "threads",
-                "-c",
-                "4",
-                "-n",
-                f"portal-{self.port}@%h",
-                "-l",
-                "INFO",
-                "--without-mingle",
-                "--without-gossip",
-            ],
+            portal_worker_command(f"portal-{self.port}@%h"),
             self.env(),
         )
         wait_until(lambda: requests.get(f"{self.base_url}/login/", timeout=2).ok, 30, what="the web process")

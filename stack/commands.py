@@ -1,0 +1,40 @@
+"""The command lines of the portal's processes, shared by `make run` and the tests."""
+
+import sys
+
+__all__ = ["portal_worker_command", "web_command"]
+
+
+def web_command(bind: str, port: int | str, proxy_headers: bool = True) -> list[str]:
+    """Uvicorn serving portal.asgi. It pings idle websockets (so proxies do not cut them) and,
+    unlike some servers, sends the close reason Berth's refusals carry."""
+    command = [sys.executable, "-m", "uvicorn", "portal.asgi:application", "--host", bind, "--port", str(port)]
+    command += ["--lifespan", "off", "--ws-ping-interval", "20", "--ws-ping-timeout", "20", "--no-server-header"]
+    if proxy_headers:
+        command.append("--proxy-headers")
+    return command
+
+
+def portal_worker_command(node_name: str = "portal@%h") -> list[str]:
+    """Celery on queue `portal`: applies host reports, watches liveness. Threads, not forks:
+    the liveness watch runs beside the tasks in the same process."""
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "portal",
+        "worker",
+        "-Q",
+        "portal",
+        "-P",
+        "threads",
+        "-c",
+        "4",
+        "-n",
+        node_name,
+        "-l",
+        "INFO",
+        "--without-mingle",
+        "--without-gossip",
+    ]
