@@ -178,6 +178,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Host liveness, judged by the portal's clock when heartbeats arrive.
 BERTH_HOST_OFFLINE_AFTER = float(os.environ.get("BERTH_HOST_OFFLINE_AFTER", "8"))
 BERTH_LIVENESS_CHECK_EVERY = float(os.environ.get("BERTH_LIVENESS_CHECK_EVERY", "1"))
+# Removed containers and images stay visible (as removed) this long, then are purged.
+BERTH_TOMBSTONE_DAYS = float(os.environ.get("BERTH_TOMBSTONE_DAYS", "7"))
 # Set by `make run` when no local Docker engine answered, so the dashboard can say so.
 BERTH_LOCAL_ENGINE_PROBLEM = os.environ.get("BERTH_LOCAL_ENGINE_PROBLEM", "")
 

@@ -1,8 +1,10 @@
-"""Runs the liveness watch inside the portal worker. Loaded before Django is set up, so the
-models are imported only once the worker runs."""
+"""The portal worker's periodic jobs: the liveness watch every second, housekeeping hourly.
+Loaded before Django is set up, so the jobs' modules are imported only once the worker runs."""
 
 import logging
 import threading
+import time
+from importlib import import_module
 
 from celery import bootsteps
 from django.conf import settings
@@ -12,9 +14,17 @@ __all__ = ["LivenessWatchStep"]
 
 log = logging.getLogger(__name__)
 
+HOUSEKEEPING_EVERY = 3600.0
+
+
+def _job(path: str):
+    module, name = path.rsplit(".", 1)
+    return getattr(import_module(module), name)
+
 
 class LivenessWatchStep(bootsteps.StartStopStep):
-    """Marks lost hosts offline every BERTH_LIVENESS_CHECK_EVERY seconds."""
+    """Marks lost hosts offline every BERTH_LIVENESS_CHECK_EVERY seconds, and runs housekeeping
+    (inventory tombstones) once an hour."""
 
     def __init__(self, worker, **kwargs):
         super().__init__(worker, **kwargs)
@@ -22,17 +32,24 @@ class LivenessWatchStep(bootsteps.StartStopStep):
         self._thread: threading.Thread | None = None
 
     def _run(self) -> None:
-        from portal.hosts.liveness import mark_lost_hosts
-
+        jobs = [
+            (settings.BERTH_LIVENESS_CHECK_EVERY, _job("portal.hosts.liveness.mark_lost_hosts")),
+            (HOUSEKEEPING_EVERY, _job("portal.inventory.housekeeping.purge_tombstones")),
+        ]
+        due = [0.0] * len(jobs)
         while not self._stop.wait(settings.BERTH_LIVENESS_CHECK_EVERY):
-            try:
-                close_old_connections()
-                mark_lost_hosts()
-            except Exception:
-                log.exception("Liveness check failed; trying again")
+            for index, (every, job) in enumerate(jobs):
+                if time.monotonic() < due[index]:
+                    continue
+                due[index] = time.monotonic() + every
+                try:
+                    close_old_connections()
+                    job()
+                except Exception:
+                    log.exception("Periodic job %s failed; trying again", job.__name__)
 
     def start(self, worker):
-        self._thread = threading.Thread(target=self._run, name="berth-liveness", daemon=True)
+        self._thread = threading.Thread(target=self._run, name="berth-periodic", daemon=True)
         self._thread.start()
 
     def stop(self, worker):
