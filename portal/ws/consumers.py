@@ -7,7 +7,9 @@ handshake refused before accept only as a bare failure (DESIGN.md): 4401 not log
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.contrib.auth import HASH_SESSION_KEY
 from django.core.exceptions import ObjectDoesNotExist
+from django.utils.crypto import constant_time_compare
 
 from portal.access.policy import AccessScope
 from portal.ws.revocation import user_group
@@ -72,7 +74,18 @@ class BerthJsonConsumer(AsyncJsonWebsocketConsumer):
         if not self.access.authenticated:
             await self.end(CLOSE_NOT_LOGGED_IN, "Your account was deactivated.")
             return
+        if not await database_sync_to_async(self._session_still_valid)(user):
+            await self.end(CLOSE_NOT_LOGGED_IN, "Your password changed: log in again.")
+            return
         await self.access_changed()
+
+    def _session_still_valid(self, user) -> bool:
+        """Django's own rule: a session logged in before the password changed is void."""
+        session = self.scope.get("session")
+        if self.scope.get("auth_token_id") is not None or session is None:
+            return True
+        stored = session.get(HASH_SESSION_KEY)
+        return stored is None or constant_time_compare(stored, user.get_session_auth_hash())
 
     async def berth_session_ended(self, message):
         session = self.scope.get("session")

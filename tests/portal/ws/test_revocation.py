@@ -473,3 +473,30 @@ async def test_a_watch_socket_out_of_scope_is_refused_with_4404(member, web_1):
     assert connected
 
     assert await closed_with(socket) == (4404, "No such host.")
+
+
+# --- password changes ------------------------------------------------------------------------
+
+
+def change_password(user_id: int) -> None:
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.get(pk=user_id)
+    user.set_password("an-entirely-new-passphrase-7")
+    user.save()
+
+
+@run_async
+async def test_a_password_change_closes_session_sockets_but_not_token_sockets(member):
+    browser = events_socket(cookie=await orm(session_cookie, member))
+    script = token_socket(await orm(make_token, member))
+    for socket in (browser, script):
+        await opened(socket)
+
+    await orm(change_password, member.pk)
+
+    assert await closed_with(browser) == (4401, "Your password changed: log in again.")
+    # The token's socket stays: it only re-reads its (unchanged) hosts.
+    assert (await script.receive_json_from(timeout=WITHIN))["type"] == "hello"
+    assert await still_open(script)
+    await script.disconnect()
