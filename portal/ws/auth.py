@@ -26,6 +26,7 @@ class TokenQueryAuthMiddleware:
                 scope,
                 user=token.user if token is not None else AnonymousUser(),
                 auth_token_id=token.pk if token is not None else None,
+                auth_token_expires_at=token.expires_at if token is not None else None,
             )
         return await self.inner(scope, receive, send)
 

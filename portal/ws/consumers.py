@@ -5,10 +5,13 @@ handshake refused before accept only as a bare failure (DESIGN.md): 4401 not log
 4403 not allowed, 4404 no such object (or not visible), 4409 not running, 4503 host offline.
 """
 
+import asyncio
+
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.contrib.auth import HASH_SESSION_KEY
 from django.core.exceptions import ObjectDoesNotExist
+from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from portal.access.policy import AccessScope
@@ -46,6 +49,8 @@ class BerthJsonConsumer(AsyncJsonWebsocketConsumer):
         await self.join(user_group(user.pk))
         self.access = await database_sync_to_async(AccessScope.for_user)(user)
         await self.accept()
+        if expires_at := self.scope.get("auth_token_expires_at"):
+            self._expiry = asyncio.create_task(self._close_at(expires_at))
         try:
             await self.start()
         except Refused as exc:
@@ -53,6 +58,11 @@ class BerthJsonConsumer(AsyncJsonWebsocketConsumer):
 
     async def start(self):
         raise NotImplementedError
+
+    async def _close_at(self, expires_at) -> None:
+        """A token's socket lives no longer than the token."""
+        await asyncio.sleep(max(0.0, (expires_at - timezone.now()).total_seconds()))
+        await self.end(CLOSE_NOT_LOGGED_IN, "The token this connection used expired.")
 
     async def still_allowed(self) -> bool:
         """Whether what this socket shows is still allowed under `self.access`; subclasses say."""
@@ -120,5 +130,7 @@ class BerthJsonConsumer(AsyncJsonWebsocketConsumer):
         self.groups_joined.discard(group)
 
     async def disconnect(self, code):
+        if expiry := getattr(self, "_expiry", None):
+            expiry.cancel()
         for group in list(getattr(self, "groups_joined", ())):
             await self.leave(group)

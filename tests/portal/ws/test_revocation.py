@@ -500,3 +500,22 @@ async def test_a_password_change_closes_session_sockets_but_not_token_sockets(me
     assert (await script.receive_json_from(timeout=WITHIN))["type"] == "hello"
     assert await still_open(script)
     await script.disconnect()
+
+
+# --- token expiry ----------------------------------------------------------------------------
+
+
+def token_expiring_in(user, seconds: float) -> str:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return PersonalToken.issue(user, "short-lived", expires_at=timezone.now() + timedelta(seconds=seconds))[1]
+
+
+@run_async
+async def test_a_socket_opened_with_a_token_closes_when_the_token_expires(member):
+    socket = token_socket(await orm(token_expiring_in, member, 0.5))
+    await opened(socket)
+
+    assert await closed_with(socket) == (4401, "The token this connection used expired.")
