@@ -6,6 +6,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from workers.protocol import channel_layer_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("BERTH_DATA_DIR", BASE_DIR / "var")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -142,14 +144,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {
-            # redis-py 8 reads with a 5 s socket timeout by default, the same as the layer's
-            # blocking receive: an idle websocket would die with "Timeout reading". Read longer.
-            "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "socket_keepalive": True}],
-            "prefix": "berth:asgi",
-            "capacity": 1000,
-            "expiry": 30,
-        },
+        "CONFIG": channel_layer_config(REDIS_URL),
     }
 }
 

@@ -19,9 +19,10 @@ from workers.app import make_app
 from workers.heartbeat import Heartbeat
 from workers.identity import HostIdentity, NameClaim, NameTaken
 from workers.inventory import InventorySync
-from workers.protocol import host_queue, host_slug
+from workers.protocol import host_queue, host_slug, host_stream_channel
 from workers.reports import Reporter
 from workers.services import ServicesStep
+from workers.streams.loop import StreamLoop
 from workers.tasks import register_tasks
 
 log = logging.getLogger("workers")
@@ -88,7 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     # The heartbeat says hello before the inventory reports, and goodbye after the last one.
     # Each service has its own engine client: the SDK's connection pool is not shared across threads.
     inventory = InventorySync(Engine(args.docker_host), reporter, reconcile_every=args.reconcile)
-    app.berth_services = [Heartbeat(engine, reporter, claim, interval=args.heartbeat), inventory]
+    # Terminals, logs, stats and progress share one event loop and channel-layer connection.
+    streams = StreamLoop(args.redis_url, host_stream_channel(identity.slug))
+    app.berth_services = [Heartbeat(engine, reporter, claim, interval=args.heartbeat), inventory, streams]
     register_tasks(app, inventory)
     app.steps["worker"].add(ServicesStep)
     log.info("Host worker for '%s' (queue %s) on engine %s", identity.name, queue, engine.base_url)

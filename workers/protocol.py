@@ -5,9 +5,11 @@ __all__ = [
     "INVENTORY_RESYNC_TASK",
     "PORTAL_QUEUE",
     "REPORT_TASK",
+    "channel_layer_config",
     "claim_key",
     "host_queue",
     "host_slug",
+    "host_stream_channel",
 ]
 
 import re
@@ -36,3 +38,21 @@ def host_queue(slug: str) -> str:
 def claim_key(slug: str) -> str:
     """The Redis key whose holder is the one worker serving this host name (workers.identity)."""
     return f"berth:host-claim:{slug}"
+
+
+def host_stream_channel(slug: str) -> str:
+    """The channel-layer channel on which a host worker takes requests to open a stream
+    (terminal, attach, logs, stats); each open stream then has a channel of its own."""
+    return f"berth.host.{slug}.streams"
+
+
+def channel_layer_config(redis_url: str) -> dict:
+    """The Channels Redis layer's CONFIG, the same in the web process and the host workers."""
+    return {
+        # redis-py 8 reads with a 5 s socket timeout by default, the same as the layer's
+        # blocking receive: an idle websocket would die with "Timeout reading". Read longer.
+        "hosts": [{"address": redis_url, "socket_timeout": 15, "socket_keepalive": True}],
+        "prefix": "berth:asgi",
+        "capacity": 1000,
+        "expiry": 30,
+    }

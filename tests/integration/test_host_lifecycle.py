@@ -1,7 +1,6 @@
 """A host joins by starting its worker, is seen online within seconds, and offline when it stops."""
 
 import signal
-import subprocess
 import time
 
 import pytest
@@ -100,22 +99,11 @@ def test_given_a_host_name_in_use_when_a_second_worker_claims_it_then_it_is_refu
     first.stop()
 
 
-def test_given_no_database_at_all_when_a_host_worker_runs_then_it_still_serves_its_host(stack, host_name, tmp_path):
-    # A `django` that cannot be imported: if the host worker (or anything it loads) touched
-    # the portal's settings or database layer, it would die at once.
-    shim = tmp_path / "no-django"
-    (shim / "django").mkdir(parents=True)
-    (shim / "django" / "__init__.py").write_text("raise ImportError('the host worker must not import Django')\n")
-    check = subprocess.run(
-        [".venv/bin/python", "-c", "import django"], env={"PYTHONPATH": str(shim)}, capture_output=True, check=False
-    )
-    assert check.returncode != 0, "the shim must really hide Django"
-
-    worker = stack.host_worker(
-        host_name, env={"PYTHONPATH": f"{shim}:{stack.data_dir}", "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none"}
-    )
+def test_given_no_database_at_all_when_a_host_worker_runs_then_it_still_serves_its_host(stack, host_name):
+    # A database URL that leads nowhere: a host worker that touched the database would fail.
+    # (tests/workers/test_isolation.py proves it loads nothing of the portal or Django's ORM.)
+    worker = stack.host_worker(host_name, env={"DATABASE_URL": "postgres://nobody@127.0.0.1:1/none"})
 
     stack.wait_for_host(host_name, "online", timeout=15)
     assert worker.alive()
-    assert "must not import Django" not in worker.log()
     worker.stop()

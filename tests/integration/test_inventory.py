@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from tests.support.docker_cli import IMAGE, TEST_LABEL, docker, remove_test_objects
+from tests.support.docker_cli import IMAGE, TEST_LABEL, TEST_RUN, docker, remove_test_objects
 from tests.support.processes import wait_until
 
 pytestmark = pytest.mark.integration
@@ -47,7 +47,7 @@ def test_given_a_host_when_someone_runs_a_container_with_docker_then_berth_lists
     assert container["host"] == local_host["id"]
     assert container["ports"] and container["ports"][0]["private_port"] == 80
     detail = stack.get(f"/api/v1/containers/{container['id']}/").json()
-    assert detail["inspect"]["Config"]["Labels"]["berth.test"] == "1"
+    assert detail["inspect"]["Config"]["Labels"]["berth.test"] == TEST_RUN
     assert detail["inspect"]["Config"]["Cmd"] == ["sleep", "300"]
 
 
@@ -92,7 +92,7 @@ def test_given_a_built_image_when_its_layers_are_read_then_instructions_sizes_an
     stack, local_host, host_name, tmp_path
 ):
     (tmp_path / "Dockerfile").write_text(
-        f"FROM {IMAGE}\nLABEL berth.test=1\nRUN echo one > /one.txt\nRUN echo two > /two.txt\n"
+        f"FROM {IMAGE}\nLABEL {TEST_LABEL}\nRUN echo one > /one.txt\nRUN echo two > /two.txt\n"
     )
     docker("build", "-q", "-t", f"berth-test/{host_name}-base:1", str(tmp_path))
     (tmp_path / "Dockerfile").write_text(f"FROM berth-test/{host_name}-base:1\nRUN echo three > /three.txt\n")

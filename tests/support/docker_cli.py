@@ -1,11 +1,15 @@
 """The `docker` CLI, as a person on the host would type it; every test container is labelled
 so that it can be cleaned up."""
 
+import os
 import subprocess
 
-__all__ = ["TEST_LABEL", "docker", "remove_test_objects"]
+__all__ = ["TEST_LABEL", "TEST_RUN", "docker", "remove_test_objects"]
 
-TEST_LABEL = "berth.test=1"
+# Runs sharing an engine (worktrees, a benchmark beside the tests) set BERTH_TEST_RUN apart, so
+# that one run's clean-up never removes another's containers.
+TEST_RUN = os.environ.get("BERTH_TEST_RUN", "1")
+TEST_LABEL = f"berth.test={TEST_RUN}"
 IMAGE = "berth/busybox:latest"
 
 

@@ -1,0 +1,2 @@
+"""Streams between the host worker and the browser, through the Channels Redis layer:
+terminals, attach, logs, stats and operation progress."""
