@@ -34,6 +34,17 @@ ACTIONS: dict[str, tuple[Role | None, bool]] = {
     "host.delete": (Role.ADMIN, False),
     "container.view": (Role.VIEWER, False),
     "image.view": (Role.VIEWER, False),
+    # Terminal (exec) and attach.
+    "container.exec": (Role.OPERATOR, False),
+    # start, stop, restart, kill, pause, unpause.
+    "container.operate": (Role.OPERATOR, False),
+    # run (create), rename, commit, remove.
+    "container.manage": (Role.DEVELOPER, False),
+    # pull, build, tag, push, remove, prune, import, export.
+    "image.manage": (Role.DEVELOPER, False),
+    "operation.view": (Role.VIEWER, False),
+    # Other people's terminal sessions and their recordings (one's own are always visible).
+    "session.view": (Role.ADMIN, False),
     # Teams, members, bindings and users span hosts: only admins of every host manage them.
     "team.manage": (Role.ADMIN, True),
     "user.manage": (Role.ADMIN, True),
