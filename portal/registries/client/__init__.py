@@ -13,9 +13,10 @@ from .errors import (
     Unsupported,
 )
 from .manifests import ImageFacts, TagDetails
-from .registry import CheckResult, RegistryClient, SearchHit, valid_repository, valid_tag
+from .registry import DOCKER_HUB_HOSTS, CheckResult, RegistryClient, SearchHit, valid_repository, valid_tag
 
 __all__ = [
+    "DOCKER_HUB_HOSTS",
     "AuthRefused",
     "CheckResult",
     "Denied",
