@@ -46,6 +46,7 @@ urlpatterns = [
     path("audit/", audit_list, name="audit-list"),
     path("", include("portal.teams.urls")),
     path("", include("portal.accounts.urls")),
+    path("", include("portal.registries.urls")),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
