@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 
 from .errors import AuthRefused, Denied, NotARegistry, NotFound, RegistryError, RegistryUnreachable, TLSFailure
@@ -26,6 +27,9 @@ __all__ = ["Challenge", "RegistrySession", "parse_challenge"]
 DEFAULT_TIMEOUT = (3.05, 20.0)
 # A token is renewed this many seconds before it expires.
 TOKEN_MARGIN = 10.0
+# Not verifying a registry's certificate is an admin's explicit choice, shown on its page; a
+# warning on every request would only drown the logs.
+urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
 _PARAM = re.compile(r'(\w+)\s*=\s*(?:"([^"]*)"|([^,\s]*))')
 
 
@@ -210,9 +214,11 @@ class RegistrySession:
         return AuthRefused(f"{self._where()} needs a username and password; none are saved for it.")
 
     def _denied(self, scope: str) -> str:
-        what = scope.split(":")[1] if scope.count(":") >= 2 else "this"
+        first = scope.split()[0] if scope else ""
+        _, what, actions = first.split(":", 2) if first.count(":") >= 2 else ("", "this", "pull")
+        verb = "push to" if "push" in actions.split(",") else "read"
         who = f"User {self.username}" if self.has_credentials else "Anonymous access"
-        return f"{who} may not read {what} on {self.origin()}."
+        return f"{who} may not {verb} {what} on {self.origin()}."
 
     def _raise_for_status(self, response: requests.Response, scope: str) -> None:
         status = response.status_code
