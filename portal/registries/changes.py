@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 
+from portal.audit.choices import Outcome
 from portal.audit.record import record
 from portal.registries.checks import check_connection
 from portal.registries.models import Registry
@@ -25,10 +26,19 @@ class RegistryRefused(Exception):
         self.code = code
 
 
-def _check(url: str, username: str, password: str, verify_tls: bool) -> None:
+def _check(request, action: str, target: Registry | None, url: str, username: str, password: str, verify_tls: bool):
+    """Asks the registry; a refusal is audited as a failed attempt (with the registry's reason)."""
     report = check_connection(url, username, password, verify_tls)
     if not report.ok:
         error = report.error
+        record(
+            action,
+            request=request,
+            target=target,
+            target_type="registry",
+            outcome=Outcome.FAILURE,
+            detail={"url": url, "username": username, "reason": report.detail},
+        )
         raise RegistryRefused(
             f"Not saved: {report.detail}", getattr(error, "status", 400), getattr(error, "code", "registry_error")
         )
@@ -60,7 +70,7 @@ def create_registry(
     check: bool = True,
 ) -> Registry:
     if check:
-        _check(url, username, password, verify_tls)
+        _check(request, "registry.create", None, url, username, password, verify_tls)
     registry = Registry(name=name, url=url, username=username, verify_tls=verify_tls, team=team)
     registry.set_password(password)
     try:
@@ -89,6 +99,9 @@ def change_registry(request, registry: Registry, *, password: str | None = None,
     if check and settings_changed:
         keep = "" if anonymous else registry.password()
         _check(
+            request,
+            "registry.change",
+            registry,
             changed.get("url", registry.url),
             changed.get("username", registry.username),
             new_password if new_password is not None else keep,

@@ -111,3 +111,20 @@ def test_the_restricted_list_is_one_query_however_many_teams(django_assert_num_q
         names = sorted(r.name for r in restrict(Registry.objects.all(), scope, "registry.view"))
 
     assert names == ["Docker Hub", "ours"]
+
+
+def test_the_list_costs_the_same_queries_for_two_registries_or_twenty(api, teams, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    api.force_authenticate(teams["dev"])
+    with CaptureQueriesContext(connection) as few:
+        api.get("/api/v1/registries/")
+    crew = teams["ours"].team
+    for n in range(18):
+        make_registry(f"more-{n}", team=crew)
+
+    with django_assert_num_queries(len(few.captured_queries)):
+        rows = api.get("/api/v1/registries/").json()["results"]
+
+    assert len(rows) == 20 and {row["team_name"] for row in rows if not row["builtin"]} == {"builders"}

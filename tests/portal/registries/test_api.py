@@ -65,6 +65,9 @@ def test_a_wrong_password_is_refused_and_nothing_is_saved(admin_api):
     assert response.json()["code"] == "registry_auth_refused"
     assert "refused the username and password" in response.json()["detail"]
     assert not Registry.objects.filter(name="private").exists()
+    attempt = AuditEvent.objects.get(action="registry.create")
+    assert attempt.outcome == "failure" and "refused" in attempt.detail["reason"]
+    assert "not-the-password" not in str(attempt.detail)
 
 
 def test_an_edit_with_a_wrong_password_keeps_the_saved_credentials(admin_api):
