@@ -235,7 +235,8 @@ class RegistrySession:
             raise RegistryError(f"{self._where()} does not support {urlsplit(response.url).path}.")
         if status in (502, 503, 504):
             raise RegistryUnreachable(f"{self._where()} is unavailable (HTTP {status}).")
-        raise RegistryError(f"{self._where()} answered HTTP {status} to {urlsplit(response.url).path}.")
+        said = f" ({', '.join(codes)})" if codes else ""
+        raise RegistryError(f"{self._where()} answered HTTP {status}{said} to {urlsplit(response.url).path}.")
 
 
 def _reason(exc: Exception) -> str:
