@@ -58,7 +58,9 @@ def test_an_admin_adds_a_registry_tests_it_and_browses_to_a_tag(logged_in_page, 
 
     # Pull to host…: the dialog names the reference and posts it to the pull endpoint.
     reference = f"{REGISTRY}/{namespace}/web:2.1"
+    expect(page.locator("#pull-dialog")).to_be_hidden()
     tag.get_by_role("button", name="Pull to host…").click()
+    expect(page.locator("#pull-dialog")).to_be_visible()
     expect(page.locator("#pull-reference")).to_have_text(reference)
     page.select_option("#pull-host", label=local_host["name"])
     page.click("#pull-submit")
