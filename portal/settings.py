@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "portal.dashboard",
     "portal.teams",
     "portal.audit",
+    "portal.registries",
 ]
 
 MIDDLEWARE = [
@@ -175,6 +176,8 @@ BERTH_HOST_OFFLINE_AFTER = float(os.environ.get("BERTH_HOST_OFFLINE_AFTER", "8")
 BERTH_LIVENESS_CHECK_EVERY = float(os.environ.get("BERTH_LIVENESS_CHECK_EVERY", "1"))
 # Removed containers and images stay visible (as removed) this long, then are purged.
 BERTH_TOMBSTONE_DAYS = float(os.environ.get("BERTH_TOMBSTONE_DAYS", "7"))
+# Keys that encrypt registry passwords (portal/registries/encryption.py): the first encrypts, all decrypt.
+BERTH_SECRET_KEYS = _env_list("BERTH_SECRET_KEYS")
 # Set by `make run` when no local Docker engine answered, so the dashboard can say so.
 BERTH_LOCAL_ENGINE_PROBLEM = os.environ.get("BERTH_LOCAL_ENGINE_PROBLEM", "")
 

@@ -52,6 +52,13 @@ ACTIONS: dict[str, tuple[Role | None, bool]] = {
     # (logins, teams) only admins of every host read.
     "audit.view": (Role.ADMIN, False),
     "token.own": (None, False),
+    # Registries belong to teams, not hosts: see portal/access/team_owned.py for who sees which.
+    # Anyone logged in sees Docker Hub and their teams' registries (browse, search, test).
+    "registry.view": (None, False),
+    # Their credentials go into a pull or push: a developer somewhere, of the owning team.
+    "registry.use": (Role.DEVELOPER, False),
+    # Add, edit, remove: admins of every host.
+    "registry.manage": (Role.ADMIN, True),
 }
 
 
@@ -150,9 +157,19 @@ def host_id_of(obj) -> int | None:
 
 
 def can(user_or_request, action: str, obj=None) -> bool:
-    return scope_for(user_or_request).allows(action, host_id_of(obj) if obj is not None else None)
+    scope = scope_for(user_or_request)
+    if getattr(obj, "policy_team_field", None):
+        from portal.access.team_owned import team_owned_allows
+
+        return team_owned_allows(scope, action, obj)
+    return scope.allows(action, host_id_of(obj) if obj is not None else None)
 
 
 def restrict(queryset: QuerySet, user_or_request, action: str) -> QuerySet:
+    scope = scope_for(user_or_request)
+    if getattr(queryset.model, "policy_team_field", None):
+        from portal.access.team_owned import team_owned_filter
+
+        return queryset.filter(team_owned_filter(scope, action, queryset.model))
     host_field = getattr(queryset.model, "policy_host_field", "host")
-    return queryset.filter(scope_for(user_or_request).host_filter(action, host_field))
+    return queryset.filter(scope.host_filter(action, host_field))

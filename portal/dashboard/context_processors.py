@@ -5,7 +5,7 @@ from portal.access.policy import scope_for
 __all__ = ["navigation"]
 
 # Sections that later versions fill; shown, greyed out, so the layout does not jump.
-UPCOMING_SECTIONS = [("Registries", "building-warehouse")]
+UPCOMING_SECTIONS = []
 
 
 def navigation(request):
@@ -18,4 +18,5 @@ def navigation(request):
         "nav_teams": scope.allows("team.manage"),
         "nav_users": scope.allows("user.manage"),
         "nav_audit": scope.allows_anywhere("audit.view"),
+        "nav_registries": scope.allows_anywhere("registry.view"),
     }

@@ -426,6 +426,7 @@ def _names(patterns, namespace=""):
 
 def test_every_url_of_the_project_is_in_the_matrix_or_public():
     covered = {e[0] for e in API} | {e[0] for e in PAGES} | {e[0] for e in PAGE_POSTS} | PUBLIC
+    covered |= {e[0] for e in REGISTRY_API} | {e[0] for e in REGISTRY_PAGES}  # registries (issue 7)
     missing = sorted(set(_names(get_resolver().url_patterns)) - covered)
 
     assert missing == [], f"URLs with no entry in the access matrix: {missing}"
@@ -437,3 +438,214 @@ def test_a_superuser_is_admin_everywhere(world):
 
     assert client.get(f"/api/v1/hosts/{world.host_b.pk}/").status_code == 200
     assert client.patch(f"/api/v1/hosts/{world.host_b.pk}/", {"labels": {"x": "y"}}, format="json").status_code == 200
+
+
+# --- registries (issue 7) -------------------------------------------------------------------------
+# A registry belongs to a team, not to a host (portal/access/team_owned.py). Every logged-in actor is
+# a member of team "crew", which owns registry "ours"; team "ops" owns "theirs"; Docker Hub is
+# everyone's. Seeing: Docker Hub, one's teams' registries, or everything as an admin of all hosts.
+# Managing: admins of all hosts. Both registries point at a port where nothing listens, so an
+# allowed call that reaches the registry answers 409 (unreachable) and a refused one never gets there.
+# (name, method, path(registries), body, policy action, registry, status when allowed)
+REGISTRY_API = [
+    ("v1:registry-list", "get", lambda r: "/api/v1/registries/", None, "registry.view", None, 200),
+    (
+        "v1:registry-list",
+        "post",
+        lambda r: "/api/v1/registries/",
+        {"name": "new", "url": "http://127.0.0.1:9", "check_connection": False},
+        "registry.manage",
+        None,
+        201,
+    ),
+    ("v1:registry-detail", "get", lambda r: f"/api/v1/registries/{r['ours'].pk}/", None, "registry.view", "ours", 200),
+    (
+        "v1:registry-detail",
+        "get",
+        lambda r: f"/api/v1/registries/{r['theirs'].pk}/",
+        None,
+        "registry.view",
+        "theirs",
+        200,
+    ),
+    ("v1:registry-detail", "get", lambda r: f"/api/v1/registries/{r['hub'].pk}/", None, "registry.view", "hub", 200),
+    (
+        "v1:registry-detail",
+        "patch",
+        lambda r: f"/api/v1/registries/{r['ours'].pk}/",
+        {"verify_tls": False, "check_connection": False},
+        "registry.manage",
+        "ours",
+        200,
+    ),
+    (
+        "v1:registry-detail",
+        "delete",
+        lambda r: f"/api/v1/registries/{r['theirs'].pk}/",
+        None,
+        "registry.manage",
+        "theirs",
+        204,
+    ),
+    (
+        "v1:registry-detail",
+        "delete",
+        lambda r: f"/api/v1/registries/{r['hub'].pk}/",
+        None,
+        "registry.manage",
+        "hub",
+        409,
+    ),
+    (
+        "v1:registry-test",
+        "post",
+        lambda r: f"/api/v1/registries/{r['ours'].pk}/test/",
+        None,
+        "registry.view",
+        "ours",
+        409,
+    ),
+    (
+        "v1:registry-test",
+        "post",
+        lambda r: f"/api/v1/registries/{r['theirs'].pk}/test/",
+        None,
+        "registry.view",
+        "theirs",
+        409,
+    ),
+    (
+        "v1:registry-repositories",
+        "get",
+        lambda r: f"/api/v1/registries/{r['theirs'].pk}/repositories/",
+        None,
+        "registry.view",
+        "theirs",
+        409,
+    ),
+    (
+        "v1:registry-tags",
+        "get",
+        lambda r: f"/api/v1/registries/{r['theirs'].pk}/repositories/team/app/tags/",
+        None,
+        "registry.view",
+        "theirs",
+        409,
+    ),
+    (
+        "v1:registry-tag",
+        "get",
+        lambda r: f"/api/v1/registries/{r['ours'].pk}/repositories/team/app/tags/v1/",
+        None,
+        "registry.view",
+        "ours",
+        409,
+    ),
+    (
+        "v1:registry-tag",
+        "get",
+        lambda r: f"/api/v1/registries/{r['theirs'].pk}/repositories/team/app/tags/v1/",
+        None,
+        "registry.view",
+        "theirs",
+        409,
+    ),
+    ("v1:registry-search", "get", lambda r: "/api/v1/registries/search/?q=app", None, "registry.view", None, 200),
+]
+# (name, path(registries), policy action, registry, status when allowed)
+REGISTRY_PAGES = [
+    ("registry-list", lambda r: "/registries/", "registry.view", None, 200),
+    ("registry-add", lambda r: "/registries/add/", "registry.manage", None, 200),
+    ("registry-browse", lambda r: f"/registries/{r['ours'].pk}/", "registry.view", "ours", 409),
+    ("registry-browse", lambda r: f"/registries/{r['theirs'].pk}/", "registry.view", "theirs", 409),
+    ("registry-edit", lambda r: f"/registries/{r['ours'].pk}/edit/", "registry.manage", "ours", 200),
+    ("registry-delete", lambda r: f"/registries/{r['theirs'].pk}/delete/", "registry.manage", "theirs", 200),
+    (
+        "registry-repository",
+        lambda r: f"/registries/{r['theirs'].pk}/repositories/team/app/",
+        "registry.view",
+        "theirs",
+        409,
+    ),
+]
+
+
+@pytest.fixture
+def registries(world):
+    from portal.registries.models import Registry
+    from tests.support.processes import free_port
+
+    nowhere = f"http://127.0.0.1:{free_port()}"
+    crew = make_team(name="crew")
+    return {
+        "crew": crew,
+        "ours": Registry.objects.create(name="ours", url=nowhere, team=crew),
+        "theirs": Registry.objects.create(name="theirs", url=nowhere, team=world.objects["team"]),
+        "hub": Registry.objects.get(builtin=True),
+    }
+
+
+def registry_member(actor, world, registries):
+    from portal.teams.models import TeamMembership
+
+    user = actor_user(actor, world)
+    if user is not None:
+        TeamMembership.objects.create(team=registries["crew"], user=user)
+    return user
+
+
+def expected_registry(actor, action, which, ok, page=False) -> int:
+    """The rules of portal/access/team_owned.py, read straight."""
+    if ACTORS[actor] is None:
+        return 401
+    admin_everywhere = ACTORS[actor] == (Role.ADMIN, True)
+    if which == "theirs" and not admin_everywhere:
+        return 404
+    if action == "registry.manage" and not admin_everywhere:
+        return 404 if page else 403
+    return ok
+
+
+@pytest.mark.parametrize("actor", list(ACTORS))
+@pytest.mark.parametrize(
+    ("name", "method", "path", "body", "action", "which", "ok"),
+    REGISTRY_API,
+    ids=[f"{e[1]} {e[0]} {e[5] or ''}".strip() for e in REGISTRY_API],
+)
+def test_registry_api(world, registries, actor, name, method, path, body, action, which, ok):
+    client = APIClient()
+    user = registry_member(actor, world, registries)
+    if user is not None:
+        client.force_authenticate(user)
+
+    response = getattr(client, method)(path(registries), body, format="json")
+
+    assert response.status_code == expected_registry(actor, action, which, ok), response.content[:300]
+    if name == "v1:registry-list" and method == "get" and user is not None:
+        names = {row["name"] for row in response.json()["results"]}
+        everything = ACTORS[actor] == (Role.ADMIN, True)
+        assert names == {"Docker Hub", "ours"} | ({"theirs"} if everything else set())
+    if name == "v1:registry-search" and user is not None:
+        named = {row["registry_name"] for row in response.json()["unreachable"]}
+        assert ("theirs" in named) == (ACTORS[actor] == (Role.ADMIN, True))
+        assert "ours" in named
+
+
+@pytest.mark.parametrize("actor", list(ACTORS))
+@pytest.mark.parametrize(
+    ("name", "path", "action", "which", "ok"),
+    REGISTRY_PAGES,
+    ids=[f"{e[0]} {e[3] or ''}".strip() for e in REGISTRY_PAGES],
+)
+def test_registry_pages(world, registries, actor, name, path, action, which, ok):
+    client = Client()
+    user = registry_member(actor, world, registries)
+    if user is not None:
+        client.force_login(user)
+
+    response = client.get(path(registries))
+
+    if user is None:
+        assert response.status_code == 302 and "/login/" in response["Location"]
+        return
+    assert response.status_code == expected_registry(actor, action, which, ok, page=True)

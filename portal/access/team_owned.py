@@ -1,0 +1,54 @@
+"""Objects a team owns rather than a host holds — registries.
+
+The rules, which the policy (portal/access/policy.py) applies to any model that names its
+`policy_team_field` (and maybe a `policy_public_field`):
+
+- Admins of every host (and superusers) see, use and manage every such object.
+- Anyone else first needs the action's least role somewhere (ACTIONS): viewing needs only to be
+  logged in, using needs developer on at least one host, managing needs admin on every host.
+- Then the object must be public (Docker Hub) or owned by a team the user is a member of; an
+  object with no team belongs to the admins alone.
+
+Membership is asked of the database in the same query as the rows (a subquery), so a restricted
+list costs one query however many teams there are.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+__all__ = ["team_owned_allows", "team_owned_filter"]
+
+
+def _admin_everywhere(scope) -> bool:
+    from portal.access.policy import Role
+
+    return scope.all_hosts_role is not None and scope.all_hosts_role >= Role.ADMIN
+
+
+def _my_teams(scope):
+    from portal.teams.models import TeamMembership
+
+    return TeamMembership.objects.filter(user_id=scope.user_id).values("team_id")
+
+
+def team_owned_filter(scope, action: str, model) -> Q:
+    if not scope.authenticated or not scope.allows_anywhere(action):
+        return Q(pk__in=[])
+    if _admin_everywhere(scope):
+        return Q()
+    mine = Q(**{f"{model.policy_team_field}__in": _my_teams(scope)})
+    public = getattr(model, "policy_public_field", "")
+    return mine | Q(**{public: True}) if public else mine
+
+
+def team_owned_allows(scope, action: str, obj) -> bool:
+    if not scope.authenticated or not scope.allows_anywhere(action):
+        return False
+    if _admin_everywhere(scope):
+        return True
+    public = getattr(obj, "policy_public_field", "")
+    if public and getattr(obj, public):
+        return True
+    team_id = getattr(obj, f"{obj.policy_team_field}_id")
+    return team_id is not None and _my_teams(scope).filter(team_id=team_id).exists()

@@ -1,0 +1,43 @@
+"""Test connection: did the registry answer, and did it accept the credentials — in plain words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from portal.registries.client import (
+    AuthRefused,
+    NotARegistry,
+    RegistryError,
+    RegistryUnreachable,
+    TLSFailure,
+)
+from portal.registries.connections import fresh_client
+
+__all__ = ["ConnectionReport", "check_connection"]
+
+
+@dataclass(frozen=True)
+class ConnectionReport:
+    """`answered`: a registry answered at the URL. `credentials`: "accepted", "refused",
+    "none saved" (anonymous access works) or "not checked" (nothing to check them against)."""
+
+    ok: bool
+    answered: bool
+    credentials: str
+    detail: str
+    error: RegistryError | None = None
+
+
+def check_connection(url: str, username: str, password: str, verify_tls: bool) -> ConnectionReport:
+    client = fresh_client(url, username, password, verify_tls)
+    try:
+        result = client.check()
+    except AuthRefused as exc:
+        return ConnectionReport(False, True, "refused", str(exc), exc)
+    except (RegistryUnreachable, TLSFailure, NotARegistry) as exc:
+        return ConnectionReport(False, False, "not checked", str(exc), exc)
+    except RegistryError as exc:
+        return ConnectionReport(False, True, "not checked", str(exc), exc)
+    finally:
+        client.close()
+    return ConnectionReport(True, True, "accepted" if result.authenticated else "none saved", result.message)

@@ -1,0 +1,142 @@
+"""Registry pages: the list (with search across registries), add/edit/remove for admins of every
+host, a registry's repositories, and a repository's tags with "Pull to host…".
+
+Whatever a registry answers wrongly is shown as its sentence, with the API's status code."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+
+from portal.access.decorators import allowed_or_404
+from portal.access.policy import can, restrict
+from portal.access.shortcuts import get_visible_or_404
+from portal.hosts.models import Host
+from portal.registries import browse, changes
+from portal.registries.client import RegistryError
+from portal.registries.encryption import SecretUnreadable
+from portal.registries.forms import RegistryForm
+from portal.registries.models import Registry
+
+__all__ = [
+    "registry_add",
+    "registry_browse",
+    "registry_delete",
+    "registry_edit",
+    "registry_list",
+    "registry_repository",
+]
+
+VIEW, MANAGE = "registry.view", "registry.manage"
+PER_PAGE = 50
+
+
+def _visible(request, pk: int, action: str = VIEW) -> Registry:
+    return get_visible_or_404(request, Registry.objects.select_related("team"), action, pk=pk)
+
+
+def _page_number(request) -> int:
+    try:
+        return max(1, int(request.GET.get("page", 1)))
+    except ValueError:
+        return 1
+
+
+@login_required
+def registry_list(request):
+    registries = list(restrict(Registry.objects.select_related("team"), request, VIEW))
+    query = request.GET.get("q", "").strip()
+    context = {"registries": registries, "query": query, "may_manage": can(request, MANAGE)}
+    if query:
+        context["search"] = browse.search_registries(registries, query)
+    return render(request, "registries/registry_list.html", context)
+
+
+def _save(request, form: RegistryForm, registry: Registry | None):
+    data = dict(form.cleaned_data)
+    check = data.pop("check_connection")
+    try:
+        if registry is None:
+            return changes.create_registry(request, check=check, **data)
+        return changes.change_registry(request, registry, check=check, **data)
+    except (changes.RegistryRefused, SecretUnreadable) as exc:
+        form.add_error(None, str(exc))
+        return None
+
+
+@allowed_or_404(MANAGE)
+def registry_add(request):
+    form = RegistryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and (registry := _save(request, form, None)):
+        messages.success(request, f"Registry {registry.name} added.")
+        return redirect("registry-list")
+    return render(request, "registries/registry_form.html", {"form": form, "registry": None})
+
+
+@allowed_or_404(MANAGE)
+def registry_edit(request, pk: int):
+    registry = _visible(request, pk, MANAGE)
+    if registry.builtin:
+        messages.info(request, f"{registry.name} is built in and cannot be changed.")
+        return redirect("registry-list")
+    form = RegistryForm(request.POST or None, registry=registry)
+    if request.method == "POST" and form.is_valid() and (saved := _save(request, form, registry)):
+        messages.success(request, f"Registry {saved.name} saved.")
+        return redirect("registry-list")
+    return render(request, "registries/registry_form.html", {"form": form, "registry": registry})
+
+
+@allowed_or_404(MANAGE)
+def registry_delete(request, pk: int):
+    """Asks first (GET); removes on POST."""
+    registry = _visible(request, pk, MANAGE)
+    if request.method != "POST":
+        return render(request, "registries/registry_confirm_delete.html", {"registry": registry})
+    try:
+        changes.delete_registry(request, registry)
+    except changes.RegistryRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Registry {registry.name} removed; its saved credentials are gone.")
+    return redirect("registry-list")
+
+
+def _render_browse(request, template: str, context: dict, read):
+    """Renders `template` with what `read()` returns as `page`, or the registry's sentence."""
+    status = 200
+    try:
+        context["page"] = read()
+    except (RegistryError, SecretUnreadable) as exc:
+        context["error"] = str(exc)
+        status = getattr(exc, "status", 400)
+    return render(request, template, context, status=status)
+
+
+@login_required
+def registry_browse(request, pk: int):
+    registry = _visible(request, pk)
+    query = request.GET.get("q", "").strip()
+    context = {"registry": registry, "query": query, "may_manage": can(request, MANAGE)}
+
+    def read():
+        if registry.is_docker_hub and not query:
+            return None  # Docker Hub lists no catalog: the page asks for a search instead
+        return Paginator(browse.repositories(registry, query), PER_PAGE).get_page(_page_number(request))
+
+    return _render_browse(request, "registries/registry_browse.html", context, read)
+
+
+@login_required
+def registry_repository(request, pk: int, repository: str):
+    registry = _visible(request, pk)
+    may_pull = can(request, "registry.use", registry)
+    hosts = Host.objects.restrict(request, "image.manage").order_by("name").only("pk", "name") if may_pull else []
+    context = {"registry": registry, "repository": repository, "hosts": hosts, "may_pull": may_pull}
+
+    def read():
+        page = Paginator(browse.tag_names(registry, repository), PER_PAGE).get_page(_page_number(request))
+        details = browse.tag_details(registry, repository, list(page.object_list))
+        page.rows = [(detail, registry.image_reference(repository, detail.name)) for detail in details]
+        return page
+
+    return _render_browse(request, "registries/repository_tags.html", context, read)
