@@ -12,6 +12,7 @@ access to /proc) the caller falls back to closing the process's stdin, which end
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import time
@@ -130,17 +131,14 @@ def attach_path(api_version: str, container: str) -> str:
 
 
 def resize_exec(engine: Engine, exec_id: str, cols: int, rows: int) -> None:
-    try:
+    # An error means the process already ended: nothing is left to resize.
+    with contextlib.suppress(docker.errors.APIError):
         engine._call("exec_resize", exec_id, height=rows, width=cols)
-    except docker.errors.APIError:
-        pass  # the process already ended: nothing left to resize
 
 
 def resize_container_tty(engine: Engine, container: str, cols: int, rows: int) -> None:
-    try:
+    with contextlib.suppress(docker.errors.APIError):
         engine._call("resize", container, height=rows, width=cols)
-    except docker.errors.APIError:
-        pass
 
 
 def inspect_exec(engine: Engine, exec_id: str) -> ExecState | None:

@@ -9,6 +9,7 @@ the headers is the first output. Works with `unix://` and plain `tcp://` engines
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
 from urllib.parse import urlsplit
@@ -77,16 +78,12 @@ class UpgradedStream:
 
     def close_input(self) -> None:
         """Half-closes: the process reads end-of-file on its stdin."""
-        try:
+        with contextlib.suppress(OSError):
             self.sock.shutdown(socket.SHUT_WR)
-        except OSError:
-            pass
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(OSError):
             self.sock.close()
-        except OSError:
-            pass
 
 
 async def open_upgraded(base_url: str, path: str, body: dict | None = None, timeout: float = 10.0) -> UpgradedStream:
@@ -112,10 +109,8 @@ async def open_upgraded(base_url: str, path: str, body: dict | None = None, time
         status = int(head.split(b" ", 2)[1])
         if status not in (101, 200):
             message = rest.decode(errors="replace")
-            try:
+            with contextlib.suppress(ValueError, AttributeError):
                 message = json.loads(message).get("message", message)
-            except (ValueError, AttributeError):
-                pass
             raise UpgradeRefused(status, message.strip() or f"The engine answered {status}.")
         return UpgradedStream(sock, rest)
     except BaseException:

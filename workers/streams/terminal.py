@@ -108,6 +108,7 @@ class _EngineStream(StreamSession):
     async def close(self) -> None:
         if self._writer is not None:
             self._writer.cancel()
+            await asyncio.gather(self._writer, return_exceptions=True)
         if self.stream is not None:
             self.stream.close()
 
