@@ -15,7 +15,10 @@ class TerminalSessionQuerySet(RestrictedQuerySet):
         scope = scope_for(user_or_request)
         if not scope.authenticated:
             return self.none()
-        return self.filter(scope.host_filter("session.view", "host") | Q(user_id=scope.user_id))
+        on_hosts = scope.host_filter("session.view", "host")
+        if not on_hosts:  # an empty Q means every host (and `Q() | q` would be just q)
+            return self.all()
+        return self.filter(on_hosts | Q(user_id=scope.user_id))
 
 
 class TerminalSession(models.Model):

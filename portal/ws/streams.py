@@ -11,7 +11,8 @@ call `await self.open_stream(kind, host_slug, container_engine_id, **params)`. T
 - `stream_failed(message)`: the worker's ERROR, a gap in seq, no answer to the open within
   OPEN_TIMEOUT or silence for PEER_TIMEOUT. Both default to sending a JSON message and closing.
 
-Use `send_to_stream(type, **fields)` for INPUT/RESIZE/PAUSE/RESUME. Disconnecting sends CLOSE.
+Use `send_to_stream(type, **fields)` for INPUT/RESIZE/PAUSE/RESUME. Disconnecting, or closing
+the socket from this side with `end()` (logout, access withdrawn), sends CLOSE.
 The messages and the flow control are described in workers.streams.messages.
 """
 
@@ -178,6 +179,11 @@ class StreamConsumer(BerthJsonConsumer):
         await self._stream_over(watchdog)
         if channel is not None:
             await self.channel_layer.send(channel, {"type": m.CLOSE})
+
+    async def end(self, code: int, reason: str) -> None:
+        """Closing from this side (logout, access withdrawn, token expiry) stops the worker too."""
+        await self.close_stream()
+        await super().end(code, reason)
 
     async def disconnect(self, code):
         try:
