@@ -34,7 +34,7 @@
     }
     empty.hidden = sessions.length > 0;
     showStatus(session);
-    if (session) { session.terminal.fitNow(); session.terminal.term.focus(); }
+    if (session && session.terminal) { session.terminal.fitNow(); session.terminal.term.focus(); }
   }
 
   function closeTab(session) {
