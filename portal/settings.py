@@ -147,7 +147,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 CHANNEL_LAYERS = {
     "default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        # channels_redis with one round trip per send (workers.streams.layer: measured, why).
+        "BACKEND": "workers.streams.layer.BerthChannelLayer",
         "CONFIG": channel_layer_config(REDIS_URL),
     }
 }
