@@ -166,8 +166,8 @@ async def bench_keystroke(stack, engine, container, count) -> list[str]:
 
 async def bench_throughput(stack, engine, container, lines) -> list[str]:
     # The file is made first: the measure is the TTY stream, not seq writing a line at a time.
-    docker("exec", container["engine_id"], "sh", "-c", f"seq 1 {lines} > /tmp/berth-bench-seq")
-    command = "sleep 0.5; cat /tmp/berth-bench-seq"
+    docker("exec", container["engine_id"], "sh", "-c", f"seq 1 {lines} > /berth-bench-seq")
+    command = "sleep 0.5; cat /berth-bench-seq"
     results = {}
     for name, opener in (
         ("Berth", lambda: BerthSession.open(stack, container["id"], f"sh -c '{command}'")),

@@ -7,3 +7,4 @@ scripts/test-services.sh
 .venv/bin/python -m bench.inventory_apply
 .venv/bin/python -m bench.inventory
 .venv/bin/python -m bench.policy
+BERTH_TEST_RUN=terminal-bench .venv/bin/python -m bench.terminal

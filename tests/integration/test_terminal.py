@@ -315,3 +315,21 @@ def test_given_a_flood_of_output_when_read_then_no_byte_is_lost_and_ctrl_c_stops
 
     assert flood == size
     assert stop_seconds < 5
+
+
+def test_given_an_open_terminal_when_the_container_stops_then_the_page_is_told_instead_of_freezing(
+    stack, terminal_host
+):
+    container = run_container(stack, terminal_host)
+
+    async def session():
+        async with terminal(stack, container["id"]) as term:
+            await term.ready()
+            await term.type("echo up-$((2+3))\r")
+            await term.read_until(b"up-5")
+            await asyncio.to_thread(docker, "kill", container["engine_id"])
+            return await term.control()
+
+    ended = run_async(session())
+
+    assert ended["type"] == "exit", ended
