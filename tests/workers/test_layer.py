@@ -60,3 +60,16 @@ def test_given_a_group_when_sent_to_then_members_on_this_layer_receive():
         return await ours.receive(channel)
 
     assert layers(run) == {"type": "hello"}
+
+
+def test_given_messages_waiting_for_several_local_channels_when_received_then_each_gets_its_own_in_order():
+    async def run(ours, stock):
+        first, second = await ours.new_channel(), await ours.new_channel()
+        for n in range(5):
+            await stock.send(first, {"type": "x", "n": n})
+            await stock.send(second, {"type": "y", "n": n})
+        return [(await ours.receive(first))["n"] for _ in range(5)], [
+            (await ours.receive(second))["n"] for _ in range(5)
+        ]
+
+    assert layers(run) == ([0, 1, 2, 3, 4], [0, 1, 2, 3, 4])

@@ -3,6 +3,8 @@ fewer Redis round trips per message, because a terminal keystroke crosses the la
 
 - send is one Lua script doing the stock four steps (expire old messages, count against the
   capacity, add, set the key's expiry) atomically, instead of four sequential commands;
+- receive takes every waiting message for the process's own channels (up to RECEIVE_BATCH)
+  in one round trip instead of one message per pop;
 - receive pops without the stock backup copy (a ZADD before the message is handed over, an
   EVAL before each pop and a ZPOPMIN after). The copy only protects a message against its
   receiving task being cancelled between Redis's pop and the reply being read, and in Berth a
@@ -22,6 +24,9 @@ from channels.exceptions import ChannelFull
 from channels_redis.core import RedisChannelLayer
 
 __all__ = ["BerthChannelLayer"]
+
+# The most messages for this process's own channels taken from Redis in one round trip.
+RECEIVE_BATCH = 100
 
 SEND = """
 redis.call('ZREMRANGEBYSCORE', KEYS[1], 0, ARGV[2])
@@ -61,6 +66,29 @@ class BerthChannelLayer(RedisChannelLayer):
         )
         if not added:
             raise ChannelFull()
+
+    async def receive_single(self, channel):
+        """For this process's own channels, takes up to RECEIVE_BATCH waiting messages in one
+        round trip: with a hundred busy streams, a keystroke's echo no longer waits one round
+        trip per message queued ahead of it. All but the last go straight to their channels'
+        buffers, in order; the caller buffers the last one (returned) at once after."""
+        if "!" not in channel:
+            return await super().receive_single(channel)
+        assert self.require_valid_channel_name(channel, receive=True), "Channel name invalid"
+        key = self.prefix + channel
+        connection = self.connection(self.consistent_hash(channel))
+        popped = await connection.zpopmin(key, RECEIVE_BATCH)
+        while not popped:
+            result = await connection.bzpopmin(key, timeout=self.brpop_timeout)
+            if result is not None:
+                popped = [(result[1], result[2])]
+        received = []
+        for member, _ in popped:
+            message = self.deserialize(member)
+            received.append((message.pop("__asgi_channel__", channel), message))
+        for target, message in received[:-1]:
+            self.receive_buffer[target].put_nowait(message)
+        return received[-1]
 
     async def _brpop_with_clean(self, index, channel, timeout):
         result = await self.connection(index).bzpopmin(channel, timeout=timeout)

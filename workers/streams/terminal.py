@@ -38,6 +38,9 @@ __all__ = ["AttachSession", "TerminalSession", "register_terminals"]
 
 log = logging.getLogger(__name__)
 
+# Input waiting for a process that does not read it is dropped past this.
+INPUT_LIMIT = 1024 * 1024
+
 
 def _size(value, default: int, most: int) -> int:
     try:
@@ -58,6 +61,8 @@ class _EngineStream(StreamSession):
         self.cols = _size(request.get("cols"), 80, 1000)
         self.rows = _size(request.get("rows"), 24, 1000)
         self._input: asyncio.Queue[bytes] = asyncio.Queue()
+        self._input_pending = 0
+        self._writing = False
         self._writer: asyncio.Task | None = None
 
     async def blocking(self, fn, *args, **kwargs):
@@ -78,8 +83,25 @@ class _EngineStream(StreamSession):
     async def on_input(self, data) -> None:
         if isinstance(data, str):
             data = data.encode()
-        if data:
-            self._input.put_nowait(bytes(data))
+        if not data:
+            return
+        if self._input_pending + len(data) > INPUT_LIMIT:
+            # The process is not reading its input: memory per session stays bounded.
+            log.warning("Dropped %d bytes of input to %s: the process is not reading", len(data), self.container[:12])
+            return
+        if not self._writing and self._input.empty():
+            # The usual keystroke: straight to the engine, without a turn through the writer.
+            try:
+                sent = self.stream.sock.send(data)
+            except (BlockingIOError, InterruptedError):
+                sent = 0
+            except OSError:
+                return
+            data = data[sent:]
+            if not data:
+                return
+        self._input_pending += len(data)
+        self._input.put_nowait(bytes(data))
 
     async def _write_input(self) -> None:
         """Input goes out in its own task, so a process that does not read its stdin never
@@ -88,10 +110,14 @@ class _EngineStream(StreamSession):
             data = await self._input.get()
             while not self._input.empty() and len(data) < m.MAX_CHUNK:
                 data += self._input.get_nowait()
+            self._input_pending -= len(data)
+            self._writing = True
             try:
                 await self.stream.write(data)
             except OSError:
                 return
+            finally:
+                self._writing = False
 
     async def pump(self, decode=None) -> None:
         """Engine output to the web side until the engine closes the stream."""
