@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -34,7 +35,9 @@ from tests.support.docker_cli import IMAGE, TEST_LABEL, docker, remove_test_obje
 from tests.support.processes import Stack, wait_until
 
 DOCKER = "unix:///var/run/docker.sock"
-FLOOD = "while true; do head -c 10000 /dev/zero | tr '\\0' x; sleep 0.1; done"
+# ~100 KB/s without a fork per round (the shell's own read -t is the sleep), so that the load
+# measured is Berth's, not a hundred shells forking head, tr and sleep ten times a second.
+FLOOD = "s=$(head -c 10000 /dev/zero | tr '\\0' x); while true; do echo $s; read -t 0.1 x; done"
 
 
 def pct(values: list[float], p: float) -> float:
@@ -220,12 +223,12 @@ async def bench_concurrency(stack, engine, container, sessions, count, processes
         readers = [asyncio.create_task(drain(s, stop, counts)) for s in floods]
         typed = await opener("cat")
         await asyncio.sleep(2)
-        before = {p.name: process_usage(p.popen.pid) for p in processes} if name == "Berth" else {}
+        before = {label: process_usage(pid) for label, pid in processes}
         started, bytes_before = time.perf_counter(), counts[0]
         timings = await keystrokes(typed, count)
         elapsed = time.perf_counter() - started
         rate = (counts[0] - bytes_before) / elapsed / 1e6
-        after = {p.name: process_usage(p.popen.pid) for p in processes} if name == "Berth" else {}
+        after = {label: process_usage(pid) for label, pid in processes}
         stop.set()
         for session in (*floods, typed):
             await session.close()
@@ -237,7 +240,7 @@ async def bench_concurrency(stack, engine, container, sessions, count, processes
         lines.append(f"  {'':<46} floods delivered {rate:.1f} MB/s in all")
         for process, (cpu, rss) in after.items():
             cpu_share = (cpu - before[process][0]) / elapsed * 100
-            lines.append(f"    {process:<20} CPU {cpu_share:5.0f} % of a core   memory {rss:6.0f} MB")
+            lines.append(f"    {process:<28} CPU {cpu_share:5.0f} % of a core   memory {rss:6.0f} MB")
         await asyncio.sleep(1)
     return lines
 
@@ -250,13 +253,19 @@ async def run(stack: Stack, args) -> None:
     docker("run", "-d", "--label", TEST_LABEL, "--name", container_name, IMAGE, "sleep", "86400")
     container = wait_until(container_named(stack, host, container_name, state="running"), 20, what="the container")
     engine = Engine(DOCKER)
-    processes = [p for p in stack.processes if p.name in ("web", f"host-{name}")]
-    for section in (
-        lambda: bench_keystroke(stack, engine, container, args.keys),
-        lambda: bench_throughput(stack, engine, container, args.lines),
-        lambda: bench_concurrency(stack, engine, container, args.sessions, args.keys // 2, processes),
-    ):
-        print("\n".join(await section()), flush=True)
+    processes = [("web (uvicorn)", p.popen.pid) for p in stack.processes if p.name == "web"]
+    processes += [("host worker", p.popen.pid) for p in stack.processes if p.name == f"host-{name}"]
+    processes += [("redis-server (shared)", int(redis.Redis.from_url(args.redis_url).info("server")["process_id"]))]
+    processes += [("dockerd", int(Path("/var/run/docker.pid").read_text()))]
+    processes += [("this benchmark's clients", os.getpid())]
+    sections = {
+        "keystroke": lambda: bench_keystroke(stack, engine, container, args.keys),
+        "throughput": lambda: bench_throughput(stack, engine, container, args.lines),
+        "concurrency": lambda: bench_concurrency(stack, engine, container, args.sessions, args.keys // 2, processes),
+    }
+    for key, section in sections.items():
+        if not args.only or key in args.only:
+            print("\n".join(await section()), flush=True)
     worker.stop()
 
 
@@ -266,6 +275,7 @@ def main() -> int:
     parser.add_argument("--lines", type=int, default=3_000_000)
     parser.add_argument("--sessions", type=int, default=100)
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/15")
+    parser.add_argument("--only", nargs="*", choices=["keystroke", "throughput", "concurrency"])
     args = parser.parse_args()
     redis.Redis.from_url(args.redis_url).flushdb()
     data_dir = Path(tempfile.mkdtemp(prefix="berth-bench-"))
