@@ -130,10 +130,25 @@ def attach_path(api_version: str, container: str) -> str:
     return f"/v{api_version}/containers/{container}/attach?stream=1&stdin=1&stdout=1&stderr=1"
 
 
-def resize_exec(engine: Engine, exec_id: str, cols: int, rows: int) -> None:
-    # An error means the process already ended: nothing is left to resize.
-    with contextlib.suppress(docker.errors.APIError):
-        engine._call("exec_resize", exec_id, height=rows, width=cols)
+def resize_exec(engine: Engine, exec_id: str, cols: int, rows: int, wait: float = 1.0) -> None:
+    """Sets the exec's TTY size. Right after start the engine may not have started the process
+    yet ("cannot resize a stopped container"): that is retried for up to `wait` seconds. A
+    process that has ended has nothing left to resize."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            engine._call("exec_resize", exec_id, height=rows, width=cols)
+            return
+        except docker.errors.APIError:
+            return
+        except EngineUnavailable as exc:
+            if "stopped" in str(exc) and time.monotonic() < deadline:
+                time.sleep(0.02)
+                continue
+            state = inspect_exec(engine, exec_id)
+            if state is None or not state.running:
+                return
+            raise
 
 
 def resize_container_tty(engine: Engine, container: str, cols: int, rows: int) -> None:
