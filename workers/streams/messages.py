@@ -68,7 +68,7 @@ KEEPALIVE = "stream.keepalive"
 # per receiving process, see workers.protocol.channel_layer_config) must hold WINDOW chunks
 # for every session a web process serves at once.
 WINDOW = 16
-ACK_EVERY = 4
+ACK_EVERY = 8
 # The largest DATA payload a session sends (bytes, for byte streams).
 MAX_CHUNK = 64 * 1024
 
