@@ -38,6 +38,8 @@ __all__ = ["AttachSession", "TerminalSession", "register_terminals"]
 
 log = logging.getLogger(__name__)
 
+# A session whose output keeps coming sends at most one chunk per this interval (or MAX_CHUNK).
+BATCH_SECONDS = 0.005
 # Input waiting for a process that does not read it is dropped past this.
 INPUT_LIMIT = 1024 * 1024
 
@@ -120,16 +122,29 @@ class _EngineStream(StreamSession):
                 self._writing = False
 
     async def pump(self, decode=None) -> None:
-        """Engine output to the web side until the engine closes the stream."""
+        """Engine output to the web side until the engine closes the stream.
+
+        Output after a quiet spell goes at once (a keystroke's echo is never held). Output that
+        follows other output within BATCH_SECONDS waits out the rest of that interval, taking
+        what else arrives, up to MAX_CHUNK: a busy session sends fewer, larger chunks."""
+        loop = asyncio.get_running_loop()
+        last_sent = 0.0
         while True:
             data = await self.stream.read(m.MAX_CHUNK)
             if not data:
                 return
+            due = last_sent + BATCH_SECONDS
+            while len(data) < m.MAX_CHUNK and not self.stream.eof and (wait := due - loop.time()) > 0:
+                try:
+                    data += await asyncio.wait_for(self.stream.read(m.MAX_CHUNK - len(data)), wait)
+                except TimeoutError:
+                    break
             if decode is not None:
                 data = decode(data)
                 if not data:
                     continue
             await self.emit(data)
+            last_sent = loop.time()
 
     async def close(self) -> None:
         if self._writer is not None:
