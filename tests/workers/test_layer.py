@@ -7,6 +7,7 @@ import pytest
 from channels.exceptions import ChannelFull
 from channels_redis.core import RedisChannelLayer
 
+from tests.support.aio import run_async
 from tests.workers.conftest import UNIT_REDIS_URL
 from workers.protocol import channel_layer_config
 from workers.streams.layer import BerthChannelLayer
@@ -23,7 +24,7 @@ def layers(run, **overrides):
             await ours.close_pools()
             await stock.close_pools()
 
-    return asyncio.run(body())
+    return run_async(body())
 
 
 def test_given_both_layers_when_they_exchange_messages_then_each_reads_the_others_in_order():

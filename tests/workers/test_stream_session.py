@@ -8,6 +8,7 @@ import uuid
 import pytest
 from channels_redis.core import RedisChannelLayer
 
+from tests.support.aio import run_async
 from tests.workers.conftest import UNIT_REDIS_URL
 from workers.protocol import channel_layer_config
 from workers.streams import messages as m
@@ -66,7 +67,7 @@ def web_side(streams, body, **params):
         finally:
             await layer.close_pools()
 
-    return asyncio.run(run())
+    return run_async(run())
 
 
 def test_given_a_web_side_that_acks_when_a_stream_runs_then_it_gets_ready_every_chunk_in_order_and_the_end(streams):

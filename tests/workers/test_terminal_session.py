@@ -11,6 +11,7 @@ from channels_redis.core import RedisChannelLayer
 
 from engine.client import Engine
 from engine.exec import inspect_exec
+from tests.support.aio import run_async
 from tests.support.docker_cli import IMAGE, TEST_LABEL, docker
 from tests.workers.conftest import UNIT_REDIS_URL
 from workers.protocol import channel_layer_config
@@ -87,7 +88,7 @@ def web_side(streams, body):
         finally:
             await layer.close_pools()
 
-    return asyncio.run(run())
+    return run_async(run())
 
 
 def test_given_a_shell_when_a_command_is_typed_then_its_output_and_exit_code_come_back(streams, container):
