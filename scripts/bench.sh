@@ -8,3 +8,4 @@ scripts/test-services.sh
 .venv/bin/python -m bench.inventory
 .venv/bin/python -m bench.policy
 .venv/bin/python -m bench.registries
+BERTH_TEST_RUN=terminal-bench .venv/bin/python -m bench.terminal

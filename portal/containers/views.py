@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
 
+from portal.access.policy import can
 from portal.access.shortcuts import get_visible_or_404
 from portal.containers.models import Container
 from portal.hosts.models import Host
@@ -21,4 +22,5 @@ def container_list(request):
 def container_detail(request, pk: int):
     container = get_visible_or_404(request, Container.objects.select_related("host"), "container.view", pk=pk)
     api_url = reverse("v1:container-detail", args=[container.pk])
-    return render(request, "containers/container_detail.html", {"object": container, "api_url": api_url})
+    context = {"object": container, "api_url": api_url, "may_exec": can(request, "container.exec", container)}
+    return render(request, "containers/container_detail.html", context)
