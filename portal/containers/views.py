@@ -8,6 +8,7 @@ from portal.hosts.models import Host
 
 __all__ = ["container_detail", "container_list"]
 
+STATS_CHARTS = [("cpu", "CPU"), ("memory", "Memory"), ("network", "Network"), ("io", "Block IO")]
 STATES = [(s, s.capitalize()) for s in ("running", "paused", "restarting", "created", "exited", "dead")]
 
 
@@ -21,4 +22,13 @@ def container_list(request):
 def container_detail(request, pk: int):
     container = get_visible_or_404(request, Container.objects.select_related("host"), "container.view", pk=pk)
     api_url = reverse("v1:container-detail", args=[container.pk])
-    return render(request, "containers/container_detail.html", {"object": container, "api_url": api_url})
+    streams = {
+        "logs": f"/ws/containers/{container.pk}/logs/",
+        "stats": f"/ws/containers/{container.pk}/stats/",
+        "download": reverse("v1:container-logs", args=[container.pk]),
+    }
+    return render(
+        request,
+        "containers/container_detail.html",
+        {"object": container, "api_url": api_url, "streams": streams, "stats_charts": STATS_CHARTS},
+    )
