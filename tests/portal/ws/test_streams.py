@@ -1,0 +1,126 @@
+"""The web half of the stream bridge (portal.ws.streams) with a scripted host worker on the
+in-memory channel layer: the open request, in-order forwarding with acks, a gap, the end, a
+worker that never answers, and the close sent when the browser leaves."""
+
+import asyncio
+
+import pytest
+from channels.layers import get_channel_layer
+from channels.routing import URLRouter
+from channels.testing import WebsocketCommunicator
+from django.urls import path
+
+from portal.ws.auth import BerthAuthMiddlewareStack
+from portal.ws.streams import StreamConsumer
+from tests.portal.factories import make_superuser
+from tests.portal.ws.sockets import SITE, run_async, session_cookie
+from workers.protocol import host_stream_channel
+from workers.streams import messages as m
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+HOST = "probe-host"
+
+
+class ProbeConsumer(StreamConsumer):
+    """Streams kind "probe" from HOST, forwarding each chunk as a binary frame."""
+
+    async def start(self):
+        await self.open_stream("probe", HOST, "c0ffee", lines=3)
+
+    async def stream_opened(self, message):
+        await self.send_json({"type": "ready", "session": message["session"]})
+
+    async def stream_output(self, data, seq):
+        await self.send(bytes_data=data)
+
+    async def still_allowed(self):
+        return True
+
+
+application = BerthAuthMiddlewareStack(URLRouter([path("ws/probe/", ProbeConsumer.as_asgi())]))
+
+
+async def connect(cookie):
+    socket = WebsocketCommunicator(application, "/ws/probe/", headers=[(b"host", SITE), (b"cookie", cookie)])
+    connected, _ = await socket.connect()
+    assert connected
+    layer = get_channel_layer()
+    request = await asyncio.wait_for(layer.receive(host_stream_channel(HOST)), 2)
+    return socket, layer, request
+
+
+async def ready(layer, request):
+    channel = await layer.new_channel()
+    await layer.send(request["reply_to"], {"type": m.READY, "session": request["session"], "channel": channel})
+    return channel
+
+
+@pytest.fixture
+def cookie():
+    return session_cookie(make_superuser())
+
+
+@run_async
+async def test_given_a_worker_when_it_streams_then_chunks_arrive_in_order_and_are_acked(cookie):
+    socket, layer, request = await connect(cookie)
+    channel = await ready(layer, request)
+
+    for seq in range(1, m.ACK_EVERY + 1):
+        await layer.send(request["reply_to"], {"type": m.DATA, "seq": seq, "data": f"line {seq}\n".encode()})
+    await layer.send(request["reply_to"], {"type": m.END, "code": 0, "reason": "Done."})
+
+    assert request["type"] == "probe.open" and request["container"] == "c0ffee" and request["lines"] == 3
+    assert (await socket.receive_json_from())["type"] == "ready"
+    frames = [await socket.receive_from() for _ in range(m.ACK_EVERY)]
+    assert frames == [f"line {seq}\n".encode() for seq in range(1, m.ACK_EVERY + 1)]
+    assert await socket.receive_json_from() == {"type": "end", "code": 0, "reason": "Done."}
+    assert (await socket.receive_output())["type"] == "websocket.close"
+    assert await asyncio.wait_for(layer.receive(channel), 1) == {"type": m.ACK, "seq": m.ACK_EVERY}
+
+
+@run_async
+async def test_given_a_gap_in_the_chunks_when_it_arrives_then_the_page_is_told_and_the_worker_closed(cookie):
+    socket, layer, request = await connect(cookie)
+    channel = await ready(layer, request)
+    await socket.receive_json_from()
+
+    await layer.send(request["reply_to"], {"type": m.DATA, "seq": 1, "data": b"one"})
+    await layer.send(request["reply_to"], {"type": m.DATA, "seq": 3, "data": b"three"})
+
+    assert await socket.receive_from() == b"one"
+    error = await socket.receive_json_from()
+    assert error["type"] == "error" and "expected part 2, got 3" in error["message"]
+    closing = await socket.receive_output()
+    assert closing["type"] == "websocket.close" and closing["code"] == 4500
+    assert await asyncio.wait_for(layer.receive(channel), 1) == {"type": m.CLOSE}
+
+
+@run_async
+async def test_given_a_worker_that_never_answers_when_the_open_times_out_then_the_page_is_told(cookie, monkeypatch):
+    monkeypatch.setattr(m, "OPEN_TIMEOUT", 0.3)
+    socket, _layer, _request = await connect(cookie)
+
+    error = await socket.receive_json_from(timeout=3)
+
+    assert error == {"type": "error", "message": "The host worker did not answer: is it running?"}
+
+
+@run_async
+async def test_given_an_open_stream_when_the_browser_leaves_then_the_worker_is_told_to_close(cookie):
+    socket, layer, request = await connect(cookie)
+    channel = await ready(layer, request)
+    await socket.receive_json_from()
+
+    await socket.disconnect()
+
+    assert await asyncio.wait_for(layer.receive(channel), 1) == {"type": m.CLOSE}
+
+
+@run_async
+async def test_given_a_worker_error_when_it_arrives_then_the_page_reads_it(cookie):
+    socket, layer, request = await connect(cookie)
+
+    await layer.send(request["reply_to"], {"type": m.ERROR, "message": "No such container."})
+
+    assert await socket.receive_json_from() == {"type": "error", "message": "No such container."}

@@ -1,0 +1,83 @@
+"""The stream bridge's messages: what a web consumer and a host worker's stream session say to
+each other over the Channels Redis layer. Plain names, shared by both sides (no Django here).
+
+Opening. The web consumer, after its own checks (policy, host online, container running),
+sends to the host's stream channel (`workers.protocol.host_stream_channel(slug)`):
+
+    {"type": "<kind>.open", "session": <uuid hex>, "reply_to": <consumer channel_name>,
+     "deadline": <epoch s>, "container": <engine id>, ...parameters of that kind}
+
+Kinds: "terminal", "attach", "logs", "stats". The worker answers on `reply_to`:
+
+    READY  {"channel": <the session's own channel>, ...facts of that kind}   or
+    ERROR  {"message": <a sentence for the user>}                            (then nothing more)
+
+Worker → web (on `reply_to`), after READY:
+    DATA       {"seq": 1, 2, 3, …, "data": <any msgpack-able value: bytes, list of dicts, …>}
+    END        {"code": <int or None>, "reason": <sentence>}   the stream is over
+    ERROR      {"message": <sentence>}                          the stream failed and is over
+    KEEPALIVE  {}                                               sent when nothing else was sent lately
+
+Web → worker (on the session's channel from READY):
+    ACK {"seq": n} (everything up to n was delivered), INPUT {"data": …}, RESIZE {"cols", "rows"},
+    PAUSE, RESUME, CLOSE, KEEPALIVE.
+
+Flow control is a credit window: the worker never has more than WINDOW chunks un-acked, so
+a consumer that falls behind makes the worker stop reading from the engine (which in turn
+stops the process writing). The web side acks every ACK_EVERY chunks once they were handed
+to the websocket. A gap in `seq` is an error the web side reports, never skipped silently.
+
+Liveness: each side sends KEEPALIVE when it has sent nothing for KEEPALIVE_EVERY seconds,
+and ends the session when it has heard nothing from its peer for PEER_TIMEOUT seconds.
+"""
+
+__all__ = [
+    "ACK",
+    "ACK_EVERY",
+    "CLOSE",
+    "DATA",
+    "END",
+    "ERROR",
+    "INPUT",
+    "KEEPALIVE",
+    "KEEPALIVE_EVERY",
+    "MAX_CHUNK",
+    "OPEN_TIMEOUT",
+    "PAUSE",
+    "PEER_TIMEOUT",
+    "READY",
+    "RESIZE",
+    "RESUME",
+    "WINDOW",
+    "open_type",
+]
+
+READY = "stream.ready"
+DATA = "stream.data"
+END = "stream.end"
+ERROR = "stream.error"
+INPUT = "stream.input"
+ACK = "stream.ack"
+RESIZE = "stream.resize"
+PAUSE = "stream.pause"
+RESUME = "stream.resume"
+CLOSE = "stream.close"
+KEEPALIVE = "stream.keepalive"
+
+# Chunks in flight per session. The layer's capacity for "specific" channels (one Redis key
+# per receiving process, see workers.protocol.channel_layer_config) must hold WINDOW chunks
+# for every session a web process serves at once.
+WINDOW = 16
+ACK_EVERY = 4
+# The largest DATA payload a session sends (bytes, for byte streams).
+MAX_CHUNK = 64 * 1024
+
+KEEPALIVE_EVERY = 5.0
+PEER_TIMEOUT = 20.0
+# How long the web side waits for READY before telling the user the host worker did not answer.
+OPEN_TIMEOUT = 10.0
+
+
+def open_type(kind: str) -> str:
+    """The message type that asks a host worker to open a stream of this kind."""
+    return f"{kind}.open"

@@ -1,0 +1,219 @@
+"""One stream served by the host worker: the worker half of the stream bridge.
+
+A subclass names its `kind` ("terminal", "logs", …) and implements:
+
+- `open()`: prepare (create the exec, open the log stream, …). Raise StreamError with a
+  sentence for the user to refuse; return a dict of facts to add to READY.
+- `produce()`: the body. Call `await self.emit(data)` for each chunk; return
+  `(code, reason)` when the stream is over (sent as END). It is cancelled when the web side
+  closes or goes silent. `emit` waits while the web side is behind (credit window) or paused.
+- optionally `on_input(data)`, `on_resize(cols, rows)`, `on_pause()`, `on_resume()`,
+  and `close()` (always runs last, also after a cancellation: release what `open` took).
+
+Register it on the worker's StreamLoop with `Subclass.register(stream_loop)`. The message
+protocol is in workers.streams.messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any, ClassVar
+
+from channels.exceptions import ChannelFull
+
+from workers.streams import messages as m
+from workers.streams.loop import StreamLoop
+
+__all__ = ["StreamError", "StreamSession"]
+
+log = logging.getLogger(__name__)
+
+
+class StreamError(Exception):
+    """A failure the user should read, e.g. "The container is not running."."""
+
+
+class SessionStopped(Exception):
+    """Raised by emit once the session was told to stop (closed by the web side, or it went silent)."""
+
+
+class StreamSession:
+    kind: ClassVar[str] = ""
+
+    def __init__(self, streams: StreamLoop, request: dict):
+        self.streams = streams
+        self.layer = streams.layer
+        self.request = request
+        self.session = request.get("session", "")
+        self.reply_to: str = request["reply_to"]
+        self.container: str = request.get("container", "")
+        self.channel: str | None = None
+        self.seq = 0
+        self.acked = 0
+        self.paused = False
+        self.peer_lost = False
+        self.closed_by_peer = False
+        self.stopping = False
+        self._credit = asyncio.Event()
+        self._credit.set()
+        self._last_heard = time.monotonic()
+        self._last_sent = time.monotonic()
+        self._body: asyncio.Task | None = None
+
+    @classmethod
+    def register(cls, streams: StreamLoop) -> None:
+        async def handle(request: dict) -> None:
+            await cls(streams, request).serve()
+
+        streams.register(m.open_type(cls.kind), handle)
+
+    # -- for subclasses ----------------------------------------------------------------------
+
+    async def open(self) -> dict | None:
+        return None
+
+    async def produce(self) -> tuple[int | None, str]:
+        raise NotImplementedError
+
+    async def on_input(self, data: Any) -> None:
+        pass
+
+    async def on_resize(self, cols: int, rows: int) -> None:
+        pass
+
+    async def on_pause(self) -> None:
+        pass
+
+    async def on_resume(self) -> None:
+        pass
+
+    async def close(self) -> None:
+        pass
+
+    async def emit(self, data: Any) -> None:
+        """Sends one chunk, after waiting for credit: never more than WINDOW chunks un-acked."""
+        while not self.stopping and (self.paused or self.seq - self.acked >= m.WINDOW):
+            self._credit.clear()
+            await self._credit.wait()
+        if self.stopping:
+            raise SessionStopped
+        self.seq += 1
+        await self._reply({"type": m.DATA, "seq": self.seq, "data": data})
+        if self.stopping:  # a cancellation during the send may have been swallowed by the Redis client
+            raise SessionStopped
+
+    def stop_body(self) -> None:
+        """Ends `produce`: cancelled where it waits (engine reads), stopped at its next emit."""
+        self.stopping = True
+        self._credit.set()
+        if self._body is not None:
+            self._body.cancel()
+
+    @property
+    def can_emit(self) -> bool:
+        """Whether emit would send at once (a producer may batch more while it would wait)."""
+        return not self.paused and self.seq - self.acked < m.WINDOW
+
+    # -- the session -------------------------------------------------------------------------
+
+    async def serve(self) -> None:
+        self.channel = await self.layer.new_channel()
+        control = keepalive = None
+        try:
+            try:
+                facts = await self.open() or {}
+            except StreamError as exc:
+                await self._reply({"type": m.ERROR, "message": str(exc)})
+                return
+            await self._reply({"type": m.READY, "session": self.session, "channel": self.channel, **facts})
+            self._body = asyncio.current_task().get_loop().create_task(self.produce(), name=f"{self.kind}.body")
+            control = self.streams.loop.create_task(self._control(), name=f"{self.kind}.control")
+            keepalive = self.streams.loop.create_task(self._keepalive(), name=f"{self.kind}.keepalive")
+            await self._finish(await self._outcome())
+        finally:
+            for task in (control, keepalive, self._body):
+                if task is not None and not task.done():
+                    task.cancel()
+            try:
+                await self.close()
+            except Exception:
+                log.exception("A %s session did not close cleanly", self.kind)
+
+    async def _outcome(self) -> dict | None:
+        """What to tell the web side when the body is over (None: it closed or went away)."""
+        try:
+            code, reason = await self._body
+        except (asyncio.CancelledError, SessionStopped):
+            if self.closed_by_peer or self.peer_lost:
+                return None
+            raise
+        except StreamError as exc:
+            return {"type": m.ERROR, "message": str(exc)}
+        except Exception as exc:
+            log.exception("A %s session failed", self.kind)
+            return {"type": m.ERROR, "message": f"The {self.kind} stream failed on the host: {exc}"}
+        return {"type": m.END, "code": code, "reason": reason}
+
+    async def _finish(self, last: dict | None) -> None:
+        if last is None:
+            if self.peer_lost:
+                log.info("A %s session ended: its web side went silent", self.kind)
+            return
+        try:
+            await self._reply(last)
+        except Exception as exc:
+            log.info("Could not tell the web side that a %s session ended: %s", self.kind, exc)
+
+    async def _reply(self, message: dict) -> None:
+        """Sends to the web side; a full channel is retried while the peer is not given up."""
+        delay = 0.005
+        while True:
+            try:
+                await self.layer.send(self.reply_to, message)
+                self._last_sent = time.monotonic()
+                return
+            except ChannelFull:
+                if time.monotonic() - self._last_heard > m.PEER_TIMEOUT:
+                    raise
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 0.5)
+
+    async def _control(self) -> None:
+        while True:
+            message = await self.layer.receive(self.channel)
+            self._last_heard = time.monotonic()
+            kind = message.get("type")
+            if kind == m.ACK:
+                self.acked = max(self.acked, int(message.get("seq", 0)))
+                self._credit.set()
+            elif kind == m.INPUT:
+                await self.on_input(message.get("data"))
+            elif kind == m.RESIZE:
+                await self.on_resize(int(message.get("cols", 80)), int(message.get("rows", 24)))
+            elif kind == m.PAUSE:
+                self.paused = True
+                await self.on_pause()
+            elif kind == m.RESUME:
+                self.paused = False
+                self._credit.set()
+                await self.on_resume()
+            elif kind == m.CLOSE:
+                self.closed_by_peer = True
+                self.stop_body()
+                return
+
+    async def _keepalive(self) -> None:
+        while True:
+            await asyncio.sleep(m.KEEPALIVE_EVERY / 2)
+            now = time.monotonic()
+            if now - self._last_heard > m.PEER_TIMEOUT:
+                self.peer_lost = True
+                self.stop_body()
+                return
+            if now - self._last_sent >= m.KEEPALIVE_EVERY:
+                try:
+                    await self._reply({"type": m.KEEPALIVE})
+                except Exception as exc:
+                    log.info("A %s session's keepalive failed: %s", self.kind, exc)
