@@ -53,7 +53,8 @@
       message(data) {
         if (Array.isArray(data)) { receive(data); return; }
         if (data.type === "ready") setStatus(userPaused ? "paused" : "live", userPaused ? "Paused" : "Following live");
-        else if (data.type === "end") finish(data.message);
+        else if (data.type === "end") finish(data.reason);
+        else if (data.type === "error") finish(data.message, "error");
       },
       close(code, reason) { if (!ended) finish(reason, "error"); socket = null; },
     });

@@ -51,9 +51,13 @@
     socket = window.BerthStreamSocket(urls.stats, {
       message(data) {
         if (data.type === "stats") { setStatus("live", "Live: a sample about every second"); sample(data.sample); }
-        else if (data.type === "end") setStatus("ended", data.message);
+        else if (data.type === "end") setStatus("ended", data.reason);
+        else if (data.type === "error") setStatus("error", data.message);
       },
-      close(code, reason) { if (status.dataset.state !== "ended") setStatus("error", reason); socket = null; },
+      close(code, reason) {
+        if (status.dataset.state !== "ended" && status.dataset.state !== "error") setStatus("error", reason);
+        socket = null;
+      },
     });
   }
 

@@ -10,9 +10,10 @@ second costs tens of wake-ups a second, not tens of thousands.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
-from collections.abc import Callable, Iterable, Sized
+from collections.abc import Callable, Iterable
 from typing import Generic, TypeVar
 
 __all__ = ["Pump"]
@@ -25,7 +26,7 @@ T = TypeVar("T")
 class Pump(Generic[T]):
     """Start with start(source) on the loop; take() batches until it returns None (the source ended).
 
-    `source` is an iterable of lists of items, with a `close()` that makes a blocked iteration end
+    `source` is an iterable of lists of items that a `close()` makes end when it is blocked
     (engine.logs.LogStream, say). `weight(item)` is what an item counts against `limit`.
     """
 
@@ -42,10 +43,13 @@ class Pump(Generic[T]):
         self._ready = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._source = None
+        self._close: Callable[[], None] | None = None
 
-    def start(self, source: Iterable[list[T]]) -> None:
+    def start(self, source: Iterable[list[T]], close: Callable[[], None] | None = None) -> None:
+        """Starts reading `source`; `close` (default: `source.close`) makes a blocked read return."""
         self._loop = asyncio.get_running_loop()
         self._source = source
+        self._close = close or getattr(source, "close", None)
         threading.Thread(target=self._read, name=f"berth-{self.name}", daemon=True).start()
 
     def _read(self) -> None:
@@ -69,10 +73,8 @@ class Pump(Generic[T]):
             self._wake()
 
     def _wake(self) -> None:
-        try:
+        with contextlib.suppress(RuntimeError):  # the loop closed while this thread was reading
             self._loop.call_soon_threadsafe(self._ready.set)
-        except RuntimeError:  # the loop closed while this thread was reading
-            pass
 
     async def take(self, max_items: int | None = None) -> list[T] | None:
         """What has piled up (at least one item, at most `max_items`), waiting for it; None at the end."""
@@ -89,6 +91,14 @@ class Pump(Generic[T]):
                 self._ready.clear()
             await self._ready.wait()
 
+    def take_nowait(self) -> list[T]:
+        """What has piled up, without waiting (perhaps nothing)."""
+        with self._lock:
+            taken, self._items = self._items, []
+            self._held = 0
+            self._lock.notify_all()
+            return taken
+
     @property
     def held(self) -> int:
         return self._held
@@ -98,14 +108,8 @@ class Pump(Generic[T]):
         with self._lock:
             self._stopped = True
             self._lock.notify_all()
-        close = getattr(self._source, "close", None)
-        if close is not None:
+        if self._close is not None:
             try:
-                close()
+                self._close()
             except Exception:
                 log.exception("Closing the %s source failed", self.name)
-
-
-def text_weight(piece: tuple[str, str] | Sized) -> int:
-    """A log piece (stream, text) weighs its text's length."""
-    return len(piece[1]) if isinstance(piece, tuple) else len(piece)
