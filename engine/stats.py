@@ -13,6 +13,8 @@ from engine.streaming import EngineStream
 
 __all__ = ["StatsSample", "StatsStream", "open_stats", "stats_sample"]
 
+ZERO_TIME = "0001-01-01"
+
 
 @dataclass(frozen=True)
 class StatsSample:
@@ -102,7 +104,10 @@ def stats_sample(stats: dict) -> StatsSample:
 
 
 class StatsStream:
-    """Iterates samples as the engine sends them; ends when the container stops or on close()."""
+    """Iterates samples as the engine sends them; ends when the container stops or on close().
+
+    Once a container stops, the engine keeps the stream open and sends empty samples read at
+    the zero time ("0001-01-01T00:00:00Z") every second: the first of them ends the iteration."""
 
     def __init__(self, raw: EngineStream):
         self.raw = raw
@@ -114,7 +119,10 @@ class StatsStream:
             *lines, pending = pending.split(b"\n")
             for line in lines:
                 if line.strip():
-                    yield stats_sample(json.loads(line))
+                    sample = stats_sample(json.loads(line))
+                    if sample.read.startswith(ZERO_TIME):
+                        return
+                    yield sample
 
     def close(self) -> None:
         self.raw.close()

@@ -11,7 +11,8 @@
   const urls = JSON.parse(document.getElementById("container-streams").textContent);
   const MAX_KEPT = 20000;
   const MAX_SHOWN = 2000;
-  const LINES_PER_FRAME = 20000;
+  const CHUNK_LINES = 200;
+  const LINES_PER_FRAME = 1000;  // (and the rest of the batch under way): beyond it, the queue grows
   const THROTTLE_AT = 4 * 1024 * 1024;  // queued characters
   const RELEASE_AT = 256 * 1024;
   const $ = (id) => document.getElementById(id);
@@ -29,6 +30,9 @@
   let fresh = [];          // lines added since the last frame
   let total = 0;
   let frame = 0;
+  let domDue = 0;
+  let shownCounts = [];    // lines in each node of the view, in order
+  let shownTotal = 0;
   let userPaused = false, throttled = false, ended = false;
   let needle = "";
 
@@ -46,7 +50,7 @@
     close();
     lines = []; partial = {}; queue = []; queued = 0; fresh = []; total = 0;
     ended = false; throttled = false;
-    view.replaceChildren();
+    clearView();
     download.href = urls.download + "?" + params();
     setStatus("connecting", "Connecting…");
     socket = window.BerthStreamSocket(urls.logs + "?" + params(), {
@@ -88,6 +92,7 @@
     const parts = ((partial[entry.stream] || "") + entry.data).split("\n");
     partial[entry.stream] = parts.pop();
     for (const part of parts) addLine(entry.stream, part);
+    return parts.length;
   }
 
   function visible(line) {
@@ -95,10 +100,13 @@
       : !needle || line.text.toLowerCase().includes(needle);
   }
 
-  function node(line) {
-    const div = el("div", { class: "log-line log-" + line.stream });
-    if (line.time) div.append(el("span", { class: "log-time", title: line.time }, line.time.slice(11, 23)));
-    if (!needle) { div.append(line.text); return div; }
+  function lineText(line) { return line.time ? line.time + " " + line.text : line.text; }
+
+  // Searching: one node per matching line, the matches marked.
+  function lineNode(line) {
+    const div = document.createElement("div");
+    div.className = "log-line log-" + line.stream;
+    if (line.time) div.append(el("span", { class: "log-time" }, line.time + " "));
     const lower = line.text.toLowerCase();
     let at = 0;
     for (let i = lower.indexOf(needle); i !== -1; i = lower.indexOf(needle, at)) {
@@ -109,18 +117,42 @@
     return div;
   }
 
+  // Following: consecutive lines of a stream share one text node, so a flood of lines costs a
+  // few nodes a frame rather than thousands.
+  function chunkNode(stream, list) {
+    const div = document.createElement("div");
+    div.className = "log-chunk log-" + stream;
+    div.textContent = list.map(lineText).join("\n") + "\n";
+    return div;
+  }
+
   function atBottom() { return view.scrollHeight - view.scrollTop - view.clientHeight < 40; }
+
+  function clearView() { view.replaceChildren(); shownCounts = []; shownTotal = 0; }
+
+  function appendNodes(fragment, counts) {
+    view.append(fragment);
+    for (const n of counts) { shownCounts.push(n); shownTotal += n; }
+    while (shownCounts.length > 1 && shownTotal - shownCounts[0] >= MAX_SHOWN) {
+      view.firstElementChild.remove();
+      shownTotal -= shownCounts.shift();
+    }
+  }
 
   function append(list) {
     const stick = atBottom();
     const shown = list.filter(visible).slice(-MAX_SHOWN);
-    if (shown.length) {
-      const fragment = document.createDocumentFragment();
-      for (const line of shown) fragment.append(node(line));
-      view.append(fragment);
-      let extra = view.childElementCount - MAX_SHOWN;
-      while (extra-- > 0) view.firstElementChild.remove();
+    const fragment = document.createDocumentFragment();
+    const counts = [];
+    for (let i = 0; i < shown.length;) {
+      if (needle) { fragment.append(lineNode(shown[i])); counts.push(1); i++; continue; }
+      let j = i + 1;
+      while (j < shown.length && j - i < CHUNK_LINES && shown[j].stream === shown[i].stream) j++;
+      fragment.append(chunkNode(shown[i].stream, shown.slice(i, j)));
+      counts.push(j - i);
+      i = j;
     }
+    appendNodes(fragment, counts);
     if (stick) view.scrollTop = view.scrollHeight;
   }
 
@@ -129,16 +161,21 @@
     let budget = LINES_PER_FRAME;
     while (queue.length && budget > 0) {
       const batch = queue.shift();
-      for (const entry of batch) { queued -= entry.data.length; split(entry); }
-      budget -= batch.length;
+      for (const entry of batch) { queued -= entry.data.length; budget -= split(entry); }
     }
     if (lines.length > MAX_KEPT * 1.25) lines = lines.slice(-MAX_KEPT);
-    append(fresh);
-    fresh = [];
-    count.textContent = total.toLocaleString() + " lines" + (lines.length < total ? " (the last " + lines.length.toLocaleString() + " kept)" : "");
-    if (needle) updateMatches();
+    // The DOM is the costly part: while lines pour in, it is updated no more than a quarter of the time.
+    const now = performance.now();
+    if (now >= domDue || !queue.length) {
+      append(fresh);
+      fresh = [];
+      const cost = performance.now() - now;
+      domDue = performance.now() + cost * 3;
+      count.textContent = total.toLocaleString() + " lines" + (lines.length < total ? " (the last " + Math.min(lines.length, MAX_KEPT).toLocaleString() + " kept)" : "");
+      if (needle) updateMatches();
+    }
     if (throttled && queued < RELEASE_AT) { throttled = false; flow(); }
-    if (queue.length) frame = requestAnimationFrame(render);
+    if (queue.length || fresh.length) frame = requestAnimationFrame(render);
   }
 
   function finish(message, state) {
@@ -146,7 +183,7 @@
     partial = {};
     ended = true;
     render();
-    view.append(el("div", { class: "log-line log-note" }, "— " + message));
+    appendNodes(el("div", { class: "log-line log-note" }, "— " + message), [1]);
     view.scrollTop = view.scrollHeight;
     setStatus(state || "ended", message);
   }
@@ -158,7 +195,7 @@
 
   function redraw() {
     needle = search.value.trim().toLowerCase();
-    view.replaceChildren();
+    clearView();
     append(lines);
     updateMatches();
   }
@@ -168,7 +205,7 @@
   show.stdout.addEventListener("change", redraw);
   show.stderr.addEventListener("change", redraw);
   for (const control of Object.values(controls)) control.addEventListener("change", open);
-  $("logs-clear").addEventListener("click", () => { lines = []; view.replaceChildren(); updateMatches(); });
+  $("logs-clear").addEventListener("click", () => { lines = []; clearView(); updateMatches(); });
   pauseButton.addEventListener("click", () => {
     userPaused = !userPaused;
     pauseButton.replaceChildren(el("i", { class: "ti ti-player-" + (userPaused ? "play" : "pause") + " me-1" }),

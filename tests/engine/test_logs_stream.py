@@ -136,3 +136,17 @@ def test_given_a_running_container_then_stats_samples_come_about_every_second_wi
     assert all(s.cpu_percent is not None and s.cpu_percent > 20 for s in later), later  # a busy loop
     assert all(0 < s.memory_usage < s.memory_limit for s in samples)
     assert all(s.pids >= 1 and s.online_cpus >= 1 for s in samples)
+
+
+def test_given_a_stats_stream_when_the_container_stops_then_the_stream_ends(engine):
+    container = run("sleep 600")
+    stream = open_stats(engine, container)
+    samples = iter(stream)
+    next(samples)
+
+    docker("stop", "-t", "0", container)
+    started = time.monotonic()
+    rest = list(samples)
+
+    assert time.monotonic() - started < 5
+    assert all(not s.read.startswith("0001") for s in rest)

@@ -186,9 +186,15 @@ def test_given_a_running_container_then_stats_samples_come_with_sane_figures(sta
     async def samples():
         async with websockets.connect(socket_url(stack, container, "stats")) as socket:
             ready = json.loads(await asyncio.wait_for(socket.recv(), 10))
-            return ready, [json.loads(await asyncio.wait_for(socket.recv(), 10)) for _ in range(3)]
+            got = [json.loads(await asyncio.wait_for(socket.recv(), 10)) for _ in range(3)]
+            docker("stop", "-t", "0", container["name"])
+            while (last := json.loads(await asyncio.wait_for(socket.recv(), 10)))["type"] == "stats":
+                pass
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                await asyncio.wait_for(socket.recv(), 10)
+            return ready, got, last, closed.value.rcvd
 
-    ready, got = run_async(samples())
+    ready, got, last, close = run_async(samples())
 
     assert ready == {"type": "ready"}
     assert [m["type"] for m in got] == ["stats"] * 3
@@ -197,6 +203,9 @@ def test_given_a_running_container_then_stats_samples_come_with_sane_figures(sta
     assert all(s["cpu_percent"] > 20 for s in samples[1:]), samples  # a busy loop
     assert all(0 < s["memory_usage"] < s["memory_limit"] for s in samples)
     assert all(s["pids"] >= 1 and s["online_cpus"] >= 1 and s["network_rx"] >= 0 for s in samples)
+    # When the container stops, the stream says so and closes.
+    assert last == {"type": "end", "code": 137, "reason": "The container stopped (exit code 137)."}
+    assert close.code == 1000
 
 
 def test_given_a_stopped_container_then_stats_refuse_with_4409(stack, local_host, host_name):
