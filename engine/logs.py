@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from engine.client import Engine
 from engine.demux import Demuxer, TextDecoder
-from engine.streaming import EngineStream, inspect_container
+from engine.streaming import ContainerNotFound, EngineStream, inspect_container
 
-__all__ = ["LogOptions", "LogStream", "container_tty", "open_logs"]
+__all__ = ["LogOptions", "LogStream", "container_tty", "open_logs", "since_param"]
 
 MAX_TAIL = 100_000
 
@@ -40,25 +41,83 @@ class LogOptions:
         return params
 
 
-class LogStream:
-    """Iterates (stream, text) pieces in the order the engine sends them. Pieces follow the
-    engine's framing (usually one line each), and text is decoded so no character is split."""
+def since_param(stamp: bytes) -> str:
+    """An engine timestamp (RFC 3339 in UTC, nanoseconds: b"2026-01-31T12:00:00.123456789Z") as
+    the engine's `since`, to the nanosecond (a float would round it)."""
+    text = stamp.decode("ascii")
+    seconds, _, fraction = text.rstrip("Z").partition(".")
+    whole = int(datetime.strptime(seconds, "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC).timestamp())
+    return f"{whole}.{fraction.ljust(9, '0')[:9]}"
 
-    def __init__(self, raw: EngineStream, tty: bool):
-        self.raw = raw
+
+class LogStream:
+    """Iterates lists of (stream, text) pieces in the order the engine sends them. Pieces follow
+    the engine's framing (one log entry each, usually a line) and no character is split.
+
+    Followed, the stream ends when the container stops. Docker 20.10 then drops what a follower
+    had not read yet (its log reader quits as soon as the container is gone), so a follower slower
+    than a fast writer would lose the end. Entries are therefore read with their times, and when a
+    follow ends on a stopped container the rest is read again from the last time seen, skipping
+    the entries already given. (A TTY's output has no entries to count: it is read as it comes.)
+    """
+
+    def __init__(self, engine: Engine, container_id: str, options: LogOptions, tty: bool):
+        self.engine = engine
+        self.container_id = container_id
+        self.options = options
         self.tty = tty
+        self.stamped = not tty
+        self._last: bytes = b""
+        self._seen_at_last = 0
+        self._closed = False
+        self.raw = self._open(options.params())
+
+    def _open(self, params: dict) -> EngineStream:
+        if self.stamped:
+            params = {**params, "timestamps": 1}
+        return EngineStream(self.engine, "/containers/{0}/logs", self.container_id, params)
 
     def __iter__(self) -> Iterator[list[tuple[str, str]]]:
-        """Yields the pieces of each chunk the engine sent, as a list (often of one)."""
+        yield from self._read(skip=0)
+        if self.options.follow and self.stamped and self._last and not self._closed and self._stopped():
+            skip = self._seen_at_last
+            rest = {"follow": 0, "tail": "all", "since": since_param(self._last)}
+            self.raw = self._open({**self.options.params(), **rest})
+            if self._closed:
+                self.raw.close()
+            yield from self._read(skip=skip, skip_time=self._last)
+
+    def _read(self, skip: int, skip_time: bytes = b"") -> Iterator[list[tuple[str, str]]]:
         demuxer, text = Demuxer(self.tty), TextDecoder()
+        keep_stamps = self.options.timestamps
         for chunk in self.raw.chunks():
-            frames = demuxer.feed(chunk)
-            if frames:
-                yield [(stream, text.decode(stream, data)) for stream, data in frames]
+            pieces = []
+            for stream, data in demuxer.feed(chunk):
+                if self.stamped:
+                    stamp, _, entry = data.partition(b" ")
+                    if skip and stamp == skip_time:
+                        skip -= 1
+                        continue
+                    if stamp == self._last:
+                        self._seen_at_last += 1
+                    else:
+                        self._last, self._seen_at_last = stamp, 1
+                    if not keep_stamps:
+                        data = entry
+                pieces.append((stream, text.decode(stream, data)))
+            if pieces:
+                yield pieces
         if rest := text.flush():
             yield rest
 
+    def _stopped(self) -> bool:
+        try:
+            return not (inspect_container(self.engine, self.container_id).get("State") or {}).get("Running")
+        except ContainerNotFound:
+            return False  # removed: its logs went with it
+
     def close(self) -> None:
+        self._closed = True
         self.raw.close()
 
 
@@ -69,5 +128,4 @@ def container_tty(engine: Engine, container_id: str) -> bool:
 
 def open_logs(engine: Engine, container_id: str, options: LogOptions) -> LogStream:
     """Opens the container's log stream; raises engine.streaming.ContainerNotFound or EngineUnavailable."""
-    tty = container_tty(engine, container_id)
-    return LogStream(EngineStream(engine, "/containers/{0}/logs", container_id, options.params()), tty)
+    return LogStream(engine, container_id, options, container_tty(engine, container_id))

@@ -2,7 +2,7 @@
 // once a second over /ws/containers/{id}/stats/ and drawn as small charts of the last minute.
 (function () {
   "use strict";
-  const { bytes } = window.BerthHosts;
+  const bytes = (n) => (n === 0 ? "0 B" : window.BerthHosts.bytes(n));
   const urls = JSON.parse(document.getElementById("container-streams").textContent);
   const status = document.getElementById("stats-status");
   const field = (key) => document.querySelector('[data-stat="' + key + '"]');

@@ -6,7 +6,7 @@ import time
 import pytest
 
 from engine import Engine
-from engine.logs import LogOptions, open_logs
+from engine.logs import LogOptions, open_logs, since_param
 from engine.stats import open_stats
 from engine.streaming import ContainerNotFound
 from tests.support.docker_cli import IMAGE, TEST_LABEL, docker, remove_test_objects
@@ -97,6 +97,26 @@ def test_given_a_followed_container_when_it_stops_then_the_stream_ends_after_its
 
     assert lines_of(pieces, "stdout") == ["first", "last"]
     assert time.monotonic() - started < 10
+
+
+def test_given_a_follower_slower_than_the_writer_when_the_container_exits_then_no_line_is_lost(engine):
+    # Docker 20.10 ends a follow as soon as the container is gone, dropping what was not read yet.
+    count = 100_000
+    container = run(f"seq 1 {count}")
+    stream = open_logs(engine, container, LogOptions(follow=True))
+    lines = []
+    for chunk in stream:
+        if not lines:
+            wait_exited(container)  # far behind: the container wrote everything and exited meanwhile
+        lines += "".join(text for _, text in chunk).splitlines()
+
+    assert lines == [str(n) for n in range(1, count + 1)]
+
+
+def test_an_engine_time_becomes_a_since_to_the_nanosecond():
+    assert since_param(b"2026-01-31T12:00:00.000000123Z") == "1769860800.000000123"
+    assert since_param(b"2026-01-31T12:00:00.5Z") == "1769860800.500000000"
+    assert since_param(b"2026-01-31T12:00:00Z") == "1769860800.000000000"
 
 
 def test_given_a_followed_stream_when_closed_from_another_thread_then_the_reader_returns_at_once(engine):
