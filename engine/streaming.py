@@ -12,6 +12,7 @@ import requests.exceptions
 import urllib3.exceptions
 from docker.types.daemon import CancellableStream
 
+from engine.chunked import ChunkedDecoder
 from engine.client import Engine, EngineUnavailable
 
 __all__ = ["ContainerNotFound", "EngineStream", "inspect_container"]
@@ -49,11 +50,16 @@ class EngineStream:
         self._cancel = CancellableStream(iter(()), response)
         self._closed = threading.Event()
 
-    def chunks(self, size: int = 65536) -> Iterator[bytes]:
+    def chunks(self, size: int = 256 * 1024) -> Iterator[bytes]:
+        """The body as it arrives: each read of the socket (whatever it held, up to `size`) at once."""
         raw = self.response.raw
+        socket_file = raw._fp.fp  # the buffered socket under http.client: what one recv returned
         try:
             if raw.chunked:
-                yield from raw.read_chunked(size, decode_content=False)
+                decoder = ChunkedDecoder()
+                while not decoder.done and (data := socket_file.read1(size)):
+                    if payload := decoder.feed(data):
+                        yield payload
             else:
                 while chunk := raw.read1(size):
                     yield chunk

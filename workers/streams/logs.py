@@ -40,23 +40,26 @@ def batch_pieces(pieces: list[tuple[str, str]], limit: int = MAX_BATCH) -> list[
     """(stream, text) pieces as batches of {"stream", "data"}: a stream's consecutive pieces
     joined, each batch at most `limit` characters (a longer piece is cut)."""
     batches: list[list[dict]] = []
-    batch: list[dict] = []
+    batch: list[tuple[str, list[str]]] = []  # (stream, its parts), joined once at the end
     size = 0
+
+    def close_batch():
+        batches.append([{"stream": stream, "data": "".join(parts)} for stream, parts in batch])
+
     for stream, text in pieces:
         while text:
             room = limit - size
             if room <= 0:
-                batches.append(batch)
-                batch, size = [], 0
-                room = limit
-            part, text = text[:room], text[room:]
-            if batch and batch[-1]["stream"] == stream:
-                batch[-1]["data"] += part
+                close_batch()
+                batch, size, room = [], 0, limit
+            part, text = (text, "") if len(text) <= room else (text[:room], text[room:])
+            if batch and batch[-1][0] == stream:
+                batch[-1][1].append(part)
             else:
-                batch.append({"stream": stream, "data": part})
+                batch.append((stream, [part]))
             size += len(part)
     if batch:
-        batches.append(batch)
+        close_batch()
     return batches
 
 
