@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from engine import Engine, EngineUnavailable
 from engine.streaming import ContainerNotFound, inspect_container
+from workers.streams.pump import Pump
 from workers.streams.session import StreamError, StreamSession
 
 __all__ = ["EngineSession"]
@@ -17,6 +18,9 @@ class EngineSession(StreamSession):
     long as it lives, on a thread of its own (the SDK's pool is not shared across threads)."""
 
     docker_host: ClassVar[str] = ""
+    # What `open` opened (an engine stream with a close()) and the pump that reads it.
+    source = None
+    pump: Pump | None = None
 
     @classmethod
     def serving(cls, docker_host: str) -> type[EngineSession]:
@@ -49,5 +53,13 @@ class EngineSession(StreamSession):
         code = state.get("ExitCode")
         return code, f"The container stopped (exit code {code})." if code is not None else "The container stopped."
 
+    def raise_if_read_failed(self, what: str) -> None:
+        if self.pump is not None and self.pump.error is not None:
+            raise StreamError(f"Reading the {what} failed on the host: {self.pump.error}")
+
     async def close(self) -> None:
+        if self.pump is not None:
+            self.pump.stop()
+        if self.source is not None:
+            self.source.close()
         await asyncio.to_thread(self.engine.close)

@@ -14,7 +14,6 @@ from engine.logs import LogOptions, open_logs
 from workers.streams import messages as m
 from workers.streams.engine_session import EngineSession
 from workers.streams.pump import Pump
-from workers.streams.session import StreamError
 
 __all__ = ["LogsSession", "batch_pieces", "log_options"]
 
@@ -70,7 +69,6 @@ class LogsSession(EngineSession):
         super().__init__(streams, request)
         self.options = log_options(request)
         self.pump: Pump[tuple[str, str]] = Pump(READ_AHEAD, weight=lambda piece: len(piece[1]), name="logs")
-        self.source = None
 
     async def open(self) -> dict:
         self.source = await self.engine_call(open_logs, self.container, self.options)
@@ -84,14 +82,7 @@ class LogsSession(EngineSession):
                 pieces += self.pump.take_nowait()
             for batch in batch_pieces(pieces):
                 await self.emit(batch)
-        if self.pump.error is not None:
-            raise StreamError(f"Reading the logs failed on the host: {self.pump.error}")
+        self.raise_if_read_failed("logs")
         if not self.options.follow:
             return 0, "The end of the logs."
         return await self.stopped_reason()
-
-    async def close(self) -> None:
-        self.pump.stop()
-        if self.source is not None:
-            self.source.close()
-        await super().close()

@@ -20,7 +20,6 @@ class StatsSession(EngineSession):
     def __init__(self, streams, request):
         super().__init__(streams, request)
         self.pump = Pump(READ_AHEAD, name="stats")
-        self.source = None
 
     async def open(self) -> dict:
         state = (await self.engine_call(inspect_container, self.container)).get("State") or {}
@@ -34,12 +33,5 @@ class StatsSession(EngineSession):
         while (samples := await self.pump.take()) is not None:
             for sample in samples:
                 await self.emit(sample.as_dict())
-        if self.pump.error is not None:
-            raise StreamError(f"Reading the stats failed on the host: {self.pump.error}")
+        self.raise_if_read_failed("stats")
         return await self.stopped_reason()
-
-    async def close(self) -> None:
-        self.pump.stop()
-        if self.source is not None:
-            self.source.close()
-        await super().close()
