@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "portal.dashboard",
     "portal.teams",
     "portal.audit",
+    "portal.terminals",
 ]
 
 MIDDLEWARE = [
@@ -135,6 +136,9 @@ STATICFILES_DIRS = [
     ("vendor/tabler", BASE_DIR / "node_modules/@tabler/core/dist"),
     ("vendor/tabler-icons", BASE_DIR / "node_modules/@tabler/icons-webfont/dist"),
     ("vendor/swagger-ui", BASE_DIR / "node_modules/swagger-ui-dist"),
+    ("vendor/xterm", BASE_DIR / "node_modules/@xterm/xterm"),
+    ("vendor/xterm-addon-fit", BASE_DIR / "node_modules/@xterm/addon-fit/lib"),
+    ("vendor/asciinema-player", BASE_DIR / "node_modules/asciinema-player/dist/bundle"),
 ]
 WHITENOISE_USE_FINDERS = True
 
@@ -143,7 +147,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 CHANNEL_LAYERS = {
     "default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        # channels_redis with one round trip per send (workers.streams.layer: measured, why).
+        "BACKEND": "workers.streams.layer.BerthChannelLayer",
         "CONFIG": channel_layer_config(REDIS_URL),
     }
 }
@@ -175,6 +180,10 @@ BERTH_HOST_OFFLINE_AFTER = float(os.environ.get("BERTH_HOST_OFFLINE_AFTER", "8")
 BERTH_LIVENESS_CHECK_EVERY = float(os.environ.get("BERTH_LIVENESS_CHECK_EVERY", "1"))
 # Removed containers and images stay visible (as removed) this long, then are purged.
 BERTH_TOMBSTONE_DAYS = float(os.environ.get("BERTH_TOMBSTONE_DAYS", "7"))
+# Terminal recordings (asciicast v2): where they live, the most one may grow to, how long they are kept.
+BERTH_RECORDINGS_DIR = Path(os.environ.get("BERTH_RECORDINGS_DIR", DATA_DIR / "recordings"))
+BERTH_RECORDING_MAX_BYTES = int(os.environ.get("BERTH_RECORDING_MAX_BYTES", str(32 * 1024 * 1024)))
+BERTH_RECORDING_DAYS = float(os.environ.get("BERTH_RECORDING_DAYS", "30"))
 # Set by `make run` when no local Docker engine answered, so the dashboard can say so.
 BERTH_LOCAL_ENGINE_PROBLEM = os.environ.get("BERTH_LOCAL_ENGINE_PROBLEM", "")
 

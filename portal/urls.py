@@ -18,6 +18,7 @@ from portal.hosts.views import host_detail
 from portal.images.api.views import ImageViewSet
 from portal.images.views import image_detail, image_list
 from portal.teams.api.views import BindingViewSet, MemberViewSet, TeamViewSet
+from portal.terminals.api.views import TerminalSessionViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.register("hosts", HostViewSet, basename="host")
@@ -29,6 +30,7 @@ router.register("teams", TeamViewSet, basename="team")
 router.register(r"teams/(?P<team_pk>[0-9]+)/members", MemberViewSet, basename="team-member")
 router.register(r"teams/(?P<team_pk>[0-9]+)/bindings", BindingViewSet, basename="team-binding")
 router.register("tokens", TokenViewSet, basename="token")
+router.register("sessions", TerminalSessionViewSet, basename="terminal-session")
 
 api_v1 = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
@@ -46,6 +48,7 @@ urlpatterns = [
     path("audit/", audit_list, name="audit-list"),
     path("", include("portal.teams.urls")),
     path("", include("portal.accounts.urls")),
+    path("", include("portal.terminals.urls")),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),

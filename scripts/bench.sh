@@ -7,4 +7,5 @@ scripts/test-services.sh
 .venv/bin/python -m bench.inventory_apply
 .venv/bin/python -m bench.inventory
 .venv/bin/python -m bench.policy
-.venv/bin/python -m bench.logs
+BERTH_TEST_RUN=terminal-bench .venv/bin/python -m bench.terminal
+BERTH_TEST_RUN=logs-bench .venv/bin/python -m bench.logs

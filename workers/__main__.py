@@ -25,6 +25,7 @@ from workers.services import ServicesStep
 from workers.streams.logs import LogsSession
 from workers.streams.loop import StreamLoop
 from workers.streams.stats import StatsSession
+from workers.streams.terminal import register_terminals
 from workers.tasks import register_tasks
 
 log = logging.getLogger("workers")
@@ -95,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     streams = StreamLoop(args.redis_url, host_stream_channel(identity.slug))
     LogsSession.serving(args.docker_host).register(streams)
     StatsSession.serving(args.docker_host).register(streams)
+    register_terminals(streams, args.docker_host)
     app.berth_services = [Heartbeat(engine, reporter, claim, interval=args.heartbeat), inventory, streams]
     register_tasks(app, inventory)
     app.steps["worker"].add(ServicesStep)

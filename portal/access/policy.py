@@ -45,6 +45,8 @@ ACTIONS: dict[str, tuple[Role | None, bool]] = {
     "operation.view": (Role.VIEWER, False),
     # Other people's terminal sessions and their recordings (one's own are always visible).
     "session.view": (Role.ADMIN, False),
+    # One's own terminal sessions and recordings (which rows: TerminalSession.objects.visible_to).
+    "session.own": (None, False),
     # Teams, members, bindings and users span hosts: only admins of every host manage them.
     "team.manage": (Role.ADMIN, True),
     "user.manage": (Role.ADMIN, True),

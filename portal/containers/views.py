@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
 
+from portal.access.policy import can
 from portal.access.shortcuts import get_visible_or_404
 from portal.containers.models import Container
 from portal.hosts.models import Host
@@ -27,8 +28,11 @@ def container_detail(request, pk: int):
         "stats": f"/ws/containers/{container.pk}/stats/",
         "download": reverse("v1:container-logs", args=[container.pk]),
     }
-    return render(
-        request,
-        "containers/container_detail.html",
-        {"object": container, "api_url": api_url, "streams": streams, "stats_charts": STATS_CHARTS},
-    )
+    context = {
+        "object": container,
+        "api_url": api_url,
+        "may_exec": can(request, "container.exec", container),
+        "streams": streams,
+        "stats_charts": STATS_CHARTS,
+    }
+    return render(request, "containers/container_detail.html", context)

@@ -24,7 +24,7 @@ def _job(path: str):
 
 class LivenessWatchStep(bootsteps.StartStopStep):
     """Marks lost hosts offline every BERTH_LIVENESS_CHECK_EVERY seconds, and runs housekeeping
-    (inventory tombstones) once an hour."""
+    (inventory tombstones, old terminal recordings) once an hour."""
 
     def __init__(self, worker, **kwargs):
         super().__init__(worker, **kwargs)
@@ -35,6 +35,7 @@ class LivenessWatchStep(bootsteps.StartStopStep):
         jobs = [
             (settings.BERTH_LIVENESS_CHECK_EVERY, _job("portal.hosts.liveness.mark_lost_hosts")),
             (HOUSEKEEPING_EVERY, _job("portal.inventory.housekeeping.purge_tombstones")),
+            (HOUSEKEEPING_EVERY, _job("portal.terminals.housekeeping.purge_recordings")),
         ]
         due = [0.0] * len(jobs)
         while not self._stop.wait(settings.BERTH_LIVENESS_CHECK_EVERY):

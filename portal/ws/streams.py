@@ -11,7 +11,8 @@ call `await self.open_stream(kind, host_slug, container_engine_id, **params)`. T
 - `stream_failed(message)`: the worker's ERROR, a gap in seq, no answer to the open within
   OPEN_TIMEOUT or silence for PEER_TIMEOUT. Both default to sending a JSON message and closing.
 
-Use `send_to_stream(type, **fields)` for INPUT/RESIZE/PAUSE/RESUME. Disconnecting sends CLOSE.
+Use `send_to_stream(type, **fields)` for INPUT/RESIZE/PAUSE/RESUME. Disconnecting, or closing
+the socket from this side with `end()` (logout, access withdrawn), sends CLOSE.
 The messages and the flow control are described in workers.streams.messages.
 """
 
@@ -24,6 +25,8 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 
+from portal.containers.choices import ContainerState
+from portal.hosts.choices import HostStatus
 from portal.ws.consumers import CLOSE_HOST_OFFLINE, CLOSE_NOT_FOUND, CLOSE_NOT_RUNNING, BerthJsonConsumer, Refused
 from workers.protocol import host_stream_channel
 from workers.streams import messages as m
@@ -42,9 +45,6 @@ class StreamConsumer(BerthJsonConsumer):
 
     async def require_streamable(self, container, *, running: bool = True) -> None:
         """Refuses unless the container's host is online (4503) and, when asked, it runs (4409)."""
-        from portal.containers.choices import ContainerState
-        from portal.hosts.choices import HostStatus
-
         host = await database_sync_to_async(lambda: container.host)()
         if container.removed_at is not None:
             raise Refused(CLOSE_NOT_FOUND, "This container was removed.")
@@ -101,6 +101,19 @@ class StreamConsumer(BerthJsonConsumer):
         await self.end(CLOSE_STREAM_FAILED, message[:120])
 
     # -- messages from the worker (Channels dispatches "stream.x" to `stream_x`) -----------------
+
+    async def dispatch(self, message):
+        """Stream chunks and typed input skip Channels' per-message database clean-up (a trip to
+        a thread for each message: measured as the web process's largest cost under 100 busy
+        terminals). Their handlers do not use the database; those that do go through
+        database_sync_to_async, which cleans up in its own thread."""
+        kind = message.get("type", "")
+        if kind.startswith("stream.") or kind == "websocket.receive":
+            handler = getattr(self, kind.replace(".", "_"), None)
+            if handler is not None:
+                await handler(message)
+                return
+        await super().dispatch(message)
 
     def _is_live(self) -> bool:
         return not self.stream_done and self.stream_session is not None
@@ -178,6 +191,11 @@ class StreamConsumer(BerthJsonConsumer):
         await self._stream_over(watchdog)
         if channel is not None:
             await self.channel_layer.send(channel, {"type": m.CLOSE})
+
+    async def end(self, code: int, reason: str) -> None:
+        """Closing from this side (logout, access withdrawn, token expiry) stops the worker too."""
+        await self.close_stream()
+        await super().end(code, reason)
 
     async def disconnect(self, code):
         try:

@@ -23,6 +23,7 @@ from typing import Any
 from channels_redis.core import RedisChannelLayer
 
 from workers.protocol import channel_layer_config
+from workers.streams.layer import BerthChannelLayer
 
 __all__ = ["Handler", "StreamLoop"]
 
@@ -36,13 +37,14 @@ class StreamLoop:
 
     def __init__(self, redis_url: str, channel: str, *, layer: RedisChannelLayer | None = None):
         self.channel = channel
-        self.layer = layer or RedisChannelLayer(**channel_layer_config(redis_url))
+        self.layer = layer or BerthChannelLayer(**channel_layer_config(redis_url))
         self.loop = asyncio.new_event_loop()
         self._handlers: dict[str, Handler] = {}
         self._tasks: set[asyncio.Task] = set()
         self._closers: list[Callable[[], Awaitable[None]]] = []
         self._thread: threading.Thread | None = None
         self._serving: asyncio.Task | None = None
+        self._stopping = False
 
     def register(self, message_type: str, handler: Handler) -> None:
         """`handler(message)` runs as a task of its own for each request of this type."""
@@ -78,9 +80,12 @@ class StreamLoop:
         self._thread.join(timeout)
 
     async def _shutdown(self) -> None:
+        self._stopping = True
         if self._serving is not None:
             self._serving.cancel()
-            await asyncio.gather(self._serving, return_exceptions=True)
+            # The Redis client can turn a cancellation during a blocking pop into a
+            # ConnectionError, which _serve would retry: it checks _stopping too.
+            await asyncio.wait([self._serving], timeout=2)
         for closer in self._closers:
             try:
                 await asyncio.wait_for(closer(), 5)
@@ -93,12 +98,14 @@ class StreamLoop:
         await self.layer.close_pools()
 
     async def _serve(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 message = await self.layer.receive(self.channel)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # Redis went away: retry, the worker's heartbeat says so.
+                if self._stopping:
+                    return
                 log.warning("Stream requests cannot be read (%s); retrying", exc)
                 await asyncio.sleep(1)
                 continue

@@ -10,7 +10,8 @@ A subclass names its `kind` ("terminal", "logs", …) and implements:
 - optionally `on_input(data)`, `on_resize(cols, rows)`, `on_pause()`, `on_resume()`,
   and `close()` (always runs last, also after a cancellation: release what `open` took).
 
-Register it on the worker's StreamLoop with `Subclass.register(stream_loop)`. The message
+Register it on the worker's StreamLoop with `Subclass.register(stream_loop, **context)`;
+each request then runs `Subclass(stream_loop, request, **context).serve()`. The message
 protocol is in workers.streams.messages.
 """
 
@@ -63,9 +64,11 @@ class StreamSession:
         self._body: asyncio.Task | None = None
 
     @classmethod
-    def register(cls, streams: StreamLoop) -> None:
+    def register(cls, streams: StreamLoop, **context: Any) -> None:
+        """Serves this kind's open requests; `context` (an engine client, say) is passed to __init__."""
+
         async def handle(request: dict) -> None:
-            await cls(streams, request).serve()
+            await cls(streams, request, **context).serve()
 
         streams.register(m.open_type(cls.kind), handle)
 

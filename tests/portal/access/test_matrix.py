@@ -282,7 +282,7 @@ PAGE_POSTS = [
     ("user-active", lambda w: f"/users/{pk('user')(w)}/active/", "user.manage"),
     ("token-revoke", lambda w: "/tokens/999999/revoke/", "token.own"),
 ]
-WEBSOCKETS = ["/ws/events/"]
+WEBSOCKETS = ["/ws/events/", "/ws/containers/{id}/terminal/", "/ws/containers/{id}/attach/"]
 PUBLIC = {"login", "logout", "v1:api-token", "v1:api-root", "api-schema", "api-docs"}
 
 
@@ -480,7 +480,7 @@ def test_container_stream_websockets(world, actor, path, container, host):
 
 
 def test_every_url_of_the_project_is_in_the_matrix_or_public():
-    covered = {e[0] for e in API} | {e[0] for e in PAGES} | {e[0] for e in PAGE_POSTS} | PUBLIC
+    covered = {e[0] for e in API} | {e[0] for e in PAGES} | {e[0] for e in PAGE_POSTS} | PUBLIC | TERMINAL_URLS
     covered |= {e[0] for e in CONTAINER_STREAMS_API}
     missing = sorted(set(_names(get_resolver().url_patterns)) - covered)
 
@@ -493,3 +493,107 @@ def test_a_superuser_is_admin_everywhere(world):
 
     assert client.get(f"/api/v1/hosts/{world.host_b.pk}/").status_code == 200
     assert client.patch(f"/api/v1/hosts/{world.host_b.pk}/", {"labels": {"x": "y"}}, format="json").status_code == 200
+
+
+# --- terminal sessions, the console and the terminal websockets (issue 5) ------------------------
+# Sessions are visible to their owner and to those who may session.view on their host; the
+# console needs container.exec somewhere (and on the container's host when one is named).
+
+TERMINAL_URLS = {
+    "console",
+    "session-list",
+    "session-detail",
+    "session-recording",
+    "v1:terminal-session-list",
+    "v1:terminal-session-detail",
+    "v1:terminal-session-recording",
+}
+
+
+@pytest.fixture
+def sessions(world, settings, tmp_path):
+    from tests.portal.terminals.factories import make_terminal_session
+
+    settings.BERTH_RECORDINGS_DIR = tmp_path
+    owner = world.objects["user"]
+    return {host: make_terminal_session(owner, world.objects[f"container {host}"]) for host in ("A", "B")}
+
+
+def exec_anywhere(actor) -> bool:
+    held = ACTORS[actor]
+    return held is not None and held[0] is not None and held[0] >= ACTIONS["container.exec"][0]
+
+
+@pytest.mark.parametrize("actor", list(ACTORS))
+@pytest.mark.parametrize("host", ["A", "B"])
+def test_someone_elses_session_is_visible_only_where_sessions_may_be_read(world, sessions, actor, host):
+    client, api = Client(), APIClient()
+    user = actor_user(actor, world)
+    if user is not None:
+        client.force_login(user)
+        api.force_authenticate(user)
+    session = sessions[host]
+    want = allowed(actor, "session.view", host)
+
+    page = client.get(f"/sessions/{session.pk}/")
+    cast = client.get(f"/sessions/{session.pk}/recording.cast")
+    detail = api.get(f"/api/v1/sessions/{session.pk}/")
+    recording = api.get(f"/api/v1/sessions/{session.pk}/recording/")
+    listed = api.get("/api/v1/sessions/")
+    listing = client.get("/sessions/")
+
+    if user is None:
+        assert page.status_code == cast.status_code == listing.status_code == 302
+        assert detail.status_code == recording.status_code == listed.status_code == 401
+        return
+    assert page.status_code == cast.status_code == detail.status_code == recording.status_code == (200 if want else 404)
+    assert listing.status_code == listed.status_code == 200
+    assert (session.pk in {row["id"] for row in listed.json()["results"]}) == want
+    assert (f'data-session="{session.pk}"' in listing.content.decode()) == want
+
+
+@pytest.mark.parametrize("actor", list(ACTORS))
+def test_the_console_needs_exec_somewhere_and_on_the_named_containers_host(world, actor):
+    client = Client()
+    user = actor_user(actor, world)
+    if user is not None:
+        client.force_login(user)
+
+    bare = client.get("/console/")
+    on_a = client.get(f"/console/?container={world.objects['container A'].pk}")
+    on_b = client.get(f"/console/?container={world.objects['container B'].pk}")
+
+    if user is None:
+        assert bare.status_code == on_a.status_code == on_b.status_code == 302
+        return
+    assert bare.status_code == (200 if exec_anywhere(actor) else 404)
+    assert on_a.status_code == (200 if allowed(actor, "container.exec", "A") else 404)
+    assert on_b.status_code == (200 if allowed(actor, "container.exec", "B") else 404)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("actor", list(ACTORS))
+@pytest.mark.parametrize("kind", ["terminal", "attach"])
+def test_terminal_websockets_refuse_in_the_order_login_visibility_right_then_host(world, actor, kind):
+    user = actor_user(actor, world)
+    query = f"?token={make_token(user)}" if user is not None else ""
+    container = world.objects["container A"]
+
+    async def connect():
+        communicator = WebsocketCommunicator(application, f"/ws/containers/{container.pk}/{kind}/{query}")
+        await communicator.connect()
+        message = await communicator.receive_output(5)
+        await communicator.disconnect()
+        return message
+
+    message = async_to_sync(connect)()
+
+    assert message["type"] == "websocket.close"
+    if user is None:
+        assert message["code"] == 4401
+    elif not allowed(actor, "container.view", "A"):
+        assert message["code"] == 4404
+    elif not allowed(actor, "container.exec", "A"):
+        assert message["code"] == 4403
+    else:
+        assert message["code"] == 4503  # allowed; host A has never been online

@@ -1,0 +1,293 @@
+"""Web terminal benchmarks, each beside direct `docker exec` (the Engine API's TTY exec, read
+straight from the engine's socket) measured in the same run on the same container.
+
+    BERTH_TEST_RUN=terminal-bench .venv/bin/python -m bench.terminal [--keys 500] [--lines 3000000] [--sessions 100]
+
+- keystroke: one byte in, its echo out (the TTY's echo, `cat` in the container), one at a time;
+  p50/p99. Targets p50 ≤ 3 ms, p99 ≤ 15 ms.
+- throughput: `cat` of a file holding `seq 1 N` in a TTY session, read by a websocket client;
+  MB/s, and every line checked present and in order. Target ≥ 50 % of direct TTY exec.
+- concurrency: S sessions each printing about 100 KB/s while one more is typed into; keystroke
+  p99 of the typed one (target ≤ 100 ms), and memory and CPU of each Berth process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import redis
+import websockets
+
+from engine.client import Engine
+from engine.exec import create_exec, exec_start_path
+from engine.upgraded import UpgradedStream, open_upgraded
+from tests.integration.test_inventory import container_named
+from tests.support.docker_cli import IMAGE, TEST_LABEL, docker, remove_test_objects
+from tests.support.processes import Stack, wait_until
+
+DOCKER = "unix:///var/run/docker.sock"
+# ~100 KB/s without a fork per round (the shell's own read -t is the sleep), so that the load
+# measured is Berth's, not a hundred shells forking head, tr and sleep ten times a second.
+FLOOD = "s=$(head -c 10000 /dev/zero | tr '\\0' x); while true; do echo $s; read -t 0.1 x; done"
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def latency_line(label: str, values: list[float], target: str = "") -> str:
+    return (
+        f"  {label:<46} p50 {pct(values, 50) * 1000:7.2f} ms   p99 {pct(values, 99) * 1000:7.2f} ms"
+        f"   max {max(values) * 1000:7.2f} ms   (n={len(values)}) {target}"
+    )
+
+
+# -- the two clients: Berth's websocket, and the engine's own exec stream ----------------------------
+
+
+class BerthSession:
+    def __init__(self, socket):
+        self.socket = socket
+
+    @classmethod
+    async def open(cls, stack: Stack, container_id: int, cmd: str, cols: int = 200, rows: int = 50):
+        query = urlencode({"token": stack.token, "cmd": cmd, "cols": cols, "rows": rows})
+        address = f"ws://127.0.0.1:{stack.port}/ws/containers/{container_id}/terminal/?{query}"
+        socket = await websockets.connect(address, origin=f"http://127.0.0.1:{stack.port}", max_size=None)
+        ready = json.loads(await asyncio.wait_for(socket.recv(), 15))
+        assert ready["type"] == "ready", ready
+        return cls(socket)
+
+    async def write(self, data: bytes) -> None:
+        await self.socket.send(data)
+
+    async def read(self) -> bytes:
+        while True:
+            frame = await self.socket.recv()
+            if isinstance(frame, bytes):
+                return frame
+            message = json.loads(frame)
+            if message["type"] in ("exit", "error"):
+                return b""
+
+    async def close(self) -> None:
+        await self.socket.close()
+
+
+class DirectSession:
+    def __init__(self, stream: UpgradedStream):
+        self.stream = stream
+
+    @classmethod
+    async def open(cls, engine: Engine, container: str, cmd: str, cols: int = 200, rows: int = 50):
+        exec_id, _, version = await asyncio.to_thread(create_exec, engine, container, ["sh", "-c", cmd], "", cols, rows)
+        path, body = exec_start_path(version, exec_id)
+        stream = await open_upgraded(engine.base_url, path, body)
+        await asyncio.to_thread(engine._call, "exec_resize", exec_id, height=rows, width=cols)
+        return cls(stream)
+
+    async def write(self, data: bytes) -> None:
+        await self.stream.write(data)
+
+    async def read(self) -> bytes:
+        return await self.stream.read(64 * 1024)
+
+    async def close(self) -> None:
+        self.stream.close()
+
+
+async def keystrokes(session, count: int) -> list[float]:
+    """One byte at a time; the time until its echo is back. A newline every 100 keeps the line short."""
+    timings = []
+    await asyncio.sleep(0.3)
+    for index in range(count):
+        key = b"\r" if index % 100 == 99 else b"k"
+        started = time.perf_counter()
+        await session.write(key)
+        received = b""
+        while (b"\n" if key == b"\r" else key) not in received:
+            received += await asyncio.wait_for(session.read(), 10)
+        timings.append(time.perf_counter() - started)
+        await asyncio.sleep(0.005)
+    return timings
+
+
+async def read_lines(session, count: int) -> tuple[float, int]:
+    """Reads `seq 1 count` output; checks every line, in order. (seconds, bytes)."""
+    buffer = b""
+    expected = 1
+    total = 0
+    started = None
+    while expected <= count:
+        data = await asyncio.wait_for(session.read(), 30)
+        if not data:
+            raise AssertionError(f"the stream ended at line {expected}")
+        if started is None:
+            started = time.perf_counter()
+        total += len(data)
+        buffer += data
+        *lines, buffer = buffer.split(b"\r\n")
+        for text in lines:
+            if expected == 1 and not text.isdigit():
+                continue  # the command's own echo, before the first line
+            if text != str(expected).encode():
+                raise AssertionError(f"line {expected} was {text[:40]!r}: lost or reordered bytes")
+            expected += 1
+            if expected > count:
+                break
+    return time.perf_counter() - started, total
+
+
+# -- the benchmarks ----------------------------------------------------------------------------
+
+
+async def bench_keystroke(stack, engine, container, count) -> list[str]:
+    berth = await BerthSession.open(stack, container["id"], "cat")
+    direct = await DirectSession.open(engine, container["engine_id"], "cat")
+    try:
+        berth_times = await keystrokes(berth, count)
+        direct_times = await keystrokes(direct, count)
+    finally:
+        await berth.close()
+        await direct.close()
+    return [
+        "keystroke round trip (1 byte in, its echo out):",
+        latency_line("Berth (browser ⇄ web ⇄ Redis ⇄ worker ⇄ exec)", berth_times, "target p50 ≤ 3 ms, p99 ≤ 15 ms"),
+        latency_line("baseline: direct docker exec", direct_times),
+    ]
+
+
+async def bench_throughput(stack, engine, container, lines) -> list[str]:
+    # The file is made first: the measure is the TTY stream, not seq writing a line at a time.
+    docker("exec", container["engine_id"], "sh", "-c", f"seq 1 {lines} > /berth-bench-seq")
+    command = "sleep 0.5; cat /berth-bench-seq"
+    results = {}
+    for name, opener in (
+        ("Berth", lambda: BerthSession.open(stack, container["id"], f"sh -c '{command}'")),
+        ("direct", lambda: DirectSession.open(engine, container["engine_id"], command)),
+    ):
+        session = await opener()
+        try:
+            results[name] = await read_lines(session, lines)
+        finally:
+            await session.close()
+    berth_rate = results["Berth"][1] / results["Berth"][0] / 1e6
+    direct_rate = results["direct"][1] / results["direct"][0] / 1e6
+    return [
+        f"TTY output throughput (cat of seq 1 {lines}, {results['Berth'][1] / 1e6:.1f} MB, "
+        "every line checked in order):",
+        f"  Berth websocket client                         {berth_rate:7.1f} MB/s   "
+        f"({100 * berth_rate / direct_rate:.0f} % of direct; target ≥ 50 %)",
+        f"  baseline: direct docker exec                   {direct_rate:7.1f} MB/s",
+    ]
+
+
+def process_usage(pid: int) -> tuple[float, float]:
+    """(CPU seconds so far, resident MB) of a process."""
+    stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = sum(int(v) for v in stat[11:15])
+    rss = int(
+        next(line for line in Path(f"/proc/{pid}/status").read_text().splitlines() if line.startswith("VmRSS")).split()[
+            1
+        ]
+    )
+    return ticks / 100, rss / 1024
+
+
+async def drain(session, stop: asyncio.Event, counts: list[int]) -> None:
+    while not stop.is_set():
+        data = await session.read()
+        if not data:
+            return
+        counts[0] += len(data)
+
+
+async def bench_concurrency(stack, engine, container, sessions, count, processes) -> list[str]:
+    lines = [f"concurrency: {sessions} sessions each printing ~100 KB/s, one more typed into:"]
+    for name, opener in (
+        ("Berth", lambda cmd: BerthSession.open(stack, container["id"], f'sh -c "{cmd}"')),
+        ("direct", lambda cmd: DirectSession.open(engine, container["engine_id"], cmd)),
+    ):
+        floods = [await opener(FLOOD) for _ in range(sessions)]
+        stop, counts = asyncio.Event(), [0]
+        readers = [asyncio.create_task(drain(s, stop, counts)) for s in floods]
+        typed = await opener("cat")
+        await asyncio.sleep(2)
+        before = {label: process_usage(pid) for label, pid in processes}
+        started, bytes_before = time.perf_counter(), counts[0]
+        timings = await keystrokes(typed, count)
+        elapsed = time.perf_counter() - started
+        rate = (counts[0] - bytes_before) / elapsed / 1e6
+        after = {label: process_usage(pid) for label, pid in processes}
+        stop.set()
+        for session in (*floods, typed):
+            await session.close()
+        for reader in readers:
+            reader.cancel()
+        await asyncio.gather(*readers, return_exceptions=True)
+        label = "Berth" if name == "Berth" else "baseline: direct docker exec"
+        lines.append(latency_line(f"{label}: typed session", timings, "target p99 ≤ 100 ms" if name == "Berth" else ""))
+        lines.append(f"  {'':<46} floods delivered {rate:.1f} MB/s in all")
+        for process, (cpu, rss) in after.items():
+            cpu_share = (cpu - before[process][0]) / elapsed * 100
+            lines.append(f"    {process:<28} CPU {cpu_share:5.0f} % of a core   memory {rss:6.0f} MB")
+        await asyncio.sleep(1)
+    return lines
+
+
+async def run(stack: Stack, args) -> None:
+    name = f"bench-terminal-{int(time.time())}"
+    worker = stack.host_worker(name)
+    host = stack.wait_for_host(name, "online", timeout=30)
+    container_name = f"{name}-box"
+    docker("run", "-d", "--label", TEST_LABEL, "--name", container_name, IMAGE, "sleep", "86400")
+    container = wait_until(container_named(stack, host, container_name, state="running"), 20, what="the container")
+    engine = Engine(DOCKER)
+    processes = [("web (uvicorn)", p.popen.pid) for p in stack.processes if p.name == "web"]
+    processes += [("host worker", p.popen.pid) for p in stack.processes if p.name == f"host-{name}"]
+    processes += [("redis-server (shared)", int(redis.Redis.from_url(args.redis_url).info("server")["process_id"]))]
+    processes += [("dockerd", int(Path("/var/run/docker.pid").read_text()))]
+    processes += [("this benchmark's clients", os.getpid())]
+    sections = {
+        "keystroke": lambda: bench_keystroke(stack, engine, container, args.keys),
+        "throughput": lambda: bench_throughput(stack, engine, container, args.lines),
+        "concurrency": lambda: bench_concurrency(stack, engine, container, args.sessions, args.keys // 2, processes),
+    }
+    for key, section in sections.items():
+        if not args.only or key in args.only:
+            print("\n".join(await section()), flush=True)
+    worker.stop()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--keys", type=int, default=500)
+    parser.add_argument("--lines", type=int, default=3_000_000)
+    parser.add_argument("--sessions", type=int, default=100)
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/15")
+    parser.add_argument("--only", nargs="*", choices=["keystroke", "throughput", "concurrency"])
+    args = parser.parse_args()
+    redis.Redis.from_url(args.redis_url).flushdb()
+    data_dir = Path(tempfile.mkdtemp(prefix="berth-bench-"))
+    stack = Stack(data_dir=data_dir, redis_url=args.redis_url).start()
+    try:
+        asyncio.run(run(stack, args))
+    finally:
+        stack.stop()
+        remove_test_objects()
+        shutil.rmtree(data_dir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,289 @@
+"""`/ws/containers/{id}/terminal/` and `/ws/containers/{id}/attach/` (DESIGN.md).
+
+Binary frames carry raw terminal bytes both ways. Text frames carry JSON control: from the
+client resize, pause, resume, ping; to it ready, exit, error, pong. With `?raw=1` every
+frame is terminal data both ways, the size comes from `cols`/`rows` at connect, and the end
+is a close whose reason holds the exit code ("exit 0").
+
+Every byte passes here, so the session is recorded here (asciicast v2, portal.terminals.recording)
+and audited (start and end). Refusals (4401/4403/4404/4409/4503) come before any byte flows.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import uuid
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+from django.utils import timezone
+
+from portal.audit.choices import Outcome
+from portal.audit.record import record
+from portal.containers.models import Container
+from portal.terminals.choices import SessionKind
+from portal.terminals.models import TerminalSession
+from portal.terminals.recording import Recorder, recordings_dir
+from portal.ws.consumers import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, Refused
+from portal.ws.streams import StreamConsumer
+from workers.streams import messages as m
+
+__all__ = ["AttachConsumer", "TerminalConsumer"]
+
+EXEC = "container.exec"
+# Input typed before the host worker answered is kept (up to this much) and sent on READY.
+EARLY_INPUT_LIMIT = 64 * 1024
+MAX_SIZE = 1000
+
+
+def _int(values: list[str] | None, default: int) -> int:
+    try:
+        return max(1, min(int(values[0]), MAX_SIZE)) if values else default
+    except ValueError:
+        return default
+
+
+class TerminalConsumer(StreamConsumer):
+    kind = SessionKind.TERMINAL
+
+    session: TerminalSession | None = None
+    recorder: Recorder | None = None
+
+    async def start(self):
+        query = parse_qs(self.scope.get("query_string", b"").decode(errors="replace"))
+        self.raw = query.get("raw", ["0"])[0] in ("1", "true", "yes")
+        self.cols, self.rows = _int(query.get("cols"), 80), _int(query.get("rows"), 24)
+        self.command = self._command(query.get("cmd", [""])[0])
+        self.exec_user = query.get("user", [""])[0].strip()[:100]
+        self.early_input: list[bytes] = []
+        self.ended = False
+
+        container = await self._container()
+        await self.require_streamable(container)
+        self.container_pk, self.host_id = container.pk, container.host_id
+        self.session = await database_sync_to_async(self._begin)(container)
+        await self.open_stream(
+            self.kind,
+            container.host.slug,
+            container.engine_id,
+            cmd=self.command,
+            user=self.exec_user,
+            cols=self.cols,
+            rows=self.rows,
+        )
+
+    def _command(self, text: str) -> list[str] | None:
+        if self.kind != SessionKind.TERMINAL or not text.strip():
+            return None
+        try:
+            return shlex.split(text)
+        except ValueError:
+            raise Refused(4400, "The command has an unmatched quote.") from None
+
+    async def _container(self) -> Container:
+        pk = self.scope["url_route"]["kwargs"]["pk"]
+
+        def find():
+            visible = Container.objects.restrict(self.access, "container.view").select_related("host")
+            return visible.filter(pk=pk).first()
+
+        container = await database_sync_to_async(find)()
+        if container is None:
+            raise Refused(CLOSE_NOT_FOUND, "No such container, or it is not visible to you.")
+        if not self.access.allows(EXEC, container.host_id):
+            await database_sync_to_async(record)(
+                EXEC,
+                user=self.scope["user"],
+                target=container,
+                host=container.host,
+                outcome=Outcome.DENIED,
+                source_ip=self._client_ip(),
+                detail={"kind": self.kind},
+            )
+            raise Refused(CLOSE_FORBIDDEN, "You may not open a terminal on this host.")
+        return container
+
+    def _client_ip(self) -> str | None:
+        client = self.scope.get("client")
+        return client[0] if client else None
+
+    def _begin(self, container: Container) -> TerminalSession:
+        user = self.scope["user"]
+        now = timezone.now()
+        relative = f"{now:%Y/%m}/{uuid.uuid4().hex}.cast"
+        command = shlex.join(self.command) if self.command else ""
+        session = TerminalSession.objects.create(
+            kind=self.kind,
+            user=user,
+            username=user.get_username(),
+            host=container.host,
+            host_name=container.host.name,
+            container=container,
+            container_name=container.name,
+            container_engine_id=container.engine_id,
+            command=command,
+            exec_user=self.exec_user,
+            source_ip=self._client_ip(),
+            started_at=now,
+            recording=relative,
+        )
+        self.recorder = Recorder(
+            recordings_dir() / relative,
+            cols=self.cols,
+            rows=self.rows,
+            max_bytes=settings.BERTH_RECORDING_MAX_BYTES,
+            title=f"{container.name} on {container.host.name}",
+            command=command,
+        )
+        record(
+            f"{self.kind}.start",
+            user=user,
+            target=container,
+            host=container.host,
+            source_ip=session.source_ip,
+            detail={"session": session.pk, "command": command, "user": self.exec_user},
+        )
+        return session
+
+    # -- from the worker --------------------------------------------------------------------------
+
+    async def stream_opened(self, message):
+        if message.get("command") and not self.session.command:
+            self.session.command = shlex.join(message["command"])
+            await database_sync_to_async(TerminalSession.objects.filter(pk=self.session.pk).update)(
+                command=self.session.command
+            )
+        if not self.raw:
+            await self.send_json({"type": "ready", "session": self.session.pk})
+        early, self.early_input = b"".join(self.early_input), []
+        if early:
+            await self.send_to_stream(m.INPUT, data=early)
+
+    async def stream_output(self, data, seq):
+        self.recorder.output(data)
+        await self.send(bytes_data=data)
+
+    async def stream_ended(self, code, reason):
+        await self._finish(code, reason)
+        if self.raw:
+            await self.end(1000, f"exit {code}" if code is not None else reason[:120])
+            return
+        await self.send_json({"type": "exit", "code": code})
+        await self.end(1000, reason[:120])
+
+    async def stream_failed(self, message):
+        await self._finish(None, message)
+        if not self.raw:
+            await self.send_json({"type": "error", "message": message})
+        await self.end(1011, message[:120])
+
+    # -- from the browser -------------------------------------------------------------------------
+
+    async def receive(self, text_data=None, bytes_data=None):
+        if self.session is None or self.ended:
+            return
+        if bytes_data is not None:
+            await self._input(bytes_data)
+        elif self.raw:
+            await self._input(text_data.encode())
+        else:
+            await self._control(text_data)
+
+    async def _input(self, data: bytes) -> None:
+        if not data:
+            return
+        self.recorder.input(data)
+        if self.stream_channel is None:
+            if sum(map(len, self.early_input)) + len(data) <= EARLY_INPUT_LIMIT:
+                self.early_input.append(data)
+            return
+        await self.send_to_stream(m.INPUT, data=data)
+
+    async def _control(self, text: str) -> None:
+        try:
+            message = json.loads(text)
+            kind = message["type"]
+        except (ValueError, KeyError, TypeError):
+            await self.send_json({"type": "error", "message": "Text frames must be JSON control messages."})
+            return
+        if kind == "ping":
+            await self.send_json({"type": "pong"})
+        elif kind == "resize":
+            try:
+                cols = max(1, min(int(message["cols"]), MAX_SIZE))
+                rows = max(1, min(int(message["rows"]), MAX_SIZE))
+            except (KeyError, TypeError, ValueError):
+                await self.send_json({"type": "error", "message": "A resize needs whole numbers cols and rows."})
+                return
+            self.cols, self.rows = cols, rows
+            self.recorder.resize(cols, rows)
+            await self.send_to_stream(m.RESIZE, cols=cols, rows=rows)
+        elif kind == "pause":
+            await self.send_to_stream(m.PAUSE)
+        elif kind == "resume":
+            await self.send_to_stream(m.RESUME)
+        else:
+            await self.send_json({"type": "error", "message": f"Unknown control message {kind!r}."})
+
+    # -- the end ----------------------------------------------------------------------------------
+
+    async def still_allowed(self) -> bool:
+        return self.access.allows(EXEC, getattr(self, "host_id", None))
+
+    async def _finish(self, code: int | None, reason: str) -> None:
+        if self.session is None or self.ended:
+            return
+        self.ended = True
+        await database_sync_to_async(self._end_session)(code, reason)
+
+    def _end_session(self, code: int | None, reason: str) -> None:
+        recorder, session = self.recorder, self.session
+        recorder.close()
+        session.ended_at = timezone.now()
+        session.exit_code = code
+        session.end_reason = reason[:300]
+        session.recording_bytes = recorder.bytes
+        session.recording_truncated = recorder.truncated
+        session.save(
+            update_fields=[
+                "ended_at",
+                "exit_code",
+                "end_reason",
+                "recording_bytes",
+                "recording_truncated",
+                "updated_at",
+            ]
+        )
+        record(
+            f"{self.kind}.end",
+            user=self.scope["user"],
+            target_type="container",
+            target_id=str(self.container_pk),
+            host=session.host,
+            source_ip=session.source_ip,
+            outcome=Outcome.SUCCESS,
+            detail={
+                "session": session.pk,
+                "container": session.container_name,
+                "exit_code": code,
+                "reason": reason[:300],
+                "duration_seconds": round((session.ended_at - session.started_at).total_seconds(), 3),
+            },
+        )
+
+    async def end(self, code: int, reason: str) -> None:
+        # Closed from this side (logout, access withdrawn, token expiry): the session ends too.
+        await self._finish(None, reason)
+        await super().end(code, reason)
+
+    async def disconnect(self, code):
+        await self._finish(None, "The browser closed the terminal.")
+        await super().disconnect(code)
+
+
+class AttachConsumer(TerminalConsumer):
+    """The container's main process console, with the terminal's framing; closing detaches."""
+
+    kind = SessionKind.ATTACH

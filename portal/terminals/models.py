@@ -1,0 +1,66 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from portal.access.policy import scope_for
+from portal.access.querysets import RestrictedQuerySet
+from portal.terminals.choices import SessionKind
+
+__all__ = ["TerminalSession"]
+
+
+class TerminalSessionQuerySet(RestrictedQuerySet):
+    def visible_to(self, user_or_request):
+        """One's own sessions, and others' on hosts where one may read sessions (admins)."""
+        scope = scope_for(user_or_request)
+        if not scope.authenticated:
+            return self.none()
+        on_hosts = scope.host_filter("session.view", "host")
+        if not on_hosts:  # an empty Q means every host (and `Q() | q` would be just q)
+            return self.all()
+        return self.filter(on_hosts | Q(user_id=scope.user_id))
+
+
+class TerminalSession(models.Model):
+    """One terminal (exec) or attach session: who opened it on which container and host, when it
+    started and ended, how (exit code or reason), and its asciicast v2 recording under
+    BERTH_DATA_DIR. Names are copied so the record outlives the user, host or container."""
+
+    policy_host_field = "host"
+
+    kind = models.CharField(max_length=16, choices=SessionKind, default=SessionKind.TERMINAL)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    username = models.CharField(max_length=150)
+    host = models.ForeignKey("hosts.Host", null=True, on_delete=models.SET_NULL, related_name="terminal_sessions")
+    host_name = models.CharField(max_length=100)
+    container = models.ForeignKey(
+        "containers.Container", null=True, on_delete=models.SET_NULL, related_name="terminal_sessions"
+    )
+    container_name = models.CharField(max_length=255)
+    container_engine_id = models.CharField(max_length=128)
+    command = models.CharField(max_length=1000, blank=True)
+    exec_user = models.CharField(max_length=100, blank=True)
+    source_ip = models.GenericIPAddressField(null=True, blank=True)
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    exit_code = models.IntegerField(null=True, blank=True)
+    end_reason = models.CharField(max_length=300, blank=True)
+    # Relative to the recordings directory; empty once the recording was purged.
+    recording = models.CharField(max_length=300, blank=True)
+    recording_bytes = models.BigIntegerField(default=0)
+    recording_truncated = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TerminalSessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["started_at"], name="terminal_session_started")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.container_name} by {self.username}"
+
+    @property
+    def duration(self):
+        return (self.ended_at - self.started_at) if self.ended_at else None

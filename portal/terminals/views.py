@@ -1,0 +1,67 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+
+from portal.access.policy import scope_for
+from portal.access.shortcuts import get_visible_or_404
+from portal.containers.models import Container
+from portal.terminals.files import recording_response
+from portal.terminals.models import TerminalSession
+
+__all__ = ["console", "session_detail", "session_list", "session_recording"]
+
+PAGE_SIZE = 50
+
+
+def _tab(container: Container, kind: str = "terminal") -> dict:
+    return {
+        "container": container.pk,
+        "name": container.name,
+        "host": container.host.name,
+        "state": container.state,
+        "kind": kind,
+    }
+
+
+@login_required
+def console(request):
+    """Terminals in tabs; `?container=<id>` (and `&kind=attach`) opens one at once."""
+    scope = scope_for(request)
+    if not scope.allows_anywhere("container.exec"):
+        raise Http404("You may not open a terminal on any host.")
+    initial = None
+    if pk := request.GET.get("container", "").strip():
+        if not pk.isdigit():
+            raise Http404("No such container.")
+        container = get_visible_or_404(request, Container.objects.select_related("host"), "container.view", pk=pk)
+        if not scope.allows("container.exec", container.host_id):
+            raise Http404("You may not open a terminal on this container's host.")
+        initial = _tab(container, "attach" if request.GET.get("kind") == "attach" else "terminal")
+    return render(
+        request,
+        "terminals/console.html",
+        {"initial_tab": initial, "containers_api": reverse("v1:container-list")},
+    )
+
+
+@login_required
+def session_list(request):
+    sessions = TerminalSession.objects.visible_to(request).select_related("host")
+    if user := request.GET.get("user", "").strip():
+        sessions = sessions.filter(username=user)
+    page = Paginator(sessions, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "terminals/session_list.html", {"page": page, "user_filter": user})
+
+
+@login_required
+def session_detail(request, pk: int):
+    session = get_object_or_404(TerminalSession.objects.visible_to(request), pk=pk)
+    recording_url = reverse("session-recording", args=[session.pk]) if session.recording else ""
+    return render(request, "terminals/session_detail.html", {"session": session, "recording_url": recording_url})
+
+
+@login_required
+def session_recording(request, pk: int):
+    return recording_response(get_object_or_404(TerminalSession.objects.visible_to(request), pk=pk))

@@ -1,0 +1,212 @@
+"""The terminal websocket in the web process, with a scripted host worker on the in-memory
+channel layer: the contract's framing both ways, raw mode, the recording and audit of a
+session, and sessions closed by logout or by losing the right to exec."""
+
+import asyncio
+import json
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator
+
+from portal.asgi import application
+from portal.audit.models import AuditEvent
+from portal.teams.choices import RoleName
+from portal.terminals.models import TerminalSession
+from portal.terminals.recording import recordings_dir
+from tests.portal.factories import make_binding, make_container, make_online_host, make_superuser, make_team, make_user
+from tests.portal.ws.sockets import SITE, run_async, session_cookie
+from workers.protocol import host_stream_channel
+from workers.streams import messages as m
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def recordings(settings, tmp_path):
+    settings.BERTH_RECORDINGS_DIR = tmp_path
+    return tmp_path
+
+
+@pytest.fixture
+def container():
+    return make_container(make_online_host("web-1"), "app")
+
+
+def socket_for(container, cookie, query="", kind="terminal"):
+    path = f"/ws/containers/{container.pk}/{kind}/{query}"
+    return WebsocketCommunicator(
+        application, path, headers=[(b"host", SITE), (b"origin", b"http://testserver"), (b"cookie", cookie)]
+    )
+
+
+class Worker:
+    """The host worker's side, scripted: takes the open request, answers, reads control."""
+
+    def __init__(self, container):
+        self.layer = get_channel_layer()
+        self.slug = container.host.slug
+
+    async def take_open(self):
+        self.request = await asyncio.wait_for(self.layer.receive(host_stream_channel(self.slug)), 2)
+        self.channel = await self.layer.new_channel()
+        return self.request
+
+    async def ready(self, **facts):
+        await self.layer.send(
+            self.request["reply_to"],
+            {"type": m.READY, "session": self.request["session"], "channel": self.channel, **facts},
+        )
+
+    async def say(self, kind, **fields):
+        await self.layer.send(self.request["reply_to"], {"type": kind, **fields})
+
+    async def heard(self):
+        return await asyncio.wait_for(self.layer.receive(self.channel), 2)
+
+
+async def open_terminal(container, cookie, query=""):
+    socket = socket_for(container, cookie, query)
+    connected, _ = await socket.connect()
+    assert connected
+    worker = Worker(container)
+    await worker.take_open()
+    return socket, worker
+
+
+@run_async
+async def test_given_a_session_when_bytes_and_control_flow_then_both_sides_get_them_and_it_is_recorded(container):
+    admin = await sync_to_async(make_superuser)("root")
+    socket, worker = await open_terminal(container, await sync_to_async(session_cookie)(admin), "?cols=100&rows=30")
+
+    # Typed before the worker answered: kept and sent once it is ready.
+    await socket.send_to(bytes_data=b"early ")
+    await worker.ready(command=["/bin/sh"])
+    ready = await socket.receive_json_from()
+    await socket.send_to(bytes_data="héllo\r".encode())
+    await socket.send_to(text_data=json.dumps({"type": "resize", "cols": 120, "rows": 40}))
+    await socket.send_to(text_data=json.dumps({"type": "pause"}))
+    await socket.send_to(text_data=json.dumps({"type": "resume"}))
+    await socket.send_to(text_data=json.dumps({"type": "ping"}))
+    pong = await socket.receive_json_from()
+    heard = [await worker.heard() for _ in range(5)]
+    await worker.say(m.DATA, seq=1, data="héllo\r\n".encode()[:2])  # "h" and half of "é"
+    await worker.say(m.DATA, seq=2, data="héllo\r\n".encode()[2:])
+    output = await socket.receive_from() + await socket.receive_from()
+    await worker.say(m.END, code=0, reason="The process exited with code 0.")
+    exit_message = await socket.receive_json_from()
+    closing = await socket.receive_output()
+
+    request = worker.request
+    assert (request["type"], request["cols"], request["rows"], request["cmd"]) == ("terminal.open", 100, 30, None)
+    assert request["container"] == container.engine_id
+    session = await sync_to_async(TerminalSession.objects.get)()
+    assert ready == {"type": "ready", "session": session.pk} and pong == {"type": "pong"}
+    assert heard == [
+        {"type": m.INPUT, "data": b"early "},
+        {"type": m.INPUT, "data": "héllo\r".encode()},
+        {"type": m.RESIZE, "cols": 120, "rows": 40},
+        {"type": m.PAUSE},
+        {"type": m.RESUME},
+    ]
+    assert output == "héllo\r\n".encode()
+    assert exit_message == {"type": "exit", "code": 0}
+    assert closing["code"] == 1000
+    assert (session.exit_code, session.command, session.username) == (0, "/bin/sh", "root")
+    assert session.ended_at is not None
+    lines = (recordings_dir() / session.recording).read_text().splitlines()
+    header, events = json.loads(lines[0]), [json.loads(line) for line in lines[1:]]
+    assert (header["version"], header["width"], header["height"]) == (2, 100, 30)
+    assert [e[1:] for e in events] == [
+        ["i", "early "],
+        ["i", "héllo\r"],
+        ["r", "120x40"],
+        ["o", "h"],
+        ["o", "éllo\r\n"],
+    ]
+    actions = await sync_to_async(lambda: list(AuditEvent.objects.values_list("action", flat=True)))()
+    assert "terminal.start" in actions and "terminal.end" in actions
+
+
+@run_async
+async def test_given_raw_mode_when_text_is_typed_then_it_is_input_and_the_end_is_a_close_with_the_code(container):
+    admin = await sync_to_async(make_superuser)("root")
+    socket, worker = await open_terminal(container, await sync_to_async(session_cookie)(admin), "?raw=1")
+    await worker.ready(command=["/bin/sh"])
+
+    await socket.send_to(text_data="ls\r")
+    heard = await worker.heard()
+    await worker.say(m.DATA, seq=1, data=b"bin\r\n")
+    output = await socket.receive_from()
+    await worker.say(m.END, code=2, reason="The process exited with code 2.")
+    closing = await socket.receive_output()
+
+    assert heard == {"type": m.INPUT, "data": b"ls\r"}
+    assert output == b"bin\r\n"
+    assert (closing["code"], closing["reason"]) == (1000, "exit 2")
+
+
+@run_async
+async def test_given_an_operator_with_a_terminal_when_the_binding_goes_then_it_closes_with_4403(container):
+    user = await sync_to_async(make_user)("operator")
+    team = await sync_to_async(make_team)(user, name="ops")
+    binding = await sync_to_async(make_binding)(team, RoleName.OPERATOR, container.host)
+    socket, worker = await open_terminal(container, await sync_to_async(session_cookie)(user))
+    await worker.ready()
+    await socket.receive_json_from()
+
+    await sync_to_async(binding.delete)()
+
+    closing = await socket.receive_output(timeout=2)
+    assert closing["type"] == "websocket.close" and closing["code"] == 4403
+    assert await worker.heard() == {"type": m.CLOSE}
+    session = await sync_to_async(TerminalSession.objects.get)()
+    assert session.ended_at is not None and "withdrawn" in session.end_reason
+
+
+@run_async
+async def test_given_a_viewer_when_a_terminal_is_asked_then_it_is_refused_and_the_refusal_audited(container):
+    user = await sync_to_async(make_user)("viewer")
+    team = await sync_to_async(make_team)(user, name="watchers")
+    await sync_to_async(make_binding)(team, RoleName.VIEWER, container.host)
+    socket = socket_for(container, await sync_to_async(session_cookie)(user))
+    await socket.connect()
+
+    closing = await socket.receive_output()
+
+    assert closing["code"] == 4403
+    denied = await sync_to_async(
+        lambda: list(AuditEvent.objects.filter(outcome="denied").values_list("action", flat=True))
+    )()
+    assert denied == ["container.exec"]
+
+
+@run_async
+async def test_given_a_terminal_when_its_user_logs_out_then_it_closes_with_4401(container, client):
+    admin = await sync_to_async(make_superuser)("root")
+    await sync_to_async(client.force_login)(admin)
+    cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
+    socket, worker = await open_terminal(container, cookie)
+    await worker.ready()
+    await socket.receive_json_from()
+
+    await sync_to_async(client.post)("/logout/")
+
+    closing = await socket.receive_output(timeout=2)
+    assert (closing["code"], closing["reason"]) == (4401, "You logged out.")
+    assert await worker.heard() == {"type": m.CLOSE}
+
+
+@run_async
+async def test_given_a_stopped_container_when_a_terminal_is_asked_then_4409_before_any_request(container):
+    admin = await sync_to_async(make_superuser)("root")
+    container.state = "exited"
+    await sync_to_async(container.save)()
+    socket = socket_for(container, await sync_to_async(session_cookie)(admin))
+    await socket.connect()
+
+    closing = await socket.receive_output()
+
+    assert closing["code"] == 4409
+    assert await sync_to_async(TerminalSession.objects.count)() == 0

@@ -1,0 +1,75 @@
+"""Berth's channel layer against a real Redis: one-round-trip sends that keep the stock layer's
+capacity and expiry, and messages that the stock layer reads (and the other way round)."""
+
+import asyncio
+
+import pytest
+from channels.exceptions import ChannelFull
+from channels_redis.core import RedisChannelLayer
+
+from tests.workers.conftest import UNIT_REDIS_URL
+from workers.protocol import channel_layer_config
+from workers.streams.layer import BerthChannelLayer
+
+
+def layers(run, **overrides):
+    async def body():
+        config = {**channel_layer_config(UNIT_REDIS_URL), "prefix": "berth:unit-layer", **overrides}
+        ours, stock = BerthChannelLayer(**config), RedisChannelLayer(**config)
+        try:
+            return await asyncio.wait_for(run(ours, stock), 10)
+        finally:
+            await ours.flush()
+            await ours.close_pools()
+            await stock.close_pools()
+
+    return asyncio.run(body())
+
+
+def test_given_both_layers_when_they_exchange_messages_then_each_reads_the_others_in_order():
+    async def run(ours, stock):
+        theirs, mine = await stock.new_channel(), await ours.new_channel()
+        for n in range(3):
+            await ours.send(theirs, {"type": "to.stock", "n": n, "data": b"\x00\xff"})
+        await stock.send(mine, {"type": "to.berth", "n": 9})
+        received = [await stock.receive(theirs) for _ in range(3)]
+        return received, await ours.receive(mine)
+
+    received, back = layers(run)
+
+    assert [m["n"] for m in received] == [0, 1, 2] and received[0]["data"] == b"\x00\xff"
+    assert back == {"type": "to.berth", "n": 9}
+
+
+def test_given_a_full_channel_when_one_more_is_sent_then_channel_full_is_raised():
+    async def run(ours, stock):
+        for n in range(3):
+            await ours.send("full-channel", {"type": "x", "n": n})
+        with pytest.raises(ChannelFull):
+            await ours.send("full-channel", {"type": "x", "n": 3})
+        return await ours.receive("full-channel")
+
+    assert layers(run, capacity=3)["n"] == 0
+
+
+def test_given_a_group_when_sent_to_then_members_on_this_layer_receive():
+    async def run(ours, stock):
+        channel = await ours.new_channel()
+        await stock.group_add("unit-group", channel)
+        await ours.group_send("unit-group", {"type": "hello"})
+        return await ours.receive(channel)
+
+    assert layers(run) == {"type": "hello"}
+
+
+def test_given_messages_waiting_for_several_local_channels_when_received_then_each_gets_its_own_in_order():
+    async def run(ours, stock):
+        first, second = await ours.new_channel(), await ours.new_channel()
+        for n in range(5):
+            await stock.send(first, {"type": "x", "n": n})
+            await stock.send(second, {"type": "y", "n": n})
+        return [(await ours.receive(first))["n"] for _ in range(5)], [
+            (await ours.receive(second))["n"] for _ in range(5)
+        ]
+
+    assert layers(run) == ([0, 1, 2, 3, 4], [0, 1, 2, 3, 4])

@@ -1,0 +1,244 @@
+"""Terminal (interactive exec with a TTY) and attach sessions on the host worker.
+
+Bytes flow raw both ways: the engine's stream is read on the event loop (never a blocking
+call there; SDK calls such as create, resize and inspect run on a small thread pool) and
+each read takes what the engine has already sent, up to MAX_CHUNK, so a keystroke's echo
+goes out at once and a flood goes out in large chunks. While the web side is behind, the
+session stops reading: the engine's buffer fills and the process blocks on its output.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import struct
+from functools import partial
+
+from engine.client import Engine, EngineUnavailable
+from engine.exec import (
+    ExecNotPossible,
+    attach_path,
+    container_exit_code,
+    create_exec,
+    end_exec_process,
+    exec_exit_code,
+    exec_start_path,
+    resize_container_tty,
+    resize_exec,
+    running_container,
+    supports_console_size,
+)
+from engine.upgraded import UpgradedStream, UpgradeRefused, open_upgraded
+from workers.streams import messages as m
+from workers.streams.loop import StreamLoop
+from workers.streams.session import StreamError, StreamSession
+
+__all__ = ["AttachSession", "TerminalSession", "register_terminals"]
+
+log = logging.getLogger(__name__)
+
+# Input waiting for a process that does not read it is dropped past this.
+INPUT_LIMIT = 1024 * 1024
+
+
+def _size(value, default: int, most: int) -> int:
+    try:
+        return max(1, min(int(value), most))
+    except (TypeError, ValueError):
+        return default
+
+
+class _EngineStream(StreamSession):
+    """What terminals and attach share: the raw stream, input writing, running SDK calls."""
+
+    def __init__(self, streams: StreamLoop, request: dict, *, engine: Engine, pool: concurrent.futures.Executor):
+        super().__init__(streams, request)
+        self.engine = engine
+        self.pool = pool
+        self.stream: UpgradedStream | None = None
+        self.container_id = ""
+        self.cols = _size(request.get("cols"), 80, 1000)
+        self.rows = _size(request.get("rows"), 24, 1000)
+        self._input: asyncio.Queue[bytes] = asyncio.Queue()
+        self._input_pending = 0
+        self._writing = False
+        self._writer: asyncio.Task | None = None
+
+    async def blocking(self, fn, *args, **kwargs):
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self.pool, partial(fn, *args, **kwargs))
+        except ExecNotPossible as exc:
+            raise StreamError(str(exc)) from None
+        except EngineUnavailable as exc:
+            raise StreamError(f"The host's Docker engine did not answer: {exc}") from None
+
+    async def connect(self, path: str, body: dict | None = None) -> None:
+        try:
+            self.stream = await open_upgraded(self.engine.base_url, path, body)
+        except (UpgradeRefused, OSError, TimeoutError) as exc:
+            raise StreamError(f"The engine refused the stream: {exc}") from None
+        self._writer = asyncio.get_running_loop().create_task(self._write_input())
+
+    async def on_input(self, data) -> None:
+        if isinstance(data, str):
+            data = data.encode()
+        if not data:
+            return
+        if self._input_pending + len(data) > INPUT_LIMIT:
+            # The process is not reading its input: memory per session stays bounded.
+            log.warning("Dropped %d bytes of input to %s: the process is not reading", len(data), self.container[:12])
+            return
+        if not self._writing and self._input.empty():
+            # The usual keystroke: straight to the engine, without a turn through the writer.
+            try:
+                sent = self.stream.sock.send(data)
+            except (BlockingIOError, InterruptedError):
+                sent = 0
+            except OSError:
+                return
+            data = data[sent:]
+            if not data:
+                return
+        self._input_pending += len(data)
+        self._input.put_nowait(bytes(data))
+
+    async def _write_input(self) -> None:
+        """Input goes out in its own task, so a process that does not read its stdin never
+        holds up acks and control messages."""
+        while True:
+            data = await self._input.get()
+            while not self._input.empty() and len(data) < m.MAX_CHUNK:
+                data += self._input.get_nowait()
+            self._input_pending -= len(data)
+            self._writing = True
+            try:
+                await self.stream.write(data)
+            except OSError:
+                return
+            finally:
+                self._writing = False
+
+    async def pump(self, decode=None) -> None:
+        """Engine output to the web side until the engine closes the stream."""
+        while True:
+            data = await self.stream.read(m.MAX_CHUNK)
+            if not data:
+                return
+            if decode is not None:
+                data = decode(data)
+                if not data:
+                    continue
+            await self.emit(data)
+
+    async def close(self) -> None:
+        if self._writer is not None:
+            self._writer.cancel()
+            await asyncio.gather(self._writer, return_exceptions=True)
+        if self.stream is not None:
+            self.stream.close()
+
+
+class TerminalSession(_EngineStream):
+    """An interactive exec with a TTY: `cmd` (list or None for the default shell), `user`,
+    `cols`, `rows`. READY carries the command that runs; END the exit code."""
+
+    kind = "terminal"
+
+    async def open(self) -> dict:
+        command = self.request.get("cmd") or None
+        if isinstance(command, str):
+            command = [command]
+        inspect = await self.blocking(running_container, self.engine, self.container)
+        self.container_id = inspect["Id"]
+        self.exec_id, command, api_version = await self.blocking(
+            create_exec, self.engine, self.container_id, command, self.request.get("user") or "", self.cols, self.rows
+        )
+        path, body = exec_start_path(api_version, self.exec_id)
+        await self.connect(path, body)
+        if not supports_console_size(api_version):
+            # No ConsoleSize before API 1.42: size it now, before any byte is forwarded.
+            await self.blocking(resize_exec, self.engine, self.exec_id, self.cols, self.rows)
+        return {"command": command, "exec": self.exec_id}
+
+    async def produce(self) -> tuple[int | None, str]:
+        await self.pump()
+        code = await self.blocking(exec_exit_code, self.engine, self.exec_id)
+        if code is None:
+            return None, "The process ended."
+        return code, f"The process exited with code {code}."
+
+    async def on_resize(self, cols: int, rows: int) -> None:
+        self.cols, self.rows = _size(cols, 80, 1000), _size(rows, 24, 1000)
+        await self.blocking(resize_exec, self.engine, self.exec_id, self.cols, self.rows)
+
+    async def close(self) -> None:
+        exec_id = getattr(self, "exec_id", None)
+        if exec_id is not None and self.stream is not None and not self.stream.eof:
+            try:
+                outcome = await self.blocking(end_exec_process, self.engine, exec_id, self.container_id)
+            except StreamError as exc:
+                outcome = f"failed ({exc})"
+            if outcome not in ("ended", "signalled"):
+                log.warning(
+                    "Could not signal exec %s of container %s (%s); closing its stdin instead",
+                    exec_id[:12],
+                    self.container_id[:12],
+                    outcome,
+                )
+                self.stream.close_input()
+        await super().close()
+
+
+class _Demultiplexer:
+    """The engine's 8-byte-header framing of stdout/stderr, for containers without a TTY."""
+
+    def __init__(self):
+        self.buffer = b""
+
+    def __call__(self, data: bytes) -> bytes:
+        self.buffer += data
+        out = bytearray()
+        while len(self.buffer) >= 8:
+            _, size = struct.unpack(">B3xI", self.buffer[:8])
+            if len(self.buffer) < 8 + size:
+                break
+            out += self.buffer[8 : 8 + size]
+            self.buffer = self.buffer[8 + size :]
+        return bytes(out)
+
+
+class AttachSession(_EngineStream):
+    """The container's main process console. Detaching (closing) leaves the container running."""
+
+    kind = "attach"
+
+    async def open(self) -> dict:
+        inspect = await self.blocking(running_container, self.engine, self.container)
+        self.container_id = inspect["Id"]
+        config = inspect.get("Config") or {}
+        self.tty = bool(config.get("Tty"))
+        api_version = await self.blocking(lambda: self.engine._api().api_version)
+        await self.connect(attach_path(api_version, self.container_id))
+        if self.tty:
+            await self.blocking(resize_container_tty, self.engine, self.container_id, self.cols, self.rows)
+        return {"tty": self.tty, "stdin": bool(config.get("OpenStdin"))}
+
+    async def produce(self) -> tuple[int | None, str]:
+        await self.pump(None if self.tty else _Demultiplexer())
+        code = await self.blocking(container_exit_code, self.engine, self.container_id)
+        if code is None:
+            return None, "The console closed."
+        return code, f"The container exited with code {code}."
+
+    async def on_resize(self, cols: int, rows: int) -> None:
+        if self.tty:
+            await self.blocking(resize_container_tty, self.engine, self.container_id, cols, rows)
+
+
+def register_terminals(streams: StreamLoop, docker_host: str) -> None:
+    """Serves terminal and attach requests with an engine client and threads of their own."""
+    engine = Engine(docker_host)
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=8, thread_name_prefix="berth-exec")
+    for session in (TerminalSession, AttachSession):
+        session.register(streams, engine=engine, pool=pool)
