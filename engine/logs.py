@@ -81,7 +81,11 @@ class LogStream:
         yield from self._read(skip=0)
         if self.options.follow and self.stamped and self._last and not self._closed and self._stopped():
             skip = self._seen_at_last
-            rest = {"follow": 0, "tail": "all", "since": since_param(self._last)}
+            try:
+                since = since_param(self._last)
+            except ValueError:  # not a time this engine version writes: nothing to resume from
+                return
+            rest = {"follow": 0, "tail": "all", "since": since}
             self.raw = self._open({**self.options.params(), **rest})
             if self._closed:
                 self.raw.close()
