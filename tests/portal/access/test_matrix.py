@@ -393,20 +393,26 @@ def test_page_posts_are_refused_without_the_right(world, actor, name, path, acti
         assert response.status_code in (200, 302, 404)  # allowed: the form answers (404: no such token)
 
 
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("actor", list(ACTORS))
-def test_events_websocket(world, actor):
-    user = actor_user(actor, world)
+def first_socket_message(path: str, user) -> dict:
+    """Opens the websocket at `path` (with the user's token, if any) and returns the first thing it sends."""
     query = f"?token={make_token(user)}" if user is not None else ""
 
     async def connect():
-        communicator = WebsocketCommunicator(application, f"/ws/events/{query}")
+        communicator = WebsocketCommunicator(application, path + query)
         await communicator.connect()
         message = await communicator.receive_output(5)
         await communicator.disconnect()
         return message
 
-    message = async_to_sync(connect)()
+    return async_to_sync(connect)()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("actor", list(ACTORS))
+def test_events_websocket(world, actor):
+    user = actor_user(actor, world)
+
+    message = first_socket_message("/ws/events/", user)
 
     if user is None:
         assert message == {"type": "websocket.close", "code": 4401, "reason": "Log in to Berth first."}
@@ -461,16 +467,8 @@ def test_container_logs_download(world, actor, name, path, host):
 )
 def test_container_stream_websockets(world, actor, path, container, host):
     user = actor_user(actor, world)
-    query = f"?token={make_token(user)}" if user is not None else ""
 
-    async def connect():
-        communicator = WebsocketCommunicator(application, path.format(world.objects[container].pk) + query)
-        await communicator.connect()
-        message = await communicator.receive_output(5)
-        await communicator.disconnect()
-        return message
-
-    message = async_to_sync(connect)()
+    message = first_socket_message(path.format(world.objects[container].pk), user)
 
     assert message["type"] == "websocket.close"
     if user is None:
@@ -576,17 +574,9 @@ def test_the_console_needs_exec_somewhere_and_on_the_named_containers_host(world
 @pytest.mark.parametrize("kind", ["terminal", "attach"])
 def test_terminal_websockets_refuse_in_the_order_login_visibility_right_then_host(world, actor, kind):
     user = actor_user(actor, world)
-    query = f"?token={make_token(user)}" if user is not None else ""
     container = world.objects["container A"]
 
-    async def connect():
-        communicator = WebsocketCommunicator(application, f"/ws/containers/{container.pk}/{kind}/{query}")
-        await communicator.connect()
-        message = await communicator.receive_output(5)
-        await communicator.disconnect()
-        return message
-
-    message = async_to_sync(connect)()
+    message = first_socket_message(f"/ws/containers/{container.pk}/{kind}/", user)
 
     assert message["type"] == "websocket.close"
     if user is None:
