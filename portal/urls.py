@@ -10,6 +10,7 @@ from portal.accounts.views import LoginView
 from portal.audit.api.views import AuditEventViewSet
 from portal.audit.views import audit_list
 from portal.containers.api.views import ContainerViewSet
+from portal.containers.logs_download import ContainerLogsDownload
 from portal.containers.views import container_detail, container_list
 from portal.dashboard.views import dashboard
 from portal.hosts.api.views import HostViewSet
@@ -35,6 +36,7 @@ router.register("sessions", TerminalSessionViewSet, basename="terminal-session")
 
 api_v1 = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("containers/<int:pk>/logs/", ContainerLogsDownload.as_view(), name="container-logs"),
     path("", include(router.urls)),
 ]
 

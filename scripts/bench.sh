@@ -9,3 +9,4 @@ scripts/test-services.sh
 .venv/bin/python -m bench.policy
 .venv/bin/python -m bench.registries
 BERTH_TEST_RUN=terminal-bench .venv/bin/python -m bench.terminal
+BERTH_TEST_RUN=logs-bench .venv/bin/python -m bench.logs

@@ -22,7 +22,9 @@ from workers.inventory import InventorySync
 from workers.protocol import host_queue, host_slug, host_stream_channel
 from workers.reports import Reporter
 from workers.services import ServicesStep
+from workers.streams.logs import LogsSession
 from workers.streams.loop import StreamLoop
+from workers.streams.stats import StatsSession
 from workers.streams.terminal import register_terminals
 from workers.tasks import register_tasks
 
@@ -92,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     inventory = InventorySync(Engine(args.docker_host), reporter, reconcile_every=args.reconcile)
     # Terminals, logs, stats and progress share one event loop and channel-layer connection.
     streams = StreamLoop(args.redis_url, host_stream_channel(identity.slug))
+    LogsSession.serving(args.docker_host).register(streams)
+    StatsSession.serving(args.docker_host).register(streams)
     register_terminals(streams, args.docker_host)
     app.berth_services = [Heartbeat(engine, reporter, claim, interval=args.heartbeat), inventory, streams]
     register_tasks(app, inventory)

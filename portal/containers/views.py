@@ -9,6 +9,7 @@ from portal.hosts.models import Host
 
 __all__ = ["container_detail", "container_list"]
 
+STATS_CHARTS = [("cpu", "CPU"), ("memory", "Memory"), ("network", "Network"), ("io", "Block IO")]
 STATES = [(s, s.capitalize()) for s in ("running", "paused", "restarting", "created", "exited", "dead")]
 
 
@@ -22,5 +23,16 @@ def container_list(request):
 def container_detail(request, pk: int):
     container = get_visible_or_404(request, Container.objects.select_related("host"), "container.view", pk=pk)
     api_url = reverse("v1:container-detail", args=[container.pk])
-    context = {"object": container, "api_url": api_url, "may_exec": can(request, "container.exec", container)}
+    streams = {
+        "logs": f"/ws/containers/{container.pk}/logs/",
+        "stats": f"/ws/containers/{container.pk}/stats/",
+        "download": reverse("v1:container-logs", args=[container.pk]),
+    }
+    context = {
+        "object": container,
+        "api_url": api_url,
+        "may_exec": can(request, "container.exec", container),
+        "streams": streams,
+        "stats_charts": STATS_CHARTS,
+    }
     return render(request, "containers/container_detail.html", context)

@@ -393,20 +393,26 @@ def test_page_posts_are_refused_without_the_right(world, actor, name, path, acti
         assert response.status_code in (200, 302, 404)  # allowed: the form answers (404: no such token)
 
 
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("actor", list(ACTORS))
-def test_events_websocket(world, actor):
-    user = actor_user(actor, world)
+def first_socket_message(path: str, user) -> dict:
+    """Opens the websocket at `path` (with the user's token, if any) and returns the first thing it sends."""
     query = f"?token={make_token(user)}" if user is not None else ""
 
     async def connect():
-        communicator = WebsocketCommunicator(application, f"/ws/events/{query}")
+        communicator = WebsocketCommunicator(application, path + query)
         await communicator.connect()
         message = await communicator.receive_output(5)
         await communicator.disconnect()
         return message
 
-    message = async_to_sync(connect)()
+    return async_to_sync(connect)()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("actor", list(ACTORS))
+def test_events_websocket(world, actor):
+    user = actor_user(actor, world)
+
+    message = first_socket_message("/ws/events/", user)
 
     if user is None:
         assert message == {"type": "websocket.close", "code": 4401, "reason": "Log in to Berth first."}
@@ -424,10 +430,58 @@ def _names(patterns, namespace=""):
             yield namespace + pattern.name
 
 
+# --- container logs and stats (issue 6, items 3 and 4) ---------------------------------------------
+# The world's hosts are not online, so whoever may view a container is told its host is offline
+# (503 / 4503) — past the policy — and everyone else finds no such container (404 / 4404).
+CONTAINER_STREAMS_API = [
+    ("v1:container-logs", lambda w: f"/api/v1/containers/{pk('container A')(w)}/logs/", "A"),
+    ("v1:container-logs", lambda w: f"/api/v1/containers/{pk('container B')(w)}/logs/", "B"),
+]
+CONTAINER_STREAMS_WS = [
+    (f"/ws/containers/{{}}/{kind}/", container, host)
+    for kind in ("logs", "stats")
+    for container, host in (("container A", "A"), ("container B", "B"))
+]
+
+
+@pytest.mark.parametrize("actor", list(ACTORS))
+@pytest.mark.parametrize(("name", "path", "host"), CONTAINER_STREAMS_API, ids=[e[2] for e in CONTAINER_STREAMS_API])
+def test_container_logs_download(world, actor, name, path, host):
+    client = APIClient()
+    user = actor_user(actor, world)
+    if user is not None:
+        client.force_authenticate(user)
+
+    response = client.get(path(world))
+
+    if user is None:
+        assert response.status_code == 401
+    else:
+        assert response.status_code == (503 if allowed(actor, "container.view", host) else 404), response.content
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("actor", list(ACTORS))
+@pytest.mark.parametrize(
+    ("path", "container", "host"), CONTAINER_STREAMS_WS, ids=[p.format(h) for p, _, h in CONTAINER_STREAMS_WS]
+)
+def test_container_stream_websockets(world, actor, path, container, host):
+    user = actor_user(actor, world)
+
+    message = first_socket_message(path.format(world.objects[container].pk), user)
+
+    assert message["type"] == "websocket.close"
+    if user is None:
+        assert message["code"] == 4401
+    else:
+        assert message["code"] == (4503 if allowed(actor, "container.view", host) else 4404), message
+
+
 def test_every_url_of_the_project_is_in_the_matrix_or_public():
     covered = {e[0] for e in API} | {e[0] for e in PAGES} | {e[0] for e in PAGE_POSTS} | PUBLIC
     covered |= {e[0] for e in REGISTRY_API} | {e[0] for e in REGISTRY_PAGES}  # registries (issue 7)
     covered |= TERMINAL_URLS  # terminal sessions (issue 5)
+    covered |= {e[0] for e in CONTAINER_STREAMS_API}  # logs download (issue 6)
     missing = sorted(set(_names(get_resolver().url_patterns)) - covered)
 
     assert missing == [], f"URLs with no entry in the access matrix: {missing}"
@@ -733,17 +787,9 @@ def test_the_console_needs_exec_somewhere_and_on_the_named_containers_host(world
 @pytest.mark.parametrize("kind", ["terminal", "attach"])
 def test_terminal_websockets_refuse_in_the_order_login_visibility_right_then_host(world, actor, kind):
     user = actor_user(actor, world)
-    query = f"?token={make_token(user)}" if user is not None else ""
     container = world.objects["container A"]
 
-    async def connect():
-        communicator = WebsocketCommunicator(application, f"/ws/containers/{container.pk}/{kind}/{query}")
-        await communicator.connect()
-        message = await communicator.receive_output(5)
-        await communicator.disconnect()
-        return message
-
-    message = async_to_sync(connect)()
+    message = first_socket_message(f"/ws/containers/{container.pk}/{kind}/", user)
 
     assert message["type"] == "websocket.close"
     if user is None:
