@@ -5,6 +5,7 @@ from django.urls import reverse
 from portal.access.shortcuts import get_visible_or_404
 from portal.containers.models import Container
 from portal.hosts.models import Host
+from portal.operations.rights import host_rights
 
 __all__ = ["container_detail", "container_list"]
 
@@ -14,11 +15,19 @@ STATES = [(s, s.capitalize()) for s in ("running", "paused", "restarting", "crea
 @login_required
 def container_list(request):
     hosts = Host.objects.restrict(request, "container.view").only("pk", "name")
-    return render(request, "containers/container_list.html", {"hosts": hosts, "states": STATES})
+    return render(
+        request,
+        "containers/container_list.html",
+        {"hosts": hosts, "states": STATES, "host_rights": host_rights(request)},
+    )
 
 
 @login_required
 def container_detail(request, pk: int):
     container = get_visible_or_404(request, Container.objects.select_related("host"), "container.view", pk=pk)
     api_url = reverse("v1:container-detail", args=[container.pk])
-    return render(request, "containers/container_detail.html", {"object": container, "api_url": api_url})
+    return render(
+        request,
+        "containers/container_detail.html",
+        {"object": container, "api_url": api_url, "host_rights": host_rights(request)},
+    )
