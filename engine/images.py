@@ -43,7 +43,7 @@ def pull_image(engine: Engine, reference: str, on_line: Line, auth_config: dict 
     tag = ref.digest or ref.tag_or_default
     board = LayerBoard()
     stream = engine.act(
-        "pull", ref.repository, tag=tag, stream=True, decode=True, auth_config=auth_config or None, subject=reference
+        "pull", ref.repository, tag=tag, stream=True, decode=True, auth_config=auth_config or {}, subject=reference
     )
     _follow(stream, on_line, board)
     if board.error:
@@ -70,7 +70,7 @@ def push_image(engine: Engine, reference: str, on_line: Line, auth_config: dict 
         tag=ref.tag_or_default,
         stream=True,
         decode=True,
-        auth_config=auth_config or None,
+        auth_config=auth_config or {},
         subject=reference,
     )
     _follow(stream, on_line, board)
