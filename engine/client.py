@@ -77,6 +77,17 @@ class Engine:
             self.close()
             raise EngineUnavailable(self._describe(exc)) from exc
 
+    def follow(self, stream, subject: str = ""):
+        """Iterate an answer that streams (pull, push, build, save, load): the SDK calls lazily,
+        so the engine's refusal may come on the first read rather than from act()."""
+        try:
+            yield from stream
+        except docker.errors.APIError as exc:
+            raise explain(exc, subject) from exc
+        except (requests.exceptions.ConnectionError, requests.exceptions.Timeout, OSError) as exc:
+            self.close()
+            raise EngineUnavailable(self._describe(exc)) from exc
+
     def ping(self) -> bool:
         """True when the engine answers; raises EngineUnavailable otherwise."""
         return bool(self._call("ping"))

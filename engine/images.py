@@ -29,8 +29,8 @@ __all__ = [
 Line = Callable[[dict], None]
 
 
-def _follow(stream: Iterable[dict], on_line: Line, board) -> None:
-    for line in stream:
+def _follow(engine: Engine, stream: Iterable[dict], on_line: Line, board, subject: str) -> None:
+    for line in engine.follow(stream, subject):
         board.apply(line)
         on_line(line)
         if board.error:
@@ -45,7 +45,7 @@ def pull_image(engine: Engine, reference: str, on_line: Line, auth_config: dict 
     stream = engine.act(
         "pull", ref.repository, tag=tag, stream=True, decode=True, auth_config=auth_config or {}, subject=reference
     )
-    _follow(stream, on_line, board)
+    _follow(engine, stream, on_line, board, reference)
     if board.error:
         raise explain_text(board.error, reference)
     image = engine.act("inspect_image", reference, subject=reference)
@@ -73,7 +73,7 @@ def push_image(engine: Engine, reference: str, on_line: Line, auth_config: dict 
         auth_config=auth_config or {},
         subject=reference,
     )
-    _follow(stream, on_line, board)
+    _follow(engine, stream, on_line, board, reference)
     if board.error:
         raise explain_text(board.error, reference)
     return {"reference": reference, "digest": board.digest}
@@ -106,7 +106,7 @@ def build_image(
         decode=True,
         subject=tag or "the image",
     )
-    for line in stream:
+    for line in engine.follow(stream, tag or "the image"):
         log.apply(line)
         on_line(line)
         if log.error:
@@ -144,13 +144,13 @@ def prune_images(engine: Engine) -> dict[str, Any]:
 
 def save_image(engine: Engine, name: str, chunk_size: int = 1 << 20) -> Iterator[bytes]:
     """`docker save`: the image as a tar, in chunks."""
-    return iter(engine.act("get_image", name, chunk_size=chunk_size, subject=name))
+    return engine.follow(engine.act("get_image", name, chunk_size=chunk_size, subject=name), name)
 
 
 def load_image(engine: Engine, data: Iterable[bytes] | bytes) -> dict[str, Any]:
     """`docker load`: images from a tar made by `docker save`; answers the names and ids loaded."""
     loaded, error = [], ""
-    for line in engine.act("load_image", data, subject="the archive") or []:
+    for line in engine.follow(engine.act("load_image", data, subject="the archive") or [], "the archive"):
         if line.get("error"):
             error = str(line["error"])
         stream = str(line.get("stream") or "").strip()

@@ -47,3 +47,45 @@ def push_with_cli(tag: str, host: str = DEFAULT_HOST) -> None:
                 check=True,
                 timeout=120,
             )
+
+
+class OpenRegistry:
+    """A registry of our own without authentication on a free port (the shared one needs a login,
+    and pulls through the API take credentials only from the registries app). Start/stop it."""
+
+    def __init__(self, root: str):
+        from tests.support.processes import free_port
+
+        self.root = root
+        self.port = free_port()
+        self.address = f"127.0.0.1:{self.port}"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> OpenRegistry:
+        import time
+
+        import requests
+
+        config = os.path.join(self.root, "config.yml")
+        with open(config, "w") as handle:
+            handle.write(
+                "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n"
+                f"    rootdirectory: {self.root}/data\n  delete:\n    enabled: true\n"
+                f"http:\n  addr: {self.address}\n  secret: berth-open-test-registry\n"
+            )
+        log = open(os.path.join(self.root, "registry.log"), "ab")  # noqa: SIM115 - the process keeps it
+        self.process = subprocess.Popen(["docker-registry", "serve", config], stdout=log, stderr=log)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"http://{self.address}/v2/", timeout=1).status_code == 200:
+                    return self
+            except requests.RequestException:
+                pass
+            time.sleep(0.1)
+        raise AssertionError(f"the open registry at {self.address} did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(10)
