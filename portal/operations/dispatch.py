@@ -36,10 +36,11 @@ class HostOffline(APIException):
         super().__init__(f"Host {host.name} is offline ({why}): nothing was done. Try again when it is back.")
 
 
-def send_operation_task(slug: str, operation: dict, auth_config: dict | None) -> None:
+def send_operation_task(slug: str, operation: dict, auth_config: dict | None, app=None) -> None:
     """Put the operation on the host's queue. Credentials ride in the task and nowhere else:
     the task's printable form (which Celery may log or show) says only whether there are any."""
-    from portal.celery import app
+    if app is None:
+        from portal.celery import app
 
     kwargs = {"operation": operation, "auth_config": auth_config}
     shown = {"operation": {k: operation[k] for k in ("id", "kind")}, "auth_config": "***" if auth_config else None}
