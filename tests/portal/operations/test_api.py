@@ -1,0 +1,161 @@
+"""Starting operations through the API: 202 with the operation and a task on the host's queue,
+or a 4xx sentence and nothing recorded or sent."""
+
+import pytest
+
+from portal.audit.models import AuditEvent
+from portal.operations.dispatch import send_operation_task
+from portal.operations.models import Operation
+from tests.portal.factories import make_binding, make_container, make_image, make_offline_host, make_team, make_user
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def developer_on(api, host):
+    user = make_user()
+    make_binding(make_team(user), "developer", host)
+    api.force_authenticate(user)
+    return user
+
+
+def test_a_run_is_recorded_pending_audited_and_sent_to_its_host(as_admin, host, sent):
+    response = as_admin.post(
+        "/api/v1/containers/",
+        {"host": host.pk, "image": "busybox", "name": "web", "ports": ["8080:80"], "env": {"A": "1"}, "memory": "64m"},
+        format="json",
+    )
+
+    assert response.status_code == 202, response.content
+    body = response.json()
+    assert (body["kind"], body["state"], body["host"]) == ("container.run", "pending", host.pk)
+    [(slug, operation, auth)] = sent
+    assert slug == "web-1" and auth is None
+    spec = operation["params"]["spec"]
+    assert spec["ports"] == [{"container_port": 80, "host_port": 8080, "protocol": "tcp", "host_ip": ""}]
+    assert spec["env"] == {"A": "1"} and spec["memory"] == 64 * 1024 * 1024
+    assert AuditEvent.objects.filter(action="container.run", host=host).count() == 1
+
+
+def test_an_offline_host_is_a_503_and_nothing_is_recorded(as_admin, sent):
+    offline = make_offline_host("gone")
+
+    response = as_admin.post("/api/v1/images/pull/", {"host": offline.pk, "reference": "busybox"}, format="json")
+
+    assert response.status_code == 503
+    assert response.json() == {
+        "detail": "Host gone is offline (its worker is not answering): nothing was done. Try again when it is back.",
+        "code": "host_offline",
+    }
+    assert not Operation.objects.exists() and not sent
+
+
+def test_a_developer_may_not_bind_mount_a_host_path(api, host, sent):
+    developer_on(api, host)
+
+    response = api.post(
+        "/api/v1/containers/", {"host": host.pk, "image": "busybox", "volumes": ["/etc:/etc2"]}, format="json"
+    )
+
+    assert response.status_code == 403
+    assert "bind mount of host path /etc" in response.json()["detail"]
+    assert not sent
+
+
+def test_a_name_in_use_and_a_published_port_in_use_are_conflicts(as_admin, host, sent):
+    make_container(host, "web", ports=[{"private_port": 80, "public_port": 8080, "type": "tcp", "ip": ""}])
+
+    run = {"host": host.pk, "image": "busybox"}
+    taken = as_admin.post("/api/v1/containers/", {**run, "name": "web"}, format="json")
+    port = as_admin.post("/api/v1/containers/", {**run, "ports": ["8080:80"]}, format="json")
+
+    assert (taken.status_code, taken.json()["code"]) == (409, "name_in_use")
+    assert (port.status_code, port.json()["code"]) == (409, "port_allocated")
+    assert "8080/tcp is already allocated" in port.json()["detail"]
+    assert not sent
+
+
+def test_a_registry_is_refused_until_registries_exist(as_admin, host, sent):
+    response = as_admin.post(
+        "/api/v1/images/pull/", {"host": host.pk, "reference": "busybox", "registry": 3}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert "not configured" in response.json()["detail"]
+    assert not sent
+
+
+@pytest.mark.parametrize(
+    ("verb", "state", "code"),
+    [("pause", "exited", 409), ("unpause", "running", 409), ("kill", "created", 409), ("start", "running", 409)],
+)
+def test_actions_refuse_a_container_in_the_wrong_state(as_admin, host, sent, verb, state, code):
+    container = make_container(host, "web", state=state)
+
+    response = as_admin.post(f"/api/v1/containers/{container.pk}/{verb}/")
+
+    assert response.status_code == code
+    assert "web" in response.json()["detail"]
+    assert not sent
+
+
+def test_remove_of_a_running_container_needs_force(as_admin, host, sent):
+    container = make_container(host, "web", state="running")
+
+    refused = as_admin.delete(f"/api/v1/containers/{container.pk}/")
+    forced = as_admin.delete(f"/api/v1/containers/{container.pk}/?force=true&volumes=true")
+
+    assert refused.status_code == 409 and "stop it first" in refused.json()["detail"]
+    assert forced.status_code == 202
+    params = sent[0][1]["params"]
+    assert params == {"container_id": container.engine_id, "subject": "web", "force": True, "volumes": True}
+
+
+def test_bad_input_is_a_sentence(as_admin, host, sent):
+    image = make_image(host, ["app:1"])
+    cases = [
+        ("/api/v1/containers/", {"host": host.pk, "image": "a b"}, "is not a valid image reference"),
+        ("/api/v1/containers/", {"host": host.pk, "image": "x", "cpus": -1}, "cpus"),
+        (
+            "/api/v1/containers/",
+            {"host": host.pk, "image": "x", "auto_remove": True, "restart_policy": "always"},
+            "one",
+        ),
+        (f"/api/v1/images/{image.pk}/tag/", {"repository": "UP", "tag": "1"}, "lower case"),
+        (f"/api/v1/images/{image.pk}/tag/", {"repository": "app", "tag": "-bad"}, "is not a tag"),
+        (f"/api/v1/images/{image.pk}/push/", {"reference": "app@sha256:" + "a" * 64}, "not a digest"),
+        ("/api/v1/images/pull/", {"host": host.pk, "reference": ""}, "reference"),
+    ]
+    for url, body, words in cases:
+        response = as_admin.post(url, body, format="json")
+        assert response.status_code == 400, (url, body, response.content)
+        assert words in response.json()["detail"], (body, response.json())
+    assert not sent
+
+
+def test_the_tasks_printable_form_hides_the_credentials():
+    class App:
+        def send_task(self, name, **options):
+            self.options = options
+
+    app = App()
+    auth = {"username": "u", "password": "s3cret", "serveraddress": "r:5000"}
+
+    send_operation_task("web-1", {"id": 1, "kind": "image.pull", "params": {}}, auth, app=app)
+
+    assert app.options["kwargs"]["auth_config"] == auth  # the worker gets them …
+    assert "s3cret" not in app.options["kwargsrepr"] + app.options["argsrepr"]  # … logs never show them
+    assert app.options["queue"] == "host.web-1"
+
+
+def test_operations_list_filters_and_never_shows_other_hosts(api, host, sent):
+    other = make_offline_host("other")
+    developer_on(api, host)
+    mine = Operation.objects.create(host=host, kind="image.pull", state="running", target_repr="a:1")
+    Operation.objects.create(host=host, kind="image.pull", state="failed", target_repr="b:1")
+    Operation.objects.create(host=other, kind="image.pull", state="running", target_repr="c:1")
+
+    active = api.get("/api/v1/operations/?active=true").json()
+    bad = api.get("/api/v1/operations/?state=sleeping")
+
+    assert [o["id"] for o in active["results"]] == [mine.pk]
+    assert bad.status_code == 400
