@@ -7,3 +7,4 @@ scripts/test-services.sh
 .venv/bin/python -m bench.inventory_apply
 .venv/bin/python -m bench.inventory
 .venv/bin/python -m bench.policy
+.venv/bin/python -m bench.operations

@@ -60,6 +60,7 @@ class OperationRunner:
             log.info("Operation %s was given up by the portal while queued; not running it", operation_id)
             return
         run = KINDS.get(kind)
+        started = time.monotonic()
         self._report(operation_id, state="running")
         feed = ProgressFeed(
             operation_id,
@@ -84,7 +85,8 @@ class OperationRunner:
         finally:
             engine.close()
             summary = feed.close()
-        log.info("Operation %s (%s) %s%s", operation_id, kind, state, f": {error}" if error else "")
+        took = (time.monotonic() - started) * 1000
+        log.info("Operation %s (%s) %s in %.0f ms%s", operation_id, kind, state, took, f": {error}" if error else "")
         self._report(
             operation_id,
             tries=FINAL_REPORT_TRIES,
