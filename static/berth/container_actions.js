@@ -64,16 +64,21 @@ window.BerthContainerActions = (function () {
   if (toolbar && apiNode) {
     const url = JSON.parse(apiNode.textContent);
     let current = null;
+    let timer = null;
+    const soon = () => { clearTimeout(timer); timer = setTimeout(load, 150); };
     async function load() {
-      const response = await fetch(url, { headers: { Accept: "application/json" } });
+      const response = await fetch(url, { headers: { Accept: "application/json" }, cache: "no-store" });
       if (!response.ok) return;
       current = await response.json();
       toolbar.replaceChildren(...buttons(current, Object.keys(ACTIONS), false));
     }
     document.addEventListener("berth:event", (e) => {
       const c = e.detail.container;
-      if (c && current && c.id === current.id) load();
+      if (c && current && c.id === current.id) soon();
     });
+    // Back from another page (bfcache) or after a reconnect, what was shown may be old.
+    document.addEventListener("berth:live", (e) => { if (e.detail.resync) load(); });
+    window.addEventListener("pageshow", (e) => { if (e.persisted) load(); });
     load();
 
     const changes = document.getElementById("container-changes");

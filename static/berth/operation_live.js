@@ -17,7 +17,24 @@
     return [el("dt", { class: "col-4" }, label), el("dd", { class: "col-8 text-break" }, value === "" || value == null ? "—" : value)];
   }
 
+  let current = null;
+  let refetched = false;
+
+  async function refetch() {
+    const response = await fetch("/api/v1/operations/" + id + "/", { headers: { Accept: "application/json" }, cache: "no-store" });
+    if (response.ok) showOperation(await response.json());
+  }
+
+  // What it made may reach the inventory just after it ended: fill the link in when it does.
+  document.addEventListener("berth:event", (e) => {
+    if (!current || !ended) return;
+    const result = current.result || {};
+    const made = e.detail.container || e.detail.image;
+    if (made && [result.container_id, result.image_id].includes(made.engine_id)) refetch();
+  });
+
   function showOperation(o) {
+    current = o;
     $("state").replaceChildren(stateBadge(o));
     const error = $("error");
     error.hidden = !o.error;
@@ -44,6 +61,11 @@
     );
     if (o.state === "succeeded" || o.state === "failed") {
       ended = true;
+      const result = o.result || {};
+      if (!refetched && ((result.container_id && !o.container) || (result.image_id && !o.image))) {
+        refetched = true;
+        setTimeout(refetch, 1000);
+      }
       $("waiting").textContent = o.state === "succeeded" ? "Done." : "Failed.";
       $("waiting").hidden = layers.size > 0;
     } else if (o.state === "running") {

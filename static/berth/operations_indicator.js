@@ -23,7 +23,7 @@
   }
 
   async function load() {
-    const response = await fetch("/api/v1/operations/?active=true&page_size=10", { headers: { Accept: "application/json" } });
+    const response = await fetch("/api/v1/operations/?active=true&page_size=10", { headers: { Accept: "application/json" }, cache: "no-store" });
     if (!response.ok) return;
     const data = await response.json();
     count.textContent = String(data.count);

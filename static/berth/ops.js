@@ -24,7 +24,7 @@ window.BerthOps = (function () {
     if (body !== null) { headers["Content-Type"] = "application/json"; payload = JSON.stringify(body); }
     let response;
     try {
-      response = await fetch(url, { method, headers, body: payload, credentials: "same-origin" });
+      response = await fetch(url, { method, headers, body: payload, credentials: "same-origin", cache: "no-store" });
     } catch (error) {
       return { ok: false, status: 0, data: { detail: "Berth cannot be reached: " + error.message } };
     }
