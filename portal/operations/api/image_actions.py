@@ -212,7 +212,7 @@ class ImageOperationsMixin:
         archive = serializer.validated_data["archive"]
         head = archive.read(512)
         archive.seek(0)
-        if len(head) < 512 or head[257:262] != b"ustar":
+        if not head.startswith(b"\x1f\x8b") and (len(head) < 512 or head[257:262] != b"ustar"):
             raise serializers.ValidationError({"archive": "It is not a tar archive: import what docker save made."})
         limit = int(settings.BERTH_IMPORT_MAX_MB * 1024 * 1024)
         key = store_upload("import", archive.chunks(), limit, "archive")

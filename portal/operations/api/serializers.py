@@ -4,7 +4,7 @@ from portal.containers.models import Container
 from portal.images.models import Image
 from portal.operations.models import Operation
 
-__all__ = ["OperationSerializer"]
+__all__ = ["OperationDetailSerializer", "OperationSerializer", "made_objects"]
 
 
 class OperationSerializer(serializers.ModelSerializer):
@@ -52,6 +52,9 @@ class OperationSerializer(serializers.ModelSerializer):
         engine_id = self._engine_id(operation, kind)
         if not engine_id:
             return None
+        known = self.context.get("made")  # a list resolves every row's in two queries (made_objects)
+        if known is not None:
+            return known[kind].get((operation.host_id, engine_id))
         return model.objects.filter(host_id=operation.host_id, engine_id=engine_id).values_list("pk", flat=True).first()
 
     def get_container(self, operation: Operation) -> int | None:
@@ -67,3 +70,21 @@ class OperationDetailSerializer(OperationSerializer):
     class Meta(OperationSerializer.Meta):
         fields = [*OperationSerializer.Meta.fields, "log"]
         read_only_fields = fields
+
+
+def made_objects(operations) -> dict[str, dict[tuple[int, str], int]]:
+    """For a page of operations: the Berth ids of the containers and images they name, by
+    (host, engine id), in one query per kind."""
+    wanted: dict[str, set[str]] = {"container": set(), "image": set()}
+    for operation in operations:
+        for kind in wanted:
+            engine_id = operation.result.get(f"{kind}_id") or (
+                operation.target_id if operation.target_type == kind else ""
+            )
+            if engine_id:
+                wanted[kind].add(engine_id)
+    made = {}
+    for kind, model in (("container", Container), ("image", Image)):
+        rows = model.objects.filter(engine_id__in=wanted[kind]).values_list("host_id", "engine_id", "pk")
+        made[kind] = {(host, engine_id): pk for host, engine_id, pk in rows} if wanted[kind] else {}
+    return made

@@ -11,7 +11,7 @@ from portal.operations.choices import ACTIVE_STATES, OperationKind, OperationSta
 from portal.operations.exports import export_chunks
 from portal.operations.models import Operation
 
-from .serializers import OperationDetailSerializer, OperationSerializer
+from .serializers import OperationDetailSerializer, OperationSerializer, made_objects
 
 __all__ = ["OperationViewSet"]
 
@@ -35,6 +35,11 @@ class OperationViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = OperationSerializer
     view_action = "operation.view"
     policy_actions = {"list": "operation.view", "retrieve": "operation.view", "download": "image.manage"}
+
+    def get_serializer(self, *args, **kwargs):
+        if self.action == "list" and args:
+            kwargs.setdefault("context", self.get_serializer_context())["made"] = made_objects(args[0])
+        return super().get_serializer(*args, **kwargs)
 
     def get_serializer_class(self):
         return OperationDetailSerializer if self.action == "retrieve" else OperationSerializer

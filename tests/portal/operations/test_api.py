@@ -159,3 +159,16 @@ def test_operations_list_filters_and_never_shows_other_hosts(api, host, sent):
 
     assert [o["id"] for o in active["results"]] == [mine.pk]
     assert bad.status_code == 400
+
+
+def test_the_operations_list_takes_the_same_queries_for_one_row_or_many(as_admin, host, django_assert_max_num_queries):
+
+    for i in range(20):
+        container = make_container(host, f"c{i}")
+        Operation.objects.create(host=host, kind="container.run", result={"container_id": container.engine_id})
+
+    with django_assert_max_num_queries(8):
+        body = as_admin.get("/api/v1/operations/").json()
+
+    assert len(body["results"]) == 20
+    assert all(o["container"] is not None for o in body["results"])
