@@ -98,7 +98,7 @@ class ImportSerializer(serializers.Serializer):
     archive = serializers.FileField(help_text="A tar made by docker save (or Berth's export).")
 
 
-class HostSerializer(serializers.Serializer):
+class PruneSerializer(serializers.Serializer):
     host = serializers.IntegerField()
 
 
@@ -188,11 +188,11 @@ class ImageOperationsMixin:
         )
         return self._accepted(operation)
 
-    @extend_schema(request=HostSerializer, responses={202: OperationSerializer})
+    @extend_schema(request=PruneSerializer, responses={202: OperationSerializer})
     @action(detail=False, methods=["post"])
     def prune(self, request):
         """Remove the host's dangling images (no tag, used by no container)."""
-        serializer = HostSerializer(data=request.data)
+        serializer = PruneSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         host = host_for(request, self, serializer.validated_data["host"], "image.manage")
         return self._accepted(submit(request, host, "image.prune", {}, target_type="image", target_repr="dangling"))
