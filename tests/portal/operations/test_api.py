@@ -172,3 +172,28 @@ def test_the_operations_list_takes_the_same_queries_for_one_row_or_many(as_admin
 
     assert len(body["results"]) == 20
     assert all(o["container"] is not None for o in body["results"])
+
+
+def test_a_build_context_over_the_cap_is_refused_before_anything_is_stored(as_admin, host, sent, settings, monkeypatch):
+    import io
+    import tarfile
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.BERTH_BUILD_CONTEXT_MAX_MB = 0.01  # about 10 KB
+    stored = []
+    monkeypatch.setattr("portal.operations.api.image_actions.store_upload", lambda *args: stored.append(args))
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as archive:
+        for name, size in (("Dockerfile", 20), ("big.bin", 50_000)):
+            info = tarfile.TarInfo(name)
+            info.size = size
+            archive.addfile(info, io.BytesIO(b"x" * size))
+    upload = SimpleUploadedFile("context.tar", buffer.getvalue())
+
+    response = as_admin.post("/api/v1/images/build/", {"host": host.pk, "context": upload}, format="multipart")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "context_too_large"
+    assert "larger than 0.01 MB" in response.json()["detail"]
+    assert not stored and not sent and not Operation.objects.exists()

@@ -91,3 +91,15 @@ def test_a_running_operation_whose_worker_was_replaced_fails(host, abandoned):
     assert [o.pk for o in failed] == [lost.pk]
     states = {o.pk: o.state for o in Operation.objects.all()}
     assert states == {lost.pk: "failed", alive.pk: "running", queued.pk: "pending"}
+
+
+def test_an_operation_whose_task_expired_in_the_queue_fails(host, abandoned):
+    queued = Operation.objects.create(host=host, kind="image.pull")
+    Operation.objects.filter(pk=queued.pk).update(created_at=timezone.now() - timedelta(hours=2))
+    fresh = Operation.objects.create(host=host, kind="image.pull")
+
+    failed = fail_lost_operations()
+
+    assert [(o.pk, o.error_code) for o in failed] == [(queued.pk, "expired")]
+    fresh.refresh_from_db()
+    assert fresh.state == "pending"
