@@ -3,11 +3,13 @@ runs it on the engine, progress streams on /ws/operations/{id}/, the inventory f
 every mistake a user can make is a 4xx sentence or a failed operation that says why."""
 
 import io
+import json
 import signal
 import tarfile
 import uuid
 
 import pytest
+import websockets.sync.client
 
 from tests.conftest import unique_name
 from tests.support.docker_cli import IMAGE, TEST_LABEL, docker
@@ -317,7 +319,12 @@ def test_changes_and_commit(stack, local_host):
         found = {c["path"]: c["kind"] for c in answer.json()["changes"]}
         return found if "/made.txt" in found else None
 
-    found = wait_until(changes, 10, interval=0.3, what="the container's changes")
+    # With a websocket open on the web process (as a browser page has), whose consumer is reading
+    # the process's own channel-layer channel meanwhile.
+    url = stack.base_url.replace("http", "ws") + f"/ws/events/?token={stack.token}"
+    with websockets.sync.client.connect(url, origin=stack.base_url) as socket:
+        assert json.loads(socket.recv(10))["type"] == "hello"
+        found = wait_until(changes, 10, interval=0.3, what="the container's changes")
     assert found["/made.txt"] == "added"
     assert found["/bin/vi"] == "deleted"
 

@@ -7,6 +7,7 @@ while the broker is away, so no operation is left "running" because a report was
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from typing import Any
@@ -100,9 +101,10 @@ class OperationRunner:
         )
 
     async def diff(self, message: dict) -> None:
-        """A stream request for a container's changes: the answer goes to `reply_to`."""
-        reply_to = message.get("reply_to")
-        if not reply_to:
+        """A stream request for a container's changes: the answer goes into the Redis list
+        `reply_key`, where the web request waits for it."""
+        reply_key = str(message.get("reply_key") or "")
+        if not reply_key.startswith("berth:reply:"):
             return
 
         def changes() -> dict:
@@ -118,5 +120,11 @@ class OperationRunner:
             finally:
                 engine.close()
 
-        answer = await asyncio.get_running_loop().run_in_executor(None, changes)
-        await self.streams.layer.send(reply_to, {"type": "container.diff.reply", **answer})
+        def reply() -> None:
+            answer = json.dumps(changes())
+            pipe = self.client.pipeline()
+            pipe.rpush(reply_key, answer)
+            pipe.expire(reply_key, 60)
+            pipe.execute()
+
+        await asyncio.get_running_loop().run_in_executor(None, reply)
