@@ -8,6 +8,7 @@ import uuid
 import pytest
 from channels_redis.core import RedisChannelLayer
 
+from tests.support.aio import run_async
 from tests.workers.conftest import UNIT_REDIS_URL
 from workers.protocol import channel_layer_config
 from workers.streams.loop import StreamLoop
@@ -30,7 +31,7 @@ def portal_side(coro_factory):
         finally:
             await layer.close_pools()
 
-    return asyncio.run(run())
+    return run_async(run())
 
 
 def test_given_a_registered_type_when_a_request_arrives_then_its_handler_answers_the_sender(stream_loop):
