@@ -102,3 +102,42 @@ def test_a_viewer_sees_the_buttons_disabled_with_the_reason(browser, stack, loca
     page.goto(f"{stack.base_url}/containers/run/")
     expect(page.locator("#run-not-allowed")).to_be_visible()
     context.close()
+
+
+@pytest.fixture(scope="module")
+def open_registry(tmp_path_factory):
+    from tests.support.registry import OpenRegistry
+
+    registry = OpenRegistry(str(tmp_path_factory.mktemp("registry"))).start()
+    yield registry
+    registry.stop()
+
+
+def test_pull_from_the_page_shows_each_layer_then_export_offers_the_download(
+    logged_in_page, stack, local_host, open_registry
+):
+    import uuid
+
+    from tests.support.registry import build_layered_image
+
+    reference = f"{open_registry.address}/berth-test/page-{uuid.uuid4().hex[:6]}:1"
+    build_layered_image(reference, layers=2, size_kb=1024)
+    docker("push", reference)
+    docker("rmi", reference)
+    page = logged_in_page
+    page.goto(f"{stack.base_url}/images/new/")
+    form = page.locator("#pull-form")
+    form.locator("select[name=host]").select_option(str(local_host["id"]))
+    form.locator("#pull-reference").fill(reference)
+
+    page.click("#pull-submit")
+
+    page.wait_for_url("**/operations/*/")
+    expect(page.locator("[data-role=operation-state]")).to_have_text("Succeeded", timeout=30_000)
+    expect(page.locator("#operation-layers tr[data-phase=done]")).to_have_count(3)  # busybox + two
+    page.click("#operation-image", timeout=10_000)
+    expect(page.locator("#image-tags")).to_contain_text(reference)
+    page.click("#object-actions [data-action=export]")
+    page.wait_for_url("**/operations/*/")
+    expect(page.locator("#operation-download")).to_be_visible(timeout=30_000)
+    docker("rmi", "-f", reference, check=False)
