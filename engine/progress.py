@@ -76,7 +76,8 @@ class LayerBoard:
         else:
             phase = PHASES.get(status)
             if phase:
-                if phase != layer.phase:
+                # A phase that moves bytes counts its own; "Download complete" keeps the download's.
+                if phase != layer.phase and phase in ("downloading", "extracting", "pushing"):
                     layer.current, layer.total = 0, 0
                 layer.phase = phase
             if isinstance(detail, dict) and detail.get("total"):

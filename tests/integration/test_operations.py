@@ -139,9 +139,13 @@ def test_pull_streams_per_layer_progress_then_the_image_shows(stack, local_host,
 
     assert messages[0]["type"] == "operation"
     assert messages[1]["type"] == "snapshot"
-    layers = [layer for m in messages if m["type"] == "progress" for layer in m["layers"]]
-    assert any(layer["phase"] == "downloading" and layer["total"] > 0 for layer in layers)
-    assert any(layer["phase"] == "extracting" for layer in layers)
+    # What happened before the socket opened came in the snapshot; the rest as progress batches.
+    layers = [layer for m in messages if m["type"] in ("snapshot", "progress") for layer in m["layers"]]
+    last = {layer["id"]: layer for layer in layers}
+    pulled = [layer for layer in last.values() if layer["status"] != "Already exists"]
+    assert len(pulled) == 3  # the three layers of random bytes (busybox's is on the host already)
+    # Each counted its bytes (batches carry each layer's latest state: a fast one may skip phases).
+    assert all(layer["phase"] == "done" and layer["total"] > 0 for layer in pulled), pulled
     assert messages[-1]["operation"]["state"] == "succeeded"
     operation = finished(stack, answer.json())
     assert operation["image"] is not None
