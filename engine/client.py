@@ -8,6 +8,7 @@ import docker
 import docker.errors
 import requests.exceptions
 
+from engine.errors import explain
 from engine.info import EngineInfo, engine_info_from_api
 from engine.inventory import (
     ContainerRecord,
@@ -60,6 +61,29 @@ class Engine:
             if exc.status_code and exc.status_code >= 500:
                 raise EngineUnavailable(self._describe(exc)) from exc
             raise
+        except (requests.exceptions.ConnectionError, requests.exceptions.Timeout, OSError) as exc:
+            self.close()
+            raise EngineUnavailable(self._describe(exc)) from exc
+
+    def act(self, method: str, *args, subject: str = "", **kwargs):
+        """Call the API for an operation: the engine's refusals (whatever their HTTP status, a port
+        conflict is a 500) become OperationFailed with a sentence about `subject`."""
+        api = self._api()
+        try:
+            return getattr(api, method)(*args, **kwargs)
+        except docker.errors.APIError as exc:
+            raise explain(exc, subject) from exc
+        except (requests.exceptions.ConnectionError, requests.exceptions.Timeout, OSError) as exc:
+            self.close()
+            raise EngineUnavailable(self._describe(exc)) from exc
+
+    def follow(self, stream, subject: str = ""):
+        """Iterate an answer that streams (pull, push, build, save, load): the SDK calls lazily,
+        so the engine's refusal may come on the first read rather than from act()."""
+        try:
+            yield from stream
+        except docker.errors.APIError as exc:
+            raise explain(exc, subject) from exc
         except (requests.exceptions.ConnectionError, requests.exceptions.Timeout, OSError) as exc:
             self.close()
             raise EngineUnavailable(self._describe(exc)) from exc

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "portal.audit",
     "portal.registries",
     "portal.terminals",
+    "portal.operations",
 ]
 
 MIDDLEWARE = [
@@ -180,6 +181,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 BERTH_HOST_OFFLINE_AFTER = float(os.environ.get("BERTH_HOST_OFFLINE_AFTER", "8"))
 BERTH_LIVENESS_CHECK_EVERY = float(os.environ.get("BERTH_LIVENESS_CHECK_EVERY", "1"))
 # Removed containers and images stay visible (as removed) this long, then are purged.
+# Operations: the largest build context and image archive a user may upload.
+BERTH_BUILD_CONTEXT_MAX_MB = float(os.environ.get("BERTH_BUILD_CONTEXT_MAX_MB", "100"))
+BERTH_IMPORT_MAX_MB = float(os.environ.get("BERTH_IMPORT_MAX_MB", "2048"))
+# A folder uploaded as a build context may hold many files.
+DATA_UPLOAD_MAX_NUMBER_FILES = int(os.environ.get("BERTH_UPLOAD_MAX_FILES", "10000"))
 BERTH_TOMBSTONE_DAYS = float(os.environ.get("BERTH_TOMBSTONE_DAYS", "7"))
 # Keys that encrypt registry passwords (portal/registries/encryption.py): the first encrypts, all decrypt.
 BERTH_SECRET_KEYS = _env_list("BERTH_SECRET_KEYS")

@@ -17,6 +17,8 @@ from portal.hosts.api.views import HostViewSet
 from portal.hosts.views import host_detail
 from portal.images.api.views import ImageViewSet
 from portal.images.views import image_detail, image_list
+from portal.operations.api.views import OperationViewSet
+from portal.operations.views import container_run, image_new, operation_detail, operation_list
 from portal.registries.api.views import RegistryViewSet
 from portal.teams.api.views import BindingViewSet, MemberViewSet, TeamViewSet
 from portal.terminals.api.views import TerminalSessionViewSet
@@ -33,6 +35,7 @@ router.register(r"teams/(?P<team_pk>[0-9]+)/bindings", BindingViewSet, basename=
 router.register("tokens", TokenViewSet, basename="token")
 router.register("registries", RegistryViewSet, basename="registry")
 router.register("sessions", TerminalSessionViewSet, basename="terminal-session")
+router.register("operations", OperationViewSet, basename="operation")
 
 api_v1 = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
@@ -44,10 +47,14 @@ urlpatterns = [
     path("", dashboard, name="dashboard"),
     path("hosts/<int:pk>/", host_detail, name="host-detail"),
     path("containers/", container_list, name="container-list"),
+    path("containers/run/", container_run, name="container-run"),
     path("containers/<int:pk>/", container_detail, name="container-detail"),
     path("images/", image_list, name="image-list"),
+    path("images/new/", image_new, name="image-new"),
     path("images/<int:pk>/", image_detail, name="image-detail"),
     path("audit/", audit_list, name="audit-list"),
+    path("operations/", operation_list, name="operation-list"),
+    path("operations/<int:pk>/", operation_detail, name="operation-detail"),
     path("", include("portal.teams.urls")),
     path("", include("portal.accounts.urls")),
     path("", include("portal.registries.urls")),

@@ -10,3 +10,4 @@ scripts/test-services.sh
 .venv/bin/python -m bench.registries
 BERTH_TEST_RUN=terminal-bench .venv/bin/python -m bench.terminal
 BERTH_TEST_RUN=logs-bench .venv/bin/python -m bench.logs
+.venv/bin/python -m bench.operations

@@ -19,6 +19,8 @@ from workers.app import make_app
 from workers.heartbeat import Heartbeat
 from workers.identity import HostIdentity, NameClaim, NameTaken
 from workers.inventory import InventorySync
+from workers.operations.runner import OperationRunner
+from workers.operations.tasks import register_operations
 from workers.protocol import host_queue, host_slug, host_stream_channel
 from workers.reports import Reporter
 from workers.services import ServicesStep
@@ -99,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     register_terminals(streams, args.docker_host)
     app.berth_services = [Heartbeat(engine, reporter, claim, interval=args.heartbeat), inventory, streams]
     register_tasks(app, inventory)
+    register_operations(app, OperationRunner(args.docker_host, reporter, streams, broker), streams)
     app.steps["worker"].add(ServicesStep)
     log.info("Host worker for '%s' (queue %s) on engine %s", identity.name, queue, engine.base_url)
     app.worker_main(

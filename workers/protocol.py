@@ -1,8 +1,10 @@
 """Names shared with the portal over the broker. The portal side names the same strings."""
 
 __all__ = [
+    "CONTAINER_DIFF_REQUEST",
     "HOST_QUEUE_PREFIX",
     "INVENTORY_RESYNC_TASK",
+    "OPERATION_TASK",
     "PORTAL_QUEUE",
     "REPORT_TASK",
     "channel_layer_config",
@@ -10,6 +12,9 @@ __all__ = [
     "host_queue",
     "host_slug",
     "host_stream_channel",
+    "operation_abandoned_key",
+    "operation_group",
+    "operation_progress_key",
 ]
 
 import re
@@ -19,6 +24,12 @@ HOST_QUEUE_PREFIX = "host."
 REPORT_TASK = "berth.portal.host_report"
 # Sent by the portal to a host's queue when its picture of the host has a gap.
 INVENTORY_RESYNC_TASK = "berth.host.inventory_resync"
+
+# Sent by the portal to a host's queue: one operation (operations.md); its only other argument
+# is the registry credentials it needs, which nothing logs or stores.
+OPERATION_TASK = "berth.host.operation"
+# A stream request (on host_stream_channel) for a container's changes, answered on `reply_to`.
+CONTAINER_DIFF_REQUEST = "container.diff"
 
 _SLUG_RE = re.compile(r"[^a-z0-9-]+")
 
@@ -60,3 +71,19 @@ def channel_layer_config(redis_url: str) -> dict:
         "channel_capacity": {"specific.*": 20000},
         "expiry": 30,
     }
+
+
+def operation_group(operation_id: int) -> str:
+    """The channel-layer group where an operation's progress and final state are told."""
+    return f"berth.operation.{int(operation_id)}"
+
+
+def operation_progress_key(operation_id: int) -> str:
+    """The Redis key holding an operation's progress so far, for a viewer who joins late."""
+    return f"berth:operation:{int(operation_id)}:progress"
+
+
+def operation_abandoned_key(operation_id: int) -> str:
+    """Set by the portal when it gave an operation up (its host was lost): a worker that
+    comes back and finds the task still queued does not run it."""
+    return f"berth:operation:{int(operation_id)}:abandoned"

@@ -6,6 +6,7 @@ from portal.access.policy import can
 from portal.access.shortcuts import get_visible_or_404
 from portal.containers.models import Container
 from portal.hosts.models import Host
+from portal.operations.rights import host_rights
 
 __all__ = ["container_detail", "container_list"]
 
@@ -16,7 +17,11 @@ STATES = [(s, s.capitalize()) for s in ("running", "paused", "restarting", "crea
 @login_required
 def container_list(request):
     hosts = Host.objects.restrict(request, "container.view").only("pk", "name")
-    return render(request, "containers/container_list.html", {"hosts": hosts, "states": STATES})
+    return render(
+        request,
+        "containers/container_list.html",
+        {"hosts": hosts, "states": STATES, "host_rights": host_rights(request)},
+    )
 
 
 @login_required
@@ -34,5 +39,6 @@ def container_detail(request, pk: int):
         "may_exec": can(request, "container.exec", container),
         "streams": streams,
         "stats_charts": STATS_CHARTS,
+        "host_rights": host_rights(request),
     }
     return render(request, "containers/container_detail.html", context)

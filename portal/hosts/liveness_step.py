@@ -34,6 +34,7 @@ class LivenessWatchStep(bootsteps.StartStopStep):
     def _run(self) -> None:
         jobs = [
             (settings.BERTH_LIVENESS_CHECK_EVERY, _job("portal.hosts.liveness.mark_lost_hosts")),
+            (settings.BERTH_LIVENESS_CHECK_EVERY, _job("portal.operations.liveness.fail_lost_operations")),
             (HOUSEKEEPING_EVERY, _job("portal.inventory.housekeeping.purge_tombstones")),
             (HOUSEKEEPING_EVERY, _job("portal.terminals.housekeeping.purge_recordings")),
         ]

@@ -21,7 +21,7 @@ __all__ = ["Claim", "InvalidReport", "Outcome", "apply_host_report", "worker_cla
 
 log = logging.getLogger(__name__)
 
-REPORT_KINDS = {"hello", "heartbeat", "goodbye", "refused", "inventory"}
+REPORT_KINDS = {"hello", "heartbeat", "goodbye", "refused", "inventory", "operation"}
 INFO_FIELDS = {
     "engine_id": "engine_id",
     "engine_version": "engine_version",
@@ -173,8 +173,12 @@ def _apply_inventory_report(
 
 def apply_host_report(report: Any, now=None) -> Outcome:
     report = _validate(report)
-    batch = _inventory_of(report)
     now = now or timezone.now()
+    if report["kind"] == "operation":
+        from portal.operations.reports import apply_operation_report
+
+        return apply_operation_report(report, now)
+    batch = _inventory_of(report)
     worker = report.get("worker") or {}
     with transaction.atomic():
         host, created = Host.objects.select_for_update().get_or_create(

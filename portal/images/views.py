@@ -5,6 +5,7 @@ from django.urls import reverse
 from portal.access.shortcuts import get_visible_or_404
 from portal.hosts.models import Host
 from portal.images.models import Image
+from portal.operations.rights import host_rights
 
 __all__ = ["image_detail", "image_list"]
 
@@ -19,4 +20,8 @@ def image_list(request):
 def image_detail(request, pk: int):
     image = get_visible_or_404(request, Image.objects.select_related("host"), "image.view", pk=pk)
     api_url = reverse("v1:image-detail", args=[image.pk])
-    return render(request, "images/image_detail.html", {"object": image, "api_url": api_url})
+    return render(
+        request,
+        "images/image_detail.html",
+        {"object": image, "api_url": api_url, "host_rights": host_rights(request)},
+    )

@@ -6,7 +6,7 @@
   window.BerthList({
     endpoint: "/api/v1/containers/",
     eventPrefix: "container.",
-    columns: 6,
+    columns: 7,
     emptyText: "No container matches.",
     row: (c) => el("tr", { data: { containerId: c.id, state: c.state } },
       el("td", {}, el("a", { href: "/containers/" + c.id + "/", class: "fw-bold" }, c.name),
@@ -16,6 +16,7 @@
         el("div", { class: "text-secondary small", data: { role: "status" } }, c.status)),
       el("td", { class: "small" }, ports(c.ports)),
       el("td", {}, el("a", { href: "/hosts/" + c.host + "/" }, c.host_name)),
-      el("td", { title: c.created || "" }, ago(c.created))),
+      el("td", { title: c.created || "" }, ago(c.created)),
+      el("td", {}, window.BerthContainerActions ? window.BerthContainerActions.rowButtons(c) : null)),
   });
 })();

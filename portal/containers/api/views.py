@@ -5,6 +5,8 @@ from rest_framework import viewsets
 from portal.api.query_params import int_param
 from portal.api.viewsets import RestrictedViewSetMixin
 from portal.containers.models import Container
+from portal.operations.api.container_actions import ContainerOperationsMixin
+from portal.operations.api.refusals import HostInBodyPermission
 
 from .serializers import ContainerDetailSerializer, ContainerSerializer
 
@@ -21,7 +23,7 @@ __all__ = ["ContainerViewSet"]
         ]
     )
 )
-class ContainerViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+class ContainerViewSet(ContainerOperationsMixin, RestrictedViewSetMixin, viewsets.ModelViewSet):
     """Containers on the hosts the user may see, as their engines last reported them.
 
     Lists leave out removed containers; a removed container's own URL still answers, with
@@ -29,9 +31,14 @@ class ContainerViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
     queryset = Container.objects.select_related("host")
     serializer_class = ContainerSerializer
-    http_method_names = ["get", "head", "options"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    permission_classes = [HostInBodyPermission]
     view_action = "container.view"
-    policy_actions = {"list": "container.view", "retrieve": "container.view"}
+    policy_actions = {
+        "list": "container.view",
+        "retrieve": "container.view",
+        **ContainerOperationsMixin.operation_policy_actions,
+    }
 
     def get_serializer_class(self):
         return ContainerDetailSerializer if self.action == "retrieve" else ContainerSerializer

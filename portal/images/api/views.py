@@ -9,6 +9,7 @@ from portal.api.query_params import bool_param, int_param
 from portal.api.viewsets import RestrictedViewSetMixin
 from portal.images.history import layer_stack
 from portal.images.models import Image, Tag
+from portal.operations.api.image_actions import ImageOperationsMixin
 
 from .serializers import ImageSerializer, LayerSerializer
 
@@ -24,16 +25,21 @@ __all__ = ["ImageViewSet"]
         ]
     )
 )
-class ImageViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+class ImageViewSet(ImageOperationsMixin, RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """Images on the hosts the user may see, as their engines last reported them.
 
     Lists leave out removed images; a removed image's own URL still answers, with `removed_at` set."""
 
     queryset = Image.objects.select_related("host").prefetch_related("tags")
     serializer_class = ImageSerializer
-    http_method_names = ["get", "head", "options"]
+    http_method_names = ["get", "post", "delete", "head", "options"]
     view_action = "image.view"
-    policy_actions = {"list": "image.view", "retrieve": "image.view", "history": "image.view"}
+    policy_actions = {
+        "list": "image.view",
+        "retrieve": "image.view",
+        "history": "image.view",
+        **ImageOperationsMixin.operation_policy_actions,
+    }
 
     def get_queryset(self):
         queryset = super().get_queryset()

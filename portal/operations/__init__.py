@@ -1,0 +1,1 @@
+"""Operations: every user-requested action on a host, run by its worker, followed live."""

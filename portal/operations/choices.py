@@ -1,0 +1,34 @@
+from django.db import models
+
+__all__ = ["ACTIVE_STATES", "OperationKind", "OperationState"]
+
+
+class OperationState(models.TextChoices):
+    PENDING = "pending", "Pending"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+ACTIVE_STATES = (OperationState.PENDING, OperationState.RUNNING)
+
+
+class OperationKind(models.TextChoices):
+    CONTAINER_RUN = "container.run", "Run container"
+    CONTAINER_START = "container.start", "Start container"
+    CONTAINER_STOP = "container.stop", "Stop container"
+    CONTAINER_RESTART = "container.restart", "Restart container"
+    CONTAINER_KILL = "container.kill", "Kill container"
+    CONTAINER_PAUSE = "container.pause", "Pause container"
+    CONTAINER_UNPAUSE = "container.unpause", "Unpause container"
+    CONTAINER_RENAME = "container.rename", "Rename container"
+    CONTAINER_REMOVE = "container.remove", "Remove container"
+    CONTAINER_COMMIT = "container.commit", "Commit container"
+    IMAGE_PULL = "image.pull", "Pull image"
+    IMAGE_BUILD = "image.build", "Build image"
+    IMAGE_TAG = "image.tag", "Tag image"
+    IMAGE_PUSH = "image.push", "Push image"
+    IMAGE_REMOVE = "image.remove", "Remove image"
+    IMAGE_PRUNE = "image.prune", "Prune dangling images"
+    IMAGE_EXPORT = "image.export", "Export image"
+    IMAGE_IMPORT = "image.import", "Import image"

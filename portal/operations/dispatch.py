@@ -1,0 +1,117 @@
+"""Starting an operation: check the host answers, record it (pending) and its audit event,
+and hand it to the host's queue once the record is committed."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db import transaction
+from rest_framework import status
+from rest_framework.exceptions import APIException
+
+from portal.audit.record import record
+from portal.hosts.choices import HostStatus
+from portal.hosts.models import Host
+from portal.operations.models import Operation
+from workers.protocol import OPERATION_TASK, host_queue
+
+__all__ = ["HostOffline", "send_operation_task", "submit"]
+
+log = logging.getLogger(__name__)
+
+# A task not picked up within this long is dropped by the worker: its host was lost, and the
+# liveness watch has failed the operation already.
+TASK_EXPIRES = 3600
+
+
+class HostOffline(APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "host_offline"
+
+    def __init__(self, host: Host):
+        why = (
+            "its worker is not answering" if host.current_status != HostStatus.ONLINE else "its engine is not answering"
+        )
+        super().__init__(f"Host {host.name} is offline ({why}): nothing was done. Try again when it is back.")
+
+
+def send_operation_task(slug: str, operation: dict, auth_config: dict | None, app=None) -> None:
+    """Put the operation on the host's queue. Credentials ride in the task and nowhere else:
+    the task's printable form (which Celery may log or show) says only whether there are any."""
+    if app is None:
+        from portal.celery import app
+
+    kwargs = {"operation": operation, "auth_config": auth_config}
+    shown = {"operation": {k: operation[k] for k in ("id", "kind")}, "auth_config": "***" if auth_config else None}
+    app.send_task(
+        OPERATION_TASK,
+        kwargs=kwargs,
+        queue=host_queue(slug),
+        expires=TASK_EXPIRES,
+        argsrepr="()",
+        kwargsrepr=repr(shown),
+    )
+
+
+def require_online(host: Host) -> None:
+    if host.current_status != HostStatus.ONLINE or not host.engine_reachable:
+        raise HostOffline(host)
+
+
+def submit(
+    request,
+    host: Host,
+    kind: str,
+    params: dict[str, Any],
+    *,
+    target=None,
+    target_type: str = "",
+    target_id: str = "",
+    target_repr: str = "",
+    auth_config: dict | None = None,
+    task_params: dict[str, Any] | None = None,
+) -> Operation:
+    """Record and send one operation. `params` is kept and shown; `task_params` (defaulting to
+    `params`) is what the worker gets, e.g. with engine ids the record need not repeat."""
+    require_online(host)
+    user = request.user if request.user.is_authenticated else None
+    if target is not None:
+        target_type = target_type or target._meta.model_name
+        target_id = target_id or str(getattr(target, "engine_id", target.pk))
+        target_repr = target_repr or str(target)
+    with transaction.atomic():
+        operation = Operation.objects.create(
+            host=host,
+            user=user,
+            username=user.get_username() if user else "",
+            kind=kind,
+            target_type=target_type,
+            target_id=target_id,
+            target_repr=target_repr[:512],
+            params=params,
+        )
+        record(
+            kind,
+            request=request,
+            target=operation,
+            host=host,
+            detail={"operation": operation.pk, "target": target_repr, **params},
+        )
+        message = {"id": operation.pk, "kind": kind, "params": task_params if task_params is not None else params}
+        transaction.on_commit(lambda: _send(operation, host.slug, message, auth_config))
+    return operation
+
+
+def _send(operation: Operation, slug: str, message: dict, auth_config: dict | None) -> None:
+    from portal.operations.publish import publish_operation
+
+    try:
+        send_operation_task(slug, message, auth_config)
+    except Exception as exc:  # the broker is down: the operation fails now rather than never
+        log.error("Could not send operation %s to host '%s': %s", operation.pk, slug, exc)
+        Operation.objects.filter(pk=operation.pk).update(
+            state="failed", error="Berth could not reach its broker to send this to the host.", error_code="broker"
+        )
+        operation.refresh_from_db()
+    publish_operation(operation)

@@ -1,0 +1,25 @@
+"""What the user may do on each host they see, for pages to enable buttons (or say why not)."""
+
+from __future__ import annotations
+
+from portal.access.policy import scope_for
+from portal.hosts.models import Host
+
+__all__ = ["OPERATION_ACTIONS", "host_rights"]
+
+OPERATION_ACTIONS = ("container.operate", "container.manage", "image.manage")
+
+
+def host_rights(request) -> dict[int, dict]:
+    """{host id: {"name", "role", "status", action: allowed…}} for every host the user sees."""
+    scope = scope_for(request)
+    rights = {}
+    for host in Host.objects.restrict(request, "host.view").only("pk", "name", "status", "last_seen"):
+        role = scope.role_on(host.pk)
+        rights[host.pk] = {
+            "name": host.name,
+            "role": role.name.lower() if role is not None else "",
+            "online": host.current_status == "online",
+            **{action: scope.allows(action, host.pk) for action in OPERATION_ACTIONS},
+        }
+    return rights

@@ -1,0 +1,60 @@
+// Image actions on the image's page: run, tag, push, export, remove (or untag one name).
+(function () {
+  "use strict";
+  const { send, button } = window.BerthOps;
+  const toolbar = document.getElementById("object-actions");
+  const url = JSON.parse(document.getElementById("detail-api").textContent);
+  const errors = document.getElementById("actions-error");
+  let current = null;
+  let timer = null;
+  const soon = () => { clearTimeout(timer); timer = setTimeout(load, 150); };
+
+  function render(i) {
+    if (i.removed_at) { toolbar.replaceChildren(); return; }
+    const first = i.tags[0] || "";
+    const make = (label, icon, action, start, options = {}) =>
+      button(label, icon, { hostId: i.host, action, errors, start, ...options });
+    toolbar.replaceChildren(
+      make("Run", "player-play", "container.manage", async () => {
+        location.href = "/containers/run/?host=" + i.host + "&image=" + encodeURIComponent(first || i.engine_id);
+        return null;
+      }),
+      make("Tag", "tag", "image.manage", () => {
+        const reference = prompt("New name: repository[:tag]", first);
+        if (!reference) return null;
+        const at = reference.lastIndexOf(":");
+        const [repository, tag] = at > reference.lastIndexOf("/") ? [reference.slice(0, at), reference.slice(at + 1)] : [reference, "latest"];
+        return send(url + "tag/", { body: { repository, tag } });
+      }),
+      make("Push", "upload", "image.manage", () => {
+        const reference = prompt("Push as (registry/repository:tag)", first);
+        return reference ? send(url + "push/", { body: { reference } }) : null;
+      }),
+      make("Export", "file-export", "image.manage", () => send(url + "export/")),
+      ...i.tags.length > 1 ? [make("Untag", "tag-off", "image.manage", () => {
+        const tag = prompt("Remove which name? (" + i.tags.join(", ") + ")", i.tags[i.tags.length - 1]);
+        return tag ? send(url + "?tag=" + encodeURIComponent(tag), { method: "DELETE" }) : null;
+      }, { danger: true, name: "untag" })] : [],
+      make("Remove", "trash", "image.manage", () => {
+        if (!confirm("Remove this image" + (i.tags.length ? " (" + i.tags.join(", ") + ")" : "") + "?")) return null;
+        const force = confirm("Force? (remove even if containers use it or it has several names)");
+        return send(url + "?force=" + force, { method: "DELETE" });
+      }, { danger: true }),
+    );
+  }
+
+  async function load() {
+    const response = await fetch(url, { headers: { Accept: "application/json" }, cache: "no-store" });
+    if (!response.ok) return;
+    current = await response.json();
+    render(current);
+  }
+  document.addEventListener("berth:event", (e) => {
+    const i = e.detail.image;
+    if (i && current && i.id === current.id) soon();
+  });
+  // Back from another page (bfcache) or after a reconnect, what was shown may be old.
+  document.addEventListener("berth:live", (e) => { if (e.detail.resync) load(); });
+  window.addEventListener("pageshow", (e) => { if (e.persisted) load(); });
+  load();
+})();

@@ -1,0 +1,115 @@
+"""What each kind of operation does on the host: a function of (engine, params, context)
+answering the operation's result. The parameters were validated by the portal."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from engine.client import Engine
+from engine.containers import commit_container, lifecycle, run_container
+from engine.images import (
+    build_image,
+    load_image,
+    prune_images,
+    pull_image,
+    push_image,
+    remove_image,
+    save_image,
+    tag_image,
+)
+from engine.reference import parse_reference
+from workers.blobs import BlobStore, new_blob_key
+from workers.operations.feed import ProgressFeed
+
+__all__ = ["KINDS", "Context"]
+
+
+@dataclass
+class Context:
+    """What an operation has besides its parameters. `auth_config` lives only as long as the task."""
+
+    feed: ProgressFeed
+    blobs: BlobStore
+    auth_config: dict | None = None
+
+
+def _pull(engine: Engine, params: dict, ctx: Context) -> dict[str, Any]:
+    return pull_image(engine, params["reference"], ctx.feed.image_line, ctx.auth_config)
+
+
+def _push(engine: Engine, params: dict, ctx: Context) -> dict[str, Any]:
+    reference = params["reference"]
+    if params.get("image_id"):
+        ref = parse_reference(reference)
+        tag_image(engine, params["image_id"], ref.repository, ref.tag_or_default)
+    return push_image(engine, reference, ctx.feed.image_line, ctx.auth_config)
+
+
+def _build(engine: Engine, params: dict, ctx: Context) -> dict[str, Any]:
+    context = io.BytesIO(b"".join(ctx.blobs.read(params["context_key"])))
+    ctx.blobs.delete(params["context_key"])
+    return build_image(
+        engine,
+        context,
+        ctx.feed.build_line,
+        tag=params.get("tag") or "",
+        buildargs=params.get("buildargs") or None,
+        dockerfile=params.get("dockerfile_path") or "Dockerfile",
+        gzip=bool(params.get("gzip")),
+        labels=params.get("labels") or None,
+    )
+
+
+def _run(engine: Engine, params: dict, ctx: Context) -> dict[str, Any]:
+    def pull_first(reference: str) -> dict:
+        ctx.feed.note(f"Image {reference} is not on this host: pulling it first.")
+        return pull_image(engine, reference, ctx.feed.image_line, ctx.auth_config)
+
+    return run_container(engine, params["spec"], pull_first)
+
+
+def _lifecycle(action: str) -> Callable[[Engine, dict, Context], dict]:
+    def act(engine: Engine, params: dict, ctx: Context) -> dict[str, Any]:
+        options = {k: v for k, v in params.items() if k not in ("container_id", "subject")}
+        return lifecycle(engine, action, params["container_id"], params.get("subject", ""), **options)
+
+    return act
+
+
+def _commit(engine: Engine, params: dict, ctx: Context) -> dict[str, Any]:
+    options = {k: params.get(k) for k in ("repository", "tag", "message", "author")}
+    return commit_container(engine, params["container_id"], params.get("subject", ""), **options)
+
+
+def _export(engine: Engine, params: dict, ctx: Context) -> dict[str, Any]:
+    key = new_blob_key("export")
+    size = ctx.blobs.write(key, save_image(engine, params["name"]))
+    return {"blob": key, "size": size, "name": params["name"]}
+
+
+def _import(engine: Engine, params: dict, ctx: Context) -> dict[str, Any]:
+    try:
+        return load_image(engine, ctx.blobs.read(params["archive_key"]))
+    finally:
+        ctx.blobs.delete(params["archive_key"])
+
+
+KINDS: dict[str, Callable[[Engine, dict, Context], dict]] = {
+    "image.pull": _pull,
+    "image.push": _push,
+    "image.build": _build,
+    "image.tag": lambda e, p, c: tag_image(e, p["image_id"], p["repository"], p.get("tag") or "latest"),
+    "image.remove": lambda e, p, c: remove_image(e, p["name"], force=bool(p.get("force"))),
+    "image.prune": lambda e, p, c: prune_images(e),
+    "image.export": _export,
+    "image.import": _import,
+    "container.run": _run,
+    "container.commit": _commit,
+    **{
+        f"container.{action}": _lifecycle(action)
+        for action in ("start", "stop", "restart", "kill", "pause", "unpause", "rename", "remove")
+    },
+}

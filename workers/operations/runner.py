@@ -1,0 +1,130 @@
+"""Runs operations in the Celery thread pool: report running, do it, report the end.
+
+The end is always reported, whatever happened (an unexpected error included), and retried
+while the broker is away, so no operation is left "running" because a report was lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from typing import Any
+
+import redis
+
+from engine import Engine, EngineUnavailable
+from engine.containers import container_changes
+from engine.errors import OperationFailed
+from workers.blobs import BlobStore
+from workers.operations.feed import ProgressFeed
+from workers.operations.kinds import KINDS, Context
+from workers.protocol import operation_abandoned_key
+from workers.reports import Reporter
+from workers.streams.loop import StreamLoop
+
+__all__ = ["OperationRunner"]
+
+log = logging.getLogger(__name__)
+
+ENGINE_TIMEOUT = 600.0  # a build step may print nothing for minutes
+FINAL_REPORT_TRIES = 10
+
+
+class OperationRunner:
+    def __init__(
+        self,
+        docker_host: str,
+        reporter: Reporter,
+        streams: StreamLoop,
+        client: redis.Redis,
+        progress_interval: float = 0.1,
+    ):
+        self.docker_host = docker_host
+        self.reporter = reporter
+        self.streams = streams
+        self.client = client
+        self.blobs = BlobStore(client)
+        self.progress_interval = progress_interval
+
+    def _report(self, operation_id: int, tries: int = 1, **fields: Any) -> None:
+        for attempt in range(tries):
+            if self.reporter.send("operation", operation={"id": operation_id, **fields}):
+                return
+            time.sleep(min(5.0, 0.5 * 2**attempt))
+        log.error("Could not report the end of operation %s to the portal", operation_id)
+
+    def run(self, operation: dict, auth_config: dict | None = None) -> None:
+        operation_id, kind = int(operation["id"]), str(operation["kind"])
+        if self.client.exists(operation_abandoned_key(operation_id)):
+            log.info("Operation %s was given up by the portal while queued; not running it", operation_id)
+            return
+        run = KINDS.get(kind)
+        started = time.monotonic()
+        self._report(operation_id, state="running")
+        feed = ProgressFeed(
+            operation_id,
+            self.streams.group_send,
+            lambda key, text, ttl: self.client.set(key, text, ex=ttl),
+            interval=self.progress_interval,
+        )
+        engine = Engine(self.docker_host, timeout=ENGINE_TIMEOUT)
+        state, result, error, code = "failed", {}, "", ""
+        try:
+            if run is None:
+                raise OperationFailed(f"This host worker does not know operations of kind {kind!r}.", "unknown_kind")
+            result = run(engine, operation.get("params") or {}, Context(feed, self.blobs, auth_config)) or {}
+            state = "succeeded"
+        except OperationFailed as exc:
+            error, code = exc.message, exc.code
+        except EngineUnavailable as exc:
+            error, code = str(exc), "engine_unavailable"
+        except Exception as exc:
+            log.exception("Operation %s (%s) failed unexpectedly", operation_id, kind)
+            error, code = f"Unexpected failure on the host: {type(exc).__name__}: {exc}", "unexpected"
+        finally:
+            engine.close()
+            summary = feed.close()
+        took = (time.monotonic() - started) * 1000
+        log.info("Operation %s (%s) %s in %.0f ms%s", operation_id, kind, state, took, f": {error}" if error else "")
+        self._report(
+            operation_id,
+            tries=FINAL_REPORT_TRIES,
+            state=state,
+            result=result,
+            error=error,
+            error_code=code,
+            progress={k: summary[k] for k in ("layers", "status", "step")},
+            log=summary["log"],
+            sent_events=feed.sent,
+        )
+
+    async def diff(self, message: dict) -> None:
+        """A stream request for a container's changes: the answer goes into the Redis list
+        `reply_key`, where the web request waits for it."""
+        reply_key = str(message.get("reply_key") or "")
+        if not reply_key.startswith("berth:reply:"):
+            return
+
+        def changes() -> dict:
+            engine = Engine(self.docker_host)
+            try:
+                return {
+                    "changes": container_changes(engine, str(message.get("container_id")), message.get("subject", ""))
+                }
+            except OperationFailed as exc:
+                return {"error": exc.message, "code": exc.code}
+            except EngineUnavailable as exc:
+                return {"error": str(exc), "code": "engine_unavailable"}
+            finally:
+                engine.close()
+
+        def reply() -> None:
+            answer = json.dumps(changes())
+            pipe = self.client.pipeline()
+            pipe.rpush(reply_key, answer)
+            pipe.expire(reply_key, 60)
+            pipe.execute()
+
+        await asyncio.get_running_loop().run_in_executor(None, reply)
