@@ -2,11 +2,13 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
 
+from portal.access.policy import restrict
 from portal.access.shortcuts import get_visible_or_404
 from portal.hosts.models import Host
 from portal.operations.choices import OperationKind, OperationState
 from portal.operations.models import Operation
 from portal.operations.rights import host_rights
+from portal.registries.models import Registry
 
 __all__ = ["container_run", "image_new", "operation_detail", "operation_list"]
 
@@ -31,10 +33,10 @@ def operation_detail(request, pk: int):
     )
 
 
-def _forms_page(request, template: str, action: str):
+def _forms_page(request, template: str, action: str, **context):
     rights = host_rights(request)
     hosts = [{"id": pk, "name": r["name"], "online": r["online"]} for pk, r in rights.items() if r[action]]
-    return render(request, template, {"form_hosts": hosts, "host_rights": rights})
+    return render(request, template, {"form_hosts": hosts, "host_rights": rights, **context})
 
 
 @login_required
@@ -46,4 +48,5 @@ def container_run(request):
 @login_required
 def image_new(request):
     """Pull, build and import forms: hosts where the user may manage images."""
-    return _forms_page(request, "operations/image_new.html", "image.manage")
+    registries = restrict(Registry.objects.exclude(password_sealed=""), request, "registry.use")
+    return _forms_page(request, "operations/image_new.html", "image.manage", registries=registries)

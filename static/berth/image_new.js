@@ -20,8 +20,13 @@
 
   const params = new URLSearchParams(location.search);
   if (params.get("reference")) document.getElementById("pull-reference").value = params.get("reference");
+  if (params.get("registry")) document.getElementById("pull-registry").value = params.get("registry");
 
-  wire("pull-form", (f) => send("/api/v1/images/pull/", { body: { host: Number(f.host.value), reference: f.reference.value.trim() } }));
+  wire("pull-form", (f) => {
+    const body = { host: Number(f.host.value), reference: f.reference.value.trim() };
+    if (f.registry.value) body.registry = Number(f.registry.value);
+    return send("/api/v1/images/pull/", { body });
+  });
   wire("prune-form", (f) => send("/api/v1/images/prune/", { body: { host: Number(f.host.value) } }));
   wire("import-form", (f) => {
     const data = new FormData();
