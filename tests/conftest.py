@@ -54,3 +54,9 @@ def local_host(stack, host_name):
     yield stack.wait_for_host(host_name, "online", timeout=15)
     worker.stop()
     remove_test_objects()
+
+
+def pytest_collection_modifyitems(items):
+    """Browser tests last: Playwright's sync API holds the main thread's event loop while its
+    browser lives, which would break any later test that runs a loop of its own."""
+    items.sort(key=lambda item: "/tests/e2e/" in str(item.path))

@@ -183,8 +183,11 @@ def test_pull_errors_end_the_operation_with_a_sentence(stack, local_host, open_r
         assert (operation["state"], operation["error_code"]) == ("failed", code), operation
     invalid = call(stack, "POST", "/api/v1/images/pull/", json={"host": host, "reference": "UPPER/Case"})
     assert invalid.status_code == 400
-    with_registry = call(stack, "POST", "/api/v1/images/pull/", json={"host": host, "reference": "a:1", "registry": 1})
-    assert with_registry.status_code == 400
+    unknown_registry = {"host": host, "reference": "a:1", "registry": 999999}
+    assert call(stack, "POST", "/api/v1/images/pull/", json=unknown_registry).status_code == 404
+    elsewhere = {"host": host, "reference": "127.0.0.1:5999/a:1", "registry": 1}  # 1: Docker Hub
+    answer = call(stack, "POST", "/api/v1/images/pull/", json=elsewhere)
+    assert (answer.status_code, answer.json()["code"]) == (400, "registry_mismatch")
 
 
 def _tar(files: dict[str, bytes]) -> bytes:

@@ -5,6 +5,7 @@ import asyncio
 import threading
 import time
 
+from tests.support.aio import run_async
 from workers.streams.logs import batch_pieces, log_options
 from workers.streams.pump import Pump
 
@@ -72,7 +73,7 @@ def test_given_nobody_takes_when_the_buffer_is_full_then_the_source_is_no_longer
         pump.stop()
         return read_while_behind, stalled, taken, resumed
 
-    read_while_behind, stalled, taken, resumed = asyncio.run(scenario())
+    read_while_behind, stalled, taken, resumed = run_async(scenario())
 
     assert read_while_behind <= 11  # 1,000 characters held, plus the one piece the reader blocks with
     assert stalled
@@ -90,7 +91,7 @@ def test_given_a_finite_source_then_everything_is_taken_in_order_then_none():
             taken += items
         return taken
 
-    assert asyncio.run(scenario()) == [1, 2, 3, 4, 5, 6]
+    assert run_async(scenario()) == [1, 2, 3, 4, 5, 6]
 
 
 def test_given_a_source_that_fails_then_the_error_is_kept_for_the_session_to_report():
@@ -104,7 +105,7 @@ def test_given_a_source_that_fails_then_the_error_is_kept_for_the_session_to_rep
         taken = [await pump.take(), await pump.take()]
         return taken, pump.error
 
-    taken, error = asyncio.run(scenario())
+    taken, error = run_async(scenario())
 
     assert taken == [["first"], None]
     assert str(error) == "the engine went away"
@@ -119,7 +120,7 @@ def test_given_a_reader_blocked_on_a_full_buffer_when_stopped_then_its_thread_en
         await asyncio.sleep(0.1)
         pump.stop()
 
-    asyncio.run(scenario())
+    run_async(scenario())
     time.sleep(0.1)
 
     assert not [t for t in threading.enumerate() if t.name == "berth-pump"]

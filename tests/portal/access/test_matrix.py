@@ -1012,6 +1012,8 @@ def test_terminal_websockets_refuse_in_the_order_login_visibility_right_then_hos
         assert message["code"] == 4503  # allowed; host A has never been online
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("actor", list(ACTORS))
 @pytest.mark.parametrize(
     ("name", "method", "path", "body", "action", "host", "want"),
     OPERATIONS_API,
