@@ -25,17 +25,13 @@ from portal.access.shortcuts import get_visible_or_404
 from portal.containers.log_params import LogParamsError, log_params
 from portal.containers.models import Container
 from portal.hosts.choices import HostStatus
+from portal.hosts.errors import HostOffline
 from workers.protocol import host_stream_channel
 from workers.streams import messages as m
 
 __all__ = ["ContainerLogsDownload"]
 
 VIEW = "container.view"
-
-
-class HostOffline(exceptions.APIException):
-    status_code = 503
-    default_code = "host_offline"
 
 
 class PlainTextRenderer(renderers.BaseRenderer):
@@ -123,7 +119,7 @@ class ContainerLogsDownload(APIView):
             raise exceptions.ValidationError({"detail": str(exc)}) from exc
         host = container.host
         if host.current_status != HostStatus.ONLINE:
-            raise HostOffline(f"Host {host.name} is offline: its containers' logs cannot be read now.")
+            raise HostOffline(host, "its containers' logs cannot be read now.")
         response = StreamingHttpResponse(
             logs_body(host.slug, container.engine_id, params), content_type="text/plain; charset=utf-8"
         )

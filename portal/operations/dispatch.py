@@ -7,11 +7,10 @@ import logging
 from typing import Any
 
 from django.db import transaction
-from rest_framework import status
-from rest_framework.exceptions import APIException
 
 from portal.audit.record import record
 from portal.hosts.choices import HostStatus
+from portal.hosts.errors import HostOffline
 from portal.hosts.models import Host
 from portal.operations.models import Operation
 from workers.protocol import OPERATION_TASK, host_queue
@@ -23,17 +22,6 @@ log = logging.getLogger(__name__)
 # A task not picked up within this long is dropped by the worker: its host was lost, and the
 # liveness watch has failed the operation already.
 TASK_EXPIRES = 3600
-
-
-class HostOffline(APIException):
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_code = "host_offline"
-
-    def __init__(self, host: Host):
-        why = (
-            "its worker is not answering" if host.current_status != HostStatus.ONLINE else "its engine is not answering"
-        )
-        super().__init__(f"Host {host.name} is offline ({why}): nothing was done. Try again when it is back.")
 
 
 def send_operation_task(slug: str, operation: dict, auth_config: dict | None, app=None) -> None:

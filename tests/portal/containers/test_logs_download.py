@@ -43,7 +43,7 @@ def test_a_host_that_is_offline_is_a_503_naming_it(as_admin):
 
     assert response.status_code == 503
     assert response.json() == {
-        "detail": "Host web-9 is offline: its containers' logs cannot be read now.",
+        "detail": "Host web-9 is offline (its worker is not answering): its containers' logs cannot be read now.",
         "code": "host_offline",
     }
 
