@@ -38,8 +38,13 @@ __all__ = ["AttachSession", "TerminalSession", "register_terminals"]
 
 log = logging.getLogger(__name__)
 
-# A session whose output keeps coming sends at most one chunk per this interval (or MAX_CHUNK).
+# A session whose output keeps coming sends at most one chunk per this interval (or MAX_CHUNK);
+# one whose output has kept coming unprompted by input for FLOOD_AFTER (`yes`, `cat` of a big
+# file, a chatty attach) per FLOOD_BATCH_SECONDS, so that a hundred floods do not queue thousands
+# of small chunks ahead of someone's keystroke. Output that answers input keeps the short interval.
 BATCH_SECONDS = 0.005
+FLOOD_AFTER = 0.1
+FLOOD_BATCH_SECONDS = 0.025
 # Input waiting for a process that does not read it is dropped past this.
 INPUT_LIMIT = 1024 * 1024
 
@@ -64,6 +69,7 @@ class _EngineStream(StreamSession):
         self.rows = _size(request.get("rows"), 24, 1000)
         self._input: asyncio.Queue[bytes] = asyncio.Queue()
         self._input_pending = 0
+        self.input_at = 0.0
         self._writing = False
         self._writer: asyncio.Task | None = None
 
@@ -87,6 +93,7 @@ class _EngineStream(StreamSession):
             data = data.encode()
         if not data:
             return
+        self.input_at = asyncio.get_running_loop().time()
         if self._input_pending + len(data) > INPUT_LIMIT:
             # The process is not reading its input: memory per session stays bounded.
             log.warning("Dropped %d bytes of input to %s: the process is not reading", len(data), self.container[:12])
@@ -126,14 +133,19 @@ class _EngineStream(StreamSession):
 
         Output after a quiet spell goes at once (a keystroke's echo is never held). Output that
         follows other output within BATCH_SECONDS waits out the rest of that interval, taking
-        what else arrives, up to MAX_CHUNK: a busy session sends fewer, larger chunks."""
+        what else arrives, up to MAX_CHUNK: a busy session sends fewer, larger chunks, and a
+        flooding one fewer still (FLOOD_BATCH_SECONDS)."""
         loop = asyncio.get_running_loop()
-        last_sent = 0.0
+        last_sent = busy_since = 0.0
         while True:
             data = await self.stream.read(m.MAX_CHUNK)
             if not data:
                 return
-            due = last_sent + BATCH_SECONDS
+            now = loop.time()
+            if now - last_sent > FLOOD_BATCH_SECONDS or self.input_at > last_sent:
+                busy_since = now  # after a quiet spell, or answering input: not a flood
+            flooding = now - busy_since >= FLOOD_AFTER
+            due = last_sent + (FLOOD_BATCH_SECONDS if flooding else BATCH_SECONDS)
             while len(data) < m.MAX_CHUNK and not self.stream.eof and (wait := due - loop.time()) > 0:
                 try:
                     data += await asyncio.wait_for(self.stream.read(m.MAX_CHUNK - len(data)), wait)
