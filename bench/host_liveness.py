@@ -13,16 +13,14 @@ median and worst of N runs:
 from __future__ import annotations
 
 import argparse
-import shutil
 import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
-from pathlib import Path
 
+from bench.running_stack import running_stack
 from tests.support.processes import PYTHON, Stack
 
 POLL = 0.05
@@ -75,14 +73,9 @@ def main() -> int:
         timed(lambda: subprocess.run(["docker", "info"], check=True, capture_output=True)) for _ in range(args.runs)
     ]
 
-    data_dir = Path(tempfile.mkdtemp(prefix="berth-bench-"))
-    stack = Stack(data_dir=data_dir, redis_url=args.redis_url).start()
-    try:
+    with running_stack(args.redis_url) as stack:
         term = [one_cycle(stack, signal.SIGTERM) for _ in range(args.runs)]
         kill = [one_cycle(stack, signal.SIGKILL) for _ in range(args.runs)]
-    finally:
-        stack.stop()
-        shutil.rmtree(data_dir, ignore_errors=True)
 
     online = [o for o, _ in term + kill]
     print(f"Host liveness, {args.runs} runs each (API polled every {POLL * 1000:.0f} ms)")

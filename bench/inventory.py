@@ -18,20 +18,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
-from pathlib import Path
 
 import docker
 import requests
 import websockets
 
+from bench.running_stack import running_stack
 from tests.support.docker_cli import IMAGE, remove_test_objects
 from tests.support.processes import PYTHON, REPO, Stack, wait_until
 
@@ -239,19 +237,13 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13")
     args = parser.parse_args()
-    data_dir = Path(tempfile.mkdtemp(prefix="berth-bench-"))
-    stack = Stack(data_dir=data_dir, redis_url=args.redis_url).start()
-    try:
+    with running_stack(args.redis_url) as stack:
         for section in (
             lambda: bench_lag(stack, args.changes),
             lambda: bench_recovery(stack, args.recovery),
             lambda: bench_list(stack, args.rows),
         ):
             print("\n".join(section()), flush=True)
-    finally:
-        stack.stop()
-        remove_test_objects()
-        shutil.rmtree(data_dir, ignore_errors=True)
     return 0
 
 

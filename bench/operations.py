@@ -19,7 +19,6 @@ import argparse
 import asyncio
 import contextlib
 import json
-import shutil
 import statistics
 import subprocess
 import sys
@@ -27,13 +26,13 @@ import tempfile
 import threading
 import time
 import uuid
-from pathlib import Path
 
 import docker
 import requests
 import websockets
 
-from tests.support.docker_cli import IMAGE, TEST_LABEL, remove_test_objects
+from bench.running_stack import running_stack
+from tests.support.docker_cli import IMAGE, TEST_LABEL
 from tests.support.operations import LABELS
 from tests.support.processes import Stack
 from tests.support.registry import OpenRegistry, build_layered_image
@@ -211,22 +210,18 @@ def main() -> int:
     parser.add_argument("--layer-mb", type=int, default=8)
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/1")
     args = parser.parse_args()
-    data_dir = Path(tempfile.mkdtemp(prefix="berth-bench-"))
-    stack = Stack(data_dir=data_dir, redis_url=args.redis_url).start()
-    name = f"bench-ops-{uuid.uuid4().hex[:4]}"
-    worker = stack.host_worker(name)
-    try:
-        host = stack.wait_for_host(name, "online", timeout=20)["id"]
-        for section in (
-            lambda: bench_overhead(stack, host, args.rounds),
-            lambda: bench_pull(stack, host, args.layers, args.layer_mb),
-        ):
-            print("\n".join(section()), flush=True)
-    finally:
-        worker.stop()
-        stack.stop()
-        remove_test_objects()
-        shutil.rmtree(data_dir, ignore_errors=True)
+    with running_stack(args.redis_url) as stack:
+        name = f"bench-ops-{uuid.uuid4().hex[:4]}"
+        worker = stack.host_worker(name)
+        try:
+            host = stack.wait_for_host(name, "online", timeout=20)["id"]
+            for section in (
+                lambda: bench_overhead(stack, host, args.rounds),
+                lambda: bench_pull(stack, host, args.layers, args.layer_mb),
+            ):
+                print("\n".join(section()), flush=True)
+        finally:
+            worker.stop()
     return 0
 
 

@@ -17,9 +17,7 @@ import argparse
 import asyncio
 import json
 import os
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -27,11 +25,12 @@ from urllib.parse import urlencode
 import redis
 import websockets
 
+from bench.running_stack import running_stack
 from engine.client import Engine
 from engine.exec import create_exec, exec_start_path
 from engine.upgraded import UpgradedStream, open_upgraded
 from tests.integration.test_inventory import container_named
-from tests.support.docker_cli import IMAGE, TEST_LABEL, docker, remove_test_objects
+from tests.support.docker_cli import IMAGE, TEST_LABEL, docker
 from tests.support.processes import Stack, wait_until
 
 DOCKER = "unix:///var/run/docker.sock"
@@ -278,14 +277,8 @@ def main() -> int:
     parser.add_argument("--only", nargs="*", choices=["keystroke", "throughput", "concurrency"])
     args = parser.parse_args()
     redis.Redis.from_url(args.redis_url).flushdb()
-    data_dir = Path(tempfile.mkdtemp(prefix="berth-bench-"))
-    stack = Stack(data_dir=data_dir, redis_url=args.redis_url).start()
-    try:
+    with running_stack(args.redis_url) as stack:
         asyncio.run(run(stack, args))
-    finally:
-        stack.stop()
-        remove_test_objects()
-        shutil.rmtree(data_dir, ignore_errors=True)
     return 0
 
 
