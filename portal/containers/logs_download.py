@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import time
 import uuid
 from collections.abc import AsyncIterator
 
@@ -47,18 +46,8 @@ async def logs_body(host_slug: str, engine_id: str, params: dict) -> AsyncIterat
     """The logs as the worker streams them; a failure midway ends the text with a line saying so."""
     layer = get_channel_layer()
     reply_to = await layer.new_channel()
-    await layer.send(
-        host_stream_channel(host_slug),
-        {
-            "type": m.open_type("logs"),
-            "session": uuid.uuid4().hex,
-            "reply_to": reply_to,
-            "deadline": time.time() + m.OPEN_TIMEOUT,
-            "container": engine_id,
-            **params,
-            "follow": False,
-        },
-    )
+    request = m.open_request("logs", uuid.uuid4().hex, reply_to, engine_id, **{**params, "follow": False})
+    await layer.send(host_stream_channel(host_slug), request)
     channel, seq, over = None, 0, False
     try:
         while True:

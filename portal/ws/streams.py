@@ -66,14 +66,7 @@ class StreamConsumer(BerthJsonConsumer):
         self._stream_sent = time.monotonic()
         await self.channel_layer.send(
             host_stream_channel(host_slug),
-            {
-                "type": m.open_type(kind),
-                "session": self.stream_session,
-                "reply_to": self.channel_name,
-                "deadline": time.time() + m.OPEN_TIMEOUT,
-                "container": container,
-                **params,
-            },
+            m.open_request(kind, self.stream_session, self.channel_name, container, **params),
         )
         self._stream_watch = asyncio.create_task(self._watch_stream())
         return self.stream_session

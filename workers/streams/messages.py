@@ -31,6 +31,8 @@ Liveness: each side sends KEEPALIVE when it has sent nothing for KEEPALIVE_EVERY
 and ends the session when it has heard nothing from its peer for PEER_TIMEOUT seconds.
 """
 
+import time
+
 __all__ = [
     "ACK",
     "ACK_EVERY",
@@ -49,6 +51,7 @@ __all__ = [
     "RESIZE",
     "RESUME",
     "WINDOW",
+    "open_request",
     "open_type",
 ]
 
@@ -81,3 +84,15 @@ OPEN_TIMEOUT = 10.0
 def open_type(kind: str) -> str:
     """The message type that asks a host worker to open a stream of this kind."""
     return f"{kind}.open"
+
+
+def open_request(kind: str, session: str, reply_to: str, container: str, **params) -> dict:
+    """The request, for the host's stream channel, to open a stream of `kind` answered on `reply_to`."""
+    return {
+        "type": open_type(kind),
+        "session": session,
+        "reply_to": reply_to,
+        "deadline": time.time() + OPEN_TIMEOUT,
+        "container": container,
+        **params,
+    }
