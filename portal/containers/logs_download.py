@@ -15,12 +15,12 @@ from collections.abc import AsyncIterator
 
 from channels.layers import get_channel_layer
 from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, renderers
 from rest_framework.views import APIView
 
-from portal.access.shortcuts import get_visible_or_404
 from portal.containers.log_params import LogParamsError, log_params
 from portal.containers.models import Container
 from portal.hosts.choices import HostStatus
@@ -99,7 +99,7 @@ class ContainerLogsDownload(APIView):
         },
     )
     def get(self, request, pk: int):
-        container = get_visible_or_404(request, Container.objects.select_related("host"), VIEW, pk=pk)
+        container = get_object_or_404(Container.objects.select_related("host").restrict(request, VIEW), pk=pk)
         if container.removed_at is not None:
             raise exceptions.NotFound("This container was removed; its logs went with it.")
         try:

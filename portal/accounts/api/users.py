@@ -8,11 +8,11 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import serializers, viewsets
 
 from portal.accounts import users
+from portal.accounts.models import User as Account  # the auth user, with `restrict`
 from portal.api.query_params import bool_param
 from portal.api.viewsets import RestrictedViewSetMixin
 from portal.teams.api.refusals import RefusalsAnswered
 from portal.teams.models import Team
-from portal.teams.querysets import HostlessQuerySet
 
 __all__ = ["UserSerializer", "UserViewSet"]
 
@@ -74,7 +74,7 @@ class UserViewSet(RefusalsAnswered, RestrictedViewSetMixin, viewsets.ModelViewSe
     cannot deactivate or delete themselves, and only a superuser may change a superuser."""
 
     queryset = (
-        HostlessQuerySet(model=User)
+        Account.objects.all()
         .prefetch_related(Prefetch("teams", queryset=Team.objects.order_by("name").only("pk", "name")))
         .order_by("username")
     )
