@@ -82,6 +82,7 @@ class ContainerLogsDownload(APIView):
     """The container's logs as a text file (what it wrote so far; not followed)."""
 
     renderer_classes = [renderers.JSONRenderer, PlainTextRenderer]
+    view_action = VIEW  # its rows: the containers the user may see
 
     @extend_schema(
         parameters=[
@@ -99,7 +100,7 @@ class ContainerLogsDownload(APIView):
         },
     )
     def get(self, request, pk: int):
-        container = get_object_or_404(Container.objects.select_related("host").restrict(request, VIEW), pk=pk)
+        container = get_object_or_404(Container.objects.select_related("host").restrict(request, self.view_action), pk=pk)
         if container.removed_at is not None:
             raise exceptions.NotFound("This container was removed; its logs went with it.")
         try:
