@@ -100,7 +100,9 @@ class ContainerLogsDownload(APIView):
         },
     )
     def get(self, request, pk: int):
-        container = get_object_or_404(Container.objects.select_related("host").restrict(request, self.view_action), pk=pk)
+        container = get_object_or_404(
+            Container.objects.select_related("host").restrict(request, self.view_action), pk=pk
+        )
         if container.removed_at is not None:
             raise exceptions.NotFound("This container was removed; its logs went with it.")
         try:

@@ -98,7 +98,7 @@ def test_every_api_route_that_is_no_viewset_is_public_or_names_its_policy_action
     views = routed_api_views()
 
     assert views["container-logs"] is ContainerLogsDownload
-    assert PUBLIC_API <= set(views)
+    assert set(views) >= PUBLIC_API
     assert view_gaps(views) == []
 
 
@@ -158,7 +158,9 @@ def test_a_new_route_without_a_policy_entry_is_caught_when_it_is_routed():
         "NewRoutesViewSet.drain is routed but has no entry in policy_actions",
         "NewRoutesViewSet.rebalance is routed but has no entry in policy_actions",
     ]
-    assert view_gaps(routed_api_views(resolver)) == ["API route unnamed (UnnamedView) names no policy action (view_action)"]
+    assert view_gaps(routed_api_views(resolver)) == [
+        "API route unnamed (UnnamedView) names no policy action (view_action)"
+    ]
 
 
 @pytest.mark.parametrize("route", ["rebalance", "drain"])
