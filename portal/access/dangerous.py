@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal.access.policy import Role, scope_for
+from portal.access.policy import can
 
 __all__ = ["DangerousOption", "dangerous_options", "refuse_dangerous_options"]
 
@@ -69,6 +69,5 @@ def dangerous_options(spec: dict[str, Any]) -> list[str]:
 def refuse_dangerous_options(user_or_request, host_id: int, spec: dict[str, Any]) -> None:
     """Raise DangerousOption unless the user is admin on the host or the spec has none."""
     options = dangerous_options(spec)
-    role = scope_for(user_or_request).role_on(host_id)
-    if options and (role is None or role < Role.ADMIN):
+    if options and not can(user_or_request, "container.privileged", host_id):
         raise DangerousOption(options)

@@ -1,8 +1,16 @@
-"""The one policy: "may this user do this action on this host/object" and "which rows may they see".
+"""The one policy, and its one question for single things: `can(user_or_request, action, obj)`.
 
-A user's scope is computed once (per request or websocket connection) and then answers
-every question without further queries. Team role bindings plug in here; until they
-exist, Django superusers are admin on every host and other users see nothing.
+Rows are asked through the other door, `Model.objects.restrict(user_or_request, action)`
+(portal/access/querysets.py). Both read what a model declares about who holds its rows:
+
+- `policy_host_field`: the path to the host id a row lives on ("host"; "pk" for a Host itself),
+  or None for rows that belong to no host (teams, users): those need the action on all hosts.
+- `policy_owner_field`: the path to the user who owns a row ("user"); one's own rows are always
+  one's own, and an action any logged-in user holds (least role None) reaches only those.
+- `policy_team_field` (and `policy_public_field`): rows a team owns (portal/access/team_owned.py).
+
+A user's scope (their roles, from their teams' bindings) is computed once per request or
+websocket connection and then answers every question without further queries.
 """
 
 from __future__ import annotations
@@ -11,9 +19,11 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 
-__all__ = ["ACTIONS", "AccessScope", "Role", "can", "restrict", "scope_for"]
+from portal.access.team_owned import team_owned_allows
+
+__all__ = ["ACTIONS", "ANYWHERE", "AccessScope", "Role", "can", "host_id_of", "role_on"]
 
 
 class Role(IntEnum):
@@ -43,10 +53,11 @@ ACTIONS: dict[str, tuple[Role | None, bool]] = {
     # pull, build, tag, push, remove, prune, import, export.
     "image.manage": (Role.DEVELOPER, False),
     "operation.view": (Role.VIEWER, False),
-    # Other people's terminal sessions and their recordings (one's own are always visible).
+    # Options that amount to root on the host (portal/access/dangerous.py).
+    "container.privileged": (Role.ADMIN, False),
+    # Other people's terminal sessions and their recordings (one's own are always visible:
+    # TerminalSession declares its owner).
     "session.view": (Role.ADMIN, False),
-    # One's own terminal sessions and recordings (which rows: TerminalSession.objects.visible_to).
-    "session.own": (None, False),
     # Teams, members, bindings and users span hosts: only admins of every host manage them.
     "team.manage": (Role.ADMIN, True),
     "user.manage": (Role.ADMIN, True),
@@ -86,6 +97,8 @@ class AccessScope:
             return cls(user_id=None)
         if user.is_superuser:
             return cls(user_id=user.pk, all_hosts_role=Role.ADMIN)
+        # Imported here, not at the top: the teams' models are themselves restricted through
+        # portal/access/querysets.py, which imports this module.
         from portal.teams.models import RoleBinding
 
         mine = RoleBinding.objects.filter(team__memberships__user=user)
@@ -101,6 +114,10 @@ class AccessScope:
     @property
     def authenticated(self) -> bool:
         return self.user_id is not None
+
+    @property
+    def admin_everywhere(self) -> bool:
+        return self.all_hosts_role is not None and self.all_hosts_role >= Role.ADMIN
 
     def role_on(self, host_id: int | None) -> Role | None:
         roles = [r for r in (self.all_hosts_role, self.host_roles.get(host_id)) if r is not None]
@@ -135,6 +152,17 @@ class AccessScope:
         return Q(**{f"{host_field}__in": ids})
 
 
+class _Anywhere:
+    """`can(user, action, ANYWHERE)`: is there at least one host where they may (a menu entry,
+    a collection action whose request names no host)."""
+
+    def __repr__(self) -> str:
+        return "ANYWHERE"
+
+
+ANYWHERE = _Anywhere()
+
+
 def scope_for(user_or_request) -> AccessScope:
     """The scope of a user, cached on the request (or user object) so it is computed once.
     A consumer that computed its scope at connect passes the scope itself."""
@@ -150,28 +178,41 @@ def scope_for(user_or_request) -> AccessScope:
 
 
 def host_id_of(obj) -> int | None:
-    """The host an object lives on (a Host is its own host)."""
-    from portal.hosts.models import Host
+    """The host an object lives on, as its model declares it (a Host is its own host)."""
+    field = getattr(obj, "policy_host_field", "host")
+    if field is None:
+        return None
+    return obj.pk if field == "pk" else getattr(obj, f"{field}_id", None)
 
-    if isinstance(obj, Host):
-        return obj.pk
-    return getattr(obj, "host_id", None)
+
+def is_own_action(action: str) -> bool:
+    """An action every logged-in user holds: on what is theirs, and nothing else."""
+    return _needs(action)[0] is None
 
 
 def can(user_or_request, action: str, obj=None) -> bool:
+    """May they `action` — on `obj` (a model instance), on the host with id `obj` (an int), on at
+    least one host (`ANYWHERE`), or, with no `obj`, on all hosts.
+
+    `user_or_request` is a user, a request (its scope is cached on it) or an AccessScope."""
     scope = scope_for(user_or_request)
+    if obj is None or isinstance(obj, int):
+        return scope.allows(action, obj)
+    if obj is ANYWHERE:
+        return scope.allows_anywhere(action)
     if getattr(obj, "policy_team_field", None):
-        from portal.access.team_owned import team_owned_allows
-
         return team_owned_allows(scope, action, obj)
-    return scope.allows(action, host_id_of(obj) if obj is not None else None)
+    owner = getattr(obj, "policy_owner_field", "")
+    if owner:
+        if not scope.authenticated:
+            return False
+        if getattr(obj, f"{owner}_id") == scope.user_id:
+            return True
+        if is_own_action(action):
+            return False
+    return scope.allows(action, host_id_of(obj))
 
 
-def restrict(queryset: QuerySet, user_or_request, action: str) -> QuerySet:
-    scope = scope_for(user_or_request)
-    if getattr(queryset.model, "policy_team_field", None):
-        from portal.access.team_owned import team_owned_filter
-
-        return queryset.filter(team_owned_filter(scope, action, queryset.model))
-    host_field = getattr(queryset.model, "policy_host_field", "host")
-    return queryset.filter(scope.host_filter(action, host_field))
+def role_on(user_or_request, host) -> Role | None:
+    """The role they hold on `host` (a Host or its id), to show it; what it allows, ask `can`."""
+    return scope_for(user_or_request).role_on(host if isinstance(host, int) or host is None else host.pk)

@@ -1,7 +1,7 @@
 """Objects a team owns rather than a host holds — registries.
 
-The rules, which the policy (portal/access/policy.py) applies to any model that names its
-`policy_team_field` (and maybe a `policy_public_field`):
+The rules, which `can` (portal/access/policy.py) and `restrict` (portal/access/querysets.py)
+apply to any model that names its `policy_team_field` (and maybe a `policy_public_field`):
 
 - Admins of every host (and superusers) see, use and manage every such object.
 - Anyone else first needs the action's least role somewhere (ACTIONS): viewing needs only to be
@@ -20,13 +20,9 @@ from django.db.models import Q
 __all__ = ["team_owned_allows", "team_owned_filter"]
 
 
-def _admin_everywhere(scope) -> bool:
-    from portal.access.policy import Role
-
-    return scope.all_hosts_role is not None and scope.all_hosts_role >= Role.ADMIN
-
-
 def _my_teams(scope):
+    # Imported here, not at the top: the teams' models are restricted through
+    # portal/access/querysets.py, which (through portal/access/policy.py) imports this module.
     from portal.teams.models import TeamMembership
 
     return TeamMembership.objects.filter(user_id=scope.user_id).values("team_id")
@@ -35,7 +31,7 @@ def _my_teams(scope):
 def team_owned_filter(scope, action: str, model) -> Q:
     if not scope.authenticated or not scope.allows_anywhere(action):
         return Q(pk__in=[])
-    if _admin_everywhere(scope):
+    if scope.admin_everywhere:
         return Q()
     mine = Q(**{f"{model.policy_team_field}__in": _my_teams(scope)})
     public = getattr(model, "policy_public_field", "")
@@ -45,7 +41,7 @@ def team_owned_filter(scope, action: str, model) -> Q:
 def team_owned_allows(scope, action: str, obj) -> bool:
     if not scope.authenticated or not scope.allows_anywhere(action):
         return False
-    if _admin_everywhere(scope):
+    if scope.admin_everywhere:
         return True
     public = getattr(obj, "policy_public_field", "")
     if public and getattr(obj, public):

@@ -2,12 +2,13 @@ import hashlib
 import secrets
 
 from django.conf import settings
+from django.contrib.auth import models as auth_models
 from django.db import models
 from django.utils import timezone
 
-from portal.access.policy import scope_for
+from portal.access.querysets import RestrictedQuerySet
 
-__all__ = ["PersonalToken"]
+__all__ = ["PersonalToken", "User"]
 
 TOKEN_PREFIX = "berth_"  # noqa: S105 (a public prefix)
 
@@ -16,7 +17,20 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-class PersonalTokenQuerySet(models.QuerySet):
+class User(auth_models.User):
+    """Django's user, as the policy sees it: a proxy (no table of its own) whose manager has
+    `restrict`. Accounts span hosts, so only who may act on all hosts sees them. Named as the
+    model it stands for, so audit events and operations still call its rows "user"."""
+
+    policy_host_field = None
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        proxy = True
+
+
+class PersonalTokenQuerySet(RestrictedQuerySet):
     def for_key(self, key: str):
         """The active token with this key and an active user, or None."""
         return (
@@ -26,11 +40,6 @@ class PersonalTokenQuerySet(models.QuerySet):
             .first()
         )
 
-    def restrict(self, user_or_request, action: str):
-        """A user's own tokens, and no one else's (another's token is a 404, never a 403)."""
-        scope = scope_for(user_or_request)
-        return self.filter(user_id=scope.user_id) if scope.allows(action) else self.none()
-
 
 class PersonalToken(models.Model):
     """A user's named API token. Only a hash is stored; the key is shown once, when made.
@@ -38,6 +47,10 @@ class PersonalToken(models.Model):
     A token acts with its user's current roles, so changing the user's teams changes
     what the token may do at once.
     """
+
+    # A user's own tokens, and no one else's (another's token is a 404, never a 403).
+    policy_host_field = None
+    policy_owner_field = "user"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tokens")
     name = models.CharField(max_length=100)

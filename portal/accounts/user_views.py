@@ -2,25 +2,28 @@
 activate/deactivate, reset a password. Every change goes through portal.accounts.users."""
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from portal.access.decorators import allowed_or_404
+from portal.access.policy import can
 from portal.accounts import users
 from portal.accounts.forms import NewUserForm, ResetPasswordForm
+from portal.accounts.models import User
 from portal.teams.changes import ChangeRefused
 from portal.teams.models import Team
 
 __all__ = ["user_active", "user_list", "user_password"]
 
-User = get_user_model()
 MANAGE = "user.manage"
 
 
-@allowed_or_404(MANAGE)
+@login_required
 def user_list(request):
+    if not can(request, MANAGE):  # a 404, never a 403: the page does not tell who may use it
+        raise Http404("Not found, or not visible to you.")
     form = NewUserForm(request.POST or None, may_make_superusers=request.user.is_superuser)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -43,11 +46,11 @@ def user_list(request):
     return render(request, "accounts/user_list.html", {"accounts": accounts, "form": form})
 
 
-@allowed_or_404(MANAGE)
+@login_required
 @require_POST
 def user_active(request, pk: int):
     """Activates (`is_active=1`) or deactivates (`is_active=0`) an account."""
-    user = get_object_or_404(User, pk=pk)
+    user = get_object_or_404(User.objects.restrict(request, MANAGE), pk=pk)
     active = request.POST.get("is_active") == "1"
     try:
         users.change_user(request, user, is_active=active)
@@ -59,9 +62,9 @@ def user_active(request, pk: int):
     return redirect("user-list")
 
 
-@allowed_or_404(MANAGE)
+@login_required
 def user_password(request, pk: int):
-    user = get_object_or_404(User, pk=pk)
+    user = get_object_or_404(User.objects.restrict(request, MANAGE), pk=pk)
     form = ResetPasswordForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

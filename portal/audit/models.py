@@ -23,6 +23,9 @@ class AuditEvent(models.Model):
     """One thing done (or attempted) in Berth. Names are copied, so the event still reads right
     after the user, host or object is gone."""
 
+    # Events tied to no host (logins, teams) only who may read audit on all hosts reads.
+    policy_host_field = "host"
+
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     username = models.CharField(max_length=150, blank=True)

@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 
-from portal.access.policy import scope_for
+from portal.access.policy import ANYWHERE, can
 from portal.audit.choices import Outcome
 from portal.audit.filters import FILTER_NAMES, AuditFilter, BadFilter
 from portal.audit.models import AuditEvent
@@ -28,7 +28,7 @@ FIELD_LABELS = {
 @login_required
 def audit_list(request):
     """The audit trail the user may read, filtered, newest first, with a CSV export of the same rows."""
-    if not scope_for(request).allows_anywhere("audit.view"):
+    if not can(request, "audit.view", ANYWHERE):
         raise Http404("No audit trail is visible to you.")
     visible = AuditEvent.objects.restrict(request, "audit.view")
     problem = ""

@@ -15,12 +15,12 @@ from collections.abc import AsyncIterator
 
 from channels.layers import get_channel_layer
 from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, renderers
 from rest_framework.views import APIView
 
-from portal.access.shortcuts import get_visible_or_404
 from portal.containers.log_params import LogParamsError, log_params
 from portal.containers.models import Container
 from portal.hosts.choices import HostStatus
@@ -82,6 +82,7 @@ class ContainerLogsDownload(APIView):
     """The container's logs as a text file (what it wrote so far; not followed)."""
 
     renderer_classes = [renderers.JSONRenderer, PlainTextRenderer]
+    view_action = VIEW  # its rows: the containers the user may see
 
     @extend_schema(
         parameters=[
@@ -99,7 +100,9 @@ class ContainerLogsDownload(APIView):
         },
     )
     def get(self, request, pk: int):
-        container = get_visible_or_404(request, Container.objects.select_related("host"), VIEW, pk=pk)
+        container = get_object_or_404(
+            Container.objects.select_related("host").restrict(request, self.view_action), pk=pk
+        )
         if container.removed_at is not None:
             raise exceptions.NotFound("This container was removed; its logs went with it.")
         try:

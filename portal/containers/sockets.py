@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl
 
 from channels.db import database_sync_to_async
 
-from portal.access.policy import restrict
+from portal.access.policy import can
 from portal.containers.log_params import LogParamsError, log_params
 from portal.containers.models import Container
 from portal.ws.consumers import CLOSE_NOT_FOUND, Refused
@@ -45,7 +45,7 @@ class ContainerStreamConsumer(StreamConsumer):
 
     @database_sync_to_async
     def _visible_container(self, pk: int) -> Container:
-        container = restrict(Container.objects.select_related("host"), self.access, VIEW).filter(pk=pk).first()
+        container = Container.objects.select_related("host").restrict(self.access, VIEW).filter(pk=pk).first()
         if container is None:
             raise Refused(CLOSE_NOT_FOUND, "No such container.")
         return container
@@ -54,7 +54,7 @@ class ContainerStreamConsumer(StreamConsumer):
         return {}
 
     async def still_allowed(self) -> bool:
-        return self.access.allows(VIEW, self.container.host_id)
+        return can(self.access, VIEW, self.container)
 
     async def stream_opened(self, message: dict) -> None:
         await self.send_json({"type": "ready", **{k: v for k, v in message.items() if k == "tty"}})

@@ -1,9 +1,8 @@
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from portal.access.policy import can
-from portal.access.shortcuts import get_visible_or_404
 from portal.containers.models import Container
 from portal.hosts.models import Host
 from portal.operations.rights import host_rights
@@ -26,7 +25,7 @@ def container_list(request):
 
 @login_required
 def container_detail(request, pk: int):
-    container = get_visible_or_404(request, Container.objects.select_related("host"), "container.view", pk=pk)
+    container = get_object_or_404(Container.objects.select_related("host").restrict(request, "container.view"), pk=pk)
     api_url = reverse("v1:container-detail", args=[container.pk])
     streams = {
         "logs": f"/ws/containers/{container.pk}/logs/",

@@ -1,6 +1,6 @@
 """Navigation shared by every page: only the sections the user may open are shown."""
 
-from portal.access.policy import scope_for
+from portal.access.policy import ANYWHERE, can
 
 __all__ = ["navigation"]
 
@@ -12,11 +12,10 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"upcoming_sections": UPCOMING_SECTIONS}
-    scope = scope_for(request)
     return {
         "upcoming_sections": UPCOMING_SECTIONS,
-        "nav_teams": scope.allows("team.manage"),
-        "nav_users": scope.allows("user.manage"),
-        "nav_audit": scope.allows_anywhere("audit.view"),
-        "nav_registries": scope.allows_anywhere("registry.view"),
+        "nav_teams": can(request, "team.manage"),
+        "nav_users": can(request, "user.manage"),
+        "nav_audit": can(request, "audit.view", ANYWHERE),
+        "nav_registries": can(request, "registry.view", ANYWHERE),
     }

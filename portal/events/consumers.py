@@ -2,6 +2,7 @@
 
 from channels.db import database_sync_to_async
 
+from portal.access.policy import can
 from portal.events.publish import HOSTS_GROUP, host_group
 from portal.hosts.models import Host
 from portal.ws.consumers import BerthJsonConsumer
@@ -43,12 +44,12 @@ class EventsConsumer(BerthJsonConsumer):
         host_id = message["host_id"]
         if host_id not in self.host_ids:
             # A host this connection has not seen before: ask the policy before forwarding.
-            if not self.access.allows(VIEW, host_id):
+            if not can(self.access, VIEW, host_id):
                 return
             self.host_ids.add(host_id)
             await self.join(host_group(host_id))
         # Each event names the action it needs (containers, images, …) on its host.
-        if not self.access.allows(message.get("action", VIEW), host_id):
+        if not can(self.access, message.get("action", VIEW), host_id):
             return
         if message["event"]["type"] == "host.removed":
             self.host_ids.discard(host_id)

@@ -1,8 +1,7 @@
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
-from portal.access.shortcuts import get_visible_or_404
 from portal.hosts.models import Host
 from portal.images.models import Image
 from portal.operations.rights import host_rights
@@ -18,7 +17,7 @@ def image_list(request):
 
 @login_required
 def image_detail(request, pk: int):
-    image = get_visible_or_404(request, Image.objects.select_related("host"), "image.view", pk=pk)
+    image = get_object_or_404(Image.objects.select_related("host").restrict(request, "image.view"), pk=pk)
     api_url = reverse("v1:image-detail", args=[image.pk])
     return render(
         request,

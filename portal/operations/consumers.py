@@ -10,6 +10,7 @@ import logging
 import redis
 from channels.db import database_sync_to_async
 
+from portal.access.policy import can
 from portal.hosts.broker import _redis
 from portal.operations.api.serializers import OperationDetailSerializer
 from portal.operations.models import Operation
@@ -62,7 +63,7 @@ class OperationConsumer(BerthJsonConsumer):
         await self.send_json({"type": "snapshot", **snapshot, "seq": self.seen if self.seen != float("inf") else -1})
 
     async def still_allowed(self) -> bool:
-        return self.access.allows(VIEW, self.host_id)
+        return can(self.access, VIEW, self.host_id)
 
     async def operation_progress(self, message):
         if message["seq"] <= self.seen:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from rest_framework.exceptions import ValidationError
 
-from portal.access.policy import restrict
 from portal.registries.auth import auth_config_for, usable_registry
 from portal.registries.client import DOCKER_HUB_HOSTS
 from portal.registries.models import Registry
@@ -38,7 +37,7 @@ def registry_auth(user, registry_id: int | None, reference: str) -> dict | None:
     they may not use a 403 (portal.registries.auth)."""
     domain = reference_registry(reference)
     if registry_id is None:
-        usable = restrict(Registry.objects.all(), user, "registry.use")
+        usable = Registry.objects.restrict(user, "registry.use")
         matching = [r for r in usable if r.has_password and _address(r) == domain]
         return auth_config_for(user, matching[0].pk) if len(matching) == 1 else None
     registry = usable_registry(user, registry_id)

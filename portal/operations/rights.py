@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portal.access.policy import scope_for
+from portal.access.policy import can, role_on
 from portal.hosts.models import Host
 
 __all__ = ["OPERATION_ACTIONS", "host_rights"]
@@ -12,14 +12,13 @@ OPERATION_ACTIONS = ("container.operate", "container.manage", "image.manage")
 
 def host_rights(request) -> dict[int, dict]:
     """{host id: {"name", "role", "status", action: allowed…}} for every host the user sees."""
-    scope = scope_for(request)
     rights = {}
     for host in Host.objects.restrict(request, "host.view").only("pk", "name", "status", "last_seen"):
-        role = scope.role_on(host.pk)
+        role = role_on(request, host)
         rights[host.pk] = {
             "name": host.name,
             "role": role.name.lower() if role is not None else "",
             "online": host.current_status == "online",
-            **{action: scope.allows(action, host.pk) for action in OPERATION_ACTIONS},
+            **{action: can(request, action, host) for action in OPERATION_ACTIONS},
         }
     return rights

@@ -1,9 +1,7 @@
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
-from portal.access.policy import restrict
-from portal.access.shortcuts import get_visible_or_404
 from portal.hosts.models import Host
 from portal.operations.choices import OperationKind, OperationState
 from portal.operations.models import Operation
@@ -25,7 +23,7 @@ def operation_list(request):
 
 @login_required
 def operation_detail(request, pk: int):
-    operation = get_visible_or_404(request, Operation.objects.select_related("host"), "operation.view", pk=pk)
+    operation = get_object_or_404(Operation.objects.select_related("host").restrict(request, "operation.view"), pk=pk)
     return render(
         request,
         "operations/operation_detail.html",
@@ -48,5 +46,5 @@ def container_run(request):
 @login_required
 def image_new(request):
     """Pull, build and import forms: hosts where the user may manage images."""
-    registries = restrict(Registry.objects.exclude(password_sealed=""), request, "registry.use")
+    registries = Registry.objects.exclude(password_sealed="").restrict(request, "registry.use")
     return _forms_page(request, "operations/image_new.html", "image.manage", registries=registries)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from portal.access.policy import can, restrict
+from portal.access.policy import can
 from portal.registries.models import Registry
 
 __all__ = ["auth_config_for", "usable_registry"]
@@ -21,7 +21,7 @@ __all__ = ["auth_config_for", "usable_registry"]
 def usable_registry(user, registry_id) -> Registry:
     """The registry, if `user` may see it (else Http404) and use it (else PermissionDenied)."""
     try:
-        registry = restrict(Registry.objects.select_related("team"), user, "registry.view").get(pk=registry_id)
+        registry = Registry.objects.select_related("team").restrict(user, "registry.view").get(pk=registry_id)
     except (Registry.DoesNotExist, ValueError, TypeError):
         raise Http404("Not found, or not visible to you.") from None
     if not can(user, "registry.use", registry):

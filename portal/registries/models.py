@@ -19,6 +19,7 @@ class Registry(models.Model):
     inside the one pull or push that needs it."""
 
     # Visibility by team ownership (portal/access/team_owned.py): built-in registries are public.
+    policy_host_field = None
     policy_team_field = "team"
     policy_public_field = "builtin"
 

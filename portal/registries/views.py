@@ -6,11 +6,10 @@ Whatever a registry answers wrongly is shown as its sentence, with the API's sta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 
-from portal.access.decorators import allowed_or_404
-from portal.access.policy import can, restrict
-from portal.access.shortcuts import get_visible_or_404
+from portal.access.policy import can
 from portal.hosts.models import Host
 from portal.registries import browse, changes
 from portal.registries.client import RegistryError
@@ -32,7 +31,7 @@ PER_PAGE = 50
 
 
 def _visible(request, pk: int, action: str = VIEW) -> Registry:
-    return get_visible_or_404(request, Registry.objects.select_related("team"), action, pk=pk)
+    return get_object_or_404(Registry.objects.select_related("team").restrict(request, action), pk=pk)
 
 
 def _page_number(request) -> int:
@@ -44,7 +43,7 @@ def _page_number(request) -> int:
 
 @login_required
 def registry_list(request):
-    registries = list(restrict(Registry.objects.select_related("team"), request, VIEW))
+    registries = list(Registry.objects.select_related("team").restrict(request, VIEW))
     query = request.GET.get("q", "").strip()
     context = {"registries": registries, "query": query, "may_manage": can(request, MANAGE)}
     if query:
@@ -64,8 +63,10 @@ def _save(request, form: RegistryForm, registry: Registry | None):
         return None
 
 
-@allowed_or_404(MANAGE)
+@login_required
 def registry_add(request):
+    if not can(request, MANAGE):  # a 404, never a 403: the page does not tell who may use it
+        raise Http404("Not found, or not visible to you.")
     form = RegistryForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and (registry := _save(request, form, None)):
         messages.success(request, f"Registry {registry.name} added.")
@@ -73,7 +74,7 @@ def registry_add(request):
     return render(request, "registries/registry_form.html", {"form": form, "registry": None})
 
 
-@allowed_or_404(MANAGE)
+@login_required
 def registry_edit(request, pk: int):
     registry = _visible(request, pk, MANAGE)
     if registry.builtin:
@@ -86,7 +87,7 @@ def registry_edit(request, pk: int):
     return render(request, "registries/registry_form.html", {"form": form, "registry": registry})
 
 
-@allowed_or_404(MANAGE)
+@login_required
 def registry_delete(request, pk: int):
     """Asks first (GET); removes on POST."""
     registry = _visible(request, pk, MANAGE)

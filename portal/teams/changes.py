@@ -10,7 +10,7 @@ from contextlib import contextmanager
 
 from django.db import IntegrityError, transaction
 
-from portal.access.policy import AccessScope
+from portal.access.policy import AccessScope, can
 from portal.audit.record import record
 from portal.hosts.models import Host
 from portal.teams.models import RoleBinding, Team, TeamMembership
@@ -56,7 +56,7 @@ def _keeping_own_right_to_manage(request):
     with transaction.atomic():
         yield
         user = _actor(request)
-        if user is not None and not user.is_superuser and not AccessScope.for_user(user).allows("team.manage"):
+        if user is not None and not user.is_superuser and not can(AccessScope.for_user(user), "team.manage"):
             raise ChangeRefused(LOCKOUT)
 
 

@@ -6,11 +6,13 @@ changed. Every change goes through portal.teams.changes, which audits it.
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from portal.access.decorators import allowed_or_404
+from portal.access.policy import can
 from portal.hosts.models import Host
 from portal.teams import changes
 from portal.teams.forms import AddMemberForm, BindingForm, TeamForm
@@ -32,8 +34,10 @@ def _bindings():
     )
 
 
-@allowed_or_404(MANAGE)
+@login_required
 def team_list(request):
+    if not can(request, MANAGE):  # a 404, never a 403: the page does not tell who may use it
+        raise Http404("Not found, or not visible to you.")
     form = TeamForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -61,10 +65,10 @@ def _detail_page(request, team: Team, **forms):
     return render(request, "teams/team_detail.html", context)
 
 
-@allowed_or_404(MANAGE)
+@login_required
 def team_detail(request, pk: int):
     """The team's page; a POST renames it or changes its description."""
-    team = get_object_or_404(Team, pk=pk)
+    team = get_object_or_404(Team.objects.restrict(request, MANAGE), pk=pk)
     if request.method != "POST":
         return _detail_page(request, team)
     # The form works on its own copy, so a rejected name never shows as the team's.
@@ -80,10 +84,10 @@ def team_detail(request, pk: int):
     return _detail_page(request, team, team_form=form)
 
 
-@allowed_or_404(MANAGE)
+@login_required
 def team_delete(request, pk: int):
     """Asks first (GET); deletes on POST."""
-    team = get_object_or_404(Team.objects.annotate(member_count=Count("memberships")), pk=pk)
+    team = get_object_or_404(Team.objects.annotate(member_count=Count("memberships")).restrict(request, MANAGE), pk=pk)
     if request.method != "POST":
         return render(request, "teams/team_confirm_delete.html", {"team": team})
     try:
@@ -95,10 +99,10 @@ def team_delete(request, pk: int):
     return redirect("team-list")
 
 
-@allowed_or_404(MANAGE)
+@login_required
 @require_POST
 def member_add(request, pk: int):
-    team = get_object_or_404(Team, pk=pk)
+    team = get_object_or_404(Team.objects.restrict(request, MANAGE), pk=pk)
     form = AddMemberForm(team, request.POST, prefix="member")
     if form.is_valid():
         user = form.cleaned_data["user"]
@@ -112,10 +116,12 @@ def member_add(request, pk: int):
     return _detail_page(request, team, member_form=form)
 
 
-@allowed_or_404(MANAGE)
+@login_required
 @require_POST
 def member_remove(request, pk: int, user_id: int):
-    membership = get_object_or_404(TeamMembership.objects.select_related("team", "user"), team_id=pk, user_id=user_id)
+    membership = get_object_or_404(
+        TeamMembership.objects.select_related("team", "user").restrict(request, MANAGE), team_id=pk, user_id=user_id
+    )
     try:
         changes.remove_member(request, membership)
     except changes.ChangeRefused as exc:
@@ -125,10 +131,10 @@ def member_remove(request, pk: int, user_id: int):
     return redirect("team-detail", pk=pk)
 
 
-@allowed_or_404(MANAGE)
+@login_required
 @require_POST
 def binding_add(request, pk: int):
-    team = get_object_or_404(Team, pk=pk)
+    team = get_object_or_404(Team.objects.restrict(request, MANAGE), pk=pk)
     form = BindingForm(request.POST, prefix="binding")
     if form.is_valid():
         data = form.cleaned_data
@@ -142,10 +148,12 @@ def _reach(all_hosts: bool, hosts) -> str:
     return "all hosts" if all_hosts else ", ".join(host.name for host in hosts)
 
 
-@allowed_or_404(MANAGE)
+@login_required
 @require_POST
 def binding_remove(request, pk: int, binding_id: int):
-    binding = get_object_or_404(RoleBinding.objects.select_related("team"), team_id=pk, pk=binding_id)
+    binding = get_object_or_404(
+        RoleBinding.objects.select_related("team").restrict(request, MANAGE), team_id=pk, pk=binding_id
+    )
     what = f"{binding.role} on {_reach(binding.all_hosts, binding.hosts.order_by('name'))}"
     try:
         changes.remove_binding(request, binding)

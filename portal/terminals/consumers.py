@@ -20,6 +20,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from django.utils import timezone
 
+from portal.access.policy import can
 from portal.audit.choices import Outcome
 from portal.audit.record import record
 from portal.containers.models import Container
@@ -92,7 +93,7 @@ class TerminalConsumer(StreamConsumer):
         container = await database_sync_to_async(find)()
         if container is None:
             raise Refused(CLOSE_NOT_FOUND, "No such container, or it is not visible to you.")
-        if not self.access.allows(EXEC, container.host_id):
+        if not can(self.access, EXEC, container):
             await database_sync_to_async(record)(
                 EXEC,
                 user=self.scope["user"],
@@ -230,7 +231,7 @@ class TerminalConsumer(StreamConsumer):
     # -- the end ----------------------------------------------------------------------------------
 
     async def still_allowed(self) -> bool:
-        return self.access.allows(EXEC, getattr(self, "host_id", None))
+        return can(self.access, EXEC, getattr(self, "host_id", None))
 
     async def _finish(self, code: int | None, reason: str) -> None:
         if self.session is None or self.ended:

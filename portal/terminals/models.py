@@ -1,24 +1,10 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 
-from portal.access.policy import scope_for
 from portal.access.querysets import RestrictedQuerySet
 from portal.terminals.choices import SessionKind
 
 __all__ = ["TerminalSession"]
-
-
-class TerminalSessionQuerySet(RestrictedQuerySet):
-    def visible_to(self, user_or_request):
-        """One's own sessions, and others' on hosts where one may read sessions (admins)."""
-        scope = scope_for(user_or_request)
-        if not scope.authenticated:
-            return self.none()
-        on_hosts = scope.host_filter("session.view", "host")
-        if not on_hosts:  # an empty Q means every host (and `Q() | q` would be just q)
-            return self.all()
-        return self.filter(on_hosts | Q(user_id=scope.user_id))
 
 
 class TerminalSession(models.Model):
@@ -26,7 +12,9 @@ class TerminalSession(models.Model):
     started and ended, how (exit code or reason), and its asciicast v2 recording under
     BERTH_DATA_DIR. Names are copied so the record outlives the user, host or container."""
 
+    # One's own sessions, and others' on hosts where one may read sessions (admins).
     policy_host_field = "host"
+    policy_owner_field = "user"
 
     kind = models.CharField(max_length=16, choices=SessionKind, default=SessionKind.TERMINAL)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -52,7 +40,7 @@ class TerminalSession(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = TerminalSessionQuerySet.as_manager()
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-started_at", "-id"]

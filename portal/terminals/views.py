@@ -4,8 +4,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
-from portal.access.policy import scope_for
-from portal.access.shortcuts import get_visible_or_404
+from portal.access.policy import ANYWHERE, can
 from portal.containers.models import Container
 from portal.terminals.files import recording_response
 from portal.terminals.models import TerminalSession
@@ -13,6 +12,7 @@ from portal.terminals.models import TerminalSession
 __all__ = ["console", "session_detail", "session_list", "session_recording"]
 
 PAGE_SIZE = 50
+VIEW = "session.view"  # one's own sessions, and others' where one may read them
 
 
 def _tab(container: Container, kind: str = "terminal") -> dict:
@@ -28,15 +28,16 @@ def _tab(container: Container, kind: str = "terminal") -> dict:
 @login_required
 def console(request):
     """Terminals in tabs; `?container=<id>` (and `&kind=attach`) opens one at once."""
-    scope = scope_for(request)
-    if not scope.allows_anywhere("container.exec"):
+    if not can(request, "container.exec", ANYWHERE):
         raise Http404("You may not open a terminal on any host.")
     initial = None
     if pk := request.GET.get("container", "").strip():
         if not pk.isdigit():
             raise Http404("No such container.")
-        container = get_visible_or_404(request, Container.objects.select_related("host"), "container.view", pk=pk)
-        if not scope.allows("container.exec", container.host_id):
+        container = get_object_or_404(
+            Container.objects.select_related("host").restrict(request, "container.view"), pk=pk
+        )
+        if not can(request, "container.exec", container):
             raise Http404("You may not open a terminal on this container's host.")
         initial = _tab(container, "attach" if request.GET.get("kind") == "attach" else "terminal")
     return render(
@@ -48,7 +49,7 @@ def console(request):
 
 @login_required
 def session_list(request):
-    sessions = TerminalSession.objects.visible_to(request).select_related("host")
+    sessions = TerminalSession.objects.restrict(request, VIEW).select_related("host")
     if user := request.GET.get("user", "").strip():
         sessions = sessions.filter(username=user)
     page = Paginator(sessions, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -57,11 +58,11 @@ def session_list(request):
 
 @login_required
 def session_detail(request, pk: int):
-    session = get_object_or_404(TerminalSession.objects.visible_to(request), pk=pk)
+    session = get_object_or_404(TerminalSession.objects.restrict(request, VIEW), pk=pk)
     recording_url = reverse("session-recording", args=[session.pk]) if session.recording else ""
     return render(request, "terminals/session_detail.html", {"session": session, "recording_url": recording_url})
 
 
 @login_required
 def session_recording(request, pk: int):
-    return recording_response(get_object_or_404(TerminalSession.objects.visible_to(request), pk=pk))
+    return recording_response(get_object_or_404(TerminalSession.objects.restrict(request, VIEW), pk=pk))

@@ -1,6 +1,5 @@
 """/api/v1/users/: user accounts, for admins of every host."""
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, Q
@@ -8,15 +7,13 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import serializers, viewsets
 
 from portal.accounts import users
+from portal.accounts.models import User
 from portal.api.query_params import bool_param
 from portal.api.viewsets import RestrictedViewSetMixin
 from portal.teams.api.refusals import RefusalsAnswered
 from portal.teams.models import Team
-from portal.teams.querysets import HostlessQuerySet
 
 __all__ = ["UserSerializer", "UserViewSet"]
-
-User = get_user_model()
 
 
 class UserSerializer(serializers.ModelSerializer):
@@ -74,7 +71,7 @@ class UserViewSet(RefusalsAnswered, RestrictedViewSetMixin, viewsets.ModelViewSe
     cannot deactivate or delete themselves, and only a superuser may change a superuser."""
 
     queryset = (
-        HostlessQuerySet(model=User)
+        User.objects.all()
         .prefetch_related(Prefetch("teams", queryset=Team.objects.order_by("name").only("pk", "name")))
         .order_by("username")
     )

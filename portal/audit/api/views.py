@@ -4,8 +4,9 @@ from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 
-from portal.access.policy import scope_for
-from portal.api.viewsets import PolicyPermission, RestrictedViewSetMixin
+from portal.access.policy import ANYWHERE, can
+from portal.api.permissions import PolicyPermission
+from portal.api.viewsets import RestrictedViewSetMixin
 from portal.audit.export import csv_response
 from portal.audit.filters import AuditFilter, BadFilter
 from portal.audit.models import AuditEvent
@@ -37,7 +38,7 @@ class AuditPermission(PolicyPermission):
     def has_permission(self, request, view):
         if not super().has_permission(request, view):
             return False
-        return scope_for(request).allows_anywhere(view.view_action) or self.refuse(request, view, view.view_action)
+        return can(request, view.view_action, ANYWHERE) or self.refuse(request, view, view.view_action)
 
 
 @extend_schema_view(list=extend_schema(parameters=FILTER_PARAMETERS))

@@ -6,7 +6,6 @@ from portal.api.query_params import int_param
 from portal.api.viewsets import RestrictedViewSetMixin
 from portal.containers.models import Container
 from portal.operations.api.container_actions import ContainerOperationsMixin
-from portal.operations.api.refusals import HostInBodyPermission
 
 from .serializers import ContainerDetailSerializer, ContainerSerializer
 
@@ -32,7 +31,6 @@ class ContainerViewSet(ContainerOperationsMixin, RestrictedViewSetMixin, viewset
     queryset = Container.objects.select_related("host")
     serializer_class = ContainerSerializer
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-    permission_classes = [HostInBodyPermission]
     view_action = "container.view"
     policy_actions = {
         "list": "container.view",

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from engine.reference import TAG_RE, InvalidReference, parse_reference, validate_reference
 from portal.api.query_params import bool_param
 from portal.images.models import Image, Tag
-from portal.operations.api.refusals import Conflict, host_for
+from portal.operations.api.refusals import Conflict
 from portal.operations.api.serializers import OperationSerializer
 from portal.operations.build_context import make_context
 from portal.operations.credentials import registry_auth
@@ -115,6 +115,8 @@ class ImageOperationsMixin:
         "destroy": "image.manage",
         "export": "image.manage",
     }
+    # The host a pull, build, prune or import names in its body, asked of the policy by PolicyPermission.
+    policy_host_param = "host"
 
     def _accepted(self, operation) -> Response:
         return Response(OperationSerializer(operation).data, status=status.HTTP_202_ACCEPTED)
@@ -138,7 +140,7 @@ class ImageOperationsMixin:
         serializer = PullSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        host = host_for(request, self, data["host"], "image.manage")
+        host = self.policy_host  # the host in the body, where PolicyPermission allowed it
         auth = registry_auth(request.user, data.get("registry"), data["reference"])
         params = {"reference": data["reference"]}
         operation = submit(
@@ -161,7 +163,7 @@ class ImageOperationsMixin:
         serializer = BuildSerializer(data=data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        host = host_for(request, self, data["host"], "image.manage")
+        host = self.policy_host  # the host in the body, where PolicyPermission allowed it
         require_online(host)
         context = make_context(
             dockerfile=data.get("dockerfile") or "",
@@ -194,7 +196,7 @@ class ImageOperationsMixin:
         """Remove the host's dangling images (no tag, used by no container)."""
         serializer = PruneSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        host = host_for(request, self, serializer.validated_data["host"], "image.manage")
+        host = self.policy_host  # the host in the body, where PolicyPermission allowed it
         return self._accepted(submit(request, host, "image.prune", {}, target_type="image", target_repr="dangling"))
 
     @extend_schema(
@@ -207,7 +209,7 @@ class ImageOperationsMixin:
         """Import images from a tar made by `docker save` (or Berth's export): `docker load`."""
         serializer = ImportSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        host = host_for(request, self, serializer.validated_data["host"], "image.manage")
+        host = self.policy_host  # the host in the body, where PolicyPermission allowed it
         require_online(host)
         archive = serializer.validated_data["archive"]
         head = archive.read(512)

@@ -11,7 +11,6 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 
-from portal.access.policy import restrict
 from portal.api.viewsets import RestrictedViewSetMixin
 from portal.registries import browse, changes
 from portal.registries.checks import check_connection
@@ -157,7 +156,7 @@ class RegistryViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet):
         term = request.query_params.get("q", "").strip()
         if not term:
             raise ValidationError({"q": "Type part of a repository name to search for."})
-        registries = list(restrict(Registry.objects.all(), request, VIEW))
+        registries = list(Registry.objects.restrict(request, VIEW))
         answer = browse.search_registries(registries, term)
         return Response(
             {

@@ -7,7 +7,6 @@ from rest_framework import mixins, viewsets
 from portal.api.viewsets import RestrictedViewSetMixin
 from portal.teams import changes
 from portal.teams.models import RoleBinding, Team, TeamMembership
-from portal.teams.querysets import HostlessQuerySet
 
 from .refusals import RefusalsAnswered
 from .serializers import BindingSerializer, MemberSerializer, TeamSerializer
@@ -26,7 +25,7 @@ class TeamViewSet(RefusalsAnswered, RestrictedViewSetMixin, viewsets.ModelViewSe
     """Teams. Their members and role bindings decide who sees and does what on which hosts;
     only admins of every host manage them."""
 
-    queryset = HostlessQuerySet(model=Team).prefetch_related(
+    queryset = Team.objects.prefetch_related(
         Prefetch("members", queryset=User.objects.order_by("username").only("pk", "username"))
     )
     serializer_class = TeamSerializer
@@ -66,7 +65,7 @@ class TeamChildViewSet(RefusalsAnswered, RestrictedViewSetMixin, viewsets.Generi
         # Found before any permission is weighed: a team the user may not see is a 404 for every
         # method (a 403 on POST would confirm it exists); anonymous callers still get their 401.
         if request.user and request.user.is_authenticated:
-            teams = HostlessQuerySet(model=Team).restrict(request, self.view_action)
+            teams = Team.objects.restrict(request, self.view_action)
             self.team = get_object_or_404(teams, pk=self.kwargs["team_pk"])
         super().check_permissions(request)
 
@@ -86,7 +85,7 @@ class TeamChildViewSet(RefusalsAnswered, RestrictedViewSetMixin, viewsets.Generi
 class MemberViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin, TeamChildViewSet):
     """A team's members: add one by user id, remove one by user id."""
 
-    queryset = HostlessQuerySet(model=TeamMembership).select_related("user").order_by("user__username")
+    queryset = TeamMembership.objects.select_related("user").order_by("user__username")
     serializer_class = MemberSerializer
     http_method_names = ["get", "post", "delete", "head", "options"]
     lookup_field = "user_id"
@@ -114,7 +113,7 @@ class BindingViewSet(
 ):
     """A team's role bindings: a role on all hosts, or on a set of hosts."""
 
-    queryset = HostlessQuerySet(model=RoleBinding).prefetch_related("hosts").order_by("pk")
+    queryset = RoleBinding.objects.prefetch_related("hosts").order_by("pk")
     serializer_class = BindingSerializer
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     policy_actions = {

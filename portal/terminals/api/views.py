@@ -30,11 +30,11 @@ class TerminalSessionViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewS
     serializer_class = TerminalSessionSerializer
     http_method_names = ["get", "head", "options"]
     view_action = "session.view"
-    policy_actions = {"list": "session.own", "retrieve": "session.own", "recording": "session.own"}
+    policy_actions = {"list": "session.view", "retrieve": "session.view", "recording": "session.view"}
 
     def get_queryset(self):
         # One's own sessions are always visible; others' need session.view on their host.
-        queryset = TerminalSession.objects.visible_to(self.request)
+        queryset = super().get_queryset()
         if self.action != "list":
             return queryset
         if (host := int_param(self.request, "host")) is not None:

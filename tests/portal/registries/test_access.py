@@ -101,14 +101,14 @@ def test_the_policy_answers_the_same_for_pages(teams):
 
 
 def test_the_restricted_list_is_one_query_however_many_teams(django_assert_num_queries, teams):
-    from portal.access.policy import AccessScope, restrict
+    from portal.access.policy import AccessScope
 
     scope = AccessScope.for_user(teams["dev"])
     for n in range(5):
         make_team(teams["dev"], name=f"extra {n}")
 
     with django_assert_num_queries(1):
-        names = sorted(r.name for r in restrict(Registry.objects.all(), scope, "registry.view"))
+        names = sorted(r.name for r in Registry.objects.restrict(scope, "registry.view"))
 
     assert names == ["Docker Hub", "ours"]
 
