@@ -1,5 +1,6 @@
 """`make run`'s supervisor (`python -m stack`): up with one command, told how to log in, down with Ctrl-C."""
 
+import contextlib
 import os
 import re
 import signal
@@ -178,7 +179,7 @@ def test_given_two_web_processes_when_one_crashes_and_the_stack_stops_with_socke
 ):
     process, log, env = start_stack(tmp_path, BERTH_WEB_PROCESSES="2", DOCKER_HOST=f"unix://{tmp_path}/none.sock")
     base = f"http://127.0.0.1:{env['BERTH_PORT']}"
-    sockets = []
+    sockets = contextlib.ExitStack()
     try:
         wait_until(lambda: "Press Ctrl-C to stop." in log.read_text(), 60, what="the stack's banner")
         token = admin_token(base, log)
@@ -190,15 +191,14 @@ def test_given_two_web_processes_when_one_crashes_and_the_stack_stops_with_socke
         assert requests.get(f"{base}/login/", timeout=5).ok
         ws_url = base.replace("http", "ws") + f"/ws/events/?token={token}"
         for _ in range(6):
-            sockets.append(websockets.sync.client.connect(ws_url, origin=base))
+            sockets.enter_context(websockets.sync.client.connect(ws_url, origin=base))
         tree = process_tree(process.pid)
         started = time.monotonic()
         process.send_signal(signal.SIGINT)
         code = process.wait(30)
         took = time.monotonic() - started
     finally:
-        for socket in sockets:
-            socket.close()
+        sockets.close()
         if process.poll() is None:
             process.kill()
 
