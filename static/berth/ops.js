@@ -49,7 +49,7 @@ window.BerthOps = (function () {
   }
 
   function showError(target, message) {
-    if (!target) { alert(message); return; }
+    if (!target) { if (message) window.BerthDialog.tell({ title: "Berth", message }); return; }
     target.hidden = !message;
     target.textContent = message || "";
   }
