@@ -1,9 +1,10 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from portal.containers.sockets import ContainerLogsConsumer, ContainerStatsConsumer
 from portal.events.consumers import EventsConsumer
 from portal.operations.consumers import OperationConsumer
 from portal.terminals.consumers import AttachConsumer, TerminalConsumer
+from portal.ws.unknown import UnknownPathConsumer
 
 websocket_urlpatterns = [
     path("ws/events/", EventsConsumer.as_asgi()),
@@ -12,4 +13,6 @@ websocket_urlpatterns = [
     path("ws/containers/<int:pk>/stats/", ContainerStatsConsumer.as_asgi()),
     path("ws/containers/<int:pk>/terminal/", TerminalConsumer.as_asgi()),
     path("ws/containers/<int:pk>/attach/", AttachConsumer.as_asgi()),
+    # Last: every other path closes with 4404 rather than failing the handshake with a 500.
+    re_path(r"", UnknownPathConsumer.as_asgi()),
 ]

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Stop the services scripts/test-services.sh started: docker engine #2, the
-# private registry and redis. Only processes recorded in $STATE_DIR/pids (and
+# private registry, redis and postgresql. Only processes recorded in $STATE_DIR/pids (and
 # whose command line still matches) are stopped; docker engine #1
 # (/var/run/docker.sock) is always left alone. Safe to run repeatedly.
 #
@@ -70,6 +70,10 @@ fi
 stop "docker #2" "$PID_DIR/docker2.pid" "dockerd.*$DOCKER2_SOCK"
 stop "registry" "$PID_DIR/registry.pid" "docker-registry serve $STATE_DIR/registry/config.yml"
 stop "redis" "$PID_DIR/redis.pid" "redis-server"
+if [[ -s $STATE_DIR/postgres/postmaster.pid ]]; then
+    head -1 "$STATE_DIR/postgres/postmaster.pid" >"$PID_DIR/postgres.pid"
+    stop "postgresql" "$PID_DIR/postgres.pid" "postgres"
+fi
 
 # Undo engine #2's network plumbing once no engine #2 is left running.
 if [[ ! -S $DOCKER2_SOCK ]] || ! timeout 5 docker -H "unix://$DOCKER2_SOCK" version >/dev/null 2>&1; then

@@ -8,6 +8,7 @@
 #   docker #1   unix:///var/run/docker.sock            (the "local" host)
 #   docker #2   unix:///var/run/berth-docker2.sock      (second host, bridge berth2)
 #   redis       127.0.0.1:6379
+#   postgresql  127.0.0.1:54329 (user berth / berth-pg-pass; the tests create their databases)
 #   registry    127.0.0.1:5000 (htpasswd: berth / berth-registry-pass)
 #   image       berth/busybox:latest on both engines (built offline)
 #   chromium    /usr/bin/chromium
@@ -169,7 +170,7 @@ mkdir -p "$PID_DIR"
 
 # ------------------------------------------------------- 1. packages -------
 
-PACKAGES=(docker.io redis-server docker-registry chromium busybox-static apache2-utils iproute2 curl)
+PACKAGES=(docker.io redis-server docker-registry chromium busybox-static apache2-utils iproute2 curl postgresql)
 missing=()
 installed=$(dpkg-query -W -f='${Package} ${Status}\n' "${PACKAGES[@]}" 2>/dev/null || true)
 for pkg in "${PACKAGES[@]}"; do
@@ -342,6 +343,42 @@ else
     say "redis: started in $(elapsed "$t0") (log $REDIS_LOG)"
 fi
 
+# ------------------------------------------------------- 4b. postgresql ---
+
+PG_PORT=54329
+PG_USER=berth
+PG_PASSWORD=berth-pg-pass
+PG_DIR=$STATE_DIR/postgres
+PG_LOG=$STATE_DIR/postgres.log
+pg_up() { timeout 3 pg_isready -q -h 127.0.0.1 -p "$PG_PORT" 2>/dev/null; }
+
+if pg_up; then
+    say "postgresql: already running"
+else
+    t0=$(now)
+    pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+    [[ -x $pg_bin/initdb ]] || die "PostgreSQL server binaries missing (package postgresql)"
+    # PostgreSQL refuses to run as root: its files and process belong to the postgres user.
+    if [[ ! -s $PG_DIR/PG_VERSION ]]; then
+        rm -rf "$PG_DIR"
+        mkdir -p "$PG_DIR"
+        chown postgres:postgres "$PG_DIR"
+        chmod 0700 "$PG_DIR"
+        pw_file=$(mktemp)
+        CLEANUP+=("$pw_file")
+        printf '%s\n' "$PG_PASSWORD" >"$pw_file"
+        chmod 0644 "$pw_file"
+        runuser -u postgres -- "$pg_bin/initdb" -D "$PG_DIR" -U "$PG_USER" --pwfile="$pw_file" \
+            --auth=scram-sha-256 -E UTF8 >>"$PG_LOG" 2>&1 || die "initdb failed" "$PG_LOG"
+    fi
+    touch "$PG_LOG" && chown postgres:postgres "$PG_LOG"
+    runuser -u postgres -- "$pg_bin/pg_ctl" -D "$PG_DIR" -l "$PG_LOG" -w -t "$WAIT_TIMEOUT" \
+        -o "-h 127.0.0.1 -p $PG_PORT -k /tmp -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+        start >/dev/null 2>&1 || die "postgresql failed to start" "$PG_LOG"
+    wait_until "postgresql" "$PG_LOG" "" pg_up
+    say "postgresql: started in $(elapsed "$t0") (log $PG_LOG)"
+fi
+
 # ------------------------------------------------------- 5. registry -------
 
 REGISTRY_LOG=$STATE_DIR/registry.log
@@ -437,6 +474,7 @@ if write_if_changed "$STATE_DIR/services.env" <<EOF; then
 export DOCKER_HOST_1=$DOCKER1_HOST
 export DOCKER_HOST_2=$DOCKER2_HOST
 export REDIS_URL=redis://$REDIS_HOST:$REDIS_PORT/0
+export BERTH_TEST_POSTGRES_URL=postgres://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/postgres
 export BERTH_TEST_REGISTRY=$REGISTRY_ADDR
 export BERTH_TEST_REGISTRY_USER=$REGISTRY_USER
 export BERTH_TEST_REGISTRY_PASSWORD=$REGISTRY_PASSWORD

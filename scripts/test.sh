@@ -19,5 +19,13 @@ echo "== makemigrations --check"
 echo "== pytest"
 status=0
 .venv/bin/python -m pytest "$@" || status=$?
+if [[ $# -eq 0 && ${BERTH_TEST_POSTGRES:-1} != 0 ]]; then
+    # PostgreSQL is a first-class database: the integration suite again on it, and the portal's
+    # tests of the inventory's bulk paths (pytest-django makes its test database there).
+    echo "== pytest on PostgreSQL"
+    BERTH_TEST_DATABASE=postgres .venv/bin/python -m pytest tests/integration -q || status=$?
+    DATABASE_URL=${BERTH_TEST_POSTGRES_URL%/*}/berth_unit .venv/bin/python -m pytest tests/portal/inventory \
+        tests/portal/containers tests/portal/images -q || status=$?
+fi
 echo "make test: $(( $(date +%s) - started )) s"
 exit $status

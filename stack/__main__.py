@@ -9,7 +9,10 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
+
+import requests
 
 from engine import Engine, EngineUnavailable
 from stack.commands import portal_worker_command, web_command
@@ -32,6 +35,43 @@ def manage(*args: str) -> str:
     return result.stdout.strip()
 
 
+def web_processes() -> int:
+    """BERTH_WEB_PROCESSES, or one web process per core."""
+    wanted = os.environ.get("BERTH_WEB_PROCESSES", "")
+    try:
+        return max(1, int(wanted)) if wanted else max(1, os.cpu_count() or 1)
+    except ValueError:
+        raise SystemExit(f"BERTH_WEB_PROCESSES must be a number of processes, not {wanted!r}.") from None
+
+
+def listening_socket(bind: str, port: str) -> socket.socket:
+    """The web port, bound once here and inherited by every web process (they share its queue)."""
+    family = socket.AF_INET6 if ":" in bind else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((bind, int(port)))
+    except OSError as exc:
+        raise SystemExit(f"Cannot listen on {bind}:{port} ({exc.strerror}): set BERTH_PORT to a free port.") from None
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def wait_for_web(bind: str, port: str, stop: threading.Event, timeout: float = 60.0) -> bool:
+    """Whether the web process answers HTTP on the port within `timeout` (the login page)."""
+    address = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "[::1]"}.get(bind, f"[{bind}]" if ":" in bind else bind)  # noqa: S104
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not stop.is_set():
+        try:
+            if requests.get(f"http://{address}:{port}/login/", timeout=2).status_code < 500:
+                return True
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    return False
+
+
 def main() -> int:
     port = os.environ.get("BERTH_PORT", "8000")
     bind = os.environ.get("BERTH_BIND", "0.0.0.0")  # noqa: S104 (a portal is meant to be reached)
@@ -41,7 +81,7 @@ def main() -> int:
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
     data_dir.mkdir(parents=True, exist_ok=True)
 
-    supervisor = Supervisor()
+    supervisor = Supervisor(say=say)
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
@@ -54,7 +94,7 @@ def main() -> int:
         except RedisProblem as exc:
             say(f"error: {exc}")
             return 1
-        supervisor.start(Process("redis", command))
+        supervisor.start(Process("redis", command, stop_last=True))
         if not wait_for_redis(redis_url):
             supervisor.stop()
             say(f"error: started redis-server for {redis_url}, but it did not answer; see its output above.")
@@ -76,13 +116,17 @@ def main() -> int:
             f"(python -m workers --name {host_name}), or restart `make run`."
         )
 
-    supervisor.start(
-        Process(
-            "web",
-            web_command(bind, port),
-            env={"BERTH_LOCAL_ENGINE_PROBLEM": engine_problem},
+    listener = listening_socket(bind, port)
+    count = web_processes()
+    for number in range(1, count + 1):
+        supervisor.start(
+            Process(
+                "web" if count == 1 else f"web-{number}",
+                web_command(bind, port, fd=listener.fileno()),
+                env={"BERTH_LOCAL_ENGINE_PROBLEM": engine_problem},
+                pass_fds=(listener.fileno(),),
+            )
         )
-    )
     supervisor.start(
         Process(
             "portal-worker",
@@ -100,6 +144,10 @@ def main() -> int:
             )
         )
 
+    if not wait_for_web(bind, port, stop):
+        say("error: the web process did not answer within 60 s; see its output above.")
+        supervisor.stop()
+        return 1
     shown = "localhost" if bind in ("0.0.0.0", "::") else bind  # noqa: S104
     say("")
     say(f"Berth is up: http://{shown}:{port}/")

@@ -5,11 +5,18 @@ import sys
 __all__ = ["portal_worker_command", "web_command"]
 
 
-def web_command(bind: str, port: int | str, proxy_headers: bool = True) -> list[str]:
+# Seconds a stopping web process waits for open requests and websockets before it closes them.
+GRACEFUL_SHUTDOWN_SECONDS = 5
+
+
+def web_command(bind: str, port: int | str, proxy_headers: bool = True, fd: int | None = None) -> list[str]:
     """Uvicorn serving portal.asgi. It pings idle websockets (so proxies do not cut them) and,
-    unlike some servers, sends the close reason Berth's refusals carry."""
-    command = [sys.executable, "-m", "uvicorn", "portal.asgi:application", "--host", bind, "--port", str(port)]
+    unlike some servers, sends the close reason Berth's refusals carry. With `fd`, it serves a
+    listening socket it inherited (several web processes share one port that way)."""
+    where = ["--fd", str(fd)] if fd is not None else ["--host", bind, "--port", str(port)]
+    command = [sys.executable, "-m", "uvicorn", "portal.asgi:application", *where]
     command += ["--lifespan", "off", "--ws-ping-interval", "20", "--ws-ping-timeout", "20", "--no-server-header"]
+    command += ["--timeout-graceful-shutdown", str(GRACEFUL_SHUTDOWN_SECONDS)]
     if proxy_headers:
         command.append("--proxy-headers")
     return command

@@ -3,6 +3,7 @@
 import os
 import uuid
 
+import psycopg
 import pytest
 import redis
 
@@ -28,9 +29,27 @@ def redis_url():
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory, redis_url):
-    """web + portal worker against a fresh SQLite database; host workers are started per test."""
-    stack = Stack(data_dir=tmp_path_factory.mktemp("berth"), redis_url=redis_url).start()
+def database_url():
+    """ "" for SQLite in the stack's data directory; with BERTH_TEST_DATABASE=postgres, a fresh
+    PostgreSQL database on the server `make test` starts (BERTH_TEST_POSTGRES_URL), dropped after."""
+    if os.environ.get("BERTH_TEST_DATABASE", "sqlite") != "postgres":
+        yield ""
+        return
+    server = os.environ.get("BERTH_TEST_POSTGRES_URL")
+    assert server, "BERTH_TEST_POSTGRES_URL names the PostgreSQL server; `make test` starts it."
+    name = f"berth_it_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(server, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    yield f"{server.rsplit('/', 1)[0]}/{name}"
+    with psycopg.connect(server, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory, redis_url, database_url):
+    """web + portal worker against a fresh database (SQLite, or PostgreSQL: see database_url);
+    host workers are started per test."""
+    stack = Stack(data_dir=tmp_path_factory.mktemp("berth"), redis_url=redis_url, database_url=database_url).start()
     yield stack
     stack.stop()
 

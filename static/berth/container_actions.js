@@ -4,6 +4,7 @@ window.BerthContainerActions = (function () {
   "use strict";
   const { el } = window.BerthHosts;
   const { send, button } = window.BerthOps;
+  const { ask, confirm } = window.BerthDialog;
   const LIVE = ["running", "paused", "restarting"];
   const errors = () => document.getElementById("actions-error");
 
@@ -17,28 +18,39 @@ window.BerthContainerActions = (function () {
     restart: { label: "Restart", icon: "refresh", action: "container.operate", when: () => true,
       run: (c) => send(api(c, "restart"), { body: {} }) },
     kill: { label: "Kill", icon: "skull", action: "container.operate", when: (c) => LIVE.includes(c.state), danger: true,
-      run: (c) => { const signal = prompt("Signal to send", "SIGKILL"); return signal === null ? null : send(api(c, "kill"), { body: { signal } }); } },
+      run: async (c) => {
+        const answer = await ask({ title: "Kill " + c.name, submit: "Kill", danger: true,
+          fields: [{ name: "signal", label: "Signal to send", value: "SIGKILL", help: "A name like SIGTERM or HUP, or a number." }] });
+        return answer === null ? null : send(api(c, "kill"), { body: { signal: answer.signal } });
+      } },
     pause: { label: "Pause", icon: "player-pause", action: "container.operate", when: (c) => c.state === "running",
       run: (c) => send(api(c, "pause")) },
     unpause: { label: "Unpause", icon: "player-play", action: "container.operate", when: (c) => c.state === "paused",
       run: (c) => send(api(c, "unpause")) },
     rename: { label: "Rename", icon: "forms", action: "container.manage", when: () => true,
-      run: (c) => { const name = prompt("New name", c.name); return name === null ? null : send(api(c), { method: "PATCH", body: { name } }); } },
+      run: async (c) => {
+        const answer = await ask({ title: "Rename " + c.name, submit: "Rename", fields: [{ name: "name", label: "New name", value: c.name, required: true }] });
+        return answer === null ? null : send(api(c), { method: "PATCH", body: { name: answer.name } });
+      } },
     commit: { label: "Commit", icon: "git-commit", action: "container.manage", when: () => true,
-      run: (c) => {
-        const reference = prompt("Commit to a new image: repository[:tag]", c.name + "-snapshot:latest");
-        if (reference === null) return null;
+      run: async (c) => {
+        const answer = await ask({ title: "Commit " + c.name + " to a new image", submit: "Commit", fields: [
+          { name: "reference", label: "Image name (repository[:tag])", value: c.name + "-snapshot:latest" },
+          { name: "message", label: "Commit message (optional)", value: "" }] });
+        if (answer === null) return null;
+        const reference = answer.reference;
         const at = reference.lastIndexOf(":");
         const [repository, tag] = at > reference.lastIndexOf("/") ? [reference.slice(0, at), reference.slice(at + 1)] : [reference, ""];
-        const message = prompt("Commit message (optional)", "") || "";
-        return send(api(c, "commit"), { body: { repository, tag, message } });
+        return send(api(c, "commit"), { body: { repository, tag, message: answer.message } });
       } },
     remove: { label: "Remove", icon: "trash", action: "container.manage", when: () => true, danger: true,
-      run: (c) => {
+      run: async (c) => {
         const live = LIVE.includes(c.state);
-        if (!confirm("Remove container " + c.name + (live ? " (it is " + c.state + ": it will be killed)" : "") + "?")) return null;
-        const volumes = confirm("Also remove its anonymous volumes?");
-        return send(api(c) + "?force=" + live + "&volumes=" + volumes, { method: "DELETE" });
+        const answer = await ask({ title: "Remove container " + c.name + "?", submit: "Remove", danger: true,
+          message: live ? "It is " + c.state + ": it will be killed." : "",
+          fields: [{ name: "volumes", label: "Also remove its anonymous volumes", type: "checkbox", value: false }] });
+        if (answer === null) return null;
+        return send(api(c) + "?force=" + live + "&volumes=" + answer.volumes, { method: "DELETE" });
       } },
   };
 

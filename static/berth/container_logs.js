@@ -208,7 +208,7 @@
   $("logs-clear").addEventListener("click", () => { lines = []; clearView(); updateMatches(); });
   pauseButton.addEventListener("click", () => {
     userPaused = !userPaused;
-    pauseButton.replaceChildren(el("i", { class: "ti ti-player-" + (userPaused ? "play" : "pause") + " me-1" }),
+    pauseButton.replaceChildren(el("i", { "aria-hidden": "true", class: "ti ti-player-" + (userPaused ? "play" : "pause") + " me-1" }),
       userPaused ? "Follow" : "Pause");
     flow();
     if (!ended) setStatus(userPaused ? "paused" : "live", userPaused ? "Paused: new lines wait on the host" : "Following live");

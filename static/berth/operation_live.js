@@ -45,7 +45,7 @@
     if (o.image) made.push(el("a", { href: "/images/" + o.image + "/", id: "operation-image" }, "the image"));
     if (o.kind === "image.export" && o.state === "succeeded") {
       made.push(el("a", { href: "/api/v1/operations/" + o.id + "/download/", class: "btn btn-sm btn-primary", id: "operation-download" },
-        el("i", { class: "ti ti-download me-1" }), "Download " + bytes(result.size)));
+        el("i", { "aria-hidden": "true", class: "ti ti-download me-1" }), "Download " + bytes(result.size)));
     }
     $("facts").replaceChildren(
       ...fact("Kind", o.kind_display), ...fact("Target", o.target_repr),

@@ -49,7 +49,7 @@ window.BerthOps = (function () {
   }
 
   function showError(target, message) {
-    if (!target) { alert(message); return; }
+    if (!target) { if (message) window.BerthDialog.tell({ title: "Berth", message }); return; }
     target.hidden = !message;
     target.textContent = message || "";
   }
@@ -60,7 +60,7 @@ window.BerthOps = (function () {
     const node = el("button", {
       type: "button", class: "btn btn-sm " + (danger ? "btn-outline-danger" : "btn-outline-primary"),
       data: { action: name || label.toLowerCase() }, title: why || label,
-    }, el("i", { class: "ti ti-" + icon + " me-1" }), label);
+    }, el("i", { "aria-hidden": "true", class: "ti ti-" + icon + " me-1" }), label);
     if (why) { node.disabled = true; node.dataset.disabledReason = why; return el("span", { title: why }, node); }
     node.addEventListener("click", async () => {
       const result = await start();

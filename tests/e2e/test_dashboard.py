@@ -60,3 +60,13 @@ def test_given_a_logged_in_user_when_logging_out_then_the_dashboard_needs_a_logi
 
     page.goto(f"{stack.base_url}/")
     expect(page).to_have_url(f"{stack.base_url}/login/?next=/")
+
+
+def test_given_the_navigation_when_read_by_role_then_each_link_is_named_by_its_words_alone(logged_in_page, stack):
+    """Icon glyphs are hidden from assistive technology: "Containers" is the link's whole name."""
+    page = logged_in_page
+    nav = page.locator("#main-nav")
+    for name in ("Hosts", "Images", "Containers", "Sessions", "Operations", "Teams", "Audit"):
+        expect(nav.get_by_role("link", name=name, exact=True)).to_be_visible()
+    page.get_by_role("link", name="Containers", exact=True).click()
+    expect(page).to_have_url(f"{stack.base_url}/containers/")

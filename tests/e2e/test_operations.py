@@ -141,3 +141,43 @@ def test_pull_from_the_page_shows_each_layer_then_export_offers_the_download(
     page.wait_for_url("**/operations/*/")
     expect(page.locator("#operation-download")).to_be_visible(timeout=30_000)
     docker("rmi", "-f", reference, check=False)
+
+
+def test_given_a_container_page_when_renaming_and_removing_then_berths_own_dialogs_ask_and_cancel_does_nothing(
+    logged_in_page, stack, local_host, host_name
+):
+    page = logged_in_page
+    name = f"{host_name}-dlg"
+    docker("run", "-d", "--name", name, "--label", TEST_LABEL, IMAGE, "sleep", "300")
+    page.goto(f"{stack.base_url}/containers/?host={local_host['id']}&q={name}")
+    page.locator("#list-body tr", has_text=name).locator("a", has_text=name).click()
+    # The browser's own prompt() would be auto-dismissed by Playwright: a real dialog must show instead.
+    page.on("dialog", lambda d: pytest.fail(f"a browser {d.type}() was used: {d.message}"))
+
+    page.click("#object-actions [data-action=rename]")
+    dialog = page.get_by_role("dialog", name=f"Rename {name}")
+    expect(dialog).to_be_visible()
+    field = dialog.get_by_label("New name")
+    expect(field).to_be_focused()
+    expect(field).to_have_value(name)
+    field.fill(f"{name}-new")
+    dialog.get_by_role("button", name="Rename").click()
+    page.wait_for_url(f"{stack.base_url}/operations/*/")
+    expect(page.locator("[data-role=operation-state]")).to_have_text("Succeeded", timeout=15_000)
+    assert docker("inspect", "-f", "{{.Name}}", f"{name}-new") == f"/{name}-new"
+
+    page.goto(f"{stack.base_url}/containers/?host={local_host['id']}&q={name}-new")
+    page.locator("#list-body tr", has_text=f"{name}-new").locator("a", has_text=f"{name}-new").click()
+    page.click("#object-actions [data-action=remove]")
+    dialog = page.get_by_role("dialog", name=f"Remove container {name}-new?")
+    expect(dialog).to_contain_text("it will be killed")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    assert docker("inspect", "-f", "{{.State.Running}}", f"{name}-new") == "true"  # cancelled: nothing done
+
+    page.click("#object-actions [data-action=remove]")
+    dialog = page.get_by_role("dialog", name=f"Remove container {name}-new?")
+    dialog.get_by_role("button", name="Remove").click()
+    page.wait_for_url(f"{stack.base_url}/operations/*/")
+    expect(page.locator("[data-role=operation-state]")).to_have_text("Succeeded", timeout=15_000)
+    assert docker("ps", "-aq", "--filter", f"name=^{name}-new$") == ""

@@ -1,14 +1,17 @@
 """`make run`'s supervisor (`python -m stack`): up with one command, told how to log in, down with Ctrl-C."""
 
+import contextlib
 import os
 import re
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 import requests
+import websockets.sync.client
 
 from tests.support.processes import REPO, free_port, wait_until
 
@@ -125,3 +128,97 @@ def test_given_no_redis_and_no_way_to_start_one_when_make_run_starts_then_it_say
     assert "apt-get install redis-server" in output
     assert "Traceback" not in output
     assert time.monotonic() - started < 30
+
+
+def process_tree(pid: int) -> list[int]:
+    """`pid`'s descendants, read from /proc (children first found by their parent's pid)."""
+    parents: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    parent = int(stat.read().rsplit(") ", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            parents.setdefault(parent, []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        for child in parents.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def alive(pids: list[int]) -> list[int]:
+    left = []
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                if stat.read().rsplit(") ", 1)[1][0] != "Z":
+                    left.append(pid)
+        except OSError:
+            pass
+    return left
+
+
+def admin_token(base: str, log) -> str:
+    password = re.search(r"username 'admin', password '([^']+)'", log.read_text()).group(1)
+    return wait_until(
+        lambda: (
+            requests.post(f"{base}/api/v1/auth/token/", json={"username": "admin", "password": password}, timeout=5)
+            .json()
+            .get("token")
+        ),
+        30,
+        what="a token",
+    )
+
+
+def test_given_two_web_processes_when_one_crashes_and_the_stack_stops_with_sockets_open_then_all_is_gone_in_10_s(
+    stack, tmp_path
+):
+    process, log, env = start_stack(tmp_path, BERTH_WEB_PROCESSES="2", DOCKER_HOST=f"unix://{tmp_path}/none.sock")
+    base = f"http://127.0.0.1:{env['BERTH_PORT']}"
+    sockets = contextlib.ExitStack()
+    try:
+        wait_until(lambda: "Press Ctrl-C to stop." in log.read_text(), 60, what="the stack's banner")
+        token = admin_token(base, log)
+        # A web process that crashes is restarted; the port keeps answering meanwhile.
+        web = [p for p in process_tree(process.pid) if b"uvicorn" in Path(f"/proc/{p}/cmdline").read_bytes()]
+        assert len(web) == 2
+        os.kill(web[0], signal.SIGKILL)
+        wait_until(lambda: "restarted (restart 1)" in log.read_text(), 20, what="the web process to be restarted")
+        assert requests.get(f"{base}/login/", timeout=5).ok
+        ws_url = base.replace("http", "ws") + f"/ws/events/?token={token}"
+        for _ in range(6):
+            sockets.enter_context(websockets.sync.client.connect(ws_url, origin=base))
+        tree = process_tree(process.pid)
+        started = time.monotonic()
+        process.send_signal(signal.SIGINT)
+        code = process.wait(30)
+        took = time.monotonic() - started
+    finally:
+        sockets.close()
+        if process.poll() is None:
+            process.kill()
+
+    assert code == 0, log.read_text()[-3000:]
+    assert took < 10, f"stopping took {took:.1f} s"
+    assert alive(tree) == []
+
+
+def test_given_the_supervisor_killed_with_sigkill_then_no_process_is_left_behind(stack, tmp_path):
+    name = f"make-run-kill-{os.getpid()}"
+    process, log, env = start_stack(tmp_path, BERTH_LOCAL_HOST_NAME=name)
+    try:
+        wait_until(lambda: "Press Ctrl-C to stop." in log.read_text(), 60, what="the stack's banner")
+        tree = process_tree(process.pid)
+        assert len(tree) >= 3  # web, portal worker, host worker
+        process.send_signal(signal.SIGKILL)
+        process.wait(10)
+        wait_until(lambda: alive(tree) == [], 10, what="every child to die with the supervisor")
+    finally:
+        if process.poll() is None:
+            process.kill()
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"http://127.0.0.1:{env['BERTH_PORT']}/login/", timeout=2)

@@ -75,6 +75,8 @@ class Stack:
     data_dir: Path
     redis_url: str
     admin_password: str = "integration-admin-pass"
+    # Empty: SQLite in the data directory; else the URL of the database every process uses.
+    database_url: str = ""
     port: int = field(default_factory=free_port)
     processes: list[BerthProcess] = field(default_factory=list)
     token: str = ""
@@ -93,6 +95,8 @@ class Stack:
             "PYTHONUNBUFFERED": "1",
         }
         env.pop("DATABASE_URL", None)
+        if self.database_url:
+            env["DATABASE_URL"] = self.database_url
         env.update(extra)
         return env
 
