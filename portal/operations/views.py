@@ -42,11 +42,11 @@ def _forms_page(request, template: str, action: str, **context):
 @login_required
 def container_run(request):
     """The run form: hosts where the user may create containers."""
-    return _forms_page(request, "operations/container_run.html", "container.manage")
+    return _forms_page(request, "containers/container_run.html", "container.manage")
 
 
 @login_required
 def image_new(request):
     """Pull, build and import forms: hosts where the user may manage images."""
     registries = restrict(Registry.objects.exclude(password_sealed=""), request, "registry.use")
-    return _forms_page(request, "operations/image_new.html", "image.manage", registries=registries)
+    return _forms_page(request, "images/image_new.html", "image.manage", registries=registries)

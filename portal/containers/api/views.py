@@ -4,8 +4,8 @@ from rest_framework import viewsets
 
 from portal.api.query_params import int_param
 from portal.api.viewsets import RestrictedViewSetMixin
+from portal.containers.api.lifecycle import ContainerOperationsMixin
 from portal.containers.models import Container
-from portal.operations.api.container_actions import ContainerOperationsMixin
 from portal.operations.api.refusals import HostInBodyPermission
 
 from .serializers import ContainerDetailSerializer, ContainerSerializer

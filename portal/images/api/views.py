@@ -7,9 +7,9 @@ from rest_framework.response import Response
 
 from portal.api.query_params import bool_param, int_param
 from portal.api.viewsets import RestrictedViewSetMixin
+from portal.images.api.tags import ImageOperationsMixin
 from portal.images.history import layer_stack
 from portal.images.models import Image, Tag
-from portal.operations.api.image_actions import ImageOperationsMixin
 
 from .serializers import ImageSerializer, LayerSerializer
 

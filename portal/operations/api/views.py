@@ -7,8 +7,8 @@ from rest_framework.exceptions import ValidationError
 
 from portal.api.query_params import bool_param, int_param
 from portal.api.viewsets import RestrictedViewSetMixin
+from portal.images.exports import export_chunks
 from portal.operations.choices import ACTIVE_STATES, OperationKind, OperationState
-from portal.operations.exports import export_chunks
 from portal.operations.models import Operation
 
 from .serializers import OperationDetailSerializer, OperationSerializer, made_objects

@@ -14,14 +14,14 @@ from rest_framework.response import Response
 
 from engine.reference import TAG_RE, InvalidReference, parse_reference, validate_reference
 from portal.api.query_params import bool_param
+from portal.containers.run_spec import parse_env
+from portal.images.build_context import make_context
+from portal.images.exports import store_upload
 from portal.images.models import Image, Tag
 from portal.operations.api.refusals import Conflict, host_for
 from portal.operations.api.serializers import OperationSerializer
-from portal.operations.build_context import make_context
-from portal.operations.credentials import registry_auth
 from portal.operations.dispatch import require_online, submit
-from portal.operations.exports import store_upload
-from portal.operations.run_spec import parse_env
+from portal.registries.credentials import registry_auth
 
 __all__ = ["ImageOperationsMixin"]
 

@@ -13,13 +13,13 @@ from rest_framework.response import Response
 
 from engine.reference import TAG_RE, InvalidReference, validate_reference
 from portal.api.query_params import bool_param
+from portal.containers.diff import request_changes
 from portal.containers.models import Container
+from portal.containers.run_spec import CONTAINER_NAME_RE, RunContainerSerializer
 from portal.operations.api.refusals import Conflict, host_for, refuse_dangerous
 from portal.operations.api.serializers import OperationSerializer
-from portal.operations.credentials import registry_auth
-from portal.operations.diff import request_changes
 from portal.operations.dispatch import submit
-from portal.operations.run_spec import CONTAINER_NAME_RE, RunContainerSerializer
+from portal.registries.credentials import registry_auth
 
 __all__ = ["ContainerOperationsMixin"]
 
