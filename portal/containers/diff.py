@@ -15,27 +15,14 @@ import redis
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
-from rest_framework import status
-from rest_framework.exceptions import APIException
 
 from portal.containers.models import Container
-from portal.operations.api.refusals import Conflict
-from portal.operations.dispatch import require_online
+from portal.refusals import Conflict, HostTimeout, Unavailable
 from workers.protocol import CONTAINER_DIFF_REQUEST, host_stream_channel
 
 __all__ = ["DIFF_TIMEOUT", "request_changes"]
 
 DIFF_TIMEOUT = 15
-
-
-class HostTimeout(APIException):
-    status_code = status.HTTP_504_GATEWAY_TIMEOUT
-    default_code = "host_timeout"
-
-
-class HostUnreachable(APIException):
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_code = "broker_unreachable"
 
 
 @cache
@@ -44,7 +31,7 @@ def _waiting_client() -> redis.Redis:
 
 
 def request_changes(container: Container) -> list[dict]:
-    require_online(container.host)
+    container.host.require_usable()
     reply_key = f"berth:reply:diff:{secrets.token_hex(16)}"
     request = {
         "type": CONTAINER_DIFF_REQUEST,
@@ -57,7 +44,9 @@ def request_changes(container: Container) -> list[dict]:
         async_to_sync(get_channel_layer().send)(host_stream_channel(container.host.slug), request)
         answer = _waiting_client().blpop([reply_key], timeout=DIFF_TIMEOUT)
     except redis.RedisError as exc:
-        raise HostUnreachable(f"Berth cannot reach its broker to ask host {container.host.name}: {exc}.") from None
+        raise Unavailable(
+            f"Berth cannot reach its broker to ask host {container.host.name}: {exc}.", "broker_unreachable"
+        ) from None
     if answer is None:
         raise HostTimeout(f"Host {container.host.name} did not answer within {DIFF_TIMEOUT} s: try again.")
     reply = json.loads(answer[1])

@@ -17,14 +17,13 @@ from channels.layers import get_channel_layer
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, renderers
+from rest_framework import renderers
 from rest_framework.views import APIView
 
 from portal.access.shortcuts import get_visible_or_404
-from portal.containers.log_params import LogParamsError, log_params
+from portal.containers.log_params import log_params
 from portal.containers.models import Container
-from portal.hosts.choices import HostStatus
-from portal.hosts.errors import HostOffline
+from portal.refusals import NotFound
 from workers.protocol import host_stream_channel
 from workers.streams import messages as m
 
@@ -101,14 +100,10 @@ class ContainerLogsDownload(APIView):
     def get(self, request, pk: int):
         container = get_visible_or_404(request, Container.objects.select_related("host"), VIEW, pk=pk)
         if container.removed_at is not None:
-            raise exceptions.NotFound("This container was removed; its logs went with it.")
-        try:
-            params = log_params(request.query_params)
-        except LogParamsError as exc:
-            raise exceptions.ValidationError({"detail": str(exc)}) from exc
+            raise NotFound("This container was removed; its logs went with it.")
+        params = log_params(request.query_params)
         host = container.host
-        if host.current_status != HostStatus.ONLINE:
-            raise HostOffline(host, "its containers' logs cannot be read now.")
+        host.require_usable("its containers' logs cannot be read now.")
         response = StreamingHttpResponse(
             logs_body(host.slug, container.engine_id, params), content_type="text/plain; charset=utf-8"
         )

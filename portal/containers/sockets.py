@@ -19,16 +19,15 @@ from urllib.parse import parse_qsl
 from channels.db import database_sync_to_async
 
 from portal.access.policy import restrict
-from portal.containers.log_params import LogParamsError, log_params
+from portal.containers.log_params import log_params
 from portal.containers.models import Container
-from portal.ws.consumers import CLOSE_NOT_FOUND, Refused
+from portal.refusals import NotFound
 from portal.ws.streams import StreamConsumer
 from workers.streams import messages as m
 
 __all__ = ["ContainerLogsConsumer", "ContainerStatsConsumer"]
 
 VIEW = "container.view"
-CLOSE_BAD_REQUEST = 4400
 
 
 class ContainerStreamConsumer(StreamConsumer):
@@ -47,7 +46,7 @@ class ContainerStreamConsumer(StreamConsumer):
     def _visible_container(self, pk: int) -> Container:
         container = restrict(Container.objects.select_related("host"), self.access, VIEW).filter(pk=pk).first()
         if container is None:
-            raise Refused(CLOSE_NOT_FOUND, "No such container.")
+            raise NotFound("No such container.")
         return container
 
     def stream_params(self) -> dict:
@@ -67,10 +66,7 @@ class ContainerLogsConsumer(ContainerStreamConsumer):
 
     def stream_params(self) -> dict:
         query = dict(parse_qsl(self.scope.get("query_string", b"").decode(errors="replace")))
-        try:
-            return {**log_params(query), "follow": True}
-        except LogParamsError as exc:
-            raise Refused(CLOSE_BAD_REQUEST, str(exc)[:120]) from exc
+        return {**log_params(query), "follow": True}  # a LogParamsError closes with 4400
 
     async def stream_opened(self, message: dict) -> None:
         await super().stream_opened(message)

@@ -26,8 +26,8 @@ from typing import Any
 from channels.db import database_sync_to_async
 
 from portal.containers.choices import ContainerState
-from portal.hosts.choices import HostStatus
-from portal.ws.consumers import CLOSE_HOST_OFFLINE, CLOSE_NOT_FOUND, CLOSE_NOT_RUNNING, BerthJsonConsumer, Refused
+from portal.refusals import Conflict, NotFound
+from portal.ws.consumers import BerthJsonConsumer
 from workers.protocol import host_stream_channel
 from workers.streams import messages as m
 
@@ -47,11 +47,10 @@ class StreamConsumer(BerthJsonConsumer):
         """Refuses unless the container's host is online (4503) and, when asked, it runs (4409)."""
         host = await database_sync_to_async(lambda: container.host)()
         if container.removed_at is not None:
-            raise Refused(CLOSE_NOT_FOUND, "This container was removed.")
-        if host.current_status != HostStatus.ONLINE:
-            raise Refused(CLOSE_HOST_OFFLINE, f"Host {host.name} is offline.")
+            raise NotFound("This container was removed.")
+        host.require_usable(consequence=None)
         if running and container.state != ContainerState.RUNNING:
-            raise Refused(CLOSE_NOT_RUNNING, f"Container {container.name} is not running ({container.state}).")
+            raise Conflict(f"Container {container.name} is not running ({container.state}).")
 
     # -- opening -------------------------------------------------------------------------------
 

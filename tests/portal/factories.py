@@ -48,6 +48,7 @@ def make_online_host(name: str | None = None, seen_ago: float = 0.0, **fields) -
         status=HostStatus.ONLINE,
         last_seen=timezone.now() - timedelta(seconds=seen_ago),
         worker_instance=fields.pop("worker_instance", uuid.uuid4().hex),
+        engine_reachable=fields.pop("engine_reachable", True),
         **fields,
     )
 

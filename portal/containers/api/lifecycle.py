@@ -12,13 +12,15 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from engine.reference import TAG_RE, InvalidReference, validate_reference
+from portal.access.dangerous import refuse_dangerous_options
 from portal.api.query_params import bool_param
 from portal.containers.diff import request_changes
 from portal.containers.models import Container
 from portal.containers.run_spec import CONTAINER_NAME_RE, RunContainerSerializer
-from portal.operations.api.refusals import Conflict, host_for, refuse_dangerous
+from portal.operations.api.refusals import host_for
 from portal.operations.api.serializers import OperationSerializer
 from portal.operations.dispatch import submit
+from portal.refusals import Conflict
 from portal.registries.credentials import registry_auth
 
 __all__ = ["ContainerOperationsMixin"]
@@ -151,7 +153,7 @@ class ContainerOperationsMixin:
         serializer.is_valid(raise_exception=True)
         host = host_for(request, self, serializer.validated_data["host"], "container.manage")
         spec = serializer.spec()
-        refuse_dangerous(request, host, spec)
+        refuse_dangerous_options(request, host.pk, spec)
         if spec.get("name"):
             name_taken(host.pk, spec["name"])
         ports_taken(host.pk, spec.get("ports") or [])

@@ -18,9 +18,10 @@ from portal.containers.run_spec import parse_env
 from portal.images.build_context import make_context
 from portal.images.exports import store_upload
 from portal.images.models import Image, Tag
-from portal.operations.api.refusals import Conflict, host_for
+from portal.operations.api.refusals import host_for
 from portal.operations.api.serializers import OperationSerializer
-from portal.operations.dispatch import require_online, submit
+from portal.operations.dispatch import submit
+from portal.refusals import Conflict
 from portal.registries.credentials import registry_auth
 
 __all__ = ["ImageOperationsMixin"]
@@ -162,7 +163,7 @@ class ImageOperationsMixin:
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         host = host_for(request, self, data["host"], "image.manage")
-        require_online(host)
+        host.require_usable()
         context = make_context(
             dockerfile=data.get("dockerfile") or "",
             upload=data.get("context"),
@@ -208,7 +209,7 @@ class ImageOperationsMixin:
         serializer = ImportSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         host = host_for(request, self, serializer.validated_data["host"], "image.manage")
-        require_online(host)
+        host.require_usable()
         archive = serializer.validated_data["archive"]
         head = archive.read(512)
         archive.seek(0)

@@ -1,24 +1,12 @@
-"""The 4xx answers operations give before anything is sent to a host."""
+"""The host a new object goes on, asked of the policy before anything is sent to it."""
 
-from rest_framework import status
-from rest_framework.exceptions import APIException, NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 
-from portal.access.dangerous import DangerousOption, refuse_dangerous_options
 from portal.access.policy import scope_for
 from portal.api.viewsets import PolicyPermission
 from portal.hosts.models import Host
 
-__all__ = ["Conflict", "HostInBodyPermission", "host_for", "refuse_dangerous"]
-
-
-class Conflict(APIException):
-    """The object is not in a state that allows it (not running, name taken, port taken…)."""
-
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
-
-    def __init__(self, detail: str, code: str = "conflict"):
-        super().__init__(detail, code)
+__all__ = ["HostInBodyPermission", "host_for"]
 
 
 def host_for(request, view, host_id: int, action: str) -> Host:
@@ -30,13 +18,6 @@ def host_for(request, view, host_id: int, action: str) -> Host:
         PolicyPermission.refuse(request, view, action=action, obj=host)
         raise PermissionDenied(f"Your role on host {host.name} does not allow this.")
     return host
-
-
-def refuse_dangerous(request, host: Host, spec: dict) -> None:
-    try:
-        refuse_dangerous_options(request, host.pk, spec)
-    except DangerousOption as exc:
-        raise PermissionDenied(str(exc), code="dangerous_option") from None
 
 
 class HostInBodyPermission(PolicyPermission):
