@@ -2,12 +2,14 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
 
+from portal.access.policy import restrict
 from portal.access.shortcuts import get_visible_or_404
 from portal.hosts.models import Host
 from portal.images.models import Image
-from portal.operations.rights import host_rights
+from portal.operations.rights import host_rights, operation_form_page
+from portal.registries.models import Registry
 
-__all__ = ["image_detail", "image_list"]
+__all__ = ["image_detail", "image_list", "image_new"]
 
 
 @login_required
@@ -25,3 +27,10 @@ def image_detail(request, pk: int):
         "images/image_detail.html",
         {"object": image, "api_url": api_url, "host_rights": host_rights(request)},
     )
+
+
+@login_required
+def image_new(request):
+    """Pull, build and import forms: hosts where the user may manage images."""
+    registries = restrict(Registry.objects.exclude(password_sealed=""), request, "registry.use")
+    return operation_form_page(request, "images/image_new.html", "image.manage", registries=registries)

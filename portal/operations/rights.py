@@ -1,11 +1,14 @@
-"""What the user may do on each host they see, for pages to enable buttons (or say why not)."""
+"""What the user may do on each host they see, for pages to enable buttons (or say why not), and
+the page of a form that starts an operation on one of them."""
 
 from __future__ import annotations
+
+from django.shortcuts import render
 
 from portal.access.policy import scope_for
 from portal.hosts.models import Host
 
-__all__ = ["OPERATION_ACTIONS", "host_rights"]
+__all__ = ["OPERATION_ACTIONS", "host_rights", "operation_form_page"]
 
 OPERATION_ACTIONS = ("container.operate", "container.manage", "image.manage")
 
@@ -23,3 +26,10 @@ def host_rights(request) -> dict[int, dict]:
             **{action: scope.allows(action, host.pk) for action in OPERATION_ACTIONS},
         }
     return rights
+
+
+def operation_form_page(request, template: str, action: str, **context):
+    """A form page offering the hosts where the user may `action` (and whether each is online)."""
+    rights = host_rights(request)
+    hosts = [{"id": pk, "name": r["name"], "online": r["online"]} for pk, r in rights.items() if r[action]]
+    return render(request, template, {"form_hosts": hosts, "host_rights": rights, **context})

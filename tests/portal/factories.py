@@ -91,3 +91,11 @@ def make_binding(team: Team, role: str, *hosts: Host, all_hosts: bool = False) -
     if hosts:
         binding.hosts.add(*hosts)
     return binding
+
+
+def developer_on(api, host):
+    """Logs `api` in as a new user who is developer on `host`."""
+    user = make_user()
+    make_binding(make_team(user), "developer", host)
+    api.force_authenticate(user)
+    return user

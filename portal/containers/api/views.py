@@ -4,7 +4,10 @@ from rest_framework import viewsets
 
 from portal.api.query_params import int_param
 from portal.api.viewsets import RestrictedViewSetMixin
-from portal.containers.api.lifecycle import ContainerOperationsMixin
+from portal.containers.api.changes import ChangesAction
+from portal.containers.api.commit import CommitAction
+from portal.containers.api.lifecycle import LifecycleActions
+from portal.containers.api.run import RunAction
 from portal.containers.models import Container
 from portal.operations.api.refusals import HostInBodyPermission
 
@@ -23,11 +26,13 @@ __all__ = ["ContainerViewSet"]
         ]
     )
 )
-class ContainerViewSet(ContainerOperationsMixin, RestrictedViewSetMixin, viewsets.ModelViewSet):
+class ContainerViewSet(
+    RunAction, LifecycleActions, CommitAction, ChangesAction, RestrictedViewSetMixin, viewsets.ModelViewSet
+):
     """Containers on the hosts the user may see, as their engines last reported them.
 
     Lists leave out removed containers; a removed container's own URL still answers, with
-    `removed_at` set."""
+    `removed_at` set. Its writes are operations (202), one module per action family."""
 
     queryset = Container.objects.select_related("host")
     serializer_class = ContainerSerializer
@@ -37,7 +42,10 @@ class ContainerViewSet(ContainerOperationsMixin, RestrictedViewSetMixin, viewset
     policy_actions = {
         "list": "container.view",
         "retrieve": "container.view",
-        **ContainerOperationsMixin.operation_policy_actions,
+        **RunAction.policy_actions,
+        **LifecycleActions.policy_actions,
+        **CommitAction.policy_actions,
+        **ChangesAction.policy_actions,
     }
 
     def get_serializer_class(self):

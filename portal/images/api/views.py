@@ -7,7 +7,11 @@ from rest_framework.response import Response
 
 from portal.api.query_params import bool_param, int_param
 from portal.api.viewsets import RestrictedViewSetMixin
-from portal.images.api.tags import ImageOperationsMixin
+from portal.images.api.archive import ArchiveActions
+from portal.images.api.build import BuildAction
+from portal.images.api.pull import PullAction
+from portal.images.api.push import PushAction
+from portal.images.api.tags import TagActions
 from portal.images.history import layer_stack
 from portal.images.models import Image, Tag
 
@@ -25,10 +29,19 @@ __all__ = ["ImageViewSet"]
         ]
     )
 )
-class ImageViewSet(ImageOperationsMixin, RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+class ImageViewSet(
+    PullAction,
+    BuildAction,
+    PushAction,
+    TagActions,
+    ArchiveActions,
+    RestrictedViewSetMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
     """Images on the hosts the user may see, as their engines last reported them.
 
-    Lists leave out removed images; a removed image's own URL still answers, with `removed_at` set."""
+    Lists leave out removed images; a removed image's own URL still answers, with `removed_at` set.
+    Its writes are operations (202), one module per action family."""
 
     queryset = Image.objects.select_related("host").prefetch_related("tags")
     serializer_class = ImageSerializer
@@ -38,7 +51,11 @@ class ImageViewSet(ImageOperationsMixin, RestrictedViewSetMixin, viewsets.ReadOn
         "list": "image.view",
         "retrieve": "image.view",
         "history": "image.view",
-        **ImageOperationsMixin.operation_policy_actions,
+        **PullAction.policy_actions,
+        **BuildAction.policy_actions,
+        **PushAction.policy_actions,
+        **TagActions.policy_actions,
+        **ArchiveActions.policy_actions,
     }
 
     def get_queryset(self):
