@@ -1,55 +1,63 @@
-"""A container's changes (`docker diff`), asked of its host worker: the request goes on the host's
-stream channel, the answer comes back in a Redis list of its own that the web request waits on
-with a timeout — so a web request never waits on an engine for long, and never opens a Docker
-socket. (A reply on a process-local channel-layer channel would need this request's thread to
-share the event loop of the process's websocket consumers; a Redis list needs no loop at all.)"""
+"""A container's changes (`docker diff`), asked of its host worker through the one stream client
+(portal.ws.streams.StreamClient, kind "changes"), so a web request never opens a Docker socket
+and never waits on an engine for long (DIFF_TIMEOUT).
+
+The answer comes back on a plain channel of its own (`berth.reply.…`, no "!"), not on one of the
+process-local channels a consumer uses: receiving a process-local channel takes the channel
+layer's per-process receive lock, held by the event loop of the process's websocket consumers,
+which a sync request's own loop would wait on forever. A plain channel is read directly, from
+any loop, like a Redis list.
+"""
 
 from __future__ import annotations
 
-import json
 import secrets
-import time
-from functools import cache
+from contextlib import aclosing
 
 import redis
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.conf import settings
 
 from portal.containers.models import Container
 from portal.refusals import Conflict, HostTimeout, Unavailable
-from workers.protocol import CONTAINER_DIFF_REQUEST, host_stream_channel
+from portal.ws.streams import Ended, Failed, Output, StreamClient
 
 __all__ = ["DIFF_TIMEOUT", "request_changes"]
 
 DIFF_TIMEOUT = 15
 
 
-@cache
-def _waiting_client() -> redis.Redis:
-    return redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=DIFF_TIMEOUT + 5)
+async def _ask(container: Container) -> dict:
+    """{"changes": […]}, {"error", "code"} (the engine refused), or {"failed": Failed}."""
+    client = StreamClient(get_channel_layer(), f"berth.reply.diff.{secrets.token_hex(16)}")
+    await client.open("changes", container.host.slug, container.engine_id, subject=container.name)
+    changes: list[dict] = []
+    async with aclosing(client.events(timeout=DIFF_TIMEOUT)) as events:
+        async for event in events:
+            if isinstance(event, Output):
+                if "error" in event.data:
+                    return event.data
+                changes += event.data.get("changes") or []
+            elif isinstance(event, Ended):
+                break
+            elif isinstance(event, Failed):
+                return {"failed": event}
+    return {"changes": changes}
 
 
 def request_changes(container: Container) -> list[dict]:
-    container.host.require_usable()
-    reply_key = f"berth:reply:diff:{secrets.token_hex(16)}"
-    request = {
-        "type": CONTAINER_DIFF_REQUEST,
-        "container_id": container.engine_id,
-        "subject": container.name,
-        "reply_key": reply_key,
-        "deadline": time.time() + DIFF_TIMEOUT,
-    }
+    host = container.host
+    host.require_usable()
     try:
-        async_to_sync(get_channel_layer().send)(host_stream_channel(container.host.slug), request)
-        answer = _waiting_client().blpop([reply_key], timeout=DIFF_TIMEOUT)
+        answer = async_to_sync(_ask)(container)
     except redis.RedisError as exc:
         raise Unavailable(
-            f"Berth cannot reach its broker to ask host {container.host.name}: {exc}.", "broker_unreachable"
+            f"Berth cannot reach its broker to ask host {host.name}: {exc}.", "broker_unreachable"
         ) from None
-    if answer is None:
-        raise HostTimeout(f"Host {container.host.name} did not answer within {DIFF_TIMEOUT} s: try again.")
-    reply = json.loads(answer[1])
-    if "error" in reply:
-        raise Conflict(reply["error"], reply.get("code") or "engine_error")
-    return reply.get("changes") or []
+    if failed := answer.get("failed"):
+        if failed.cause == "error":
+            raise Conflict(failed.message, "engine_error")
+        raise HostTimeout(f"Host {host.name} did not answer within {DIFF_TIMEOUT} s: try again.")
+    if "error" in answer:
+        raise Conflict(answer["error"], answer.get("code") or "engine_error")
+    return answer["changes"]
