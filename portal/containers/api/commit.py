@@ -7,6 +7,7 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 
 from engine.reference import TAG_RE, InvalidReference, validate_reference
+from portal.api.validation import validated
 from portal.containers.api.actions import ContainerActions
 from portal.operations.api.responses import accepted
 from portal.operations.api.serializers import OperationSerializer
@@ -42,6 +43,4 @@ class CommitAction(ContainerActions):
     def commit(self, request, pk=None):
         """A new image from the container's current filesystem (repository, tag, message, author)."""
         container = self.live_container()
-        serializer = CommitSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        return accepted(self.container_operation("commit", container, **serializer.validated_data))
+        return accepted(self.container_operation("commit", container, **validated(CommitSerializer, request.data)))

@@ -10,6 +10,7 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 
 from portal.api.query_params import bool_param
+from portal.api.validation import validated
 from portal.containers.api.actions import ContainerActions
 from portal.containers.checks import name_taken
 from portal.containers.choices import LIVE_STATES
@@ -80,9 +81,7 @@ class LifecycleActions(ContainerActions):
         return accepted(self.container_operation(kind, container, **(options or {})))
 
     def _with_options(self, kind: str, serializer_class):
-        options = serializer_class(data=self.request.data)
-        options.is_valid(raise_exception=True)
-        return self._lifecycle(kind, options.validated_data)
+        return self._lifecycle(kind, validated(serializer_class, self.request.data))
 
     @extend_schema(request=None, responses={202: OperationSerializer})
     @action(detail=True, methods=["post"])
@@ -119,9 +118,7 @@ class LifecycleActions(ContainerActions):
     def partial_update(self, request, *args, **kwargs):
         """Rename: `{"name": …}`."""
         container = self.live_container()
-        serializer = RenameSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        name = serializer.validated_data["name"]
+        name = validated(RenameSerializer, request.data)["name"]
         name_taken(container.host_id, name, but=container)
         return accepted(self.container_operation("rename", container, name=name))
 

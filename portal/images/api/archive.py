@@ -9,6 +9,7 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 
+from portal.api.validation import validated
 from portal.images import exports
 from portal.images.api.actions import ImageActions
 from portal.operations.api.refusals import host_for
@@ -35,11 +36,10 @@ class ArchiveActions(ImageActions):
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
     def load(self, request):
         """Import images from a tar made by `docker save` (or Berth's export): `docker load`."""
-        serializer = ImportSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        host = host_for(request, self, serializer.validated_data["host"], "image.manage")
+        data = validated(ImportSerializer, request.data)
+        host = host_for(request, self, data["host"], "image.manage")
         host.require_usable()  # before the archive is stored
-        archive = serializer.validated_data["archive"]
+        archive = data["archive"]
         head = archive.read(512)
         archive.seek(0)
         if not head.startswith(b"\x1f\x8b") and (len(head) < 512 or head[257:262] != b"ustar"):

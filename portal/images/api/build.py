@@ -10,6 +10,7 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 
+from portal.api.validation import validated
 from portal.containers.run_spec import parse_env
 from portal.images import exports
 from portal.images.api.actions import valid_reference
@@ -64,9 +65,7 @@ class BuildAction:
         if hasattr(request.data, "getlist"):
             data.setlist("files", request.FILES.getlist("files"))
             data.setlist("paths", request.data.getlist("paths"))
-        serializer = BuildSerializer(data=data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(BuildSerializer, data)
         host = host_for(request, self, data["host"], "image.manage")
         host.require_usable()  # before the context is read and stored
         context = make_context(

@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 
+from portal.api.validation import validated
 from portal.images.api.actions import valid_reference
 from portal.operations.api.refusals import host_for
 from portal.operations.api.responses import accepted
@@ -32,9 +33,7 @@ class PullAction:
     @action(detail=False, methods=["post"])
     def pull(self, request):
         """Pull an image to a host, with per-layer progress on `/ws/operations/{id}/`."""
-        serializer = PullSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(PullSerializer, request.data)
         host = host_for(request, self, data["host"], "image.manage")
         auth = registry_auth(request.user, data.get("registry"), data["reference"])
         params = {"reference": data["reference"]}

@@ -7,6 +7,7 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 
 from engine.reference import parse_reference
+from portal.api.validation import validated
 from portal.images.api.actions import ImageActions, valid_reference
 from portal.operations.api.responses import accepted
 from portal.operations.api.serializers import OperationSerializer
@@ -33,9 +34,8 @@ class PushAction(ImageActions):
     def push(self, request, pk=None):
         """Push to a registry under `reference` (tagged so first if it is not one of the image's tags)."""
         image = self.live_image()
-        serializer = PushSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        reference = serializer.validated_data.get("reference") or ""
+        data = validated(PushSerializer, request.data)
+        reference = data.get("reference") or ""
         tags = [str(t) for t in image.tags.all()]
         if not reference:
             if not tags:
@@ -43,5 +43,5 @@ class PushAction(ImageActions):
             reference = tags[0]
         if parse_reference(reference).digest:
             raise serializers.ValidationError({"reference": "Push to a tag, not a digest."})
-        auth = registry_auth(request.user, serializer.validated_data.get("registry"), reference)
+        auth = registry_auth(request.user, data.get("registry"), reference)
         return accepted(self.image_operation("image.push", image, {"reference": reference}, auth_config=auth))

@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 
 from engine.reference import TAG_RE, parse_reference
 from portal.api.query_params import bool_param
+from portal.api.validation import validated
 from portal.images.api.actions import ImageActions, valid_reference
 from portal.images.models import Tag
 from portal.operations.api.refusals import host_for
@@ -44,9 +45,7 @@ class TagActions(ImageActions):
     @action(detail=True, methods=["post"])
     def tag(self, request, pk=None):
         image = self.live_image()
-        serializer = TagSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        return accepted(self.image_operation("image.tag", image, serializer.validated_data))
+        return accepted(self.image_operation("image.tag", image, validated(TagSerializer, request.data)))
 
     @extend_schema(
         parameters=[
@@ -71,7 +70,5 @@ class TagActions(ImageActions):
     @action(detail=False, methods=["post"])
     def prune(self, request):
         """Remove the host's dangling images (no tag, used by no container)."""
-        serializer = PruneSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        host = host_for(request, self, serializer.validated_data["host"], "image.manage")
+        host = host_for(request, self, validated(PruneSerializer, request.data)["host"], "image.manage")
         return accepted(submit(request, host, "image.prune", {}, target_type="image", target_repr="dangling"))
