@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl
 from channels.db import database_sync_to_async
 
 from portal.access.policy import restrict
+from portal.containers.checks import require_streamable
 from portal.containers.log_params import log_params
 from portal.containers.models import Container
 from portal.refusals import NotFound
@@ -39,7 +40,7 @@ class ContainerStreamConsumer(StreamConsumer):
     async def start(self):
         self.container = await self._visible_container(self.scope["url_route"]["kwargs"]["pk"])
         params = self.stream_params()
-        await self.require_streamable(self.container, running=self.needs_running)
+        await require_streamable(self.container, running=self.needs_running)
         await self.open_stream(self.kind, self.container.host.slug, self.container.engine_id, **params)
 
     @database_sync_to_async

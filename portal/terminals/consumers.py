@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from portal.audit.choices import Outcome
 from portal.audit.record import record
+from portal.containers.checks import require_streamable
 from portal.containers.models import Container
 from portal.refusals import Forbidden, NotFound, Refusal
 from portal.terminals.choices import SessionKind
@@ -61,7 +62,7 @@ class TerminalConsumer(StreamConsumer):
         self.ended = False
 
         container = await self._container()
-        await self.require_streamable(container)
+        await require_streamable(container)
         self.container_pk, self.host_id = container.pk, container.host_id
         self.session = await database_sync_to_async(self._begin)(container)
         await self.open_stream(

@@ -12,8 +12,8 @@ used in one of two ways:
 - pulled: `events()` receives on `reply_to` itself (a download, a one-off question).
 
 StreamConsumer (a BerthJsonConsumer): in `start()`, after the policy check and
-`await self.require_streamable(container)` (4404/4409/4503 refusals before any byte flows),
-call `await self.open_stream(kind, host_slug, container_engine_id, **params)`. Then implement:
+`await require_streamable(container)` (portal.containers.checks: 4404/4409/4503 refusals before
+any byte flows), call `await self.open_stream(kind, host_slug, container_engine_id, **params)`. Then implement:
 
 - `stream_opened(message)`: the worker's READY arrived (its facts are in `message`);
 - `stream_output(data, seq)`: one chunk, in order; awaiting the websocket send here is what
@@ -36,10 +36,6 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-from channels.db import database_sync_to_async
-
-from portal.containers.choices import ContainerState
-from portal.refusals import Conflict, NotFound
 from portal.ws.consumers import BerthJsonConsumer
 from workers.protocol import host_stream_channel
 from workers.streams import messages as m
@@ -222,17 +218,6 @@ class StreamConsumer(BerthJsonConsumer):
     @property
     def stream_done(self) -> bool:
         return self.stream is not None and self.stream.done
-
-    # -- checks --------------------------------------------------------------------------------
-
-    async def require_streamable(self, container, *, running: bool = True) -> None:
-        """Refuses unless the container's host is usable (4503) and, when asked, it runs (4409)."""
-        host = await database_sync_to_async(lambda: container.host)()
-        if container.removed_at is not None:
-            raise NotFound("This container was removed.")
-        host.require_usable(consequence=None)
-        if running and container.state != ContainerState.RUNNING:
-            raise Conflict(f"Container {container.name} is not running ({container.state}).")
 
     # -- opening -------------------------------------------------------------------------------
 
