@@ -32,7 +32,7 @@ class ContainerViewSet(
     """Containers on the hosts the user may see, as their engines last reported them.
 
     Lists leave out removed containers; a removed container's own URL still answers, with
-    `removed_at` set. Its writes are operations (202), one module per action family."""
+    `removed_at` set."""
 
     queryset = Container.objects.select_related("host")
     serializer_class = ContainerSerializer

@@ -40,8 +40,7 @@ class ImageViewSet(
 ):
     """Images on the hosts the user may see, as their engines last reported them.
 
-    Lists leave out removed images; a removed image's own URL still answers, with `removed_at` set.
-    Its writes are operations (202), one module per action family."""
+    Lists leave out removed images; a removed image's own URL still answers, with `removed_at` set."""
 
     queryset = Image.objects.select_related("host").prefetch_related("tags")
     serializer_class = ImageSerializer
