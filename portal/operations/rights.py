@@ -14,15 +14,16 @@ OPERATION_ACTIONS = ("container.operate", "container.manage", "image.manage")
 
 
 def host_rights(request) -> dict[int, dict]:
-    """{host id: {"name", "role", "status", action: allowed…}} for every host the user sees."""
+    """{host id: {"name", "role", "online", action: allowed…}} for every host the user sees."""
     scope = scope_for(request)
     rights = {}
-    for host in Host.objects.restrict(request, "host.view").only("pk", "name", "status", "last_seen"):
+    hosts = Host.objects.restrict(request, "host.view").only("pk", "name", "status", "last_seen", "engine_reachable")
+    for host in hosts:
         role = scope.role_on(host.pk)
         rights[host.pk] = {
             "name": host.name,
             "role": role.name.lower() if role is not None else "",
-            "online": host.current_status == "online",
+            "online": host.usable,  # a form offers only the hosts an operation can be sent to
             **{action: scope.allows(action, host.pk) for action in OPERATION_ACTIONS},
         }
     return rights
