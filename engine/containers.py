@@ -1,7 +1,7 @@
 """Container operations: run (create + start, pulling first when the image is missing), the
 life-cycle actions, rename, remove, commit and the read-write layer's changes.
 
-A run spec is the portal's validated, normalized dict (see portal.operations.run_spec):
+A run spec is the portal's validated, normalized dict (see portal.containers.run_spec):
 plain JSON in, engine calls out. Nothing is left half-done: a container that was created
 but could not start is removed again.
 """

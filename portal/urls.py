@@ -11,14 +11,14 @@ from portal.audit.api.views import AuditEventViewSet
 from portal.audit.views import audit_list
 from portal.containers.api.views import ContainerViewSet
 from portal.containers.logs_download import ContainerLogsDownload
-from portal.containers.views import container_detail, container_list
+from portal.containers.views import container_detail, container_list, container_run
 from portal.dashboard.views import dashboard
 from portal.hosts.api.views import HostViewSet
 from portal.hosts.views import host_detail
 from portal.images.api.views import ImageViewSet
-from portal.images.views import image_detail, image_list
+from portal.images.views import image_detail, image_list, image_new
 from portal.operations.api.views import OperationViewSet
-from portal.operations.views import container_run, image_new, operation_detail, operation_list
+from portal.operations.views import operation_detail, operation_list
 from portal.registries.api.views import RegistryViewSet
 from portal.teams.api.views import BindingViewSet, MemberViewSet, TeamViewSet
 from portal.terminals.api.views import TerminalSessionViewSet

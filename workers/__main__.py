@@ -24,6 +24,7 @@ from workers.operations.tasks import register_operations
 from workers.protocol import host_queue, host_slug, host_stream_channel
 from workers.reports import Reporter
 from workers.services import ServicesStep
+from workers.streams.changes import ChangesSession
 from workers.streams.logs import LogsSession
 from workers.streams.loop import StreamLoop
 from workers.streams.stats import StatsSession
@@ -98,10 +99,11 @@ def main(argv: list[str] | None = None) -> int:
     streams = StreamLoop(args.redis_url, host_stream_channel(identity.slug))
     LogsSession.serving(args.docker_host).register(streams)
     StatsSession.serving(args.docker_host).register(streams)
+    ChangesSession.serving(args.docker_host).register(streams)
     register_terminals(streams, args.docker_host)
     app.berth_services = [Heartbeat(engine, reporter, claim, interval=args.heartbeat), inventory, streams]
     register_tasks(app, inventory)
-    register_operations(app, OperationRunner(args.docker_host, reporter, streams, broker), streams)
+    register_operations(app, OperationRunner(args.docker_host, reporter, streams, broker))
     app.steps["worker"].add(ServicesStep)
     log.info("Host worker for '%s' (queue %s) on engine %s", identity.name, queue, engine.base_url)
     app.worker_main(

@@ -1,7 +1,6 @@
 """Names shared with the portal over the broker. The portal side names the same strings."""
 
 __all__ = [
-    "CONTAINER_DIFF_REQUEST",
     "HOST_QUEUE_PREFIX",
     "INVENTORY_RESYNC_TASK",
     "OPERATION_TASK",
@@ -28,8 +27,6 @@ INVENTORY_RESYNC_TASK = "berth.host.inventory_resync"
 # Sent by the portal to a host's queue: one operation (operations.md); its only other argument
 # is the registry credentials it needs, which nothing logs or stores.
 OPERATION_TASK = "berth.host.operation"
-# A stream request (on host_stream_channel) for a container's changes, answered on `reply_to`.
-CONTAINER_DIFF_REQUEST = "container.diff"
 
 _SLUG_RE = re.compile(r"[^a-z0-9-]+")
 

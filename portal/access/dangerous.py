@@ -10,14 +10,17 @@ from __future__ import annotations
 from typing import Any
 
 from portal.access.policy import can
+from portal.refusals import Forbidden
 
 __all__ = ["DangerousOption", "dangerous_options", "refuse_dangerous_options"]
 
 HOST_NAMESPACES = {"network_mode": "host network", "pid_mode": "host PID namespace", "ipc_mode": "host IPC namespace"}
 
 
-class DangerousOption(PermissionError):
+class DangerousOption(Forbidden):
     """A spec asks for options that need admin on the host."""
+
+    code = "dangerous_option"
 
     def __init__(self, options: list[str]):
         self.options = options

@@ -1,9 +1,15 @@
-"""Every API error is JSON `{"detail": "...", "code": "..."}`; field errors also list `errors`."""
+"""Every API error is JSON `{"detail": "...", "code": "..."}`; field errors also list `errors`.
+
+This is the one place a refusal (portal.refusals.Refusal, raised by any service) becomes an
+HTTP answer: views neither catch nor translate them.
+"""
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from portal.refusals import Refusal
 
 __all__ = ["exception_handler"]
 
@@ -21,8 +27,16 @@ def _first_message(detail) -> tuple[str, str]:
     return str(detail), getattr(detail, "code", "error") or "error"
 
 
+def _answer(refusal: Refusal) -> exceptions.APIException:
+    answer = exceptions.APIException(refusal.sentence, refusal.code)
+    answer.status_code = refusal.status
+    return answer
+
+
 def exception_handler(exc, context):
-    if isinstance(exc, Http404):
+    if isinstance(exc, Refusal):
+        exc = _answer(exc)
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound("Not found, or not visible to you.")
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()

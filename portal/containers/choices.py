@@ -1,6 +1,6 @@
 from django.db import models
 
-__all__ = ["ContainerState"]
+__all__ = ["LIVE_STATES", "ContainerState"]
 
 
 class ContainerState(models.TextChoices):
@@ -13,3 +13,7 @@ class ContainerState(models.TextChoices):
     REMOVING = "removing", "Removing"
     EXITED = "exited", "Exited"
     DEAD = "dead", "Dead"
+
+
+# The states in which a container holds its ports and must be stopped before it is removed.
+LIVE_STATES = (ContainerState.RUNNING, ContainerState.PAUSED, ContainerState.RESTARTING)

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from django.utils.dateparse import parse_datetime
 
 from engine.logs import MAX_TAIL
+from portal.refusals import Refusal
 
 __all__ = ["LogParamsError", "log_params"]
 
@@ -18,8 +19,10 @@ _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"", "0", "false", "no", "off"}
 
 
-class LogParamsError(ValueError):
-    """A logs query the engine could not be asked; the message says which value and why."""
+class LogParamsError(Refusal):
+    """A logs query the engine could not be asked; the sentence says which value and why (400)."""
+
+    code = "invalid"
 
 
 def _tail(value: str) -> int | None:

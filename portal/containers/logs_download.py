@@ -2,35 +2,39 @@
 text download, both streams in the order the engine gives them (as `docker logs` prints them).
 
 The web process never reads an engine: the host worker sends the logs over the stream bridge
-(a `logs.open` without follow) and they are passed on as they come, acked as they are written,
-so a large log costs the web process one window of chunks, not the whole file.
+(a `logs.open` without follow, through portal.ws.streams.StreamClient) and they are passed on as
+they come, acked as they are written, so a large log costs the web process one window of chunks,
+not the whole file.
 """
 
 from __future__ import annotations
 
-import asyncio
 import re
-import uuid
 from collections.abc import AsyncIterator
+from contextlib import aclosing
 
 from channels.layers import get_channel_layer
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, renderers
+from rest_framework import renderers
 from rest_framework.views import APIView
 
-from portal.containers.log_params import LogParamsError, log_params
+from portal.containers.log_params import log_params
 from portal.containers.models import Container
-from portal.hosts.choices import HostStatus
-from portal.hosts.errors import HostOffline
-from workers.protocol import host_stream_channel
-from workers.streams import messages as m
+from portal.refusals import NotFound
+from portal.ws.streams import Failed, Output, StreamClient
 
 __all__ = ["ContainerLogsDownload"]
 
 VIEW = "container.view"
+INCOMPLETE = "\n[Berth] The host worker did not answer: the logs are incomplete.\n"
+FAILURES = {
+    "no_answer": INCOMPLETE,
+    "silent": INCOMPLETE,
+    "gap": "\n[Berth] Part of the logs was lost between the host and Berth.\n",
+}
 
 
 class PlainTextRenderer(renderers.BaseRenderer):
@@ -45,37 +49,14 @@ class PlainTextRenderer(renderers.BaseRenderer):
 async def logs_body(host_slug: str, engine_id: str, params: dict) -> AsyncIterator[bytes]:
     """The logs as the worker streams them; a failure midway ends the text with a line saying so."""
     layer = get_channel_layer()
-    reply_to = await layer.new_channel()
-    request = m.open_request("logs", uuid.uuid4().hex, reply_to, engine_id, **{**params, "follow": False})
-    await layer.send(host_stream_channel(host_slug), request)
-    channel, seq, over = None, 0, False
-    try:
-        while True:
-            try:
-                wait = m.OPEN_TIMEOUT if channel is None else m.PEER_TIMEOUT
-                message = await asyncio.wait_for(layer.receive(reply_to), wait)
-            except TimeoutError:
-                yield b"\n[Berth] The host worker did not answer: the logs are incomplete.\n"
-                return
-            kind = message.get("type")
-            if kind == m.READY:
-                channel = message["channel"]
-            elif kind == m.DATA:
-                if message.get("seq") != seq + 1:
-                    yield b"\n[Berth] Part of the logs was lost between the host and Berth.\n"
-                    return
-                seq = message["seq"]
-                yield "".join(entry["data"] for entry in message["data"]).encode()
-                if seq % m.ACK_EVERY == 0:
-                    await layer.send(channel, {"type": m.ACK, "seq": seq})
-            elif kind in (m.END, m.ERROR):
-                over = True
-                if kind == m.ERROR:
-                    yield f"\n[Berth] {message.get('message')}\n".encode()
-                return
-    finally:
-        if channel is not None and not over:  # the client went away: the worker stops reading
-            await layer.send(channel, {"type": m.CLOSE})
+    client = StreamClient(layer, await layer.new_channel())
+    await client.open("logs", host_slug, engine_id, **{**params, "follow": False})
+    async with aclosing(client.events()) as events:  # the client went away: the worker stops reading
+        async for event in events:
+            if isinstance(event, Output):
+                yield "".join(entry["data"] for entry in event.data).encode()
+            elif isinstance(event, Failed):
+                yield FAILURES.get(event.cause, f"\n[Berth] {event.message}\n").encode()
 
 
 class ContainerLogsDownload(APIView):
@@ -104,14 +85,10 @@ class ContainerLogsDownload(APIView):
             Container.objects.select_related("host").restrict(request, self.view_action), pk=pk
         )
         if container.removed_at is not None:
-            raise exceptions.NotFound("This container was removed; its logs went with it.")
-        try:
-            params = log_params(request.query_params)
-        except LogParamsError as exc:
-            raise exceptions.ValidationError({"detail": str(exc)}) from exc
+            raise NotFound("This container was removed; its logs went with it.")
+        params = log_params(request.query_params)
         host = container.host
-        if host.current_status != HostStatus.ONLINE:
-            raise HostOffline(host, "its containers' logs cannot be read now.")
+        host.require_usable("its containers' logs cannot be read now.")
         response = StreamingHttpResponse(
             logs_body(host.slug, container.engine_id, params), content_type="text/plain; charset=utf-8"
         )

@@ -19,16 +19,16 @@ from urllib.parse import parse_qsl
 from channels.db import database_sync_to_async
 
 from portal.access.policy import can
-from portal.containers.log_params import LogParamsError, log_params
+from portal.containers.checks import require_streamable
+from portal.containers.log_params import log_params
 from portal.containers.models import Container
-from portal.ws.consumers import CLOSE_NOT_FOUND, Refused
+from portal.refusals import NotFound
 from portal.ws.streams import StreamConsumer
 from workers.streams import messages as m
 
 __all__ = ["ContainerLogsConsumer", "ContainerStatsConsumer"]
 
 VIEW = "container.view"
-CLOSE_BAD_REQUEST = 4400
 
 
 class ContainerStreamConsumer(StreamConsumer):
@@ -40,14 +40,14 @@ class ContainerStreamConsumer(StreamConsumer):
     async def start(self):
         self.container = await self._visible_container(self.scope["url_route"]["kwargs"]["pk"])
         params = self.stream_params()
-        await self.require_streamable(self.container, running=self.needs_running)
+        await require_streamable(self.container, running=self.needs_running)
         await self.open_stream(self.kind, self.container.host.slug, self.container.engine_id, **params)
 
     @database_sync_to_async
     def _visible_container(self, pk: int) -> Container:
         container = Container.objects.select_related("host").restrict(self.access, VIEW).filter(pk=pk).first()
         if container is None:
-            raise Refused(CLOSE_NOT_FOUND, "No such container.")
+            raise NotFound("No such container.")
         return container
 
     def stream_params(self) -> dict:
@@ -67,10 +67,7 @@ class ContainerLogsConsumer(ContainerStreamConsumer):
 
     def stream_params(self) -> dict:
         query = dict(parse_qsl(self.scope.get("query_string", b"").decode(errors="replace")))
-        try:
-            return {**log_params(query), "follow": True}
-        except LogParamsError as exc:
-            raise Refused(CLOSE_BAD_REQUEST, str(exc)[:120]) from exc
+        return {**log_params(query), "follow": True}  # a LogParamsError closes with 4400
 
     async def stream_opened(self, message: dict) -> None:
         await super().stream_opened(message)

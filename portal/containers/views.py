@@ -5,9 +5,9 @@ from django.urls import reverse
 from portal.access.policy import can
 from portal.containers.models import Container
 from portal.hosts.models import Host
-from portal.operations.rights import host_rights
+from portal.operations.rights import host_rights, operation_form_page
 
-__all__ = ["container_detail", "container_list"]
+__all__ = ["container_detail", "container_list", "container_run"]
 
 STATS_CHARTS = [("cpu", "CPU"), ("memory", "Memory"), ("network", "Network"), ("io", "Block IO")]
 STATES = [(s, s.capitalize()) for s in ("running", "paused", "restarting", "created", "exited", "dead")]
@@ -41,3 +41,9 @@ def container_detail(request, pk: int):
         "host_rights": host_rights(request),
     }
     return render(request, "containers/container_detail.html", context)
+
+
+@login_required
+def container_run(request):
+    """The run form: hosts where the user may create containers."""
+    return operation_form_page(request, "containers/container_run.html", "container.manage")

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from portal.access.querysets import RestrictedQuerySet
 from portal.hosts.choices import HostStatus
+from portal.hosts.errors import NOTHING_DONE, HostOffline
 
 __all__ = ["Host"]
 
@@ -67,6 +68,17 @@ class Host(models.Model):
         if self.status == HostStatus.ONLINE and self.heartbeat_overdue():
             return HostStatus.OFFLINE
         return self.status
+
+    @property
+    def usable(self) -> bool:
+        """Whether work can be asked of this host now: its worker answers, and so does its engine.
+        The one rule for operations, streams, terminals and log downloads."""
+        return self.current_status == HostStatus.ONLINE and self.engine_reachable
+
+    def require_usable(self, consequence: str | None = NOTHING_DONE) -> None:
+        """Refuses (HostOffline, a 503 or a 4503) unless the host is usable now."""
+        if not self.usable:
+            raise HostOffline(self, consequence)
 
     def heartbeat_overdue(self, now=None) -> bool:
         if self.last_seen is None:

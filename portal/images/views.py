@@ -4,9 +4,10 @@ from django.urls import reverse
 
 from portal.hosts.models import Host
 from portal.images.models import Image
-from portal.operations.rights import host_rights
+from portal.operations.rights import host_rights, operation_form_page
+from portal.registries.models import Registry
 
-__all__ = ["image_detail", "image_list"]
+__all__ = ["image_detail", "image_list", "image_new"]
 
 
 @login_required
@@ -24,3 +25,10 @@ def image_detail(request, pk: int):
         "images/image_detail.html",
         {"object": image, "api_url": api_url, "host_rights": host_rights(request)},
     )
+
+
+@login_required
+def image_new(request):
+    """Pull, build and import forms: hosts where the user may manage images."""
+    registries = Registry.objects.exclude(password_sealed="").restrict(request, "registry.use")
+    return operation_form_page(request, "images/image_new.html", "image.manage", registries=registries)

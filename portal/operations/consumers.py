@@ -14,7 +14,8 @@ from portal.access.policy import can
 from portal.hosts.broker import _redis
 from portal.operations.api.serializers import OperationDetailSerializer
 from portal.operations.models import Operation
-from portal.ws.consumers import CLOSE_NOT_FOUND, BerthJsonConsumer, Refused
+from portal.refusals import NotFound
+from portal.ws.consumers import BerthJsonConsumer
 from workers.protocol import operation_group, operation_progress_key
 
 __all__ = ["OperationConsumer"]
@@ -52,7 +53,7 @@ class OperationConsumer(BerthJsonConsumer):
         await self.join(operation_group(self.operation_id))
         found = await database_sync_to_async(_record)(self.operation_id, self.access)
         if found is None:
-            raise Refused(CLOSE_NOT_FOUND, "No such operation, or it is not visible to you.")
+            raise NotFound("No such operation, or it is not visible to you.")
         operation, data = found
         self.host_id = operation.host_id
         snapshot = await database_sync_to_async(_progress_so_far)(operation)

@@ -9,13 +9,11 @@ from typing import Any
 from django.db import transaction
 
 from portal.audit.record import record
-from portal.hosts.choices import HostStatus
-from portal.hosts.errors import HostOffline
 from portal.hosts.models import Host
 from portal.operations.models import Operation
 from workers.protocol import OPERATION_TASK, host_queue
 
-__all__ = ["HostOffline", "send_operation_task", "submit"]
+__all__ = ["send_operation_task", "submit"]
 
 log = logging.getLogger(__name__)
 
@@ -42,11 +40,6 @@ def send_operation_task(slug: str, operation: dict, auth_config: dict | None, ap
     )
 
 
-def require_online(host: Host) -> None:
-    if host.current_status != HostStatus.ONLINE or not host.engine_reachable:
-        raise HostOffline(host)
-
-
 def submit(
     request,
     host: Host,
@@ -62,7 +55,7 @@ def submit(
 ) -> Operation:
     """Record and send one operation. `params` is kept and shown; `task_params` (defaulting to
     `params`) is what the worker gets, e.g. with engine ids the record need not repeat."""
-    require_online(host)
+    host.require_usable()
     user = request.user if request.user.is_authenticated else None
     if target is not None:
         target_type = target_type or target._meta.model_name

@@ -5,10 +5,8 @@ from django.urls import reverse
 from portal.hosts.models import Host
 from portal.operations.choices import OperationKind, OperationState
 from portal.operations.models import Operation
-from portal.operations.rights import host_rights
-from portal.registries.models import Registry
 
-__all__ = ["container_run", "image_new", "operation_detail", "operation_list"]
+__all__ = ["operation_detail", "operation_list"]
 
 
 @login_required
@@ -29,22 +27,3 @@ def operation_detail(request, pk: int):
         "operations/operation_detail.html",
         {"object": operation, "api_url": reverse("v1:operation-detail", args=[operation.pk])},
     )
-
-
-def _forms_page(request, template: str, action: str, **context):
-    rights = host_rights(request)
-    hosts = [{"id": pk, "name": r["name"], "online": r["online"]} for pk, r in rights.items() if r[action]]
-    return render(request, template, {"form_hosts": hosts, "host_rights": rights, **context})
-
-
-@login_required
-def container_run(request):
-    """The run form: hosts where the user may create containers."""
-    return _forms_page(request, "operations/container_run.html", "container.manage")
-
-
-@login_required
-def image_new(request):
-    """Pull, build and import forms: hosts where the user may manage images."""
-    registries = Registry.objects.exclude(password_sealed="").restrict(request, "registry.use")
-    return _forms_page(request, "operations/image_new.html", "image.manage", registries=registries)

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 
 from portal.audit.choices import Outcome
 from portal.audit.record import record
+from portal.refusals import Refusal
 from portal.registries.checks import check_connection
 from portal.registries.models import Registry
 
@@ -17,13 +18,11 @@ __all__ = ["RegistryRefused", "change_registry", "create_registry", "delete_regi
 FIELDS = ("name", "url", "username", "verify_tls", "team")
 
 
-class RegistryRefused(Exception):
-    """A change Berth will not make; the sentence says why (status and code for the API)."""
+class RegistryRefused(Refusal):
+    """A change Berth will not make; the sentence says why."""
 
     def __init__(self, message: str, status: int = 409, code: str = "conflict"):
-        super().__init__(message)
-        self.status = status
-        self.code = code
+        super().__init__(message, code, status=status)
 
 
 def _check(request, action: str, target: Registry | None, url: str, username: str, password: str, verify_tls: bool):

@@ -15,13 +15,14 @@ import hashlib
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 
+from portal.refusals import Conflict
+
 __all__ = ["SecretUnreadable", "open_secret", "reseal", "seal"]
 
 
-class SecretUnreadable(Exception):
+class SecretUnreadable(Conflict):
     """A stored secret that none of the configured keys decrypts."""
 
-    status = 409
     code = "secret_unreadable"
 
 

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from portal.access.policy import AccessScope, can
 from portal.audit.record import record
 from portal.hosts.models import Host
+from portal.refusals import Conflict, Forbidden
 from portal.teams.models import RoleBinding, Team, TeamMembership
 
 __all__ = [
@@ -29,18 +30,15 @@ __all__ = [
 ]
 
 
-class ChangeRefused(Exception):
+class ChangeRefused(Conflict):
     """A change Berth will not make; the message says why and what to do instead (a 409)."""
-
-    status = 409
-    code = "conflict"
 
 
 class NotAllowed(ChangeRefused):
     """A change this user may not make, though they may make others like it (a 403)."""
 
-    status = 403
-    code = "permission_denied"
+    status = Forbidden.status
+    code = Forbidden.code
 
 
 LOCKOUT = "This would take away your own right to manage teams; ask another admin to make this change."

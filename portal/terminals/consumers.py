@@ -23,11 +23,12 @@ from django.utils import timezone
 from portal.access.policy import can
 from portal.audit.choices import Outcome
 from portal.audit.record import record
+from portal.containers.checks import require_streamable
 from portal.containers.models import Container
+from portal.refusals import Forbidden, NotFound, Refusal
 from portal.terminals.choices import SessionKind
 from portal.terminals.models import TerminalSession
 from portal.terminals.recording import Recorder, recordings_dir
-from portal.ws.consumers import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, Refused
 from portal.ws.streams import StreamConsumer
 from workers.streams import messages as m
 
@@ -62,7 +63,7 @@ class TerminalConsumer(StreamConsumer):
         self.ended = False
 
         container = await self._container()
-        await self.require_streamable(container)
+        await require_streamable(container)
         self.container_pk, self.host_id = container.pk, container.host_id
         self.session = await database_sync_to_async(self._begin)(container)
         await self.open_stream(
@@ -81,7 +82,7 @@ class TerminalConsumer(StreamConsumer):
         try:
             return shlex.split(text)
         except ValueError:
-            raise Refused(4400, "The command has an unmatched quote.") from None
+            raise Refusal("The command has an unmatched quote.") from None
 
     async def _container(self) -> Container:
         pk = self.scope["url_route"]["kwargs"]["pk"]
@@ -92,7 +93,7 @@ class TerminalConsumer(StreamConsumer):
 
         container = await database_sync_to_async(find)()
         if container is None:
-            raise Refused(CLOSE_NOT_FOUND, "No such container, or it is not visible to you.")
+            raise NotFound("No such container, or it is not visible to you.")
         if not can(self.access, EXEC, container):
             await database_sync_to_async(record)(
                 EXEC,
@@ -103,7 +104,7 @@ class TerminalConsumer(StreamConsumer):
                 source_ip=self._client_ip(),
                 detail={"kind": self.kind},
             )
-            raise Refused(CLOSE_FORBIDDEN, "You may not open a terminal on this host.")
+            raise Forbidden("You may not open a terminal on this host.")
         return container
 
     def _client_ip(self) -> str | None:

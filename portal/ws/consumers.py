@@ -1,8 +1,9 @@
 """The base of every Berth websocket consumer.
 
 A refusal accepts and closes at once with a code and a reason, because a browser sees a
-handshake refused before accept only as a bare failure (DESIGN.md): 4401 not logged in,
-4403 not allowed, 4404 no such object (or not visible), 4409 not running, 4503 host offline.
+handshake refused before accept only as a bare failure: 4401 not logged in, 4403 not allowed,
+4404 no such object (or not visible), 4409 not running, 4503 host offline. `start()` refuses by
+raising a portal.refusals.Refusal, whose status gives the code (4000 + status).
 """
 
 import asyncio
@@ -15,22 +16,13 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from portal.access.policy import AccessScope
+from portal.refusals import Refusal
 from portal.ws.revocation import user_group
 
-__all__ = ["BerthJsonConsumer", "Refused"]
+__all__ = ["BerthJsonConsumer"]
 
 CLOSE_NOT_LOGGED_IN = 4401
 CLOSE_FORBIDDEN = 4403
-CLOSE_NOT_FOUND = 4404
-CLOSE_NOT_RUNNING = 4409
-CLOSE_HOST_OFFLINE = 4503
-
-
-class Refused(Exception):
-    def __init__(self, code: int, reason: str):
-        super().__init__(reason)
-        self.code = code
-        self.reason = reason
 
 
 class BerthJsonConsumer(AsyncJsonWebsocketConsumer):
@@ -53,8 +45,8 @@ class BerthJsonConsumer(AsyncJsonWebsocketConsumer):
             self._expiry = asyncio.create_task(self._close_at(expires_at))
         try:
             await self.start()
-        except Refused as exc:
-            await self.end(exc.code, exc.reason)
+        except Refusal as refusal:
+            await self.end(refusal.close_code, refusal.close_reason)
 
     async def start(self):
         raise NotImplementedError

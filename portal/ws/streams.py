@@ -1,8 +1,19 @@
-"""The web half of the stream bridge: a consumer that streams from a host worker.
+"""The web half of the stream bridge: one client, StreamClient, for every web-side user of a host
+worker's stream sessions — the websocket consumers (StreamConsumer, below), the logs download
+(portal.containers.logs_download) and a container's changes (portal.containers.diff).
 
-Subclass StreamConsumer (a BerthJsonConsumer) and, in `start()`, after the policy check and
-`await self.require_streamable(container)` (4404/4409/4503 refusals before any byte flows),
-call `await self.open_stream(kind, host_slug, container_engine_id, **params)`. Then implement:
+StreamClient builds the open request, checks what the worker sends (a gap in seq is a failure,
+never skipped), acks, keeps the session alive both ways, notices a worker that does not answer
+(OPEN_TIMEOUT) or goes silent (PEER_TIMEOUT), and sends CLOSE when this side gives up. It is
+used in one of two ways:
+
+- pushed: a consumer's channel receives the worker's messages (Channels dispatches them) and
+  hands each to `accept()`; a watchdog task calls `tick()`;
+- pulled: `events()` receives on `reply_to` itself (a download, a one-off question).
+
+StreamConsumer (a BerthJsonConsumer): in `start()`, after the policy check and
+`await require_streamable(container)` (portal.containers.checks: 4404/4409/4503 refusals before
+any byte flows), call `await self.open_stream(kind, host_slug, container_engine_id, **params)`. Then implement:
 
 - `stream_opened(message)`: the worker's READY arrived (its facts are in `message`);
 - `stream_output(data, seq)`: one chunk, in order; awaiting the websocket send here is what
@@ -21,61 +32,206 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
-from channels.db import database_sync_to_async
-
-from portal.containers.choices import ContainerState
-from portal.hosts.choices import HostStatus
-from portal.ws.consumers import CLOSE_HOST_OFFLINE, CLOSE_NOT_FOUND, CLOSE_NOT_RUNNING, BerthJsonConsumer, Refused
+from portal.ws.consumers import BerthJsonConsumer
 from workers.protocol import host_stream_channel
 from workers.streams import messages as m
 
-__all__ = ["StreamConsumer"]
+__all__ = ["Ended", "Failed", "Output", "Ready", "StreamClient", "StreamConsumer"]
 
 CLOSE_STREAM_FAILED = 4500
+WATCH_EVERY = min(1.0, m.KEEPALIVE_EVERY / 2)
+
+
+@dataclass(frozen=True)
+class Ready:
+    """The worker opened the session; `facts` is its READY message (tty, command…)."""
+
+    facts: dict
+
+
+@dataclass(frozen=True)
+class Output:
+    data: Any
+    seq: int
+
+
+@dataclass(frozen=True)
+class Ended:
+    code: int | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class Failed:
+    """The session is over without an END. `cause`: "error" (the worker's ERROR), "gap" (a chunk
+    was lost), "no_answer" (no READY in time) or "silent" (the worker stopped answering)."""
+
+    message: str
+    cause: str
+
+
+Event = Ready | Output | Ended | Failed
+
+
+class StreamClient:
+    """The web side of one stream session, answered on `reply_to` (a channel of this process's
+    layer, or a plain channel name when no consumer's loop reads for it: see portal.containers.diff)."""
+
+    def __init__(self, layer, reply_to: str):
+        self.layer = layer
+        self.reply_to = reply_to
+        self.session = uuid.uuid4().hex
+        self.channel: str | None = None  # the worker session's own, from READY
+        self.done = False
+        self.seq = 0
+        self.acked = 0
+        self.heard = self.sent = time.monotonic()
+
+    async def open(self, kind: str, host_slug: str, container: str, **params: Any) -> None:
+        """Asks the host worker to open a stream of `kind`; READY comes back on `reply_to`."""
+        self.heard = self.sent = time.monotonic()
+        request = m.open_request(kind, self.session, self.reply_to, container, **params)
+        await self.layer.send(host_stream_channel(host_slug), request)
+
+    async def send(self, message_type: str, **fields: Any) -> None:
+        """To the worker's session (nothing before READY or once over)."""
+        if self.channel is None or self.done:
+            return
+        await self.layer.send(self.channel, {"type": message_type, **fields})
+        self.sent = time.monotonic()
+
+    async def accept(self, message: dict) -> Event | None:
+        """What one message from the worker means (None: nothing to pass on)."""
+        kind = message.get("type")
+        if kind == m.READY:
+            if message.get("session") != self.session:
+                return None
+            if self.done:  # given up on already (the open timed out): stop the late session
+                await self.layer.send(message["channel"], {"type": m.CLOSE})
+                return None
+            self.channel = message["channel"]
+            self.heard = time.monotonic()
+            return Ready(message)
+        if self.done:
+            return None
+        self.heard = time.monotonic()
+        if kind == m.DATA:
+            seq = message.get("seq")
+            if seq != self.seq + 1:
+                await self.close()
+                expected = self.seq + 1
+                return Failed(
+                    f"Output was lost between the host and Berth (expected part {expected}, got {seq}).", "gap"
+                )
+            self.seq = seq
+            return Output(message["data"], seq)
+        if kind == m.END:
+            self.done = True
+            return Ended(message.get("code"), message.get("reason") or "The stream ended.")
+        if kind == m.ERROR:
+            self.done = True
+            return Failed(message.get("message") or "The stream failed on the host.", "error")
+        return None  # KEEPALIVE: heard
+
+    async def delivered(self, seq: int) -> None:
+        """Chunk `seq` was passed on: ack every ACK_EVERY, which is what gives the worker credit."""
+        if seq - self.acked >= m.ACK_EVERY:
+            self.acked = seq
+            await self.send(m.ACK, seq=seq)
+
+    async def tick(self) -> Failed | None:
+        """The watchdog's step: a keepalive when due, or the failure when the worker is overdue."""
+        if self.done:
+            return None
+        now = time.monotonic()
+        if self.channel is None:
+            if now - self.heard > m.OPEN_TIMEOUT:
+                self.done = True
+                return Failed("The host worker did not answer: is it running?", "no_answer")
+            return None
+        if now - self.heard > m.PEER_TIMEOUT:
+            await self.close()
+            return Failed("The host worker stopped answering.", "silent")
+        if now - self.sent >= m.KEEPALIVE_EVERY:
+            await self.send(m.KEEPALIVE)
+        return None
+
+    async def close(self) -> None:
+        """Tells the worker to stop (idempotent)."""
+        if self.done:
+            return
+        self.done = True
+        if self.channel is not None:
+            await self.layer.send(self.channel, {"type": m.CLOSE})
+
+    async def events(self, timeout: float | None = None) -> AsyncIterator[Event]:
+        """Pulled: the session's events until it is over (a Failed or Ended is the last one); each
+        chunk is acked once the caller asks for the next event. `timeout` bounds the whole session
+        (a Failed "no_answer" past it). A caller that stops early closes the session."""
+        give_up = None if timeout is None else time.monotonic() + timeout
+        # One receive at a time, never cancelled while the session lives: a receive cancelled
+        # mid-way may lose the message it was taking (workers/streams/layer.py).
+        receiving: asyncio.Future | None = None
+        try:
+            while not self.done:
+                if receiving is None:
+                    receiving = asyncio.ensure_future(self.layer.receive(self.reply_to))
+                wait = WATCH_EVERY if give_up is None else max(0.0, min(WATCH_EVERY, give_up - time.monotonic()))
+                finished, _ = await asyncio.wait({receiving}, timeout=wait)
+                if not finished:
+                    if give_up is not None and time.monotonic() >= give_up:
+                        await self.close()
+                        yield Failed("The host worker did not answer in time.", "no_answer")
+                        return
+                    if failed := await self.tick():
+                        yield failed
+                        return
+                    continue
+                message, receiving = receiving.result(), None
+                event = await self.accept(message)
+                if event is None:
+                    continue
+                yield event
+                if isinstance(event, Output):
+                    await self.delivered(event.seq)
+        finally:
+            if receiving is not None:
+                receiving.cancel()
+            await self.close()
 
 
 class StreamConsumer(BerthJsonConsumer):
-    stream_session: str | None = None
-    stream_channel: str | None = None
-    stream_done: bool = False
+    stream: StreamClient | None = None
 
-    # -- checks --------------------------------------------------------------------------------
+    @property
+    def stream_session(self) -> str | None:
+        return self.stream.session if self.stream is not None else None
 
-    async def require_streamable(self, container, *, running: bool = True) -> None:
-        """Refuses unless the container's host is online (4503) and, when asked, it runs (4409)."""
-        host = await database_sync_to_async(lambda: container.host)()
-        if container.removed_at is not None:
-            raise Refused(CLOSE_NOT_FOUND, "This container was removed.")
-        if host.current_status != HostStatus.ONLINE:
-            raise Refused(CLOSE_HOST_OFFLINE, f"Host {host.name} is offline.")
-        if running and container.state != ContainerState.RUNNING:
-            raise Refused(CLOSE_NOT_RUNNING, f"Container {container.name} is not running ({container.state}).")
+    @property
+    def stream_channel(self) -> str | None:
+        return self.stream.channel if self.stream is not None else None
+
+    @property
+    def stream_done(self) -> bool:
+        return self.stream is not None and self.stream.done
 
     # -- opening -------------------------------------------------------------------------------
 
     async def open_stream(self, kind: str, host_slug: str, container: str, **params: Any) -> str:
         """Asks the host worker to open the stream; returns the session id. READY arrives later
         (as `stream_opened`), because a consumer handles one message at a time."""
-        self.stream_session = uuid.uuid4().hex
-        self._stream_kind = kind
-        self._stream_seq = 0
-        self._stream_acked = 0
-        self._stream_heard = time.monotonic()
-        self._stream_sent = time.monotonic()
-        await self.channel_layer.send(
-            host_stream_channel(host_slug),
-            m.open_request(kind, self.stream_session, self.channel_name, container, **params),
-        )
+        self.stream = StreamClient(self.channel_layer, self.channel_name)
+        await self.stream.open(kind, host_slug, container, **params)
         self._stream_watch = asyncio.create_task(self._watch_stream())
-        return self.stream_session
+        return self.stream.session
 
     async def send_to_stream(self, message_type: str, **fields: Any) -> None:
-        if self.stream_channel is None or self.stream_done:
-            return
-        await self.channel_layer.send(self.stream_channel, {"type": message_type, **fields})
-        self._stream_sent = time.monotonic()
+        if self.stream is not None:
+            await self.stream.send(message_type, **fields)
 
     # -- what subclasses override ----------------------------------------------------------------
 
@@ -108,82 +264,47 @@ class StreamConsumer(BerthJsonConsumer):
                 return
         await super().dispatch(message)
 
-    def _is_live(self) -> bool:
-        return not self.stream_done and self.stream_session is not None
-
-    async def stream_ready(self, message: dict) -> None:
-        if message.get("session") != self.stream_session:
+    async def _from_worker(self, message: dict) -> None:
+        if self.stream is None:
             return
-        if not self._is_live():  # given up on already (the open timed out): stop the late session
-            await self.channel_layer.send(message["channel"], {"type": m.CLOSE})
+        event = await self.stream.accept(message)
+        if event is None:
             return
-        self.stream_channel = message["channel"]
-        self._stream_heard = time.monotonic()
-        await self.stream_opened(message)
-
-    async def stream_data(self, message: dict) -> None:
-        if not self._is_live():
+        if isinstance(event, Ready):
+            await self.stream_opened(event.facts)
             return
-        self._stream_heard = time.monotonic()
-        seq = message.get("seq")
-        if seq != self._stream_seq + 1:
-            await self.close_stream()
-            await self.stream_failed(
-                f"Output was lost between the host and Berth (expected part {self._stream_seq + 1}, got {seq})."
-            )
+        if isinstance(event, Output):
+            await self.stream_output(event.data, event.seq)
+            await self.stream.delivered(event.seq)
             return
-        self._stream_seq = seq
-        await self.stream_output(message["data"], seq)
-        if seq - self._stream_acked >= m.ACK_EVERY:
-            self._stream_acked = seq
-            await self.send_to_stream(m.ACK, seq=seq)
+        self._stop_watch()
+        if isinstance(event, Ended):
+            await self.stream_ended(event.code, event.reason)
+        else:
+            await self.stream_failed(event.message)
 
-    async def stream_end(self, message: dict) -> None:
-        if self._is_live():
-            await self._stream_over()
-            await self.stream_ended(message.get("code"), message.get("reason") or "The stream ended.")
-
-    async def stream_error(self, message: dict) -> None:
-        if self._is_live():
-            await self._stream_over()
-            await self.stream_failed(message.get("message") or "The stream failed on the host.")
-
-    async def stream_keepalive(self, message: dict) -> None:
-        self._stream_heard = time.monotonic()
+    stream_ready = stream_data = stream_end = stream_error = stream_keepalive = _from_worker
 
     # -- liveness and the end ----------------------------------------------------------------------
 
     async def _watch_stream(self) -> None:
-        while not self.stream_done:
-            await asyncio.sleep(min(1.0, m.KEEPALIVE_EVERY / 2))
-            now = time.monotonic()
-            if self.stream_channel is None:
-                if now - self._stream_heard > m.OPEN_TIMEOUT:
-                    await self._stream_over(watchdog=True)
-                    await self.stream_failed("The host worker did not answer: is it running?")
-                    return
-                continue
-            if now - self._stream_heard > m.PEER_TIMEOUT:
-                await self.close_stream(watchdog=True)
-                await self.stream_failed("The host worker stopped answering.")
+        while not self.stream.done:
+            await asyncio.sleep(WATCH_EVERY)
+            if failed := await self.stream.tick():
+                await self.stream_failed(failed.message)
                 return
-            if now - self._stream_sent >= m.KEEPALIVE_EVERY:
-                await self.send_to_stream(m.KEEPALIVE)
 
-    async def _stream_over(self, watchdog: bool = False) -> None:
-        self.stream_done = True
+    def _stop_watch(self) -> None:
         watch = getattr(self, "_stream_watch", None)
-        if watch is not None and not watchdog:
+        if watch is not None and watch is not asyncio.current_task():
             watch.cancel()
 
-    async def close_stream(self, watchdog: bool = False) -> None:
+    async def close_stream(self) -> None:
         """Tells the worker to stop (idempotent); called on disconnect."""
-        if self.stream_session is None or self.stream_done:
+        if self.stream is None or self.stream.done:
             return
-        channel = self.stream_channel
-        await self._stream_over(watchdog)
-        if channel is not None:
-            await self.channel_layer.send(channel, {"type": m.CLOSE})
+        self._stop_watch()
+        await self.stream.close()
 
     async def end(self, code: int, reason: str) -> None:
         """Closing from this side (logout, access withdrawn, token expiry) stops the worker too."""

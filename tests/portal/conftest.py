@@ -61,6 +61,20 @@ def web_2():
 
 
 @pytest.fixture
+def host():
+    """An online host whose engine answers: operations may be sent to it."""
+    return make_online_host("web-1", engine_reachable=True)
+
+
+@pytest.fixture
+def sent(monkeypatch):
+    """What would go to host queues: (slug, operation, auth_config) per task."""
+    tasks = []
+    monkeypatch.setattr("portal.operations.dispatch.send_operation_task", lambda *task: tasks.append(task))
+    return tasks
+
+
+@pytest.fixture
 def worker():
     """The worker of host web-1 ("Web 1"), which said hello at T0."""
     worker = InventoryWorker("Web 1")

@@ -48,6 +48,7 @@ def make_online_host(name: str | None = None, seen_ago: float = 0.0, **fields) -
         status=HostStatus.ONLINE,
         last_seen=timezone.now() - timedelta(seconds=seen_ago),
         worker_instance=fields.pop("worker_instance", uuid.uuid4().hex),
+        engine_reachable=fields.pop("engine_reachable", True),
         **fields,
     )
 
@@ -90,3 +91,11 @@ def make_binding(team: Team, role: str, *hosts: Host, all_hosts: bool = False) -
     if hosts:
         binding.hosts.add(*hosts)
     return binding
+
+
+def developer_on(api, host):
+    """Logs `api` in as a new user who is developer on `host`."""
+    user = make_user()
+    make_binding(make_team(user), "developer", host)
+    api.force_authenticate(user)
+    return user

@@ -6,8 +6,6 @@ while the broker is away, so no operation is left "running" because a report was
 
 from __future__ import annotations
 
-import asyncio
-import json
 import logging
 import time
 from typing import Any
@@ -15,7 +13,6 @@ from typing import Any
 import redis
 
 from engine import Engine, EngineUnavailable
-from engine.containers import container_changes
 from engine.errors import OperationFailed
 from workers.blobs import BlobStore
 from workers.operations.feed import ProgressFeed
@@ -99,32 +96,3 @@ class OperationRunner:
             log=summary["log"],
             sent_events=feed.sent,
         )
-
-    async def diff(self, message: dict) -> None:
-        """A stream request for a container's changes: the answer goes into the Redis list
-        `reply_key`, where the web request waits for it."""
-        reply_key = str(message.get("reply_key") or "")
-        if not reply_key.startswith("berth:reply:"):
-            return
-
-        def changes() -> dict:
-            engine = Engine(self.docker_host)
-            try:
-                return {
-                    "changes": container_changes(engine, str(message.get("container_id")), message.get("subject", ""))
-                }
-            except OperationFailed as exc:
-                return {"error": exc.message, "code": exc.code}
-            except EngineUnavailable as exc:
-                return {"error": str(exc), "code": "engine_unavailable"}
-            finally:
-                engine.close()
-
-        def reply() -> None:
-            answer = json.dumps(changes())
-            pipe = self.client.pipeline()
-            pipe.rpush(reply_key, answer)
-            pipe.expire(reply_key, 60)
-            pipe.execute()
-
-        await asyncio.get_running_loop().run_in_executor(None, reply)

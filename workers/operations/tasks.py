@@ -3,15 +3,12 @@
 from celery import Celery
 
 from workers.operations.runner import OperationRunner
-from workers.protocol import CONTAINER_DIFF_REQUEST, OPERATION_TASK
-from workers.streams.loop import StreamLoop
+from workers.protocol import OPERATION_TASK
 
 __all__ = ["register_operations"]
 
 
-def register_operations(app: Celery, runner: OperationRunner, streams: StreamLoop) -> None:
+def register_operations(app: Celery, runner: OperationRunner) -> None:
     @app.task(name=OPERATION_TASK, ignore_result=True)
     def operation(operation, auth_config=None):
         runner.run(operation, auth_config)
-
-    streams.register(CONTAINER_DIFF_REQUEST, runner.diff)

@@ -10,7 +10,6 @@ from portal.accounts import users
 from portal.accounts.models import User
 from portal.api.query_params import bool_param
 from portal.api.viewsets import RestrictedViewSetMixin
-from portal.teams.api.refusals import RefusalsAnswered
 from portal.teams.models import Team
 
 __all__ = ["UserSerializer", "UserViewSet"]
@@ -66,7 +65,7 @@ class UserSerializer(serializers.ModelSerializer):
         ]
     )
 )
-class UserViewSet(RefusalsAnswered, RestrictedViewSetMixin, viewsets.ModelViewSet):
+class UserViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet):
     """User accounts and the teams they are in. Only admins of every host manage them; an admin
     cannot deactivate or delete themselves, and only a superuser may change a superuser."""
 

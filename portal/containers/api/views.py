@@ -4,8 +4,11 @@ from rest_framework import viewsets
 
 from portal.api.query_params import int_param
 from portal.api.viewsets import RestrictedViewSetMixin
+from portal.containers.api.changes import ChangesAction
+from portal.containers.api.commit import CommitAction
+from portal.containers.api.lifecycle import LifecycleActions
+from portal.containers.api.run import RunAction
 from portal.containers.models import Container
-from portal.operations.api.container_actions import ContainerOperationsMixin
 
 from .serializers import ContainerDetailSerializer, ContainerSerializer
 
@@ -22,7 +25,9 @@ __all__ = ["ContainerViewSet"]
         ]
     )
 )
-class ContainerViewSet(ContainerOperationsMixin, RestrictedViewSetMixin, viewsets.ModelViewSet):
+class ContainerViewSet(
+    RunAction, LifecycleActions, CommitAction, ChangesAction, RestrictedViewSetMixin, viewsets.ModelViewSet
+):
     """Containers on the hosts the user may see, as their engines last reported them.
 
     Lists leave out removed containers; a removed container's own URL still answers, with
@@ -32,10 +37,15 @@ class ContainerViewSet(ContainerOperationsMixin, RestrictedViewSetMixin, viewset
     serializer_class = ContainerSerializer
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     view_action = "container.view"
+    # The host a run names in its body, asked of the policy by PolicyPermission.
+    policy_host_param = "host"
     policy_actions = {
         "list": "container.view",
         "retrieve": "container.view",
-        **ContainerOperationsMixin.operation_policy_actions,
+        **RunAction.policy_actions,
+        **LifecycleActions.policy_actions,
+        **CommitAction.policy_actions,
+        **ChangesAction.policy_actions,
     }
 
     def get_serializer_class(self):

@@ -1,5 +1,4 @@
 from django.db import IntegrityError, transaction
-from rest_framework.exceptions import APIException
 
 from portal.api.viewsets import RestrictedModelViewSet
 from portal.audit.choices import Outcome
@@ -7,15 +6,11 @@ from portal.audit.record import record
 from portal.events.publish import publish_host, publish_host_removed
 from portal.hosts.choices import HostStatus
 from portal.hosts.models import Host
+from portal.refusals import Conflict
 
 from .serializers import HostSerializer
 
 __all__ = ["HostViewSet"]
-
-
-class Conflict(APIException):
-    status_code = 409
-    default_code = "conflict"
 
 
 class HostViewSet(RestrictedModelViewSet):

@@ -7,9 +7,13 @@ from rest_framework.response import Response
 
 from portal.api.query_params import bool_param, int_param
 from portal.api.viewsets import RestrictedViewSetMixin
+from portal.images.api.archive import ArchiveActions
+from portal.images.api.build import BuildAction
+from portal.images.api.pull import PullAction
+from portal.images.api.push import PushAction
+from portal.images.api.tags import TagActions
 from portal.images.history import layer_stack
 from portal.images.models import Image, Tag
-from portal.operations.api.image_actions import ImageOperationsMixin
 
 from .serializers import ImageSerializer, LayerSerializer
 
@@ -25,7 +29,15 @@ __all__ = ["ImageViewSet"]
         ]
     )
 )
-class ImageViewSet(ImageOperationsMixin, RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+class ImageViewSet(
+    PullAction,
+    BuildAction,
+    PushAction,
+    TagActions,
+    ArchiveActions,
+    RestrictedViewSetMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
     """Images on the hosts the user may see, as their engines last reported them.
 
     Lists leave out removed images; a removed image's own URL still answers, with `removed_at` set."""
@@ -34,11 +46,17 @@ class ImageViewSet(ImageOperationsMixin, RestrictedViewSetMixin, viewsets.ReadOn
     serializer_class = ImageSerializer
     http_method_names = ["get", "post", "delete", "head", "options"]
     view_action = "image.view"
+    # The host a pull, build, prune or import names in its body, asked of the policy by PolicyPermission.
+    policy_host_param = "host"
     policy_actions = {
         "list": "image.view",
         "retrieve": "image.view",
         "history": "image.view",
-        **ImageOperationsMixin.operation_policy_actions,
+        **PullAction.policy_actions,
+        **BuildAction.policy_actions,
+        **PushAction.policy_actions,
+        **TagActions.policy_actions,
+        **ArchiveActions.policy_actions,
     }
 
     def get_queryset(self):

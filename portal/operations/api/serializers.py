@@ -1,8 +1,7 @@
 from rest_framework import serializers
 
-from portal.containers.models import Container
-from portal.images.models import Image
 from portal.operations.models import Operation
+from portal.operations.resources import TARGET_MODELS
 
 __all__ = ["OperationDetailSerializer", "OperationSerializer", "made_objects"]
 
@@ -48,20 +47,21 @@ class OperationSerializer(serializers.ModelSerializer):
             return operation.result[key]
         return operation.target_id if operation.target_type == kind else ""
 
-    def _lookup(self, model, operation: Operation, kind: str) -> int | None:
+    def _lookup(self, operation: Operation, kind: str) -> int | None:
         engine_id = self._engine_id(operation, kind)
-        if not engine_id:
+        if not engine_id or kind not in TARGET_MODELS:
             return None
         known = self.context.get("made")  # a list resolves every row's in two queries (made_objects)
         if known is not None:
             return known[kind].get((operation.host_id, engine_id))
-        return model.objects.filter(host_id=operation.host_id, engine_id=engine_id).values_list("pk", flat=True).first()
+        rows = TARGET_MODELS[kind].objects.filter(host_id=operation.host_id, engine_id=engine_id)
+        return rows.values_list("pk", flat=True).first()
 
     def get_container(self, operation: Operation) -> int | None:
-        return self._lookup(Container, operation, "container")
+        return self._lookup(operation, "container")
 
     def get_image(self, operation: Operation) -> int | None:
-        return self._lookup(Image, operation, "image")
+        return self._lookup(operation, "image")
 
 
 class OperationDetailSerializer(OperationSerializer):
@@ -75,7 +75,7 @@ class OperationDetailSerializer(OperationSerializer):
 def made_objects(operations) -> dict[str, dict[tuple[int, str], int]]:
     """For a page of operations: the Berth ids of the containers and images they name, by
     (host, engine id), in one query per kind."""
-    wanted: dict[str, set[str]] = {"container": set(), "image": set()}
+    wanted: dict[str, set[str]] = {kind: set() for kind in TARGET_MODELS}
     for operation in operations:
         for kind in wanted:
             engine_id = operation.result.get(f"{kind}_id") or (
@@ -84,7 +84,7 @@ def made_objects(operations) -> dict[str, dict[tuple[int, str], int]]:
             if engine_id:
                 wanted[kind].add(engine_id)
     made = {}
-    for kind, model in (("container", Container), ("image", Image)):
+    for kind, model in TARGET_MODELS.items():
         rows = model.objects.filter(engine_id__in=wanted[kind]).values_list("host_id", "engine_id", "pk")
         made[kind] = {(host, engine_id): pk for host, engine_id, pk in rows} if wanted[kind] else {}
     return made

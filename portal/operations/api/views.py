@@ -8,8 +8,8 @@ from rest_framework.exceptions import ValidationError
 from portal.api.query_params import bool_param, int_param
 from portal.api.viewsets import RestrictedViewSetMixin
 from portal.operations.choices import ACTIVE_STATES, OperationKind, OperationState
-from portal.operations.exports import export_chunks
 from portal.operations.models import Operation
+from portal.operations.resources import download_for
 
 from .serializers import OperationDetailSerializer, OperationSerializer, made_objects
 
@@ -73,7 +73,7 @@ class OperationViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     def download(self, request, pk=None):
         """The tar an export operation made (`docker save`), for an hour after it succeeded."""
         operation = self.get_object()
-        chunks, filename = export_chunks(operation)
+        chunks, filename = download_for(operation)
         response = StreamingHttpResponse(chunks, content_type="application/x-tar")
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         if operation.result.get("size"):

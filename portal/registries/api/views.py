@@ -8,13 +8,12 @@ from dataclasses import asdict
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from portal.api.viewsets import RestrictedViewSetMixin
 from portal.registries import browse, changes
 from portal.registries.checks import check_connection
-from portal.registries.client import RegistryError
 from portal.registries.encryption import SecretUnreadable
 from portal.registries.models import Registry
 
@@ -68,13 +67,6 @@ class RegistryViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet):
         if self.action == "list" and (q := self.request.query_params.get("q", "").strip()):
             queryset = queryset.filter(name__icontains=q)
         return queryset
-
-    def handle_exception(self, exc):
-        if isinstance(exc, RegistryError | SecretUnreadable | changes.RegistryRefused):
-            answer = APIException(str(exc), code=getattr(exc, "code", "error"))
-            answer.status_code = getattr(exc, "status", 400)
-            exc = answer
-        return super().handle_exception(exc)
 
     # --- changes --------------------------------------------------------------------------------
 

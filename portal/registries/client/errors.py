@@ -19,6 +19,8 @@ a 502/504 would tell an API client that Berth itself failed. Chosen statuses:
 
 from __future__ import annotations
 
+from portal.refusals import Refusal
+
 __all__ = [
     "AuthRefused",
     "Denied",
@@ -32,7 +34,7 @@ __all__ = [
 ]
 
 
-class RegistryError(Exception):
+class RegistryError(Refusal):
     """A registry could not answer what was asked; str() is a sentence for the user."""
 
     status = 400

@@ -8,7 +8,6 @@ from portal.api.viewsets import RestrictedViewSetMixin
 from portal.teams import changes
 from portal.teams.models import RoleBinding, Team, TeamMembership
 
-from .refusals import RefusalsAnswered
 from .serializers import BindingSerializer, MemberSerializer, TeamSerializer
 
 __all__ = ["BindingViewSet", "MemberViewSet", "TeamViewSet"]
@@ -21,7 +20,7 @@ TEAM_PATH = OpenApiParameter("team_pk", int, OpenApiParameter.PATH, description=
 @extend_schema_view(
     list=extend_schema(parameters=[OpenApiParameter("q", str, description="Only teams whose name contains this.")])
 )
-class TeamViewSet(RefusalsAnswered, RestrictedViewSetMixin, viewsets.ModelViewSet):
+class TeamViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet):
     """Teams. Their members and role bindings decide who sees and does what on which hosts;
     only admins of every host manage them."""
 
@@ -55,7 +54,7 @@ class TeamViewSet(RefusalsAnswered, RestrictedViewSetMixin, viewsets.ModelViewSe
         changes.delete_team(self.request, instance)
 
 
-class TeamChildViewSet(RefusalsAnswered, RestrictedViewSetMixin, viewsets.GenericViewSet):
+class TeamChildViewSet(RestrictedViewSetMixin, viewsets.GenericViewSet):
     """Rows under one team (`team_pk` in the URL); a team the user may not see is a 404."""
 
     view_action = "team.manage"

@@ -987,8 +987,8 @@ def ops_world(world, monkeypatch):
     world.objects["op B"] = Operation.objects.create(host=world.host_b, kind="image.pull", target_repr="app:2")
     sent = []
     monkeypatch.setattr("portal.operations.dispatch.send_operation_task", lambda *args: sent.append(args))
-    monkeypatch.setattr("portal.operations.api.container_actions.request_changes", lambda container: [])
-    monkeypatch.setattr("portal.operations.api.image_actions.store_upload", lambda *args: "berth:blob:test")
+    monkeypatch.setattr("portal.containers.api.changes.request_changes", lambda container: [])
+    monkeypatch.setattr("portal.images.exports.store_upload", lambda *args: "berth:blob:test")
     return world, sent
 
 

@@ -13,10 +13,11 @@ from django.urls import path
 from portal.access.policy import AccessScope
 from portal.accounts.models import PersonalToken
 from portal.events.publish import publish_host
+from portal.refusals import NotFound
 from portal.teams.choices import RoleName
 from portal.teams.models import Team, TeamMembership
 from portal.ws.auth import BerthAuthMiddlewareStack
-from portal.ws.consumers import CLOSE_NOT_FOUND, BerthJsonConsumer, Refused
+from portal.ws.consumers import BerthJsonConsumer
 from tests.portal.factories import make_binding, make_team, make_token, make_user
 from tests.portal.ws.sockets import SITE, events_socket, run_async, session_cookie
 
@@ -363,7 +364,7 @@ class HostWatchConsumer(BerthJsonConsumer):
         self.host_id = self.scope["url_route"]["kwargs"]["host_id"]
         self.action = self.scope["url_route"]["kwargs"]["action"]
         if not self.access.allows(self.action, self.host_id):
-            raise Refused(CLOSE_NOT_FOUND, "No such host.")
+            raise NotFound("No such host.")
         await self.send_json({"type": "ready"})
 
     async def still_allowed(self) -> bool:

@@ -6,11 +6,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import ValidationError
 
 from portal.hosts.broker import _redis
 from portal.operations.choices import OperationKind, OperationState
 from portal.operations.models import Operation
+from portal.refusals import NotFound
 from workers.blobs import BlobStore, new_blob_key
 
 __all__ = ["blob_store", "export_chunks", "store_upload"]

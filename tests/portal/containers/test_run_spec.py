@@ -3,7 +3,7 @@
 import pytest
 from rest_framework.exceptions import ValidationError
 
-from portal.operations.run_spec import parse_env, parse_memory, parse_port, parse_restart, parse_volume
+from portal.containers.run_spec import parse_env, parse_memory, parse_port, parse_restart, parse_volume
 
 
 @pytest.mark.parametrize(

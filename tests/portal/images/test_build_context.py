@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.exceptions import ValidationError
 
-from portal.operations.build_context import make_context
+from portal.images.build_context import make_context
 
 
 def names(data: bytes) -> dict[str, bytes]:

@@ -1,0 +1,12 @@
+"""The answer of every API action that starts an operation: 202 with the operation."""
+
+from rest_framework import status
+from rest_framework.response import Response
+
+from portal.operations.api.serializers import OperationSerializer
+
+__all__ = ["accepted"]
+
+
+def accepted(operation) -> Response:
+    return Response(OperationSerializer(operation).data, status=status.HTTP_202_ACCEPTED)

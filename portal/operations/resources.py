@@ -1,0 +1,39 @@
+"""What the resource apps tell the operations service, so that it can name their objects without
+importing them (operations sits below containers and images, which call it):
+
+- the model behind each target type ("container", "image"), so an operation's answer gives the
+  Berth id of what it made or acted on (portal.operations.api.serializers);
+- how an operation kind's result is downloaded (an image export's tar).
+
+Each app registers in its AppConfig.ready().
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from django.db.models import Model
+
+from portal.refusals import NotFound
+
+__all__ = ["TARGET_MODELS", "download_for", "register_download", "register_target"]
+
+TARGET_MODELS: dict[str, type[Model]] = {}
+Download = Callable[[object], tuple[Iterator[bytes], str]]
+_DOWNLOADS: dict[str, Download] = {}
+
+
+def register_target(target_type: str, model: type[Model]) -> None:
+    TARGET_MODELS[target_type] = model
+
+
+def register_download(kind: str, download: Download) -> None:
+    """`download(operation)` answers (chunks, filename), or refuses (NotFound) with a sentence."""
+    _DOWNLOADS[kind] = download
+
+
+def download_for(operation) -> tuple[Iterator[bytes], str]:
+    download = _DOWNLOADS.get(operation.kind)
+    if download is None:
+        raise NotFound("Only an export operation has a download.")
+    return download(operation)
