@@ -15,13 +15,13 @@ import redis
 
 from engine import Engine, EngineUnavailable
 from engine.client import DEFAULT_DOCKER_HOST
+from wire.names import host_queue, host_slug, host_stream_channel
 from workers.app import make_app
 from workers.heartbeat import Heartbeat
 from workers.identity import HostIdentity, NameClaim, NameTaken
 from workers.inventory import InventorySync
 from workers.operations.runner import OperationRunner
 from workers.operations.tasks import register_operations
-from workers.protocol import host_queue, host_slug, host_stream_channel
 from workers.reports import Reporter
 from workers.services import ServicesStep
 from workers.streams.logs import LogsSession

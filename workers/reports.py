@@ -12,8 +12,8 @@ from typing import Any
 from celery import Celery
 
 from engine import EngineInfo
+from wire.names import PORTAL_QUEUE, REPORT_TASK
 from workers.identity import HostIdentity
-from workers.protocol import PORTAL_QUEUE, REPORT_TASK
 
 __all__ = ["EngineState", "Reporter"]
 

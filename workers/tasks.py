@@ -2,8 +2,8 @@
 
 from celery import Celery
 
+from wire.names import INVENTORY_RESYNC_TASK
 from workers.inventory import InventorySync
-from workers.protocol import INVENTORY_RESYNC_TASK
 
 __all__ = ["register_tasks"]
 

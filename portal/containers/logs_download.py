@@ -25,8 +25,8 @@ from portal.containers.log_params import LogParamsError, log_params
 from portal.containers.models import Container
 from portal.hosts.choices import HostStatus
 from portal.hosts.errors import HostOffline
-from workers.protocol import host_stream_channel
-from workers.streams import messages as m
+from wire import streams as m
+from wire.names import host_stream_channel
 
 __all__ = ["ContainerLogsDownload"]
 

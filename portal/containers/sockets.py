@@ -23,7 +23,7 @@ from portal.containers.log_params import LogParamsError, log_params
 from portal.containers.models import Container
 from portal.ws.consumers import CLOSE_NOT_FOUND, Refused
 from portal.ws.streams import StreamConsumer
-from workers.streams import messages as m
+from wire import streams as m
 
 __all__ = ["ContainerLogsConsumer", "ContainerStatsConsumer"]
 

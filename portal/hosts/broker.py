@@ -10,7 +10,7 @@ from functools import cache
 import redis
 from django.conf import settings
 
-from workers.protocol import INVENTORY_RESYNC_TASK, claim_key, host_queue
+from wire.names import INVENTORY_RESYNC_TASK, claim_key, host_queue
 
 __all__ = ["claim_holder", "request_inventory_resync"]
 

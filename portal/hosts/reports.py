@@ -36,7 +36,7 @@ INFO_FIELDS = {
     "images": "image_count",
 }
 NUMBER_FIELDS = ("cpus", "memory", "containers", "containers_running", "images")
-# What workers.protocol.host_slug makes (it may end in a dash where it cut a long name at 60).
+# What wire.names.host_slug makes (it may end in a dash where it cut a long name at 60).
 HOST_SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,59}")
 
 

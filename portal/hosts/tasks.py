@@ -9,7 +9,7 @@ from portal.hosts.reports import InvalidReport, apply_host_report
 
 log = logging.getLogger(__name__)
 
-# The host worker sends this name (workers.protocol.REPORT_TASK).
+# The host worker sends this name (wire.names.REPORT_TASK).
 REPORT_TASK = "berth.portal.host_report"
 
 

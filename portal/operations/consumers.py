@@ -14,7 +14,7 @@ from portal.hosts.broker import _redis
 from portal.operations.api.serializers import OperationDetailSerializer
 from portal.operations.models import Operation
 from portal.ws.consumers import CLOSE_NOT_FOUND, BerthJsonConsumer, Refused
-from workers.protocol import operation_group, operation_progress_key
+from wire.names import operation_group, operation_progress_key
 
 __all__ = ["OperationConsumer"]
 

@@ -21,7 +21,7 @@ from rest_framework.exceptions import APIException
 from portal.containers.models import Container
 from portal.operations.api.refusals import Conflict
 from portal.operations.dispatch import require_online
-from workers.protocol import CONTAINER_DIFF_REQUEST, host_stream_channel
+from wire.names import CONTAINER_DIFF_REQUEST, host_stream_channel
 
 __all__ = ["DIFF_TIMEOUT", "request_changes"]
 

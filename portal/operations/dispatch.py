@@ -13,7 +13,7 @@ from portal.hosts.choices import HostStatus
 from portal.hosts.errors import HostOffline
 from portal.hosts.models import Host
 from portal.operations.models import Operation
-from workers.protocol import OPERATION_TASK, host_queue
+from wire.names import OPERATION_TASK, host_queue
 
 __all__ = ["HostOffline", "send_operation_task", "submit"]
 

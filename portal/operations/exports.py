@@ -11,7 +11,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from portal.hosts.broker import _redis
 from portal.operations.choices import OperationKind, OperationState
 from portal.operations.models import Operation
-from workers.blobs import BlobStore, new_blob_key
+from wire.blobs import BlobStore, new_blob_key
 
 __all__ = ["blob_store", "export_chunks", "store_upload"]
 

@@ -28,7 +28,7 @@ from portal.terminals.models import TerminalSession
 from portal.terminals.recording import Recorder, recordings_dir
 from portal.ws.consumers import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, Refused
 from portal.ws.streams import StreamConsumer
-from workers.streams import messages as m
+from wire import streams as m
 
 __all__ = ["AttachConsumer", "TerminalConsumer"]
 

@@ -13,7 +13,7 @@ call `await self.open_stream(kind, host_slug, container_engine_id, **params)`. T
 
 Use `send_to_stream(type, **fields)` for INPUT/RESIZE/PAUSE/RESUME. Disconnecting, or closing
 the socket from this side with `end()` (logout, access withdrawn), sends CLOSE.
-The messages and the flow control are described in workers.streams.messages.
+The messages and the flow control are described in wire.streams.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from channels.db import database_sync_to_async
 from portal.containers.choices import ContainerState
 from portal.hosts.choices import HostStatus
 from portal.ws.consumers import CLOSE_HOST_OFFLINE, CLOSE_NOT_FOUND, CLOSE_NOT_RUNNING, BerthJsonConsumer, Refused
-from workers.protocol import host_stream_channel
-from workers.streams import messages as m
+from wire import streams as m
+from wire.names import host_stream_channel
 
 __all__ = ["StreamConsumer"]
 

@@ -14,8 +14,8 @@ from engine.exec import inspect_exec
 from tests.support.aio import run_async
 from tests.support.docker_cli import IMAGE, TEST_LABEL, docker
 from tests.workers.conftest import UNIT_REDIS_URL
-from workers.protocol import channel_layer_config
-from workers.streams import messages as m
+from wire import streams as m
+from wire.names import channel_layer_config
 from workers.streams.loop import StreamLoop
 from workers.streams.terminal import register_terminals
 

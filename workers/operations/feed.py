@@ -12,7 +12,7 @@ from collections import deque
 from collections.abc import Callable
 
 from engine.progress import BuildLog, LayerBoard
-from workers.protocol import operation_group, operation_progress_key
+from wire.names import operation_group, operation_progress_key
 
 __all__ = ["ProgressFeed"]
 

@@ -21,7 +21,7 @@ from engine.images import (
     tag_image,
 )
 from engine.reference import parse_reference
-from workers.blobs import BlobStore, new_blob_key
+from wire.blobs import BlobStore, new_blob_key
 from workers.operations.feed import ProgressFeed
 
 __all__ = ["KINDS", "Context"]

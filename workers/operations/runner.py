@@ -17,10 +17,10 @@ import redis
 from engine import Engine, EngineUnavailable
 from engine.containers import container_changes
 from engine.errors import OperationFailed
-from workers.blobs import BlobStore
+from wire.blobs import BlobStore
+from wire.names import operation_abandoned_key
 from workers.operations.feed import ProgressFeed
 from workers.operations.kinds import KINDS, Context
-from workers.protocol import operation_abandoned_key
 from workers.reports import Reporter
 from workers.streams.loop import StreamLoop
 

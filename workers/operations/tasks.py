@@ -2,8 +2,8 @@
 
 from celery import Celery
 
+from wire.names import CONTAINER_DIFF_REQUEST, OPERATION_TASK
 from workers.operations.runner import OperationRunner
-from workers.protocol import CONTAINER_DIFF_REQUEST, OPERATION_TASK
 from workers.streams.loop import StreamLoop
 
 __all__ = ["register_operations"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 
 from engine.logs import LogOptions, open_logs
-from workers.streams import messages as m
+from wire import streams as m
 from workers.streams.engine_session import EngineSession
 from workers.streams.pump import Pump
 

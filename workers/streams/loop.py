@@ -5,7 +5,7 @@ here instead, in one long-lived asyncio loop on a thread of its own, so they nev
 operation slot and never start a loop or a Redis connection per message.
 
 Requests to open a stream arrive on the host's well-known channel
-(`workers.protocol.host_stream_channel`) and are handed, by their "type", to the handler
+(`wire.names.host_stream_channel`) and are handed, by their "type", to the handler
 registered for it. A request carries a `deadline` (epoch seconds): one that waited in Redis
 past it (the worker was down, say) is dropped, because the browser that sent it gave up.
 """
@@ -22,8 +22,8 @@ from typing import Any
 
 from channels_redis.core import RedisChannelLayer
 
-from workers.protocol import channel_layer_config
-from workers.streams.layer import BerthChannelLayer
+from wire.layer import BerthChannelLayer
+from wire.names import channel_layer_config
 
 __all__ = ["Handler", "StreamLoop"]
 

@@ -12,7 +12,7 @@ A subclass names its `kind` ("terminal", "logs", …) and implements:
 
 Register it on the worker's StreamLoop with `Subclass.register(stream_loop, **context)`;
 each request then runs `Subclass(stream_loop, request, **context).serve()`. The message
-protocol is in workers.streams.messages.
+protocol is in wire.streams.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Any, ClassVar
 
 from channels.exceptions import ChannelFull
 
-from workers.streams import messages as m
+from wire import streams as m
 from workers.streams.loop import StreamLoop
 
 __all__ = ["StreamError", "StreamSession"]

@@ -30,7 +30,7 @@ from engine.exec import (
     supports_console_size,
 )
 from engine.upgraded import UpgradedStream, UpgradeRefused, open_upgraded
-from workers.streams import messages as m
+from wire import streams as m
 from workers.streams.loop import StreamLoop
 from workers.streams.session import StreamError, StreamSession
 

@@ -67,7 +67,7 @@ def channel_layer_config(redis_url: str) -> dict:
         "capacity": 1000,
         # Every channel a process creates with new_channel() (consumers, stream sessions) shares
         # one Redis key and so one capacity: it must hold the stream bridge's window of chunks
-        # (workers.streams.messages.WINDOW) for every stream one process serves at once.
+        # (wire.streams.WINDOW) for every stream one process serves at once.
         "channel_capacity": {"specific.*": 20000},
         "expiry": 30,
     }

@@ -2,7 +2,7 @@
 each other over the Channels Redis layer. Plain names, shared by both sides (no Django here).
 
 Opening. The web consumer, after its own checks (policy, host online, container running),
-sends to the host's stream channel (`workers.protocol.host_stream_channel(slug)`):
+sends to the host's stream channel (`wire.names.host_stream_channel(slug)`):
 
     {"type": "<kind>.open", "session": <uuid hex>, "reply_to": <consumer channel_name>,
      "deadline": <epoch s>, "container": <engine id>, ...parameters of that kind}
@@ -68,7 +68,7 @@ CLOSE = "stream.close"
 KEEPALIVE = "stream.keepalive"
 
 # Chunks in flight per session. The layer's capacity for "specific" channels (one Redis key
-# per receiving process, see workers.protocol.channel_layer_config) must hold WINDOW chunks
+# per receiving process, see wire.names.channel_layer_config) must hold WINDOW chunks
 # for every session a web process serves at once.
 WINDOW = 16
 ACK_EVERY = 8
