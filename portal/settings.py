@@ -6,7 +6,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from wire.names import channel_layer_config
+from wire.layer import channel_layer_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("BERTH_DATA_DIR", BASE_DIR / "var")).resolve()

@@ -1,23 +1,26 @@
-"""Names shared with the portal over the broker. The portal side names the same strings."""
+"""The names both sides use over the broker: queues, task names, Redis keys, channels and groups."""
 
 __all__ = [
     "CONTAINER_DIFF_REQUEST",
+    "DIFF_REPLY_PREFIX",
     "HOST_QUEUE_PREFIX",
     "INVENTORY_RESYNC_TASK",
     "OPERATION_TASK",
     "PORTAL_QUEUE",
     "REPORT_TASK",
-    "channel_layer_config",
     "claim_key",
+    "diff_reply_key",
     "host_queue",
     "host_slug",
     "host_stream_channel",
+    "inventory_resync_key",
     "operation_abandoned_key",
     "operation_group",
     "operation_progress_key",
 ]
 
 import re
+import secrets
 
 PORTAL_QUEUE = "portal"
 HOST_QUEUE_PREFIX = "host."
@@ -28,7 +31,8 @@ INVENTORY_RESYNC_TASK = "berth.host.inventory_resync"
 # Sent by the portal to a host's queue: one operation (operations.md); its only other argument
 # is the registry credentials it needs, which nothing logs or stores.
 OPERATION_TASK = "berth.host.operation"
-# A stream request (on host_stream_channel) for a container's changes, answered on `reply_to`.
+# A request (on host_stream_channel) for a container's changes, answered in the Redis list
+# `reply_key` (diff_reply_key); see wire.tasks.DiffRequest.
 CONTAINER_DIFF_REQUEST = "container.diff"
 
 _SLUG_RE = re.compile(r"[^a-z0-9-]+")
@@ -51,26 +55,15 @@ def claim_key(slug: str) -> str:
     return f"berth:host-claim:{slug}"
 
 
+def inventory_resync_key(slug: str) -> str:
+    """Set by the portal for a while after it asked this host for a full inventory."""
+    return f"berth:inventory-resync:{slug}"
+
+
 def host_stream_channel(slug: str) -> str:
     """The channel-layer channel on which a host worker takes requests to open a stream
     (terminal, attach, logs, stats); each open stream then has a channel of its own."""
     return f"berth.host.{slug}.streams"
-
-
-def channel_layer_config(redis_url: str) -> dict:
-    """The Channels Redis layer's CONFIG, the same in the web process and the host workers."""
-    return {
-        # redis-py 8 reads with a 5 s socket timeout by default, the same as the layer's
-        # blocking receive: an idle websocket would die with "Timeout reading". Read longer.
-        "hosts": [{"address": redis_url, "socket_timeout": 15, "socket_keepalive": True}],
-        "prefix": "berth:asgi",
-        "capacity": 1000,
-        # Every channel a process creates with new_channel() (consumers, stream sessions) shares
-        # one Redis key and so one capacity: it must hold the stream bridge's window of chunks
-        # (wire.streams.WINDOW) for every stream one process serves at once.
-        "channel_capacity": {"specific.*": 20000},
-        "expiry": 30,
-    }
 
 
 def operation_group(operation_id: int) -> str:
@@ -87,3 +80,11 @@ def operation_abandoned_key(operation_id: int) -> str:
     """Set by the portal when it gave an operation up (its host was lost): a worker that
     comes back and finds the task still queued does not run it."""
     return f"berth:operation:{int(operation_id)}:abandoned"
+
+
+DIFF_REPLY_PREFIX = "berth:reply:diff:"
+
+
+def diff_reply_key() -> str:
+    """A fresh Redis list for one answer to a DiffRequest; a worker answers only under this prefix."""
+    return f"{DIFF_REPLY_PREFIX}{secrets.token_hex(16)}"

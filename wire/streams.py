@@ -68,7 +68,7 @@ CLOSE = "stream.close"
 KEEPALIVE = "stream.keepalive"
 
 # Chunks in flight per session. The layer's capacity for "specific" channels (one Redis key
-# per receiving process, see wire.names.channel_layer_config) must hold WINDOW chunks
+# per receiving process, see wire.layer.channel_layer_config) must hold WINDOW chunks
 # for every session a web process serves at once.
 WINDOW = 16
 ACK_EVERY = 8

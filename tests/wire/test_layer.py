@@ -9,8 +9,7 @@ from channels_redis.core import RedisChannelLayer
 
 from tests.support.aio import run_async
 from tests.workers.conftest import UNIT_REDIS_URL
-from wire.layer import BerthChannelLayer
-from wire.names import channel_layer_config
+from wire.layer import BerthChannelLayer, channel_layer_config
 
 
 def layers(run, **overrides):

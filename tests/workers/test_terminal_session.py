@@ -15,7 +15,7 @@ from tests.support.aio import run_async
 from tests.support.docker_cli import IMAGE, TEST_LABEL, docker
 from tests.workers.conftest import UNIT_REDIS_URL
 from wire import streams as m
-from wire.names import channel_layer_config
+from wire.layer import channel_layer_config
 from workers.streams.loop import StreamLoop
 from workers.streams.terminal import register_terminals
 

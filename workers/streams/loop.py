@@ -22,8 +22,7 @@ from typing import Any
 
 from channels_redis.core import RedisChannelLayer
 
-from wire.layer import BerthChannelLayer
-from wire.names import channel_layer_config
+from wire.layer import BerthChannelLayer, channel_layer_config
 
 __all__ = ["Handler", "StreamLoop"]
 
