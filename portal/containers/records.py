@@ -7,9 +7,9 @@ from datetime import datetime
 from portal.containers.choices import ContainerState
 from portal.containers.models import Container
 from portal.hosts.models import Host
-from portal.inventory.batch import InventoryBatch
 from portal.inventory.fields import Notes, RecordReader
 from portal.inventory.mirror import MirrorResult, mirror
+from wire.inventory import InventoryBatch
 
 __all__ = ["apply_containers", "container_fields"]
 

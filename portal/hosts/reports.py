@@ -15,7 +15,7 @@ from portal.hosts.broker import claim_holder
 from portal.hosts.choices import HostStatus
 from portal.hosts.models import Host
 from portal.inventory.apply import apply_inventory
-from portal.inventory.batch import InvalidInventory, InventoryBatch, parse_inventory
+from wire.inventory import InvalidInventory, InventoryBatch, parse_inventory
 
 __all__ = ["Claim", "InvalidReport", "Outcome", "apply_host_report", "worker_claim"]
 

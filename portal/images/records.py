@@ -7,9 +7,9 @@ from datetime import datetime
 from portal.hosts.models import Host
 from portal.images.models import Image
 from portal.images.tags import TagName, replace_tags, tag_names
-from portal.inventory.batch import InventoryBatch
 from portal.inventory.fields import Notes, RecordReader
 from portal.inventory.mirror import MirrorResult, mirror
+from wire.inventory import InventoryBatch
 
 __all__ = ["apply_images", "image_fields"]
 
