@@ -7,8 +7,6 @@ share the event loop of the process's websocket consumers; a Redis list needs no
 from __future__ import annotations
 
 import json
-import secrets
-import time
 from functools import cache
 
 import redis
@@ -21,7 +19,8 @@ from rest_framework.exceptions import APIException
 from portal.containers.models import Container
 from portal.operations.api.refusals import Conflict
 from portal.operations.dispatch import require_online
-from wire.names import CONTAINER_DIFF_REQUEST, host_stream_channel
+from wire.names import host_stream_channel
+from wire.tasks import DiffReply, DiffRequest
 
 __all__ = ["DIFF_TIMEOUT", "request_changes"]
 
@@ -45,22 +44,15 @@ def _waiting_client() -> redis.Redis:
 
 def request_changes(container: Container) -> list[dict]:
     require_online(container.host)
-    reply_key = f"berth:reply:diff:{secrets.token_hex(16)}"
-    request = {
-        "type": CONTAINER_DIFF_REQUEST,
-        "container_id": container.engine_id,
-        "subject": container.name,
-        "reply_key": reply_key,
-        "deadline": time.time() + DIFF_TIMEOUT,
-    }
+    request = DiffRequest.within(DIFF_TIMEOUT, container.engine_id, container.name)
     try:
-        async_to_sync(get_channel_layer().send)(host_stream_channel(container.host.slug), request)
-        answer = _waiting_client().blpop([reply_key], timeout=DIFF_TIMEOUT)
+        async_to_sync(get_channel_layer().send)(host_stream_channel(container.host.slug), request.to_wire())
+        answer = _waiting_client().blpop([request.reply_key], timeout=DIFF_TIMEOUT)
     except redis.RedisError as exc:
         raise HostUnreachable(f"Berth cannot reach its broker to ask host {container.host.name}: {exc}.") from None
     if answer is None:
         raise HostTimeout(f"Host {container.host.name} did not answer within {DIFF_TIMEOUT} s: try again.")
-    reply = json.loads(answer[1])
-    if "error" in reply:
-        raise Conflict(reply["error"], reply.get("code") or "engine_error")
-    return reply.get("changes") or []
+    reply = DiffReply.from_wire(json.loads(answer[1]))
+    if reply.error:
+        raise Conflict(reply.error, reply.code or "engine_error")
+    return reply.changes

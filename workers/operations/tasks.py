@@ -2,7 +2,7 @@
 
 from celery import Celery
 
-from wire.names import CONTAINER_DIFF_REQUEST, OPERATION_TASK
+from wire.tasks import DiffRequest, OperationTask
 from workers.operations.runner import OperationRunner
 from workers.streams.loop import StreamLoop
 
@@ -10,8 +10,8 @@ __all__ = ["register_operations"]
 
 
 def register_operations(app: Celery, runner: OperationRunner, streams: StreamLoop) -> None:
-    @app.task(name=OPERATION_TASK, ignore_result=True)
+    @app.task(name=OperationTask.name, ignore_result=True)
     def operation(operation, auth_config=None):
-        runner.run(operation, auth_config)
+        runner.run(OperationTask.from_wire(operation, auth_config))
 
-    streams.register(CONTAINER_DIFF_REQUEST, runner.diff)
+    streams.register(DiffRequest.type, runner.diff)
