@@ -46,7 +46,9 @@ class StreamLoop:
         self._stopping = False
 
     def register(self, message_type: str, handler: Handler) -> None:
-        """`handler(message)` runs as a task of its own for each request of this type."""
+        """`handler(message)` runs as a task of its own for each request of this type. A kind of
+        stream registers through StreamSession.register; a one-shot request (a container's diff)
+        registers its handler here."""
         self._handlers[message_type] = handler
 
     def on_stop(self, closer: Callable[[], Awaitable[None]]) -> None:

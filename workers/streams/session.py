@@ -10,9 +10,11 @@ A subclass names its `kind` ("terminal", "logs", …) and implements:
 - optionally `on_input(data)`, `on_resize(cols, rows)`, `on_pause()`, `on_resume()`,
   and `close()` (always runs last, also after a cancellation: release what `open` took).
 
-Register it on the worker's StreamLoop with `Subclass.register(stream_loop, **context)`;
-each request then runs `Subclass(stream_loop, request, **context).serve()`. The message
-protocol is in wire.streams.
+Every kind of stream is registered on the worker's StreamLoop the same way,
+`Subclass.register(stream_loop, **context)`; each open request then runs
+`Subclass(stream_loop, request, **context).serve()`. A stream read from the engine subclasses
+workers.streams.engine_session.EngineSession (workers.streams.kinds registers them all). The
+message protocol is in wire.streams.
 """
 
 from __future__ import annotations
@@ -113,11 +115,6 @@ class StreamSession:
         self._credit.set()
         if self._body is not None:
             self._body.cancel()
-
-    @property
-    def can_emit(self) -> bool:
-        """Whether emit would send at once (a producer may batch more while it would wait)."""
-        return not self.paused and self.seq - self.acked < m.WINDOW
 
     # -- the session -------------------------------------------------------------------------
 
