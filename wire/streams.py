@@ -2,7 +2,7 @@
 each other over the Channels Redis layer. Plain names, shared by both sides (no Django here).
 
 Opening. The web consumer, after its own checks (policy, host online, container running),
-sends to the host's stream channel (`wire.names.host_stream_channel(slug)`):
+sends to the host's stream channel (`wire.names.host_stream_channel(slug)`) an OpenRequest:
 
     {"type": "<kind>.open", "session": <uuid hex>, "reply_to": <consumer channel_name>,
      "deadline": <epoch s>, "container": <engine id>, ...parameters of that kind}
@@ -31,7 +31,11 @@ Liveness: each side sends KEEPALIVE when it has sent nothing for KEEPALIVE_EVERY
 and ends the session when it has heard nothing from its peer for PEER_TIMEOUT seconds.
 """
 
+from __future__ import annotations
+
 import time
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 __all__ = [
     "ACK",
@@ -51,8 +55,22 @@ __all__ = [
     "RESIZE",
     "RESUME",
     "WINDOW",
+    "Ack",
+    "Close",
+    "Data",
+    "End",
+    "Error",
+    "Input",
+    "KeepAlive",
+    "OpenRequest",
+    "Pause",
+    "Ready",
+    "Resize",
+    "Resume",
+    "StreamMessage",
     "open_request",
     "open_type",
+    "parse_message",
 ]
 
 READY = "stream.ready"
@@ -86,13 +104,191 @@ def open_type(kind: str) -> str:
     return f"{kind}.open"
 
 
+@dataclass(frozen=True)
+class OpenRequest:
+    """Open a stream of `kind` on `container`, answered on `reply_to`; `params` are the kind's
+    own (tail, since… for logs; cmd, user, cols, rows for a terminal)."""
+
+    kind: str
+    session: str
+    reply_to: str
+    container: str
+    deadline: float = 0.0
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def type(self) -> str:
+        return open_type(self.kind)
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "type": self.type,
+            "session": self.session,
+            "reply_to": self.reply_to,
+            "deadline": self.deadline,
+            "container": self.container,
+            **self.params,
+        }
+
+    @classmethod
+    def from_wire(cls, message: dict) -> OpenRequest:
+        kind = str(message.get("type", "")).removesuffix(".open")
+        fixed = ("type", "session", "reply_to", "deadline", "container")
+        return cls(
+            kind=kind,
+            session=str(message.get("session", "")),
+            reply_to=message["reply_to"],
+            container=str(message.get("container", "")),
+            deadline=float(message.get("deadline") or 0.0),
+            params={k: v for k, v in message.items() if k not in fixed},
+        )
+
+
 def open_request(kind: str, session: str, reply_to: str, container: str, **params) -> dict:
     """The request, for the host's stream channel, to open a stream of `kind` answered on `reply_to`."""
-    return {
-        "type": open_type(kind),
-        "session": session,
-        "reply_to": reply_to,
-        "deadline": time.time() + OPEN_TIMEOUT,
-        "container": container,
-        **params,
-    }
+    return OpenRequest(kind, session, reply_to, container, time.time() + OPEN_TIMEOUT, params).to_wire()
+
+
+class StreamMessage:
+    """A message of an open stream: `type` names it; to_wire() is what the layer carries."""
+
+    type: ClassVar[str]
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"type": self.type}
+
+    @classmethod
+    def from_wire(cls, message: dict) -> StreamMessage:
+        return cls()
+
+
+@dataclass(frozen=True)
+class Ready(StreamMessage):
+    """The stream is open: send control messages to `channel`. `facts` are the kind's (tty, command…)."""
+
+    type: ClassVar[str] = READY
+    session: str
+    channel: str
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"type": self.type, "session": self.session, "channel": self.channel, **self.facts}
+
+    @classmethod
+    def from_wire(cls, message: dict) -> Ready:
+        facts = {k: v for k, v in message.items() if k not in ("type", "session", "channel")}
+        return cls(session=str(message.get("session", "")), channel=message["channel"], facts=facts)
+
+
+@dataclass(frozen=True)
+class Data(StreamMessage):
+    type: ClassVar[str] = DATA
+    seq: int
+    data: Any
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"type": self.type, "seq": self.seq, "data": self.data}
+
+    @classmethod
+    def from_wire(cls, message: dict) -> Data:
+        return cls(seq=int(message["seq"]), data=message.get("data"))
+
+
+@dataclass(frozen=True)
+class End(StreamMessage):
+    type: ClassVar[str] = END
+    code: int | None
+    reason: str
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"type": self.type, "code": self.code, "reason": self.reason}
+
+    @classmethod
+    def from_wire(cls, message: dict) -> End:
+        return cls(code=message.get("code"), reason=str(message.get("reason") or ""))
+
+
+@dataclass(frozen=True)
+class Error(StreamMessage):
+    type: ClassVar[str] = ERROR
+    message: str
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"type": self.type, "message": self.message}
+
+    @classmethod
+    def from_wire(cls, message: dict) -> Error:
+        return cls(message=str(message.get("message") or ""))
+
+
+@dataclass(frozen=True)
+class Ack(StreamMessage):
+    """Everything up to `seq` was delivered."""
+
+    type: ClassVar[str] = ACK
+    seq: int
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"type": self.type, "seq": self.seq}
+
+    @classmethod
+    def from_wire(cls, message: dict) -> Ack:
+        return cls(seq=int(message.get("seq", 0)))
+
+
+@dataclass(frozen=True)
+class Input(StreamMessage):
+    type: ClassVar[str] = INPUT
+    data: Any
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"type": self.type, "data": self.data}
+
+    @classmethod
+    def from_wire(cls, message: dict) -> Input:
+        return cls(data=message.get("data"))
+
+
+@dataclass(frozen=True)
+class Resize(StreamMessage):
+    type: ClassVar[str] = RESIZE
+    cols: int = 80
+    rows: int = 24
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"type": self.type, "cols": self.cols, "rows": self.rows}
+
+    @classmethod
+    def from_wire(cls, message: dict) -> Resize:
+        return cls(cols=int(message.get("cols", 80)), rows=int(message.get("rows", 24)))
+
+
+@dataclass(frozen=True)
+class Pause(StreamMessage):
+    type: ClassVar[str] = PAUSE
+
+
+@dataclass(frozen=True)
+class Resume(StreamMessage):
+    type: ClassVar[str] = RESUME
+
+
+@dataclass(frozen=True)
+class Close(StreamMessage):
+    type: ClassVar[str] = CLOSE
+
+
+@dataclass(frozen=True)
+class KeepAlive(StreamMessage):
+    type: ClassVar[str] = KEEPALIVE
+
+
+MESSAGES: dict[str, type[StreamMessage]] = {
+    kind.type: kind for kind in (Ready, Data, End, Error, Ack, Input, Resize, Pause, Resume, Close, KeepAlive)
+}
+
+
+def parse_message(message: dict) -> StreamMessage | None:
+    """The stream message, or None for a type this side does not know (it is ignored)."""
+    kind = MESSAGES.get(message.get("type", ""))
+    return None if kind is None else kind.from_wire(message)

@@ -48,10 +48,12 @@ class StreamSession:
     def __init__(self, streams: StreamLoop, request: dict):
         self.streams = streams
         self.layer = streams.layer
+        opened = m.OpenRequest.from_wire(request)
+        # The whole request stays at hand: a kind reads its own parameters from it.
         self.request = request
-        self.session = request.get("session", "")
-        self.reply_to: str = request["reply_to"]
-        self.container: str = request.get("container", "")
+        self.session = opened.session
+        self.reply_to = opened.reply_to
+        self.container = opened.container
         self.channel: str | None = None
         self.seq = 0
         self.acked = 0
@@ -105,7 +107,7 @@ class StreamSession:
         if self.stopping:
             raise SessionStopped
         self.seq += 1
-        await self._reply({"type": m.DATA, "seq": self.seq, "data": data})
+        await self._reply(m.Data(self.seq, data).to_wire())
         if self.stopping:  # a cancellation during the send may have been swallowed by the Redis client
             raise SessionStopped
 
@@ -125,9 +127,9 @@ class StreamSession:
             try:
                 facts = await self.open() or {}
             except StreamError as exc:
-                await self._reply({"type": m.ERROR, "message": str(exc)})
+                await self._reply(m.Error(str(exc)).to_wire())
                 return
-            await self._reply({"type": m.READY, "session": self.session, "channel": self.channel, **facts})
+            await self._reply(m.Ready(self.session, self.channel, facts).to_wire())
             self._body = asyncio.current_task().get_loop().create_task(self.produce(), name=f"{self.kind}.body")
             control = self.streams.loop.create_task(self._control(), name=f"{self.kind}.control")
             keepalive = self.streams.loop.create_task(self._keepalive(), name=f"{self.kind}.keepalive")
@@ -150,11 +152,11 @@ class StreamSession:
                 return None
             raise
         except StreamError as exc:
-            return {"type": m.ERROR, "message": str(exc)}
+            return m.Error(str(exc)).to_wire()
         except Exception as exc:
             log.exception("A %s session failed", self.kind)
-            return {"type": m.ERROR, "message": f"The {self.kind} stream failed on the host: {exc}"}
-        return {"type": m.END, "code": code, "reason": reason}
+            return m.Error(f"The {self.kind} stream failed on the host: {exc}").to_wire()
+        return m.End(code, reason).to_wire()
 
     async def _finish(self, last: dict | None) -> None:
         if last is None:
@@ -182,24 +184,23 @@ class StreamSession:
 
     async def _control(self) -> None:
         while True:
-            message = await self.layer.receive(self.channel)
+            message = m.parse_message(await self.layer.receive(self.channel))
             self._last_heard = time.monotonic()
-            kind = message.get("type")
-            if kind == m.ACK:
-                self.acked = max(self.acked, int(message.get("seq", 0)))
+            if isinstance(message, m.Ack):
+                self.acked = max(self.acked, message.seq)
                 self._credit.set()
-            elif kind == m.INPUT:
-                await self.on_input(message.get("data"))
-            elif kind == m.RESIZE:
-                await self.on_resize(int(message.get("cols", 80)), int(message.get("rows", 24)))
-            elif kind == m.PAUSE:
+            elif isinstance(message, m.Input):
+                await self.on_input(message.data)
+            elif isinstance(message, m.Resize):
+                await self.on_resize(message.cols, message.rows)
+            elif isinstance(message, m.Pause):
                 self.paused = True
                 await self.on_pause()
-            elif kind == m.RESUME:
+            elif isinstance(message, m.Resume):
                 self.paused = False
                 self._credit.set()
                 await self.on_resume()
-            elif kind == m.CLOSE:
+            elif isinstance(message, m.Close):
                 self.closed_by_peer = True
                 self.stop_body()
                 return
@@ -214,6 +215,6 @@ class StreamSession:
                 return
             if now - self._last_sent >= m.KEEPALIVE_EVERY:
                 try:
-                    await self._reply({"type": m.KEEPALIVE})
+                    await self._reply(m.KeepAlive().to_wire())
                 except Exception as exc:
                     log.info("A %s session's keepalive failed: %s", self.kind, exc)
