@@ -34,7 +34,7 @@ and ends the session when it has heard nothing from its peer for PEER_TIMEOUT se
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar
 
 __all__ = [
@@ -150,16 +150,17 @@ def open_request(kind: str, session: str, reply_to: str, container: str, **param
 
 
 class StreamMessage:
-    """A message of an open stream: `type` names it; to_wire() is what the layer carries."""
+    """A message of an open stream: `type` names it; to_wire() is what the layer carries, its
+    fields by name beside the type."""
 
     type: ClassVar[str]
 
     def to_wire(self) -> dict[str, Any]:
-        return {"type": self.type}
+        return {"type": self.type, **{item.name: getattr(self, item.name) for item in fields(self)}}
 
     @classmethod
     def from_wire(cls, message: dict) -> StreamMessage:
-        return cls()
+        return cls(**{item.name: message[item.name] for item in fields(cls) if item.name in message})
 
 
 @dataclass(frozen=True)
@@ -182,43 +183,28 @@ class Ready(StreamMessage):
 
 @dataclass(frozen=True)
 class Data(StreamMessage):
+    """Chunk number `seq` (from 1, no gaps): bytes, or whatever the kind sends (a batch of log lines…)."""
+
     type: ClassVar[str] = DATA
     seq: int
-    data: Any
-
-    def to_wire(self) -> dict[str, Any]:
-        return {"type": self.type, "seq": self.seq, "data": self.data}
-
-    @classmethod
-    def from_wire(cls, message: dict) -> Data:
-        return cls(seq=int(message["seq"]), data=message.get("data"))
+    data: Any = None
 
 
 @dataclass(frozen=True)
 class End(StreamMessage):
+    """The stream is over: the exit code where there is one, and why, for the user."""
+
     type: ClassVar[str] = END
-    code: int | None
-    reason: str
-
-    def to_wire(self) -> dict[str, Any]:
-        return {"type": self.type, "code": self.code, "reason": self.reason}
-
-    @classmethod
-    def from_wire(cls, message: dict) -> End:
-        return cls(code=message.get("code"), reason=str(message.get("reason") or ""))
+    code: int | None = None
+    reason: str = ""
 
 
 @dataclass(frozen=True)
 class Error(StreamMessage):
+    """The stream failed (or could not open) and is over."""
+
     type: ClassVar[str] = ERROR
-    message: str
-
-    def to_wire(self) -> dict[str, Any]:
-        return {"type": self.type, "message": self.message}
-
-    @classmethod
-    def from_wire(cls, message: dict) -> Error:
-        return cls(message=str(message.get("message") or ""))
+    message: str = ""
 
 
 @dataclass(frozen=True)
@@ -226,10 +212,7 @@ class Ack(StreamMessage):
     """Everything up to `seq` was delivered."""
 
     type: ClassVar[str] = ACK
-    seq: int
-
-    def to_wire(self) -> dict[str, Any]:
-        return {"type": self.type, "seq": self.seq}
+    seq: int = 0
 
     @classmethod
     def from_wire(cls, message: dict) -> Ack:
@@ -238,15 +221,10 @@ class Ack(StreamMessage):
 
 @dataclass(frozen=True)
 class Input(StreamMessage):
+    """Bytes (or text) for the process's stdin."""
+
     type: ClassVar[str] = INPUT
-    data: Any
-
-    def to_wire(self) -> dict[str, Any]:
-        return {"type": self.type, "data": self.data}
-
-    @classmethod
-    def from_wire(cls, message: dict) -> Input:
-        return cls(data=message.get("data"))
+    data: Any = None
 
 
 @dataclass(frozen=True)
@@ -254,9 +232,6 @@ class Resize(StreamMessage):
     type: ClassVar[str] = RESIZE
     cols: int = 80
     rows: int = 24
-
-    def to_wire(self) -> dict[str, Any]:
-        return {"type": self.type, "cols": self.cols, "rows": self.rows}
 
     @classmethod
     def from_wire(cls, message: dict) -> Resize:
