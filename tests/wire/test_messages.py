@@ -7,6 +7,7 @@ import pytest
 
 from wire import streams as m
 from wire.inventory import ContainerRecord, ImageRecord, InvalidInventory, InventoryBatch, Snapshot
+from wire.progress import OperationProgress, ProgressSnapshot
 from wire.reports import EngineFacts, InvalidReport, OperationReport, Report, WorkerFacts, parse_report
 from wire.run_spec import PortMapping, RestartPolicy, RunSpec, VolumeMount
 from wire.tasks import DiffReply, DiffRequest, OperationRequest, OperationTask
@@ -194,6 +195,16 @@ def test_an_open_request_carries_its_kinds_parameters_and_a_deadline():
 
 def test_a_stream_message_of_an_unknown_type_is_ignored():
     assert m.parse_message({"type": "stream.gossip"}) is None
+
+
+def test_progress_batches_and_snapshots_round_trip():
+    layer = {"id": "a1", "status": "Downloading", "current": 5, "total": 10}
+    batch = OperationProgress(operation=4, seq=2, layers=[layer], status="Pulling", log=["Pulling busybox"])
+    snapshot = ProgressSnapshot(seq=2, layers=[layer], status="Pulling", step="Step 1/2", log=["a", "b"])
+
+    assert batch.to_wire()["type"] == "operation.progress"
+    assert OperationProgress.from_wire(over_the_wire(batch.to_wire())) == batch
+    assert ProgressSnapshot.from_wire(over_the_wire(snapshot.to_wire())) == snapshot
 
 
 # -- refusals --------------------------------------------------------------------------------
