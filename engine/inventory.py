@@ -1,4 +1,4 @@
-"""Containers and images as typed records (wire.inventory's, what a worker reports), built from
+"""Containers and images as typed records (wire.records, what a worker reports), built from
 what the engine lists and inspects.
 
 Engines differ by version in which fields they fill; every reader here tolerates missing or
@@ -11,7 +11,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from wire.inventory import ContainerRecord, ImageRecord
+from wire.records import ContainerRecord, ImageRecord
 
 __all__ = [
     "KNOWN_STATES",

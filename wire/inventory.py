@@ -1,6 +1,6 @@
-"""The `inventory` part of a host report: the container and image records a worker sends
-(built from the engine by engine.inventory) and the batch that carries them, checked for shape
-before the portal applies anything.
+"""The `inventory` part of a host report: the batch that carries a worker's container and image
+records (wire.records, built from the engine by engine.inventory), checked for shape before the
+portal applies anything.
 
 A wrongly shaped part is refused whole (InvalidInventory); odd values inside a well-shaped
 record are left for the portal's record readers (portal/containers/records.py,
@@ -9,14 +9,12 @@ portal/images/records.py), which record what they can.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
     "MAX_OBSERVED_SEQ",
     "OBSERVED_SEQ_BITS",
-    "ContainerRecord",
-    "ImageRecord",
     "InvalidInventory",
     "InventoryBatch",
     "Snapshot",
@@ -27,54 +25,6 @@ __all__ = [
 # one version (portal/inventory/versions.py).
 OBSERVED_SEQ_BITS = 32
 MAX_OBSERVED_SEQ = 2**OBSERVED_SEQ_BITS - 1
-
-
-@dataclass
-class ContainerRecord:
-    """One container as Berth records it. `inspect` is the engine's full inspect body, or None
-    when this record was built from a listing only (the receiver keeps what it had)."""
-
-    engine_id: str
-    name: str
-    image: str
-    image_id: str
-    command: str
-    state: str
-    created: str | None
-    started_at: str | None = None
-    finished_at: str | None = None
-    exit_code: int | None = None
-    ports: list[dict] = field(default_factory=list)
-    labels: dict[str, str] = field(default_factory=dict)
-    mounts: list[dict] = field(default_factory=list)
-    networks: list[str] = field(default_factory=list)
-    restart_count: int = 0
-    health: str | None = None
-    inspect: dict | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    to_wire = as_dict
-
-
-@dataclass
-class ImageRecord:
-    """One image. `layers` runs base to top, or is None when not read (the receiver keeps what it had)."""
-
-    engine_id: str
-    tags: list[str]
-    digests: list[str]
-    size: int
-    created: str | None
-    labels: dict[str, str] = field(default_factory=dict)
-    parent_id: str = ""
-    layers: list[dict] | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    to_wire = as_dict
 
 
 class InvalidInventory(ValueError):

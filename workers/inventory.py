@@ -17,7 +17,8 @@ import time
 
 from engine import Engine, EngineUnavailable
 from engine.inventory import container_fingerprint, container_from_list
-from wire.inventory import ContainerRecord, ImageRecord, InventoryBatch, Snapshot
+from wire.inventory import InventoryBatch, Snapshot
+from wire.records import ContainerRecord, ImageRecord
 from workers.reports import Reporter
 
 __all__ = ["InventorySync"]

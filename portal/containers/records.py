@@ -1,4 +1,4 @@
-"""A host worker's container records (wire.inventory.ContainerRecord, sent as its to_wire()) as rows."""
+"""A host worker's container records (wire.records.ContainerRecord, sent as its to_wire()) as rows."""
 
 from __future__ import annotations
 

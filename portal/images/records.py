@@ -1,4 +1,4 @@
-"""A host worker's image records (wire.inventory.ImageRecord, sent as its to_wire()) as rows and tags."""
+"""A host worker's image records (wire.records.ImageRecord, sent as its to_wire()) as rows and tags."""
 
 from __future__ import annotations
 

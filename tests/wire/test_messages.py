@@ -5,9 +5,11 @@ import json
 
 import pytest
 
+from wire import stream_messages as sm
 from wire import streams as m
-from wire.inventory import ContainerRecord, ImageRecord, InvalidInventory, InventoryBatch, Snapshot
+from wire.inventory import InvalidInventory, InventoryBatch, Snapshot
 from wire.progress import OperationProgress, ProgressSnapshot
+from wire.records import ContainerRecord, ImageRecord
 from wire.reports import EngineFacts, InvalidReport, OperationReport, Report, WorkerFacts, parse_report
 from wire.run_spec import PortMapping, RestartPolicy, RunSpec, VolumeMount
 from wire.tasks import DiffReply, DiffRequest, OperationRequest, OperationTask
@@ -153,19 +155,19 @@ def test_a_run_spec_round_trips_and_leaves_out_its_empty_options():
 @pytest.mark.parametrize(
     "message",
     [
-        m.Ready("abc", "specific.x!y", {"tty": True, "command": ["/bin/sh"]}),
-        m.Data(3, b"\x00bytes\xff"),
-        m.Data(4, [{"stream": "stdout", "data": "a line\n"}]),
-        m.End(0, "The process exited with code 0."),
-        m.End(None, "The container was removed."),
-        m.Error("The container is not running."),
-        m.Ack(8),
-        m.Input(b"ls\r"),
-        m.Resize(120, 40),
-        m.Pause(),
-        m.Resume(),
-        m.Close(),
-        m.KeepAlive(),
+        sm.Ready("abc", "specific.x!y", {"tty": True, "command": ["/bin/sh"]}),
+        sm.Data(3, b"\x00bytes\xff"),
+        sm.Data(4, [{"stream": "stdout", "data": "a line\n"}]),
+        sm.End(0, "The process exited with code 0."),
+        sm.End(None, "The container was removed."),
+        sm.Error("The container is not running."),
+        sm.Ack(8),
+        sm.Input(b"ls\r"),
+        sm.Resize(120, 40),
+        sm.Pause(),
+        sm.Resume(),
+        sm.Close(),
+        sm.KeepAlive(),
     ],
     ids=lambda message: message.type,
 )
@@ -173,7 +175,7 @@ def test_every_stream_message_reads_back_as_it_was_sent(message):
     wire = message.to_wire()
 
     assert wire["type"] == message.type
-    assert m.parse_message(wire) == message
+    assert sm.parse_message(wire) == message
 
 
 def test_an_open_request_carries_its_kinds_parameters_and_a_deadline():
@@ -194,7 +196,7 @@ def test_an_open_request_carries_its_kinds_parameters_and_a_deadline():
 
 
 def test_a_stream_message_of_an_unknown_type_is_ignored():
-    assert m.parse_message({"type": "stream.gossip"}) is None
+    assert sm.parse_message({"type": "stream.gossip"}) is None
 
 
 def test_progress_batches_and_snapshots_round_trip():

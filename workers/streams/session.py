@@ -26,6 +26,7 @@ from typing import Any, ClassVar
 
 from channels.exceptions import ChannelFull
 
+from wire import stream_messages as sm
 from wire import streams as m
 from workers.streams.loop import StreamLoop
 
@@ -107,7 +108,7 @@ class StreamSession:
         if self.stopping:
             raise SessionStopped
         self.seq += 1
-        await self._reply(m.Data(self.seq, data).to_wire())
+        await self._reply(sm.Data(self.seq, data).to_wire())
         if self.stopping:  # a cancellation during the send may have been swallowed by the Redis client
             raise SessionStopped
 
@@ -127,9 +128,9 @@ class StreamSession:
             try:
                 facts = await self.open() or {}
             except StreamError as exc:
-                await self._reply(m.Error(str(exc)).to_wire())
+                await self._reply(sm.Error(str(exc)).to_wire())
                 return
-            await self._reply(m.Ready(self.session, self.channel, facts).to_wire())
+            await self._reply(sm.Ready(self.session, self.channel, facts).to_wire())
             self._body = asyncio.current_task().get_loop().create_task(self.produce(), name=f"{self.kind}.body")
             control = self.streams.loop.create_task(self._control(), name=f"{self.kind}.control")
             keepalive = self.streams.loop.create_task(self._keepalive(), name=f"{self.kind}.keepalive")
@@ -152,11 +153,11 @@ class StreamSession:
                 return None
             raise
         except StreamError as exc:
-            return m.Error(str(exc)).to_wire()
+            return sm.Error(str(exc)).to_wire()
         except Exception as exc:
             log.exception("A %s session failed", self.kind)
-            return m.Error(f"The {self.kind} stream failed on the host: {exc}").to_wire()
-        return m.End(code, reason).to_wire()
+            return sm.Error(f"The {self.kind} stream failed on the host: {exc}").to_wire()
+        return sm.End(code, reason).to_wire()
 
     async def _finish(self, last: dict | None) -> None:
         if last is None:
@@ -184,23 +185,23 @@ class StreamSession:
 
     async def _control(self) -> None:
         while True:
-            message = m.parse_message(await self.layer.receive(self.channel))
+            message = sm.parse_message(await self.layer.receive(self.channel))
             self._last_heard = time.monotonic()
-            if isinstance(message, m.Ack):
+            if isinstance(message, sm.Ack):
                 self.acked = max(self.acked, message.seq)
                 self._credit.set()
-            elif isinstance(message, m.Input):
+            elif isinstance(message, sm.Input):
                 await self.on_input(message.data)
-            elif isinstance(message, m.Resize):
+            elif isinstance(message, sm.Resize):
                 await self.on_resize(message.cols, message.rows)
-            elif isinstance(message, m.Pause):
+            elif isinstance(message, sm.Pause):
                 self.paused = True
                 await self.on_pause()
-            elif isinstance(message, m.Resume):
+            elif isinstance(message, sm.Resume):
                 self.paused = False
                 self._credit.set()
                 await self.on_resume()
-            elif isinstance(message, m.Close):
+            elif isinstance(message, sm.Close):
                 self.closed_by_peer = True
                 self.stop_body()
                 return
@@ -215,6 +216,6 @@ class StreamSession:
                 return
             if now - self._last_sent >= m.KEEPALIVE_EVERY:
                 try:
-                    await self._reply(m.KeepAlive().to_wire())
+                    await self._reply(sm.KeepAlive().to_wire())
                 except Exception as exc:
                     log.info("A %s session's keepalive failed: %s", self.kind, exc)
