@@ -59,7 +59,7 @@ class OperationTask:
     @classmethod
     def from_wire(cls, operation: dict, auth_config: dict | None = None) -> OperationTask:
         """From the task's keyword arguments, as Celery hands them over."""
-        return cls(operation=OperationRequest.from_wire(operation), auth_config=auth_config or None)
+        return cls(operation=OperationRequest.from_wire(operation), auth_config=auth_config)
 
 
 @dataclass(frozen=True)
