@@ -88,6 +88,50 @@ class Engine:
             self.close()
             raise EngineUnavailable(self._describe(exc)) from exc
 
+    def _raw(self, call):
+        """`call(api)` for the SDK's low-level requests: the engine's answers (APIError) pass as
+        they are, for the caller to read; a connection that failed is EngineUnavailable."""
+        api = self._api()
+        try:
+            return call(api)
+        except docker.errors.APIError:
+            raise
+        except (requests.exceptions.ConnectionError, requests.exceptions.Timeout, OSError) as exc:
+            self.close()
+            raise EngineUnavailable(self._describe(exc)) from exc
+
+    def api_version(self) -> str:
+        """The API version negotiated with the engine, e.g. "1.41"."""
+        return self._api().api_version
+
+    def host_config(self, **options) -> dict:
+        """A container's HostConfig for `create_container`, in the form of the engine's API version."""
+        return self._api().create_host_config(**options)
+
+    def head(self, path: str, *parts: str, params: dict | None = None) -> int:
+        """The HTTP status of `HEAD path`; {0}, {1}… in `path` are `parts`, quoted."""
+        return self._raw(lambda api: api.head(api._url(path, *parts), params=params).status_code)
+
+    def post_json(self, path: str, *parts: str, body: dict) -> dict:
+        """`POST path` with a JSON body, answering the engine's JSON; its refusals raise APIError."""
+        return self._raw(lambda api: api._result(api._post_json(api._url(path, *parts), data=body), True))
+
+    def open_stream(self, path: str, *parts: str, params: dict | None = None) -> requests.Response:
+        """`GET path` with its body left to stream (logs, stats). The engine's refusals raise APIError
+        (NotFound for a missing object); a 5xx or a failed connection is EngineUnavailable."""
+
+        def get(api):
+            response = api._get(api._url(path, *parts), params=params, stream=True)
+            api._raise_for_status(response)
+            return response
+
+        try:
+            return self._raw(get)
+        except docker.errors.APIError as exc:
+            if exc.status_code and exc.status_code >= 500:
+                raise EngineUnavailable(self._describe(exc)) from exc
+            raise
+
     def ping(self) -> bool:
         """True when the engine answers; raises EngineUnavailable otherwise."""
         return bool(self._call("ping"))

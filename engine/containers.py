@@ -1,8 +1,8 @@
 """Container operations: run (create + start, pulling first when the image is missing), the
 life-cycle actions, rename, remove, commit and the read-write layer's changes.
 
-A run spec is the portal's validated, normalized dict (see portal.containers.run_spec):
-plain JSON in, engine calls out. Nothing is left half-done: a container that was created
+A run spec (wire.run_spec.RunSpec) is what the portal validated: typed options in, engine
+calls out. Nothing is left half-done: a container that was created
 but could not start is removed again.
 """
 
@@ -14,6 +14,7 @@ from typing import Any
 
 from engine.client import Engine
 from engine.errors import OperationFailed
+from wire.run_spec import RunSpec
 
 __all__ = ["LIFECYCLE", "container_changes", "create_arguments", "lifecycle", "run_container"]
 
@@ -21,59 +22,55 @@ __all__ = ["LIFECYCLE", "container_changes", "create_arguments", "lifecycle", "r
 CHANGE_KINDS = {0: "changed", 1: "added", 2: "deleted"}
 
 
-def create_arguments(api, spec: dict[str, Any]) -> dict[str, Any]:
-    """`create_container` keyword arguments for a normalized run spec."""
+def create_arguments(engine: Engine, spec: RunSpec) -> dict[str, Any]:
+    """`create_container` keyword arguments for a run spec."""
     port_bindings: dict[str, list] = {}
     exposed = []
-    for port in spec.get("ports") or []:
-        key = f"{port['container_port']}/{port.get('protocol') or 'tcp'}"
-        exposed.append((int(port["container_port"]), port.get("protocol") or "tcp"))
-        host_port = port.get("host_port")
-        binding = (port.get("host_ip") or "", host_port) if port.get("host_ip") else host_port
+    for port in spec.ports:
+        key = f"{port.container_port}/{port.protocol or 'tcp'}"
+        exposed.append((port.container_port, port.protocol or "tcp"))
+        binding = (port.host_ip, port.host_port) if port.host_ip else port.host_port
         port_bindings.setdefault(key, []).append(binding)
     binds, anonymous = {}, []
-    for volume in spec.get("volumes") or []:
-        if volume.get("type") == "anonymous" or not volume.get("source"):
-            anonymous.append(volume["target"])
+    for volume in spec.volumes:
+        if volume.type == "anonymous" or not volume.source:
+            anonymous.append(volume.target)
         else:
-            binds[volume["source"]] = {"bind": volume["target"], "mode": "ro" if volume.get("read_only") else "rw"}
-    restart = spec.get("restart_policy") or {}
+            binds[volume.source] = {"bind": volume.target, "mode": "ro" if volume.read_only else "rw"}
+    restart = spec.restart_policy
     host_config: dict[str, Any] = {
         "port_bindings": {k: (v if len(v) > 1 else v[0]) for k, v in port_bindings.items()} or None,
         "binds": binds or None,
-        "auto_remove": bool(spec.get("auto_remove")),
-        "privileged": bool(spec.get("privileged")),
+        "auto_remove": spec.auto_remove,
+        "privileged": spec.privileged,
     }
-    if restart.get("name") and restart["name"] != "no":
-        host_config["restart_policy"] = {
-            "Name": restart["name"],
-            "MaximumRetryCount": int(restart.get("maximum_retry_count") or 0),
-        }
-    if spec.get("memory"):
-        host_config["mem_limit"] = int(spec["memory"])
-    if spec.get("cpus"):
-        host_config["nano_cpus"] = int(float(spec["cpus"]) * 1e9)
-    network = spec.get("network") or spec.get("network_mode")
+    if restart is not None and restart.name and restart.name != "no":
+        host_config["restart_policy"] = {"Name": restart.name, "MaximumRetryCount": restart.maximum_retry_count}
+    if spec.memory:
+        host_config["mem_limit"] = int(spec.memory)
+    if spec.cpus:
+        host_config["nano_cpus"] = int(float(spec.cpus) * 1e9)
+    network = spec.network or spec.network_mode
     if network:
         host_config["network_mode"] = network
-    for key in ("cap_add", "devices", "pid_mode", "ipc_mode", "security_opt", "userns_mode"):
-        if spec.get(key):
-            host_config[key] = spec[key]
+    for key in ("cap_add", "devices", "pid_mode", "ipc_mode", "security_opt"):
+        if getattr(spec, key):
+            host_config[key] = getattr(spec, key)
     ports = [p if proto == "tcp" else (p, proto) for p, proto in exposed]
     return {
-        "image": spec["image"],
-        "name": spec.get("name") or None,
-        "command": spec.get("command") or None,
-        "entrypoint": spec.get("entrypoint") or None,
-        "working_dir": spec.get("working_dir") or None,
-        "user": spec.get("user") or None,
-        "environment": spec.get("env") or None,
-        "labels": spec.get("labels") or None,
-        "tty": bool(spec.get("tty")),
-        "stdin_open": bool(spec.get("stdin_open")),
+        "image": spec.image,
+        "name": spec.name or None,
+        "command": spec.command or None,
+        "entrypoint": spec.entrypoint or None,
+        "working_dir": spec.working_dir or None,
+        "user": spec.user or None,
+        "environment": spec.env or None,
+        "labels": spec.labels or None,
+        "tty": spec.tty,
+        "stdin_open": spec.stdin_open,
         "ports": ports or None,
         "volumes": [*anonymous, *(v["bind"] for v in binds.values())] or None,
-        "host_config": api.create_host_config(**{k: v for k, v in host_config.items() if v is not None}),
+        "host_config": engine.host_config(**{k: v for k, v in host_config.items() if v is not None}),
     }
 
 
@@ -87,24 +84,23 @@ def image_present(engine: Engine, reference: str) -> bool:
         raise
 
 
-def run_container(engine: Engine, spec: dict[str, Any], pull: Callable[[str], dict]) -> dict[str, Any]:
+def run_container(engine: Engine, spec: RunSpec, pull: Callable[[str], dict]) -> dict[str, Any]:
     """Create and start a container from `spec`; `pull(reference)` fetches a missing image first.
     Answers the container's id and name."""
-    reference = spec["image"]
+    reference = spec.image
     pulled = None
     if not image_present(engine, reference):
         pulled = pull(reference)
-    api = engine._api()
-    created = engine.act("create_container", **create_arguments(api, spec), subject=spec.get("name") or reference)
+    created = engine.act("create_container", **create_arguments(engine, spec), subject=spec.name or reference)
     container_id = created["Id"]
     try:
-        engine.act("start", container_id, subject=spec.get("name") or container_id[:12])
+        engine.act("start", container_id, subject=spec.name or container_id[:12])
     except OperationFailed:
         # A container that never ran is not left behind (auto-remove ones may already be gone).
         with contextlib.suppress(OperationFailed):
             engine.act("remove_container", container_id, v=True, force=True)
         raise
-    name = spec.get("name") or ""
+    name = spec.name
     with contextlib.suppress(OperationFailed):  # auto-removed already: it ran and ended
         name = engine.act("inspect_container", container_id)["Name"].lstrip("/")
     result = {"container_id": container_id, "name": name}

@@ -1,5 +1,6 @@
 """Docker's multiplexed stream format: the logs (and attach) of a container without a TTY.
 
+It is parsed incrementally (Demuxer), for the logs reader and the attach console alike.
 Each frame is an 8-byte header — the stream (1 stdout, 2 stderr; 0 stdin), three zero bytes,
 the payload's length as a big-endian 32-bit number — then the payload. An HTTP chunk may hold
 several frames or part of one, so the parser keeps what it has not yet understood.
@@ -43,6 +44,13 @@ class Demuxer:
             offset = end
         del buffer[:offset]
         return frames
+
+    def payload(self, data: bytes) -> bytes:
+        """Like feed, for a reader that does not tell the streams apart (a console): the complete
+        frames' payloads joined, in order. A TTY's bytes pass through."""
+        if self.tty:
+            return bytes(data)
+        return b"".join(payload for _, payload in self.feed(data))
 
     @property
     def pending(self) -> int:

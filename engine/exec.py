@@ -59,10 +59,6 @@ def supports_console_size(api_version: str) -> bool:
     return (int(major), int(minor or 0)) >= (1, 42)
 
 
-def _api_version(engine: Engine) -> str:
-    return engine._api().api_version
-
-
 def running_container(engine: Engine, container: str) -> dict:
     """The container's inspect body; ExecNotPossible when it is gone or not running."""
     try:
@@ -77,9 +73,7 @@ def running_container(engine: Engine, container: str) -> dict:
 
 
 def _path_exists(engine: Engine, container: str, path: str) -> bool:
-    api = engine._api()
-    response = api.head(api._url("/containers/{0}/archive", container), params={"path": path})
-    return response.status_code == 200
+    return engine.head("/containers/{0}/archive", container, params={"path": path}) == 200
 
 
 def default_command(engine: Engine, container: str) -> list[str]:
@@ -96,7 +90,7 @@ def create_exec(
     """Creates an interactive TTY exec; returns (exec id, the command, the API version).
     The size is given at create where the API allows (ConsoleSize), else the caller resizes
     right after start, before forwarding any byte."""
-    api_version = _api_version(engine)
+    api_version = engine.api_version()
     command = command or default_command(engine, container)
     body = {
         "AttachStdin": True,
@@ -110,9 +104,8 @@ def create_exec(
         body["User"] = user
     if supports_console_size(api_version):
         body["ConsoleSize"] = [rows, cols]
-    api = engine._api()
     try:
-        result = api._result(api._post_json(api._url("/containers/{0}/exec", container), data=body), True)
+        result = engine.post_json("/containers/{0}/exec", container, body=body)
     except docker.errors.NotFound:
         raise ExecNotPossible("This container no longer exists.") from None
     except docker.errors.APIError as exc:

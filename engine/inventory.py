@@ -1,4 +1,5 @@
-"""Containers and images as typed records, built from what the engine lists and inspects.
+"""Containers and images as typed records (wire.records, what a worker reports), built from
+what the engine lists and inspects.
 
 Engines differ by version in which fields they fill; every reader here tolerates missing or
 unexpected values (recording what it can) so that an odd object never stops a sync.
@@ -7,9 +8,10 @@ unexpected values (recording what it can) so that an odd object never stops a sy
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+
+from wire.records import ContainerRecord, ImageRecord
 
 __all__ = [
     "KNOWN_STATES",
@@ -55,33 +57,6 @@ def _state(value: Any, container_id: str) -> str:
     if state not in KNOWN_STATES:
         log.warning("Container %s is in a state Berth does not know: %r (recorded as is)", container_id[:12], state)
     return state
-
-
-@dataclass
-class ContainerRecord:
-    """One container as Berth records it. `inspect` is the engine's full inspect body, or None
-    when this record was built from a listing only (the receiver keeps what it had)."""
-
-    engine_id: str
-    name: str
-    image: str
-    image_id: str
-    command: str
-    state: str
-    created: str | None
-    started_at: str | None = None
-    finished_at: str | None = None
-    exit_code: int | None = None
-    ports: list[dict] = field(default_factory=list)
-    labels: dict[str, str] = field(default_factory=dict)
-    mounts: list[dict] = field(default_factory=list)
-    networks: list[str] = field(default_factory=list)
-    restart_count: int = 0
-    health: str | None = None
-    inspect: dict | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def _ports_from_list(ports: Any) -> list[dict]:
@@ -196,23 +171,6 @@ def container_fingerprint(item: dict) -> tuple:
         item.get("Image"),
         tuple(sorted(_dict(item.get("Labels")).items())),
     )
-
-
-@dataclass
-class ImageRecord:
-    """One image. `layers` runs base to top, or is None when not read (the receiver keeps what it had)."""
-
-    engine_id: str
-    tags: list[str]
-    digests: list[str]
-    size: int
-    created: str | None
-    labels: dict[str, str] = field(default_factory=dict)
-    parent_id: str = ""
-    layers: list[dict] | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def image_from_list(item: dict) -> ImageRecord:

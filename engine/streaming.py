@@ -35,16 +35,10 @@ class EngineStream:
     engine flushes them; the iteration simply ends when the engine ends the body or close() is called."""
 
     def __init__(self, engine: Engine, path: str, container_id: str, params: dict):
-        api = engine._api()
         try:
-            response = engine._call("_get", api._url(path, container_id), params=params, stream=True)
-            api._raise_for_status(response)
+            response = engine.open_stream(path, container_id, params=params)
         except docker.errors.NotFound as exc:
             raise ContainerNotFound(f"There is no container {container_id[:12]} on this host.") from exc
-        except docker.errors.APIError as exc:
-            if exc.status_code and exc.status_code >= 500:
-                raise EngineUnavailable(engine._describe(exc)) from exc
-            raise
         self.engine = engine
         self.response = response
         self._cancel = CancellableStream(iter(()), response)

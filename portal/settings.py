@@ -6,7 +6,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from workers.protocol import channel_layer_config
+from wire.layer import channel_layer_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("BERTH_DATA_DIR", BASE_DIR / "var")).resolve()
@@ -150,8 +150,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 CHANNEL_LAYERS = {
     "default": {
-        # channels_redis with one round trip per send (workers.streams.layer: measured, why).
-        "BACKEND": "workers.streams.layer.BerthChannelLayer",
+        # channels_redis with one round trip per send (wire.layer: measured, why).
+        "BACKEND": "wire.layer.BerthChannelLayer",
         "CONFIG": channel_layer_config(REDIS_URL),
     }
 }

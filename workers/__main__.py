@@ -15,20 +15,17 @@ import redis
 
 from engine import Engine, EngineUnavailable
 from engine.client import DEFAULT_DOCKER_HOST
+from wire.names import host_queue, host_slug, host_stream_channel
 from workers.app import make_app
 from workers.heartbeat import Heartbeat
 from workers.identity import HostIdentity, NameClaim, NameTaken
 from workers.inventory import InventorySync
 from workers.operations.runner import OperationRunner
 from workers.operations.tasks import register_operations
-from workers.protocol import host_queue, host_slug, host_stream_channel
 from workers.reports import Reporter
 from workers.services import ServicesStep
-from workers.streams.changes import ChangesSession
-from workers.streams.logs import LogsSession
+from workers.streams.kinds import register_streams
 from workers.streams.loop import StreamLoop
-from workers.streams.stats import StatsSession
-from workers.streams.terminal import register_terminals
 from workers.tasks import register_tasks
 
 log = logging.getLogger("workers")
@@ -97,10 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     inventory = InventorySync(Engine(args.docker_host), reporter, reconcile_every=args.reconcile)
     # Terminals, logs, stats and progress share one event loop and channel-layer connection.
     streams = StreamLoop(args.redis_url, host_stream_channel(identity.slug))
-    LogsSession.serving(args.docker_host).register(streams)
-    StatsSession.serving(args.docker_host).register(streams)
-    ChangesSession.serving(args.docker_host).register(streams)
-    register_terminals(streams, args.docker_host)
+    register_streams(streams, args.docker_host)
     app.berth_services = [Heartbeat(engine, reporter, claim, interval=args.heartbeat), inventory, streams]
     register_tasks(app, inventory)
     register_operations(app, OperationRunner(args.docker_host, reporter, streams, broker))

@@ -2,7 +2,7 @@
 
 from celery import Celery
 
-from workers.protocol import PORTAL_QUEUE, REPORT_TASK
+from wire.names import PORTAL_QUEUE, REPORT_TASK
 
 __all__ = ["make_app"]
 

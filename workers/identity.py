@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import redis
 
-from workers.protocol import claim_key
+from wire.names import claim_key
 
 __all__ = ["HostIdentity", "NameClaim", "NameTaken"]
 

@@ -14,10 +14,11 @@ import logging
 import queue
 import threading
 import time
-from typing import Any
 
 from engine import Engine, EngineUnavailable
-from engine.inventory import ContainerRecord, ImageRecord, container_fingerprint, container_from_list
+from engine.inventory import container_fingerprint, container_from_list
+from wire.inventory import InventoryBatch, Snapshot
+from wire.records import ContainerRecord, ImageRecord
 from workers.reports import Reporter
 
 __all__ = ["InventorySync"]
@@ -122,16 +123,16 @@ class InventorySync:
         images=(),
         removed_containers=(),
         removed_images=(),
-        snapshot: dict | None = None,
+        snapshot: Snapshot | None = None,
     ) -> None:
-        inventory: dict[str, Any] = {
-            "observed_seq": observed_seq,
-            "containers": [c.as_dict() for c in containers],
-            "images": [i.as_dict() for i in images],
-            "removed_containers": list(removed_containers),
-            "removed_images": list(removed_images),
-            "snapshot": snapshot,
-        }
+        inventory = InventoryBatch(
+            observed_seq=observed_seq,
+            containers=[c.to_wire() for c in containers],
+            images=[i.to_wire() for i in images],
+            removed_containers=list(removed_containers),
+            removed_images=list(removed_images),
+            snapshot=snapshot,
+        ).to_wire()
         if not self.reporter.send("inventory", inventory=inventory):
             # The portal did not get it: send everything again soon (not in a tight loop while
             # the broker is down).
@@ -160,7 +161,7 @@ class InventorySync:
             self._send(observed, changed[start : start + CHUNK], changed_images[start : start + CHUNK])
         self._send(
             observed,
-            snapshot={"container_ids": list(fingerprints), "image_ids": [i.engine_id for i in images]},
+            snapshot=Snapshot(frozenset(fingerprints), frozenset(i.engine_id for i in images)),
         )
         self._containers = fingerprints
         self._images = {i.engine_id: (tuple(i.tags), tuple(i.digests)) for i in images}

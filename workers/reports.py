@@ -12,8 +12,9 @@ from typing import Any
 from celery import Celery
 
 from engine import EngineInfo
+from wire.names import PORTAL_QUEUE, REPORT_TASK
+from wire.reports import EngineFacts, Report, WorkerFacts
 from workers.identity import HostIdentity
-from workers.protocol import PORTAL_QUEUE, REPORT_TASK
 
 __all__ = ["EngineState", "Reporter"]
 
@@ -34,6 +35,9 @@ class EngineState:
     def engine_id(self) -> str | None:
         return self.info.engine_id if self.info else None
 
+    def facts(self) -> EngineFacts:
+        return EngineFacts(reachable=self.reachable, error=self.error, info=self.info.as_dict() if self.info else None)
+
 
 class Reporter:
     """Numbers each report so the portal applies them in order and ignores stale ones."""
@@ -50,33 +54,28 @@ class Reporter:
         with self._lock:
             return next(self._seq)
 
-    def build(self, kind: str, state: EngineState | None = None, **extra: Any) -> dict[str, Any]:
-        seq = self.reserve_seq()
-        report = {
-            "kind": kind,
-            "host": self.identity.slug,
-            "name": self.identity.name,
-            "instance": self.identity.instance,
-            "seq": seq,
-            "sent_at": datetime.now(UTC).isoformat(),  # the host's clock: for display only
-            "worker": {
-                "machine": self.identity.machine,
-                "pid": self.identity.pid,
-                "version": WORKER_VERSION,
-                "docker_host": self.docker_host,
-            },
-        }
-        if state is not None:
-            report["engine"] = {
-                "reachable": state.reachable,
-                "error": state.error,
-                "info": state.info.as_dict() if state.info else None,
-            }
-        report.update(extra)
+    def build(self, kind: str, state: EngineState | None = None, **parts: Any) -> dict[str, Any]:
+        """The report's wire form; `parts` are its kind's (reason=…, inventory=…, operation=…), already on the wire."""
+        report = Report(
+            kind=kind,
+            host=self.identity.slug,
+            name=self.identity.name,
+            instance=self.identity.instance,
+            seq=self.reserve_seq(),
+            sent_at=datetime.now(UTC).isoformat(),
+            worker=WorkerFacts(
+                machine=self.identity.machine,
+                pid=self.identity.pid,
+                version=WORKER_VERSION,
+                docker_host=self.docker_host,
+            ),
+            engine=None if state is None else state.facts(),
+        ).to_wire()
+        report.update(parts)
         return report
 
-    def send(self, kind: str, state: EngineState | None = None, **extra: Any) -> bool:
-        report = self.build(kind, state, **extra)
+    def send(self, kind: str, state: EngineState | None = None, **parts: Any) -> bool:
+        report = self.build(kind, state, **parts)
         try:
             self.app.send_task(REPORT_TASK, kwargs={"report": report}, queue=PORTAL_QUEUE)
         except Exception as exc:  # the broker is down: the next heartbeat tries again

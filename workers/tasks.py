@@ -2,13 +2,13 @@
 
 from celery import Celery
 
+from wire.tasks import InventoryResync
 from workers.inventory import InventorySync
-from workers.protocol import INVENTORY_RESYNC_TASK
 
 __all__ = ["register_tasks"]
 
 
 def register_tasks(app: Celery, inventory: InventorySync) -> None:
-    @app.task(name=INVENTORY_RESYNC_TASK, ignore_result=True)
+    @app.task(name=InventoryResync.name, ignore_result=True)
     def inventory_resync():
         inventory.request_full_snapshot()

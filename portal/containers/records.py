@@ -1,4 +1,4 @@
-"""A host worker's container records (engine.inventory.ContainerRecord.as_dict()) as rows."""
+"""A host worker's container records (wire.records.ContainerRecord, sent as its to_wire()) as rows."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from datetime import datetime
 from portal.containers.choices import ContainerState
 from portal.containers.models import Container
 from portal.hosts.models import Host
-from portal.inventory.batch import InventoryBatch
 from portal.inventory.fields import Notes, RecordReader
 from portal.inventory.mirror import MirrorResult, mirror
+from wire.inventory import InventoryBatch
 
 __all__ = ["apply_containers", "container_fields"]
 

@@ -1,5 +1,5 @@
 """The run form and `POST /api/v1/containers/`: every option checked at the edge, with a sentence
-for each mistake, and turned into the normalized spec the host worker runs (engine.containers)."""
+for each mistake, and turned into the normalized spec the host worker runs (wire.run_spec.RunSpec)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 from rest_framework import serializers
 
 from engine.reference import InvalidReference, validate_reference
+from wire.run_spec import RunSpec
 
 __all__ = ["CONTAINER_NAME_RE", "RunContainerSerializer", "parse_memory"]
 
@@ -243,8 +244,5 @@ class RunContainerSerializer(serializers.Serializer):
 
     def spec(self) -> dict[str, Any]:
         """The normalized spec the worker runs, and what `dangerous_options` reads."""
-        data = dict(self.validated_data)
-        data.pop("host", None)
-        data.pop("registry", None)
         # dangerous_options reads volumes with source/type, the same shape.
-        return {k: v for k, v in data.items() if v not in (None, "", [], {}) or k in ("tty", "stdin_open")}
+        return RunSpec.from_wire(self.validated_data).to_wire()

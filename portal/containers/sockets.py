@@ -24,7 +24,7 @@ from portal.containers.log_params import log_params
 from portal.containers.models import Container
 from portal.refusals import NotFound
 from portal.ws.streams import StreamConsumer
-from workers.streams import messages as m
+from wire import streams as m
 
 __all__ = ["ContainerLogsConsumer", "ContainerStatsConsumer"]
 

@@ -10,7 +10,7 @@ from functools import cache
 import redis
 from django.conf import settings
 
-from workers.protocol import INVENTORY_RESYNC_TASK, claim_key, host_queue
+from wire.names import INVENTORY_RESYNC_TASK, claim_key, host_queue, inventory_resync_key
 
 __all__ = ["claim_holder", "request_inventory_resync"]
 
@@ -40,7 +40,7 @@ def request_inventory_resync(slug: str) -> bool:
     from portal.celery import app
 
     try:
-        if not _redis().set(f"berth:inventory-resync:{slug}", 1, nx=True, ex=RESYNC_AT_MOST_EVERY):
+        if not _redis().set(inventory_resync_key(slug), 1, nx=True, ex=RESYNC_AT_MOST_EVERY):
             return False
         app.send_task(INVENTORY_RESYNC_TASK, queue=host_queue(slug), expires=RESYNC_AT_MOST_EVERY)
     except Exception as exc:  # the next snapshot's check asks again

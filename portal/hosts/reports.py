@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import enum
 import logging
-import re
 from typing import Any
 
 from django.db import transaction
@@ -15,13 +14,13 @@ from portal.hosts.broker import claim_holder
 from portal.hosts.choices import HostStatus
 from portal.hosts.models import Host
 from portal.inventory.apply import apply_inventory
-from portal.inventory.batch import InvalidInventory, InventoryBatch, parse_inventory
+from wire.inventory import InventoryBatch
+from wire.reports import InvalidReport, parse_report
 
 __all__ = ["Claim", "InvalidReport", "Outcome", "apply_host_report", "worker_claim"]
 
 log = logging.getLogger(__name__)
 
-REPORT_KINDS = {"hello", "heartbeat", "goodbye", "refused", "inventory", "operation"}
 INFO_FIELDS = {
     "engine_id": "engine_id",
     "engine_version": "engine_version",
@@ -35,55 +34,12 @@ INFO_FIELDS = {
     "containers_running": "running_count",
     "images": "image_count",
 }
-NUMBER_FIELDS = ("cpus", "memory", "containers", "containers_running", "images")
-# What workers.protocol.host_slug makes (it may end in a dash where it cut a long name at 60).
-HOST_SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,59}")
-
-
-class InvalidReport(ValueError):
-    """A report that is not shaped like one; it is logged and dropped."""
 
 
 class Outcome(enum.Enum):
     APPLIED = "applied"
     STALE = "stale"
     REFUSED = "refused"
-
-
-def _validate(report: Any) -> dict:
-    if not isinstance(report, dict):
-        raise InvalidReport(f"report is a {type(report).__name__}, not an object")
-    missing = [k for k in ("kind", "host", "name", "instance", "seq") if not report.get(k)]
-    if missing:
-        raise InvalidReport(f"report lacks {', '.join(missing)}")
-    if report["kind"] not in REPORT_KINDS:
-        raise InvalidReport(f"unknown report kind {report['kind']!r}")
-    if not isinstance(report["seq"], int):
-        raise InvalidReport("report seq is not an integer")
-    # A wrongly shaped part would otherwise fail half-way (AttributeError, or a bad value at save)
-    # or create a host under a name no worker queue can have.
-    if any(not isinstance(report[k], str) for k in ("host", "name", "instance")):
-        raise InvalidReport("report host, name and instance must be text")
-    if not HOST_SLUG_RE.fullmatch(report["host"]):
-        raise InvalidReport(f"report host {report['host']!r} is not a host slug")
-    for part in ("worker", "engine"):
-        if not isinstance(report.get(part) or {}, dict):
-            raise InvalidReport(f"report {part} is not an object")
-    info = (report.get("engine") or {}).get("info") or {}
-    if not isinstance(info, dict):
-        raise InvalidReport("report engine info is not an object")
-    if any(info.get(k) is not None and not isinstance(info[k], int) for k in NUMBER_FIELDS):
-        raise InvalidReport("report engine info has a count that is not an integer")
-    return report
-
-
-def _inventory_of(report: dict) -> InventoryBatch | None:
-    if report["kind"] != "inventory":
-        return None
-    try:
-        return parse_inventory(report.get("inventory"), report["seq"])
-    except InvalidInventory as exc:
-        raise InvalidReport(f"report inventory: {exc}") from None
 
 
 def _record_worker(host: Host, worker: dict) -> None:
@@ -172,13 +128,12 @@ def _apply_inventory_report(
 
 
 def apply_host_report(report: Any, now=None) -> Outcome:
-    report = _validate(report)
+    batch = parse_report(report).inventory
     now = now or timezone.now()
     if report["kind"] == "operation":
         from portal.operations.reports import apply_operation_report
 
         return apply_operation_report(report, now)
-    batch = _inventory_of(report)
     worker = report.get("worker") or {}
     with transaction.atomic():
         host, created = Host.objects.select_for_update().get_or_create(

@@ -6,11 +6,9 @@ from celery import shared_task
 from django.db import close_old_connections
 
 from portal.hosts.reports import InvalidReport, apply_host_report
+from wire.names import REPORT_TASK
 
 log = logging.getLogger(__name__)
-
-# The host worker sends this name (workers.protocol.REPORT_TASK).
-REPORT_TASK = "berth.portal.host_report"
 
 
 @shared_task(name=REPORT_TASK, ignore_result=True)

@@ -12,7 +12,7 @@ from portal.hosts.broker import _redis
 from portal.operations.choices import OperationKind, OperationState
 from portal.operations.models import Operation
 from portal.refusals import NotFound
-from workers.blobs import BlobStore, new_blob_key
+from wire.blobs import BlobStore, new_blob_key
 
 __all__ = ["blob_store", "export_chunks", "store_upload"]
 

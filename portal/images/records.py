@@ -1,4 +1,4 @@
-"""A host worker's image records (engine.inventory.ImageRecord.as_dict()) as rows and tags."""
+"""A host worker's image records (wire.records.ImageRecord, sent as its to_wire()) as rows and tags."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from datetime import datetime
 from portal.hosts.models import Host
 from portal.images.models import Image
 from portal.images.tags import TagName, replace_tags, tag_names
-from portal.inventory.batch import InventoryBatch
 from portal.inventory.fields import Notes, RecordReader
 from portal.inventory.mirror import MirrorResult, mirror
+from wire.inventory import InventoryBatch
 
 __all__ = ["apply_images", "image_fields"]
 

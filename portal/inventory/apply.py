@@ -12,10 +12,10 @@ from portal.events.publish import publish_inventory
 from portal.hosts.broker import request_inventory_resync
 from portal.hosts.models import Host
 from portal.images.records import apply_images
-from portal.inventory.batch import InventoryBatch
 from portal.inventory.fields import Notes
 from portal.inventory.mirror import MirrorResult
 from portal.inventory.versions import inventory_version
+from wire.inventory import InventoryBatch
 
 __all__ = ["apply_inventory"]
 

@@ -5,10 +5,10 @@ time the portal adopts a new worker for the host, so anything a newer worker obs
 anything an older one did, even though each worker numbers its reports from 1.
 """
 
-__all__ = ["MAX_OBSERVED_SEQ", "inventory_version"]
+from wire.inventory import MAX_OBSERVED_SEQ
+from wire.inventory import OBSERVED_SEQ_BITS as SEQ_BITS
 
-SEQ_BITS = 32
-MAX_OBSERVED_SEQ = 2**SEQ_BITS - 1
+__all__ = ["MAX_OBSERVED_SEQ", "inventory_version"]
 
 
 def inventory_version(generation: int, observed_seq: int) -> int:

@@ -16,7 +16,7 @@ from portal.operations.api.serializers import OperationDetailSerializer
 from portal.operations.models import Operation
 from portal.refusals import NotFound
 from portal.ws.consumers import BerthJsonConsumer
-from workers.protocol import operation_group, operation_progress_key
+from wire.names import operation_group, operation_progress_key
 
 __all__ = ["OperationConsumer"]
 

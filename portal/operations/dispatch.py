@@ -11,7 +11,8 @@ from django.db import transaction
 from portal.audit.record import record
 from portal.hosts.models import Host
 from portal.operations.models import Operation
-from workers.protocol import OPERATION_TASK, host_queue
+from wire.names import host_queue
+from wire.tasks import OperationRequest, OperationTask
 
 __all__ = ["send_operation_task", "submit"]
 
@@ -28,15 +29,14 @@ def send_operation_task(slug: str, operation: dict, auth_config: dict | None, ap
     if app is None:
         from portal.celery import app
 
-    kwargs = {"operation": operation, "auth_config": auth_config}
-    shown = {"operation": {k: operation[k] for k in ("id", "kind")}, "auth_config": "***" if auth_config else None}
+    task = OperationTask(OperationRequest.from_wire(operation), auth_config)
     app.send_task(
-        OPERATION_TASK,
-        kwargs=kwargs,
+        task.name,
+        kwargs=task.to_wire(),
         queue=host_queue(slug),
         expires=TASK_EXPIRES,
         argsrepr="()",
-        kwargsrepr=repr(shown),
+        kwargsrepr=repr(task.shown()),
     )
 
 

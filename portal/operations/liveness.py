@@ -16,7 +16,7 @@ from portal.hosts.choices import HostStatus
 from portal.operations.choices import ACTIVE_STATES, OperationState
 from portal.operations.dispatch import TASK_EXPIRES
 from portal.operations.models import Operation
-from workers.protocol import operation_abandoned_key
+from wire.names import operation_abandoned_key
 
 __all__ = ["HOST_LOST", "fail_lost_operations"]
 

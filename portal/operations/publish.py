@@ -12,7 +12,7 @@ from rest_framework.utils.encoders import JSONEncoder
 
 from portal.events.publish import _send, host_group
 from portal.operations.models import Operation
-from workers.protocol import operation_group
+from wire.names import operation_group
 
 __all__ = ["publish_operation"]
 

@@ -7,9 +7,10 @@ from typing import Any
 
 from django.db import transaction
 
-from portal.hosts.reports import InvalidReport, Outcome
+from portal.hosts.reports import Outcome
 from portal.operations.choices import OperationState
 from portal.operations.models import Operation
+from wire.reports import OperationReport
 
 __all__ = ["apply_operation_report"]
 
@@ -20,15 +21,7 @@ LOG_KEPT_CHARS = 200_000
 
 
 def _part(report: dict) -> dict[str, Any]:
-    part = report.get("operation")
-    if not isinstance(part, dict) or not isinstance(part.get("id"), int):
-        raise InvalidReport("operation report lacks the operation's id")
-    if part.get("state") not in (OperationState.RUNNING, *FINAL):
-        raise InvalidReport(f"operation report has an unknown state {part.get('state')!r}")
-    for key, kind in (("result", dict), ("progress", dict), ("log", list)):
-        if part.get(key) is not None and not isinstance(part[key], kind):
-            raise InvalidReport(f"operation report {key} is not a {kind.__name__}")
-    return part
+    return OperationReport.from_wire(report.get("operation")).to_wire()
 
 
 def apply_operation_report(report: dict, now) -> Outcome:

@@ -30,7 +30,7 @@ from portal.terminals.choices import SessionKind
 from portal.terminals.models import TerminalSession
 from portal.terminals.recording import Recorder, recordings_dir
 from portal.ws.streams import StreamConsumer
-from workers.streams import messages as m
+from wire import streams as m
 
 __all__ = ["AttachConsumer", "TerminalConsumer"]
 

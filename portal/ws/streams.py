@@ -24,7 +24,7 @@ any byte flows), call `await self.open_stream(kind, host_slug, container_engine_
 
 Use `send_to_stream(type, **fields)` for INPUT/RESIZE/PAUSE/RESUME. Disconnecting, or closing
 the socket from this side with `end()` (logout, access withdrawn), sends CLOSE.
-The messages and the flow control are described in workers.streams.messages.
+The messages and the flow control are described in wire.streams.
 """
 
 from __future__ import annotations
@@ -37,8 +37,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from portal.ws.consumers import BerthJsonConsumer
-from workers.protocol import host_stream_channel
-from workers.streams import messages as m
+from wire import streams as m
+from wire.names import host_stream_channel
 
 __all__ = ["Ended", "Failed", "Output", "Ready", "StreamClient", "StreamConsumer"]
 
@@ -174,7 +174,7 @@ class StreamClient:
         (a Failed "no_answer" past it). A caller that stops early closes the session."""
         give_up = None if timeout is None else time.monotonic() + timeout
         # One receive at a time, never cancelled while the session lives: a receive cancelled
-        # mid-way may lose the message it was taking (workers/streams/layer.py).
+        # mid-way may lose the message it was taking (wire/layer.py).
         receiving: asyncio.Future | None = None
         try:
             while not self.done:

@@ -98,3 +98,24 @@ def test_a_client_error_is_not_mistaken_for_an_outage():
         assert engine.ping() is True
     finally:
         engine.close()
+
+
+def test_the_public_requests_answer_without_reaching_into_the_sdk(real_engine):
+    # The negotiated version, a HEAD's status and a JSON POST's refusal, as callers outside engine/client.py see them.
+    assert real_engine.api_version() == real_engine.info().api_version
+    assert real_engine.head("/containers/{0}/json", "berth-no-such-container") == 404
+    with pytest.raises(docker.errors.NotFound):
+        real_engine.post_json("/containers/{0}/exec", "berth-no-such-container", body={"Cmd": ["true"]})
+    with pytest.raises(docker.errors.NotFound):
+        real_engine.open_stream("/containers/{0}/logs", "berth-no-such-container", params={"stdout": 1})
+
+
+def test_the_public_requests_report_a_missing_engine_as_unavailable(tmp_path):
+    engine = Engine(f"unix://{tmp_path}/no-such-docker.sock", timeout=2)
+    try:
+        with pytest.raises(EngineUnavailable):
+            engine.head("/containers/{0}/json", "x")
+        with pytest.raises(EngineUnavailable):
+            engine.open_stream("/containers/{0}/logs", "x")
+    finally:
+        engine.close()

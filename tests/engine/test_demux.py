@@ -62,3 +62,18 @@ def test_given_invalid_utf8_then_it_becomes_a_replacement_character_and_each_str
     assert text.decode("stderr", b"\xe2\x9c") == ""
     assert text.decode("stdout", b"ok\n") == "ok\n"
     assert text.flush() == [("stderr", "\ufffd")]
+
+
+def test_a_console_reads_the_payloads_joined_whatever_the_chunks_cut():
+    demuxer = Demuxer()
+    stream = frame(1, b"hello ") + frame(2, b"") + frame(2, b"world")
+
+    read = [demuxer.payload(stream[i : i + 5]) for i in range(0, len(stream), 5)]
+
+    assert b"".join(read) == b"hello world"
+    assert read[0] == b""  # a header alone gives nothing yet
+    assert demuxer.pending == 0
+
+
+def test_a_tty_console_passes_its_bytes_through():
+    assert Demuxer(tty=True).payload(b"\x01\x00\x00\x00raw") == b"\x01\x00\x00\x00raw"

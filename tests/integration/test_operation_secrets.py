@@ -9,8 +9,8 @@ from portal.operations.dispatch import send_operation_task
 from tests.support.docker_cli import docker
 from tests.support.processes import wait_until
 from tests.support.registry import AUTH, REGISTRY, build_layered_image, push_with_cli
+from wire.names import host_queue
 from workers.app import make_app
-from workers.protocol import host_queue
 
 pytestmark = pytest.mark.integration
 

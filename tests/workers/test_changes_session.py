@@ -10,7 +10,7 @@ from channels_redis.core import RedisChannelLayer
 from engine.errors import OperationFailed
 from tests.support.aio import run_async
 from tests.workers.conftest import UNIT_REDIS_URL
-from workers.protocol import channel_layer_config
+from wire.layer import channel_layer_config
 from workers.streams import changes
 from workers.streams import messages as m
 from workers.streams.changes import ChangesSession

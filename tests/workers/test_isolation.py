@@ -1,10 +1,6 @@
 """The host worker holds no database credentials and loads nothing of the portal."""
 
-import subprocess
-import sys
-from pathlib import Path
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.support.fresh_python import run_fresh
 
 PROBE = """
 import pkgutil, importlib, sys
@@ -19,10 +15,7 @@ print("loaded:", loaded, "configured:", settings.configured)
 
 
 def test_given_every_worker_module_when_imported_then_neither_the_portal_nor_djangos_orm_is_loaded():
-    env = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": ""}
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE], cwd=REPO, env=env, capture_output=True, text=True, check=False, timeout=60
-    )
+    result = run_fresh(PROBE)
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "loaded: [] configured: False"

@@ -10,7 +10,7 @@ from engine import Engine
 from engine.errors import OperationFailed
 from tests.support.docker_cli import docker, remove_test_objects
 from tests.support.registry import AUTH, REGISTRY, build_layered_image
-from workers.blobs import BlobStore
+from wire.blobs import BlobStore
 from workers.operations.feed import ProgressFeed
 from workers.operations.kinds import KINDS, Context
 

@@ -2,7 +2,7 @@ from datetime import datetime
 
 from tests.workers.conftest import make_identity
 from tests.workers.factories import FakeCeleryApp, engine_info
-from workers.protocol import PORTAL_QUEUE, REPORT_TASK
+from wire.names import PORTAL_QUEUE, REPORT_TASK
 from workers.reports import WORKER_VERSION, EngineState, Reporter
 
 

@@ -10,8 +10,8 @@ from channels_redis.core import RedisChannelLayer
 
 from tests.support.aio import run_async
 from tests.workers.conftest import UNIT_REDIS_URL
-from workers.protocol import channel_layer_config
-from workers.streams import messages as m
+from wire import streams as m
+from wire.layer import channel_layer_config
 from workers.streams.loop import StreamLoop
 from workers.streams.session import StreamError, StreamSession
 

@@ -14,10 +14,10 @@ from engine.exec import inspect_exec
 from tests.support.aio import run_async
 from tests.support.docker_cli import IMAGE, TEST_LABEL, docker
 from tests.workers.conftest import UNIT_REDIS_URL
-from workers.protocol import channel_layer_config
-from workers.streams import messages as m
+from wire import streams as m
+from wire.layer import channel_layer_config
+from workers.streams.kinds import register_streams
 from workers.streams.loop import StreamLoop
-from workers.streams.terminal import register_terminals
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +31,7 @@ def container():
 @pytest.fixture
 def streams():
     loop = StreamLoop(UNIT_REDIS_URL, f"berth.unit.{uuid.uuid4().hex[:8]}.streams")
-    register_terminals(loop, "unix:///var/run/docker.sock")
+    register_streams(loop, "unix:///var/run/docker.sock")
     loop.start()
     yield loop
     loop.stop()

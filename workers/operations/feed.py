@@ -12,7 +12,8 @@ from collections import deque
 from collections.abc import Callable
 
 from engine.progress import BuildLog, LayerBoard
-from workers.protocol import operation_group, operation_progress_key
+from wire.names import operation_group, operation_progress_key
+from wire.progress import OperationProgress, ProgressSnapshot
 
 __all__ = ["ProgressFeed"]
 
@@ -101,15 +102,14 @@ class ProgressFeed:
             if not self._dirty:
                 return
             self.seq += 1
-            message = {
-                "type": "operation.progress",
-                "operation": self.operation_id,
-                "seq": self.seq,
-                "layers": [self.board.layers[i].as_dict() for i in sorted(self._changed)],
-                "status": self.board.status,
-                "step": self.build.step,
-                "log": self._new_lines,
-            }
+            message = OperationProgress(
+                operation=self.operation_id,
+                seq=self.seq,
+                layers=[self.board.layers[i].as_dict() for i in sorted(self._changed)],
+                status=self.board.status,
+                step=self.build.step,
+                log=self._new_lines,
+            ).to_wire()
             snapshot = self.summary()
             self._changed, self._new_lines, self._dirty = set(), [], False
             self._last_flush = time.monotonic()
@@ -122,13 +122,13 @@ class ProgressFeed:
 
     def summary(self) -> dict:
         """Everything so far: what a late viewer starts from, and what the operation's record keeps."""
-        return {
-            "seq": self.seq,
-            "layers": self.board.snapshot(),
-            "status": self.board.status,
-            "step": self.build.step,
-            "log": list(self.log),
-        }
+        return ProgressSnapshot(
+            seq=self.seq,
+            layers=self.board.snapshot(),
+            status=self.board.status,
+            step=self.build.step,
+            log=list(self.log),
+        ).to_wire()
 
     def _run(self) -> None:
         while not self._closed:

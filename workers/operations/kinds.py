@@ -21,7 +21,8 @@ from engine.images import (
     tag_image,
 )
 from engine.reference import parse_reference
-from workers.blobs import BlobStore, new_blob_key
+from wire.blobs import BlobStore, new_blob_key
+from wire.run_spec import RunSpec
 from workers.operations.feed import ProgressFeed
 
 __all__ = ["KINDS", "Context"]
@@ -68,7 +69,7 @@ def _run(engine: Engine, params: dict, ctx: Context) -> dict[str, Any]:
         ctx.feed.note(f"Image {reference} is not on this host: pulling it first.")
         return pull_image(engine, reference, ctx.feed.image_line, ctx.auth_config)
 
-    return run_container(engine, params["spec"], pull_first)
+    return run_container(engine, RunSpec.from_wire(params["spec"]), pull_first)
 
 
 def _lifecycle(action: str) -> Callable[[Engine, dict, Context], dict]:

@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
 
 import redis
 
 from engine import Engine, EngineUnavailable
 from engine.errors import OperationFailed
-from workers.blobs import BlobStore
+from wire.blobs import BlobStore
+from wire.names import operation_abandoned_key
+from wire.reports import OperationReport
+from wire.tasks import OperationTask
 from workers.operations.feed import ProgressFeed
 from workers.operations.kinds import KINDS, Context
-from workers.protocol import operation_abandoned_key
 from workers.reports import Reporter
 from workers.streams.loop import StreamLoop
 
@@ -45,21 +46,21 @@ class OperationRunner:
         self.blobs = BlobStore(client)
         self.progress_interval = progress_interval
 
-    def _report(self, operation_id: int, tries: int = 1, **fields: Any) -> None:
+    def _report(self, report: OperationReport, tries: int = 1) -> None:
         for attempt in range(tries):
-            if self.reporter.send("operation", operation={"id": operation_id, **fields}):
+            if self.reporter.send("operation", operation=report.to_wire()):
                 return
             time.sleep(min(5.0, 0.5 * 2**attempt))
-        log.error("Could not report the end of operation %s to the portal", operation_id)
+        log.error("Could not report the end of operation %s to the portal", report.id)
 
-    def run(self, operation: dict, auth_config: dict | None = None) -> None:
-        operation_id, kind = int(operation["id"]), str(operation["kind"])
+    def run(self, task: OperationTask) -> None:
+        operation_id, kind = task.operation.id, task.operation.kind
         if self.client.exists(operation_abandoned_key(operation_id)):
             log.info("Operation %s was given up by the portal while queued; not running it", operation_id)
             return
         run = KINDS.get(kind)
         started = time.monotonic()
-        self._report(operation_id, state="running")
+        self._report(OperationReport(operation_id, "running"))
         feed = ProgressFeed(
             operation_id,
             self.streams.group_send,
@@ -71,7 +72,7 @@ class OperationRunner:
         try:
             if run is None:
                 raise OperationFailed(f"This host worker does not know operations of kind {kind!r}.", "unknown_kind")
-            result = run(engine, operation.get("params") or {}, Context(feed, self.blobs, auth_config)) or {}
+            result = run(engine, task.operation.params, Context(feed, self.blobs, task.auth_config)) or {}
             state = "succeeded"
         except OperationFailed as exc:
             error, code = exc.message, exc.code
@@ -85,10 +86,9 @@ class OperationRunner:
             summary = feed.close()
         took = (time.monotonic() - started) * 1000
         log.info("Operation %s (%s) %s in %.0f ms%s", operation_id, kind, state, took, f": {error}" if error else "")
-        self._report(
+        end = OperationReport(
             operation_id,
-            tries=FINAL_REPORT_TRIES,
-            state=state,
+            state,
             result=result,
             error=error,
             error_code=code,
@@ -96,3 +96,4 @@ class OperationRunner:
             log=summary["log"],
             sent_events=feed.sent,
         )
+        self._report(end, tries=FINAL_REPORT_TRIES)

@@ -2,13 +2,13 @@
 
 from celery import Celery
 
+from wire.tasks import OperationTask
 from workers.operations.runner import OperationRunner
-from workers.protocol import OPERATION_TASK
 
 __all__ = ["register_operations"]
 
 
 def register_operations(app: Celery, runner: OperationRunner) -> None:
-    @app.task(name=OPERATION_TASK, ignore_result=True)
+    @app.task(name=OperationTask.name, ignore_result=True)
     def operation(operation, auth_config=None):
-        runner.run(operation, auth_config)
+        runner.run(OperationTask.from_wire(operation, auth_config))

@@ -4,8 +4,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from engine import EngineUnavailable
 from engine.containers import container_changes
 from engine.errors import OperationFailed
@@ -23,7 +21,7 @@ class ChangesSession(EngineSession):
     async def produce(self) -> tuple[int | None, str]:
         subject = str(self.request.get("subject") or "")
         try:
-            changes = await asyncio.to_thread(container_changes, self.engine, self.container, subject)
+            changes = await self.on_threads(container_changes, self.engine, self.container, subject)
         except OperationFailed as exc:
             await self.emit({"error": exc.message, "code": exc.code})
         except EngineUnavailable as exc:

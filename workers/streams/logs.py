@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 
 from engine.logs import LogOptions, open_logs
-from workers.streams import messages as m
+from wire import streams as m
 from workers.streams.engine_session import EngineSession
 from workers.streams.pump import Pump
 
@@ -64,14 +64,15 @@ def batch_pieces(pieces: list[tuple[str, str]], limit: int = MAX_BATCH) -> list[
 
 class LogsSession(EngineSession):
     kind = "logs"
+    reads_on_a_thread = True
 
-    def __init__(self, streams, request):
-        super().__init__(streams, request)
+    def __init__(self, streams, request, **context):
+        super().__init__(streams, request, **context)
         self.options = log_options(request)
         self.pump: Pump[tuple[str, str]] = Pump(READ_AHEAD, weight=lambda piece: len(piece[1]), name="logs")
 
     async def open(self) -> dict:
-        self.source = await self.engine_call(open_logs, self.container, self.options)
+        self.source = await self.blocking(open_logs, self.engine, self.container, self.options)
         return {"tty": self.source.tty}
 
     async def produce(self) -> tuple[int | None, str]:

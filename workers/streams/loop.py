@@ -5,7 +5,7 @@ here instead, in one long-lived asyncio loop on a thread of its own, so they nev
 operation slot and never start a loop or a Redis connection per message.
 
 Requests to open a stream arrive on the host's well-known channel
-(`workers.protocol.host_stream_channel`) and are handed, by their "type", to the handler
+(`wire.names.host_stream_channel`) and are handed, by their "type", to the handler
 registered for it. A request carries a `deadline` (epoch seconds): one that waited in Redis
 past it (the worker was down, say) is dropped, because the browser that sent it gave up.
 """
@@ -22,8 +22,7 @@ from typing import Any
 
 from channels_redis.core import RedisChannelLayer
 
-from workers.protocol import channel_layer_config
-from workers.streams.layer import BerthChannelLayer
+from wire.layer import BerthChannelLayer, channel_layer_config
 
 __all__ = ["Handler", "StreamLoop"]
 
@@ -47,7 +46,9 @@ class StreamLoop:
         self._stopping = False
 
     def register(self, message_type: str, handler: Handler) -> None:
-        """`handler(message)` runs as a task of its own for each request of this type."""
+        """`handler(message)` runs as a task of its own for each request of this type. A kind of
+        stream registers through StreamSession.register; a one-shot request (a container's diff)
+        registers its handler here."""
         self._handlers[message_type] = handler
 
     def on_stop(self, closer: Callable[[], Awaitable[None]]) -> None:

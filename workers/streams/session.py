@@ -10,9 +10,11 @@ A subclass names its `kind` ("terminal", "logs", …) and implements:
 - optionally `on_input(data)`, `on_resize(cols, rows)`, `on_pause()`, `on_resume()`,
   and `close()` (always runs last, also after a cancellation: release what `open` took).
 
-Register it on the worker's StreamLoop with `Subclass.register(stream_loop, **context)`;
-each request then runs `Subclass(stream_loop, request, **context).serve()`. The message
-protocol is in workers.streams.messages.
+Every kind of stream is registered on the worker's StreamLoop the same way,
+`Subclass.register(stream_loop, **context)`; each open request then runs
+`Subclass(stream_loop, request, **context).serve()`. A stream read from the engine subclasses
+workers.streams.engine_session.EngineSession (workers.streams.kinds registers them all). The
+message protocol is in wire.streams.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from typing import Any, ClassVar
 
 from channels.exceptions import ChannelFull
 
-from workers.streams import messages as m
+from wire import stream_messages as sm
+from wire import streams as m
 from workers.streams.loop import StreamLoop
 
 __all__ = ["StreamError", "StreamSession"]
@@ -46,10 +49,12 @@ class StreamSession:
     def __init__(self, streams: StreamLoop, request: dict):
         self.streams = streams
         self.layer = streams.layer
+        opened = m.OpenRequest.from_wire(request)
+        # The whole request stays at hand: a kind reads its own parameters from it.
         self.request = request
-        self.session = request.get("session", "")
-        self.reply_to: str = request["reply_to"]
-        self.container: str = request.get("container", "")
+        self.session = opened.session
+        self.reply_to = opened.reply_to
+        self.container = opened.container
         self.channel: str | None = None
         self.seq = 0
         self.acked = 0
@@ -103,7 +108,7 @@ class StreamSession:
         if self.stopping:
             raise SessionStopped
         self.seq += 1
-        await self._reply({"type": m.DATA, "seq": self.seq, "data": data})
+        await self._reply(sm.Data(self.seq, data).to_wire())
         if self.stopping:  # a cancellation during the send may have been swallowed by the Redis client
             raise SessionStopped
 
@@ -114,11 +119,6 @@ class StreamSession:
         if self._body is not None:
             self._body.cancel()
 
-    @property
-    def can_emit(self) -> bool:
-        """Whether emit would send at once (a producer may batch more while it would wait)."""
-        return not self.paused and self.seq - self.acked < m.WINDOW
-
     # -- the session -------------------------------------------------------------------------
 
     async def serve(self) -> None:
@@ -128,9 +128,9 @@ class StreamSession:
             try:
                 facts = await self.open() or {}
             except StreamError as exc:
-                await self._reply({"type": m.ERROR, "message": str(exc)})
+                await self._reply(sm.Error(str(exc)).to_wire())
                 return
-            await self._reply({"type": m.READY, "session": self.session, "channel": self.channel, **facts})
+            await self._reply(sm.Ready(self.session, self.channel, facts).to_wire())
             self._body = asyncio.current_task().get_loop().create_task(self.produce(), name=f"{self.kind}.body")
             control = self.streams.loop.create_task(self._control(), name=f"{self.kind}.control")
             keepalive = self.streams.loop.create_task(self._keepalive(), name=f"{self.kind}.keepalive")
@@ -153,11 +153,11 @@ class StreamSession:
                 return None
             raise
         except StreamError as exc:
-            return {"type": m.ERROR, "message": str(exc)}
+            return sm.Error(str(exc)).to_wire()
         except Exception as exc:
             log.exception("A %s session failed", self.kind)
-            return {"type": m.ERROR, "message": f"The {self.kind} stream failed on the host: {exc}"}
-        return {"type": m.END, "code": code, "reason": reason}
+            return sm.Error(f"The {self.kind} stream failed on the host: {exc}").to_wire()
+        return sm.End(code, reason).to_wire()
 
     async def _finish(self, last: dict | None) -> None:
         if last is None:
@@ -185,24 +185,23 @@ class StreamSession:
 
     async def _control(self) -> None:
         while True:
-            message = await self.layer.receive(self.channel)
+            message = sm.parse_message(await self.layer.receive(self.channel))
             self._last_heard = time.monotonic()
-            kind = message.get("type")
-            if kind == m.ACK:
-                self.acked = max(self.acked, int(message.get("seq", 0)))
+            if isinstance(message, sm.Ack):
+                self.acked = max(self.acked, message.seq)
                 self._credit.set()
-            elif kind == m.INPUT:
-                await self.on_input(message.get("data"))
-            elif kind == m.RESIZE:
-                await self.on_resize(int(message.get("cols", 80)), int(message.get("rows", 24)))
-            elif kind == m.PAUSE:
+            elif isinstance(message, sm.Input):
+                await self.on_input(message.data)
+            elif isinstance(message, sm.Resize):
+                await self.on_resize(message.cols, message.rows)
+            elif isinstance(message, sm.Pause):
                 self.paused = True
                 await self.on_pause()
-            elif kind == m.RESUME:
+            elif isinstance(message, sm.Resume):
                 self.paused = False
                 self._credit.set()
                 await self.on_resume()
-            elif kind == m.CLOSE:
+            elif isinstance(message, sm.Close):
                 self.closed_by_peer = True
                 self.stop_body()
                 return
@@ -217,6 +216,6 @@ class StreamSession:
                 return
             if now - self._last_sent >= m.KEEPALIVE_EVERY:
                 try:
-                    await self._reply({"type": m.KEEPALIVE})
+                    await self._reply(sm.KeepAlive().to_wire())
                 except Exception as exc:
                     log.info("A %s session's keepalive failed: %s", self.kind, exc)

@@ -16,16 +16,17 @@ READ_AHEAD = 4
 
 class StatsSession(EngineSession):
     kind = "stats"
+    reads_on_a_thread = True
 
-    def __init__(self, streams, request):
-        super().__init__(streams, request)
+    def __init__(self, streams, request, **context):
+        super().__init__(streams, request, **context)
         self.pump = Pump(READ_AHEAD, name="stats")
 
     async def open(self) -> dict:
-        state = (await self.engine_call(inspect_container, self.container)).get("State") or {}
+        state = (await self.blocking(inspect_container, self.engine, self.container)).get("State") or {}
         if not state.get("Running"):
             raise StreamError("The container is not running: it has no live stats.")
-        self.source = await self.engine_call(open_stats, self.container)
+        self.source = await self.blocking(open_stats, self.engine, self.container)
         return {}
 
     async def produce(self) -> tuple[int | None, str]:

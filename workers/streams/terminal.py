@@ -10,14 +10,11 @@ session stops reading: the engine's buffer fills and the process blocks on its o
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import logging
-import struct
-from functools import partial
+from collections.abc import Callable
 
-from engine.client import Engine, EngineUnavailable
+from engine.demux import Demuxer
 from engine.exec import (
-    ExecNotPossible,
     attach_path,
     container_exit_code,
     create_exec,
@@ -30,11 +27,12 @@ from engine.exec import (
     supports_console_size,
 )
 from engine.upgraded import UpgradedStream, UpgradeRefused, open_upgraded
-from workers.streams import messages as m
+from wire import streams as m
+from workers.streams.engine_session import EngineSession
 from workers.streams.loop import StreamLoop
-from workers.streams.session import StreamError, StreamSession
+from workers.streams.session import StreamError
 
-__all__ = ["AttachSession", "TerminalSession", "register_terminals"]
+__all__ = ["AttachSession", "ConsoleSession", "TerminalSession"]
 
 log = logging.getLogger(__name__)
 
@@ -56,13 +54,11 @@ def _size(value, default: int, most: int) -> int:
         return default
 
 
-class _EngineStream(StreamSession):
-    """What terminals and attach share: the raw stream, input writing, running SDK calls."""
+class ConsoleSession(EngineSession):
+    """What terminals and attach share: the engine's raw stream, read on the loop, and input writing."""
 
-    def __init__(self, streams: StreamLoop, request: dict, *, engine: Engine, pool: concurrent.futures.Executor):
-        super().__init__(streams, request)
-        self.engine = engine
-        self.pool = pool
+    def __init__(self, streams: StreamLoop, request: dict, **context):
+        super().__init__(streams, request, **context)
         self.stream: UpgradedStream | None = None
         self.container_id = ""
         self.cols = _size(request.get("cols"), 80, 1000)
@@ -72,14 +68,6 @@ class _EngineStream(StreamSession):
         self.input_at = 0.0
         self._writing = False
         self._writer: asyncio.Task | None = None
-
-    async def blocking(self, fn, *args, **kwargs):
-        try:
-            return await asyncio.get_running_loop().run_in_executor(self.pool, partial(fn, *args, **kwargs))
-        except ExecNotPossible as exc:
-            raise StreamError(str(exc)) from None
-        except EngineUnavailable as exc:
-            raise StreamError(f"The host's Docker engine did not answer: {exc}") from None
 
     async def connect(self, path: str, body: dict | None = None) -> None:
         try:
@@ -128,7 +116,7 @@ class _EngineStream(StreamSession):
             finally:
                 self._writing = False
 
-    async def pump(self, decode=None) -> None:
+    async def relay(self, decode: Callable[[bytes], bytes] | None = None) -> None:
         """Engine output to the web side until the engine closes the stream.
 
         Output after a quiet spell goes at once (a keystroke's echo is never held). Output that
@@ -166,7 +154,7 @@ class _EngineStream(StreamSession):
             self.stream.close()
 
 
-class TerminalSession(_EngineStream):
+class TerminalSession(ConsoleSession):
     """An interactive exec with a TTY: `cmd` (list or None for the default shell), `user`,
     `cols`, `rows`. READY carries the command that runs; END the exit code."""
 
@@ -189,7 +177,7 @@ class TerminalSession(_EngineStream):
         return {"command": command, "exec": self.exec_id}
 
     async def produce(self) -> tuple[int | None, str]:
-        await self.pump()
+        await self.relay()
         code = await self.blocking(exec_exit_code, self.engine, self.exec_id)
         if code is None:
             return None, "The process ended."
@@ -217,25 +205,7 @@ class TerminalSession(_EngineStream):
         await super().close()
 
 
-class _Demultiplexer:
-    """The engine's 8-byte-header framing of stdout/stderr, for containers without a TTY."""
-
-    def __init__(self):
-        self.buffer = b""
-
-    def __call__(self, data: bytes) -> bytes:
-        self.buffer += data
-        out = bytearray()
-        while len(self.buffer) >= 8:
-            _, size = struct.unpack(">B3xI", self.buffer[:8])
-            if len(self.buffer) < 8 + size:
-                break
-            out += self.buffer[8 : 8 + size]
-            self.buffer = self.buffer[8 + size :]
-        return bytes(out)
-
-
-class AttachSession(_EngineStream):
+class AttachSession(ConsoleSession):
     """The container's main process console. Detaching (closing) leaves the container running."""
 
     kind = "attach"
@@ -245,14 +215,14 @@ class AttachSession(_EngineStream):
         self.container_id = inspect["Id"]
         config = inspect.get("Config") or {}
         self.tty = bool(config.get("Tty"))
-        api_version = await self.blocking(lambda: self.engine._api().api_version)
+        api_version = await self.blocking(self.engine.api_version)
         await self.connect(attach_path(api_version, self.container_id))
         if self.tty:
             await self.blocking(resize_container_tty, self.engine, self.container_id, self.cols, self.rows)
         return {"tty": self.tty, "stdin": bool(config.get("OpenStdin"))}
 
     async def produce(self) -> tuple[int | None, str]:
-        await self.pump(None if self.tty else _Demultiplexer())
+        await self.relay(Demuxer(tty=self.tty).payload)
         code = await self.blocking(container_exit_code, self.engine, self.container_id)
         if code is None:
             return None, "The console closed."
@@ -261,11 +231,3 @@ class AttachSession(_EngineStream):
     async def on_resize(self, cols: int, rows: int) -> None:
         if self.tty:
             await self.blocking(resize_container_tty, self.engine, self.container_id, cols, rows)
-
-
-def register_terminals(streams: StreamLoop, docker_host: str) -> None:
-    """Serves terminal and attach requests with an engine client and threads of their own."""
-    engine = Engine(docker_host)
-    pool = concurrent.futures.ThreadPoolExecutor(max_workers=8, thread_name_prefix="berth-exec")
-    for session in (TerminalSession, AttachSession):
-        session.register(streams, engine=engine, pool=pool)

@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from portal.hosts.choices import HostStatus
 from portal.hosts.models import Host
-from workers.protocol import host_slug
+from wire.names import host_slug
 
 __all__ = ["HostSerializer"]
 

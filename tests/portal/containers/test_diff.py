@@ -11,8 +11,8 @@ from portal.containers.diff import request_changes
 from portal.refusals import Conflict
 from tests.portal.factories import make_container, make_online_host
 from tests.portal.ws.sockets import run_async
-from workers.protocol import host_stream_channel
-from workers.streams import messages as m
+from wire import streams as m
+from wire.names import host_stream_channel
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from tests.workers.conftest import make_identity
 from tests.workers.factories import FakeCeleryApp, engine_info
-from workers.protocol import host_slug
+from wire.names import host_slug
 from workers.reports import EngineState, Reporter
 
 DOCKER_HOST = "unix:///var/run/docker.sock"

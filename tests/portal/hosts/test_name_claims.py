@@ -9,7 +9,7 @@ from portal.hosts.models import Host
 from portal.hosts.reports import Outcome, apply_host_report
 from tests.portal.clock import T0, at
 from tests.portal.hosts.factories import FakeWorker
-from workers.protocol import claim_key
+from wire.names import claim_key
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@ import pytest
 from portal.hosts.models import Host
 from portal.hosts.tasks import REPORT_TASK, host_report
 from tests.portal.hosts.factories import FakeWorker
-from workers.protocol import REPORT_TASK as WORKER_REPORT_TASK
+from wire.names import REPORT_TASK as WORKER_REPORT_TASK
 
 # transaction=True: the task closes stale connections, which must not break a test transaction.
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -17,8 +17,8 @@ from portal.terminals.models import TerminalSession
 from portal.terminals.recording import recordings_dir
 from tests.portal.factories import make_binding, make_container, make_online_host, make_superuser, make_team, make_user
 from tests.portal.ws.sockets import SITE, run_async, session_cookie
-from workers.protocol import host_stream_channel
-from workers.streams import messages as m
+from wire import streams as m
+from wire.names import host_stream_channel
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

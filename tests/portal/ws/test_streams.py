@@ -14,8 +14,8 @@ from portal.ws.auth import BerthAuthMiddlewareStack
 from portal.ws.streams import StreamConsumer
 from tests.portal.factories import make_superuser
 from tests.portal.ws.sockets import SITE, run_async, session_cookie
-from workers.protocol import host_stream_channel
-from workers.streams import messages as m
+from wire import streams as m
+from wire.names import host_stream_channel
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -9,8 +9,7 @@ from channels_redis.core import RedisChannelLayer
 
 from tests.support.aio import run_async
 from tests.workers.conftest import UNIT_REDIS_URL
-from workers.protocol import channel_layer_config
-from workers.streams.layer import BerthChannelLayer
+from wire.layer import BerthChannelLayer, channel_layer_config
 
 
 def layers(run, **overrides):

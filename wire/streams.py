@@ -2,7 +2,7 @@
 each other over the Channels Redis layer. Plain names, shared by both sides (no Django here).
 
 Opening. The web consumer, after its own checks (policy, host online, container running),
-sends to the host's stream channel (`workers.protocol.host_stream_channel(slug)`):
+sends to the host's stream channel (`wire.names.host_stream_channel(slug)`) an OpenRequest:
 
     {"type": "<kind>.open", "session": <uuid hex>, "reply_to": <consumer channel_name>,
      "deadline": <epoch s>, "container": <engine id>, ...parameters of that kind}
@@ -22,6 +22,9 @@ Web → worker (on the session's channel from READY):
     ACK {"seq": n} (everything up to n was delivered), INPUT {"data": …}, RESIZE {"cols", "rows"},
     PAUSE, RESUME, CLOSE, KEEPALIVE.
 
+Each message is a dataclass in wire.stream_messages (Ready, Data, End, Error, KeepAlive, Ack,
+Input, Resize, Pause, Resume, Close), the type names below being theirs.
+
 Flow control is a credit window: the worker never has more than WINDOW chunks un-acked, so
 a consumer that falls behind makes the worker stop reading from the engine (which in turn
 stops the process writing). The web side acks every ACK_EVERY chunks once they were handed
@@ -31,7 +34,11 @@ Liveness: each side sends KEEPALIVE when it has sent nothing for KEEPALIVE_EVERY
 and ends the session when it has heard nothing from its peer for PEER_TIMEOUT seconds.
 """
 
+from __future__ import annotations
+
 import time
+from dataclasses import dataclass, field
+from typing import Any
 
 __all__ = [
     "ACK",
@@ -51,6 +58,7 @@ __all__ = [
     "RESIZE",
     "RESUME",
     "WINDOW",
+    "OpenRequest",
     "open_request",
     "open_type",
 ]
@@ -68,7 +76,7 @@ CLOSE = "stream.close"
 KEEPALIVE = "stream.keepalive"
 
 # Chunks in flight per session. The layer's capacity for "specific" channels (one Redis key
-# per receiving process, see workers.protocol.channel_layer_config) must hold WINDOW chunks
+# per receiving process, see wire.layer.channel_layer_config) must hold WINDOW chunks
 # for every session a web process serves at once.
 WINDOW = 16
 ACK_EVERY = 8
@@ -86,13 +94,46 @@ def open_type(kind: str) -> str:
     return f"{kind}.open"
 
 
+@dataclass(frozen=True)
+class OpenRequest:
+    """Open a stream of `kind` on `container`, answered on `reply_to`; `params` are the kind's
+    own (tail, since… for logs; cmd, user, cols, rows for a terminal)."""
+
+    kind: str
+    session: str
+    reply_to: str
+    container: str
+    deadline: float = 0.0
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def type(self) -> str:
+        return open_type(self.kind)
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "type": self.type,
+            "session": self.session,
+            "reply_to": self.reply_to,
+            "deadline": self.deadline,
+            "container": self.container,
+            **self.params,
+        }
+
+    @classmethod
+    def from_wire(cls, message: dict) -> OpenRequest:
+        kind = str(message.get("type", "")).removesuffix(".open")
+        fixed = ("type", "session", "reply_to", "deadline", "container")
+        return cls(
+            kind=kind,
+            session=str(message.get("session", "")),
+            reply_to=message["reply_to"],
+            container=str(message.get("container", "")),
+            deadline=float(message.get("deadline") or 0.0),
+            params={k: v for k, v in message.items() if k not in fixed},
+        )
+
+
 def open_request(kind: str, session: str, reply_to: str, container: str, **params) -> dict:
     """The request, for the host's stream channel, to open a stream of `kind` answered on `reply_to`."""
-    return {
-        "type": open_type(kind),
-        "session": session,
-        "reply_to": reply_to,
-        "deadline": time.time() + OPEN_TIMEOUT,
-        "container": container,
-        **params,
-    }
+    return OpenRequest(kind, session, reply_to, container, time.time() + OPEN_TIMEOUT, params).to_wire()

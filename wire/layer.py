@@ -23,7 +23,7 @@ import time
 from channels.exceptions import ChannelFull
 from channels_redis.core import RedisChannelLayer
 
-__all__ = ["BerthChannelLayer"]
+__all__ = ["BerthChannelLayer", "channel_layer_config"]
 
 # The most messages for this process's own channels taken from Redis in one round trip.
 RECEIVE_BATCH = 100
@@ -39,7 +39,25 @@ return 1
 """
 
 
+def channel_layer_config(redis_url: str) -> dict:
+    """The Channels Redis layer's CONFIG, the same in the web process and the host workers."""
+    return {
+        # redis-py 8 reads with a 5 s socket timeout by default, the same as the layer's
+        # blocking receive: an idle websocket would die with "Timeout reading". Read longer.
+        "hosts": [{"address": redis_url, "socket_timeout": 15, "socket_keepalive": True}],
+        "prefix": "berth:asgi",
+        "capacity": 1000,
+        # Every channel a process creates with new_channel() (consumers, stream sessions) shares
+        # one Redis key and so one capacity: it must hold the stream bridge's window of chunks
+        # (wire.streams.WINDOW) for every stream one process serves at once.
+        "channel_capacity": {"specific.*": 20000},
+        "expiry": 30,
+    }
+
+
 class BerthChannelLayer(RedisChannelLayer):
+    """The layer of every Berth process (settings.CHANNEL_LAYERS in the portal, StreamLoop in a worker)."""
+
     async def send(self, channel, message):
         assert isinstance(message, dict), "message is not a dict"
         assert self.require_valid_channel_name(channel), "Channel name not valid"

@@ -1,4 +1,4 @@
-"""Names shared with the portal over the broker. The portal side names the same strings."""
+"""The names both sides use over the broker: queues, task names, Redis keys, channels and groups."""
 
 __all__ = [
     "HOST_QUEUE_PREFIX",
@@ -6,11 +6,11 @@ __all__ = [
     "OPERATION_TASK",
     "PORTAL_QUEUE",
     "REPORT_TASK",
-    "channel_layer_config",
     "claim_key",
     "host_queue",
     "host_slug",
     "host_stream_channel",
+    "inventory_resync_key",
     "operation_abandoned_key",
     "operation_group",
     "operation_progress_key",
@@ -24,7 +24,7 @@ REPORT_TASK = "berth.portal.host_report"
 # Sent by the portal to a host's queue when its picture of the host has a gap.
 INVENTORY_RESYNC_TASK = "berth.host.inventory_resync"
 
-# Sent by the portal to a host's queue: one operation (operations.md); its only other argument
+# Sent by the portal to a host's queue: one operation ; its only other argument
 # is the registry credentials it needs, which nothing logs or stores.
 OPERATION_TASK = "berth.host.operation"
 
@@ -48,26 +48,15 @@ def claim_key(slug: str) -> str:
     return f"berth:host-claim:{slug}"
 
 
+def inventory_resync_key(slug: str) -> str:
+    """Set by the portal for a while after it asked this host for a full inventory."""
+    return f"berth:inventory-resync:{slug}"
+
+
 def host_stream_channel(slug: str) -> str:
     """The channel-layer channel on which a host worker takes requests to open a stream
     (terminal, attach, logs, stats); each open stream then has a channel of its own."""
     return f"berth.host.{slug}.streams"
-
-
-def channel_layer_config(redis_url: str) -> dict:
-    """The Channels Redis layer's CONFIG, the same in the web process and the host workers."""
-    return {
-        # redis-py 8 reads with a 5 s socket timeout by default, the same as the layer's
-        # blocking receive: an idle websocket would die with "Timeout reading". Read longer.
-        "hosts": [{"address": redis_url, "socket_timeout": 15, "socket_keepalive": True}],
-        "prefix": "berth:asgi",
-        "capacity": 1000,
-        # Every channel a process creates with new_channel() (consumers, stream sessions) shares
-        # one Redis key and so one capacity: it must hold the stream bridge's window of chunks
-        # (workers.streams.messages.WINDOW) for every stream one process serves at once.
-        "channel_capacity": {"specific.*": 20000},
-        "expiry": 30,
-    }
 
 
 def operation_group(operation_id: int) -> str:

@@ -1,6 +1,6 @@
 import pytest
 
-from workers.protocol import host_queue, host_slug
+from wire.names import host_queue, host_slug
 
 
 @pytest.mark.parametrize(

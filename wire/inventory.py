@@ -1,7 +1,10 @@
-"""The `inventory` part of a host worker's report, checked for shape before anything is applied.
+"""The `inventory` part of a host report: the batch that carries a worker's container and image
+records (wire.records, built from the engine by engine.inventory), checked for shape before the
+portal applies anything.
 
 A wrongly shaped part is refused whole (InvalidInventory); odd values inside a well-shaped
-record are left for the record readers, which record what they can.
+record are left for the portal's record readers (portal/containers/records.py,
+portal/images/records.py), which record what they can.
 """
 
 from __future__ import annotations
@@ -9,9 +12,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from portal.inventory.versions import MAX_OBSERVED_SEQ
+__all__ = [
+    "MAX_OBSERVED_SEQ",
+    "OBSERVED_SEQ_BITS",
+    "InvalidInventory",
+    "InventoryBatch",
+    "Snapshot",
+    "parse_inventory",
+]
 
-__all__ = ["InvalidInventory", "InventoryBatch", "Snapshot", "parse_inventory"]
+# An observation's number fits in 32 bits: the portal packs it with the host's generation into
+# one version (portal/inventory/versions.py).
+OBSERVED_SEQ_BITS = 32
+MAX_OBSERVED_SEQ = 2**OBSERVED_SEQ_BITS - 1
 
 
 class InvalidInventory(ValueError):
@@ -25,9 +38,16 @@ class Snapshot:
     container_ids: frozenset[str]
     image_ids: frozenset[str]
 
+    def to_wire(self) -> dict[str, list[str]]:
+        # A worker lists them in the engine's order; a set has none, so the wire gets them sorted.
+        return {"container_ids": sorted(self.container_ids), "image_ids": sorted(self.image_ids)}
+
 
 @dataclass(frozen=True)
 class InventoryBatch:
+    """What a worker observed at `observed_seq` (a number from its report sequence): records
+    (as their to_wire() dicts) to upsert, ids to remove, and with `snapshot` the whole listing."""
+
     observed_seq: int
     containers: list[dict]
     images: list[dict]
@@ -38,6 +58,20 @@ class InventoryBatch:
     @property
     def size(self) -> int:
         return len(self.containers) + len(self.images) + len(self.removed_containers) + len(self.removed_images)
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "observed_seq": self.observed_seq,
+            "containers": list(self.containers),
+            "images": list(self.images),
+            "removed_containers": list(self.removed_containers),
+            "removed_images": list(self.removed_images),
+            "snapshot": None if self.snapshot is None else self.snapshot.to_wire(),
+        }
+
+    @classmethod
+    def from_wire(cls, inventory: Any, seq: int) -> InventoryBatch:
+        return parse_inventory(inventory, seq)
 
 
 def _list_of(holder: dict, key: str, kind: type, what: str) -> list:

@@ -1,0 +1,58 @@
+"""The container and image records a host worker reports (in an inventory batch, wire.inventory):
+built from the engine by engine.inventory, read back into rows by the portal
+(portal/containers/records.py, portal/images/records.py)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+__all__ = ["ContainerRecord", "ImageRecord"]
+
+
+@dataclass
+class ContainerRecord:
+    """One container as Berth records it. `inspect` is the engine's full inspect body, or None
+    when this record was built from a listing only (the receiver keeps what it had)."""
+
+    engine_id: str
+    name: str
+    image: str
+    image_id: str
+    command: str
+    state: str
+    created: str | None
+    started_at: str | None = None
+    finished_at: str | None = None
+    exit_code: int | None = None
+    ports: list[dict] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)
+    mounts: list[dict] = field(default_factory=list)
+    networks: list[str] = field(default_factory=list)
+    restart_count: int = 0
+    health: str | None = None
+    inspect: dict | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    to_wire = as_dict
+
+
+@dataclass
+class ImageRecord:
+    """One image. `layers` runs base to top, or is None when not read (the receiver keeps what it had)."""
+
+    engine_id: str
+    tags: list[str]
+    digests: list[str]
+    size: int
+    created: str | None
+    labels: dict[str, str] = field(default_factory=dict)
+    parent_id: str = ""
+    layers: list[dict] | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    to_wire = as_dict
