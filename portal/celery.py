@@ -4,11 +4,11 @@ import os
 
 from celery import Celery
 
-from portal.hosts.liveness_step import LivenessWatchStep
+from portal.ingest.periodic import LivenessWatchStep
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
 app = Celery("berth-portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["portal.hosts"])
+app.autodiscover_tasks(["portal.ingest"])
 app.steps["worker"].add(LivenessWatchStep)

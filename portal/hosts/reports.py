@@ -14,7 +14,7 @@ from portal.events.publish import publish_host
 from portal.hosts.broker import claim_holder
 from portal.hosts.choices import HostStatus
 from portal.hosts.models import Host
-from portal.inventory.apply import apply_inventory
+from portal.ingest.inventory import apply_inventory
 from portal.inventory.batch import InvalidInventory, InventoryBatch, parse_inventory
 
 __all__ = ["Claim", "InvalidReport", "Outcome", "apply_host_report", "worker_claim"]

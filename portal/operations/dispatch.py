@@ -92,7 +92,7 @@ def submit(
 
 
 def _send(operation: Operation, slug: str, message: dict, auth_config: dict | None) -> None:
-    from portal.operations.publish import publish_operation
+    from portal.operations.events import publish_operation
 
     try:
         send_operation_task(slug, message, auth_config)

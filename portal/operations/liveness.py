@@ -29,7 +29,7 @@ ABANDONED_TTL = 7 * 24 * 3600
 
 
 def fail_lost_operations(now=None) -> list[Operation]:
-    from portal.operations.publish import publish_operation
+    from portal.operations.events import publish_operation
 
     now = now or timezone.now()
     failed = []

@@ -32,7 +32,7 @@ def _part(report: dict) -> dict[str, Any]:
 
 
 def apply_operation_report(report: dict, now) -> Outcome:
-    from portal.operations.publish import publish_operation
+    from portal.operations.events import publish_operation
 
     part = _part(report)
     with transaction.atomic():
