@@ -1,27 +1,22 @@
-"""Applying a host worker's report to the database: idempotent, ordered, and by the portal's clock."""
+"""A host worker's reports about itself (hello, heartbeat, goodbye, refused) applied to its host:
+idempotent, ordered, and by the portal's clock; and the one rule of whose reports a host accepts."""
 
 from __future__ import annotations
 
 import enum
 import logging
-import re
-from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
-from portal.events.publish import publish_host
 from portal.hosts.broker import claim_holder
 from portal.hosts.choices import HostStatus
+from portal.hosts.events import publish_host
 from portal.hosts.models import Host
-from portal.ingest.inventory import apply_inventory
-from portal.inventory.batch import InvalidInventory, InventoryBatch, parse_inventory
 
-__all__ = ["Claim", "InvalidReport", "Outcome", "apply_host_report", "worker_claim"]
+__all__ = ["Claim", "InvalidReport", "Outcome", "admit_inventory", "apply_presence_report", "worker_claim"]
 
 log = logging.getLogger(__name__)
 
-REPORT_KINDS = {"hello", "heartbeat", "goodbye", "refused", "inventory", "operation"}
 INFO_FIELDS = {
     "engine_id": "engine_id",
     "engine_version": "engine_version",
@@ -35,9 +30,6 @@ INFO_FIELDS = {
     "containers_running": "running_count",
     "images": "image_count",
 }
-NUMBER_FIELDS = ("cpus", "memory", "containers", "containers_running", "images")
-# What workers.protocol.host_slug makes (it may end in a dash where it cut a long name at 60).
-HOST_SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,59}")
 
 
 class InvalidReport(ValueError):
@@ -48,42 +40,6 @@ class Outcome(enum.Enum):
     APPLIED = "applied"
     STALE = "stale"
     REFUSED = "refused"
-
-
-def _validate(report: Any) -> dict:
-    if not isinstance(report, dict):
-        raise InvalidReport(f"report is a {type(report).__name__}, not an object")
-    missing = [k for k in ("kind", "host", "name", "instance", "seq") if not report.get(k)]
-    if missing:
-        raise InvalidReport(f"report lacks {', '.join(missing)}")
-    if report["kind"] not in REPORT_KINDS:
-        raise InvalidReport(f"unknown report kind {report['kind']!r}")
-    if not isinstance(report["seq"], int):
-        raise InvalidReport("report seq is not an integer")
-    # A wrongly shaped part would otherwise fail half-way (AttributeError, or a bad value at save)
-    # or create a host under a name no worker queue can have.
-    if any(not isinstance(report[k], str) for k in ("host", "name", "instance")):
-        raise InvalidReport("report host, name and instance must be text")
-    if not HOST_SLUG_RE.fullmatch(report["host"]):
-        raise InvalidReport(f"report host {report['host']!r} is not a host slug")
-    for part in ("worker", "engine"):
-        if not isinstance(report.get(part) or {}, dict):
-            raise InvalidReport(f"report {part} is not an object")
-    info = (report.get("engine") or {}).get("info") or {}
-    if not isinstance(info, dict):
-        raise InvalidReport("report engine info is not an object")
-    if any(info.get(k) is not None and not isinstance(info[k], int) for k in NUMBER_FIELDS):
-        raise InvalidReport("report engine info has a count that is not an integer")
-    return report
-
-
-def _inventory_of(report: dict) -> InventoryBatch | None:
-    if report["kind"] != "inventory":
-        return None
-    try:
-        return parse_inventory(report.get("inventory"), report["seq"])
-    except InvalidInventory as exc:
-        raise InvalidReport(f"report inventory: {exc}") from None
 
 
 def _record_worker(host: Host, worker: dict) -> None:
@@ -145,11 +101,21 @@ def _log_taken(host: Host, report: dict) -> None:
     )
 
 
-def _apply_inventory_report(
-    host: Host, report: dict, batch: InventoryBatch, claim: Claim, created: bool, now
-) -> Outcome:
-    """Inventory shares the worker's sequence with heartbeats, so it never reads or moves
+def _lock_host(report: dict) -> tuple[Host, bool]:
+    return Host.objects.select_for_update().get_or_create(slug=report["host"], defaults={"name": report["name"]})
+
+
+def admit_inventory(report: dict, now) -> Host | None:
+    """The host an inventory report is for, its row locked, if the report's worker may write
+    its inventory; None when another live worker serves it. Call inside a transaction.
+
+    Inventory shares the worker's sequence with heartbeats, so it never reads or moves
     `last_seq`: its order is its version (host generation, observed_seq)."""
+    host, created = _lock_host(report)
+    claim = worker_claim(host, report, now)
+    if claim is Claim.TAKEN:
+        _log_taken(host, report)
+        return None
     if created:
         transaction.on_commit(lambda: publish_host(host, created=True))
     if claim is Claim.NEW:
@@ -167,23 +133,14 @@ def _apply_inventory_report(
             ]
         )
         log.info("Host '%s' adopted worker %s (from its inventory)", host.slug, report["instance"])
-    apply_inventory(host, batch, now)
-    return Outcome.APPLIED
+    return host
 
 
-def apply_host_report(report: Any, now=None) -> Outcome:
-    report = _validate(report)
-    now = now or timezone.now()
-    if report["kind"] == "operation":
-        from portal.operations.reports import apply_operation_report
-
-        return apply_operation_report(report, now)
-    batch = _inventory_of(report)
+def apply_presence_report(report: dict, now) -> Outcome:
+    """Apply a hello, heartbeat, goodbye or refused report (already validated) to its host."""
     worker = report.get("worker") or {}
     with transaction.atomic():
-        host, created = Host.objects.select_for_update().get_or_create(
-            slug=report["host"], defaults={"name": report["name"]}
-        )
+        host, created = _lock_host(report)
         if report["kind"] == "refused":
             log.error(
                 "A host worker on machine %s was refused the name '%s': %s",
@@ -196,8 +153,6 @@ def apply_host_report(report: Any, now=None) -> Outcome:
         if claim is Claim.TAKEN:
             _log_taken(host, report)
             return Outcome.REFUSED
-        if batch is not None:
-            return _apply_inventory_report(host, report, batch, claim, created, now)
         # Judged before anything changes: a new worker taking over an overdue host starts a new
         # online period even if the liveness watch has not written the old one off yet.
         was_online = host.status == HostStatus.ONLINE and not host.heartbeat_overdue(now)

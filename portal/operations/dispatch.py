@@ -12,6 +12,7 @@ from portal.audit.record import record
 from portal.hosts.choices import HostStatus
 from portal.hosts.errors import HostOffline
 from portal.hosts.models import Host
+from portal.operations.events import publish_operation
 from portal.operations.models import Operation
 from workers.protocol import OPERATION_TASK, host_queue
 
@@ -92,8 +93,6 @@ def submit(
 
 
 def _send(operation: Operation, slug: str, message: dict, auth_config: dict | None) -> None:
-    from portal.operations.events import publish_operation
-
     try:
         send_operation_task(slug, message, auth_config)
     except Exception as exc:  # the broker is down: the operation fails now rather than never

@@ -4,8 +4,8 @@ from rest_framework.exceptions import APIException
 from portal.api.viewsets import RestrictedModelViewSet
 from portal.audit.choices import Outcome
 from portal.audit.record import record
-from portal.events.publish import publish_host, publish_host_removed
 from portal.hosts.choices import HostStatus
+from portal.hosts.events import publish_host, publish_host_removed
 from portal.hosts.models import Host
 
 from .serializers import HostSerializer

@@ -7,7 +7,7 @@ import pytest
 
 from portal.containers.models import Container
 from portal.hosts.models import Host
-from portal.hosts.reports import Outcome, apply_host_report
+from portal.ingest.reports import Outcome, apply_host_report
 from tests.portal.clock import T0, at
 from tests.portal.inventory.factories import (
     InventoryWorker,
