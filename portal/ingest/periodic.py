@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import close_old_connections
 
 from portal.hosts.liveness import mark_lost_hosts
-from portal.inventory.housekeeping import purge_tombstones
+from portal.ingest.housekeeping import purge_tombstones
 from portal.operations.liveness import fail_lost_operations
 from portal.terminals.housekeeping import purge_recordings
 
