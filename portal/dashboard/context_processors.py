@@ -4,17 +4,13 @@ from portal.access.policy import scope_for
 
 __all__ = ["navigation"]
 
-# Sections that later versions fill; shown, greyed out, so the layout does not jump.
-UPCOMING_SECTIONS = []
-
 
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"upcoming_sections": UPCOMING_SECTIONS}
+        return {}
     scope = scope_for(request)
     return {
-        "upcoming_sections": UPCOMING_SECTIONS,
         "nav_teams": scope.allows("team.manage"),
         "nav_users": scope.allows("user.manage"),
         "nav_audit": scope.allows_anywhere("audit.view"),

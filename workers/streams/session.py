@@ -114,11 +114,6 @@ class StreamSession:
         if self._body is not None:
             self._body.cancel()
 
-    @property
-    def can_emit(self) -> bool:
-        """Whether emit would send at once (a producer may batch more while it would wait)."""
-        return not self.paused and self.seq - self.acked < m.WINDOW
-
     # -- the session -------------------------------------------------------------------------
 
     async def serve(self) -> None:
