@@ -32,11 +32,15 @@ INFO_FIELDS = {
 }
 
 
+# InvalidReport and Outcome serve every app's report handler (hosts, inventory in portal/ingest,
+# operations): hosts is the lowest of them, so they live here.
 class InvalidReport(ValueError):
     """A report that is not shaped like one; it is logged and dropped."""
 
 
 class Outcome(enum.Enum):
+    """What became of a report: applied, stale (older than what is known), or refused."""
+
     APPLIED = "applied"
     STALE = "stale"
     REFUSED = "refused"
