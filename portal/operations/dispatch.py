@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 
 from portal.audit.record import record
+from portal.celery import app as celery_app
 from portal.hosts.choices import HostStatus
 from portal.hosts.errors import HostOffline
 from portal.hosts.models import Host
@@ -29,8 +30,7 @@ def send_operation_task(slug: str, operation: dict, auth_config: dict | None, ap
     """Put the operation on the host's queue. Credentials ride in the task and nowhere else:
     the task's printable form (which Celery may log or show) says only whether there are any."""
     if app is None:
-        from portal.celery import app
-
+        app = celery_app
     kwargs = {"operation": operation, "auth_config": auth_config}
     shown = {"operation": {k: operation[k] for k in ("id", "kind")}, "auth_config": "***" if auth_config else None}
     app.send_task(
