@@ -46,7 +46,7 @@ def main() -> int:
         from django.test.utils import CaptureQueriesContext
 
         from portal.containers.models import Container
-        from portal.hosts.reports import apply_host_report
+        from portal.ingest.reports import apply_host_report
         from tests.portal.inventory.factories import InventoryWorker, container_record, image_record, snapshot_of
 
         def timed(report) -> tuple[float, int]:

@@ -58,7 +58,6 @@ _TAG = r"[\w][\w.-]{0,127}"
 _DIGEST = r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}"
 REFERENCE_RE = re.compile(rf"({_NAME})(?::({_TAG}))?(?:@({_DIGEST}))?")
 TAG_RE = re.compile(_TAG)
-NAME_RE = re.compile(_NAME)
 
 
 class InvalidReference(ValueError):

@@ -24,7 +24,7 @@ REPORT_TASK = "berth.portal.host_report"
 # Sent by the portal to a host's queue when its picture of the host has a gap.
 INVENTORY_RESYNC_TASK = "berth.host.inventory_resync"
 
-# Sent by the portal to a host's queue: one operation ; its only other argument
+# Sent by the portal to a host's queue: one operation (workers/operations/ runs it); its only other argument
 # is the registry credentials it needs, which nothing logs or stores.
 OPERATION_TASK = "berth.host.operation"
 

@@ -7,7 +7,7 @@ from rest_framework import authentication, exceptions
 
 from portal.accounts.models import PersonalToken
 
-__all__ = ["PersonalTokenAuthentication", "token_for_key", "user_for_token"]
+__all__ = ["PersonalTokenAuthentication", "token_for_key"]
 
 # Writing last_used_at on every request would make each GET a write; once a minute is enough.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -22,12 +22,6 @@ def token_for_key(key: str) -> PersonalToken | None:
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
         PersonalToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token
-
-
-def user_for_token(key: str):
-    """The active user a token key belongs to, or None."""
-    token = token_for_key(key)
-    return token.user if token is not None else None
 
 
 class PersonalTokenAuthentication(authentication.BaseAuthentication):

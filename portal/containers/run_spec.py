@@ -25,7 +25,6 @@ MEMORY_RE = re.compile(r"(?P<number>\d+(?:\.\d+)?)\s*(?P<unit>[bkmg]?)b?", re.I)
 UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
 MIN_MEMORY = 6 * 1024**2  # the engine refuses less
 RESTART_RE = re.compile(r"(?P<name>no|always|unless-stopped|on-failure)(?::(?P<count>\d+))?")
-DANGEROUS_FIELDS = ("privileged", "cap_add", "devices", "pid_mode", "ipc_mode", "network_mode", "security_opt")
 
 
 def _words(value: Any, field: str) -> list[str] | None:

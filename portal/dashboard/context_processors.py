@@ -4,16 +4,12 @@ from portal.access.policy import ANYWHERE, can
 
 __all__ = ["navigation"]
 
-# Sections that later versions fill; shown, greyed out, so the layout does not jump.
-UPCOMING_SECTIONS = []
-
 
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"upcoming_sections": UPCOMING_SECTIONS}
+        return {}
     return {
-        "upcoming_sections": UPCOMING_SECTIONS,
         "nav_teams": can(request, "team.manage"),
         "nav_users": can(request, "user.manage"),
         "nav_audit": can(request, "audit.view", ANYWHERE),

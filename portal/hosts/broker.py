@@ -10,6 +10,7 @@ from functools import cache
 import redis
 from django.conf import settings
 
+from portal.celery import app
 from wire.names import INVENTORY_RESYNC_TASK, claim_key, host_queue, inventory_resync_key
 
 __all__ = ["claim_holder", "request_inventory_resync"]
@@ -37,8 +38,6 @@ def claim_holder(slug: str) -> str | None:
 
 def request_inventory_resync(slug: str) -> bool:
     """Ask the host's worker for a full snapshot; at most once per RESYNC_AT_MOST_EVERY seconds."""
-    from portal.celery import app
-
     try:
         if not _redis().set(inventory_resync_key(slug), 1, nx=True, ex=RESYNC_AT_MOST_EVERY):
             return False

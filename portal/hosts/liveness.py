@@ -9,8 +9,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from portal.events.publish import publish_host
 from portal.hosts.choices import HostStatus
+from portal.hosts.events import publish_host
 from portal.hosts.models import Host
 
 __all__ = ["mark_lost_hosts"]

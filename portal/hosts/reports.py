@@ -1,23 +1,19 @@
-"""Applying a host worker's report to the database: idempotent, ordered, and by the portal's clock."""
+"""A host worker's reports about itself (hello, heartbeat, goodbye, refused) applied to its host:
+idempotent, ordered, and by the portal's clock; and the one rule of whose reports a host accepts."""
 
 from __future__ import annotations
 
 import enum
 import logging
-from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
-from portal.events.publish import publish_host
 from portal.hosts.broker import claim_holder
 from portal.hosts.choices import HostStatus
+from portal.hosts.events import publish_host
 from portal.hosts.models import Host
-from portal.inventory.apply import apply_inventory
-from wire.inventory import InventoryBatch
-from wire.reports import InvalidReport, parse_report
 
-__all__ = ["Claim", "InvalidReport", "Outcome", "apply_host_report", "worker_claim"]
+__all__ = ["Claim", "Outcome", "admit_inventory", "apply_presence_report", "worker_claim"]
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +32,13 @@ INFO_FIELDS = {
 }
 
 
+# Outcome serves every app's report handler (hosts, inventory in portal/ingest, operations):
+# hosts is the lowest of them, so it lives here.
+
+
 class Outcome(enum.Enum):
+    """What became of a report: applied, stale (older than what is known), or refused."""
+
     APPLIED = "applied"
     STALE = "stale"
     REFUSED = "refused"
@@ -101,11 +103,21 @@ def _log_taken(host: Host, report: dict) -> None:
     )
 
 
-def _apply_inventory_report(
-    host: Host, report: dict, batch: InventoryBatch, claim: Claim, created: bool, now
-) -> Outcome:
-    """Inventory shares the worker's sequence with heartbeats, so it never reads or moves
+def _lock_host(report: dict) -> tuple[Host, bool]:
+    return Host.objects.select_for_update().get_or_create(slug=report["host"], defaults={"name": report["name"]})
+
+
+def admit_inventory(report: dict, now) -> Host | None:
+    """The host an inventory report is for, its row locked, if the report's worker may write
+    its inventory; None when another live worker serves it. Call inside a transaction.
+
+    Inventory shares the worker's sequence with heartbeats, so it never reads or moves
     `last_seq`: its order is its version (host generation, observed_seq)."""
+    host, created = _lock_host(report)
+    claim = worker_claim(host, report, now)
+    if claim is Claim.TAKEN:
+        _log_taken(host, report)
+        return None
     if created:
         transaction.on_commit(lambda: publish_host(host, created=True))
     if claim is Claim.NEW:
@@ -123,22 +135,14 @@ def _apply_inventory_report(
             ]
         )
         log.info("Host '%s' adopted worker %s (from its inventory)", host.slug, report["instance"])
-    apply_inventory(host, batch, now)
-    return Outcome.APPLIED
+    return host
 
 
-def apply_host_report(report: Any, now=None) -> Outcome:
-    batch = parse_report(report).inventory
-    now = now or timezone.now()
-    if report["kind"] == "operation":
-        from portal.operations.reports import apply_operation_report
-
-        return apply_operation_report(report, now)
+def apply_presence_report(report: dict, now) -> Outcome:
+    """Apply a hello, heartbeat, goodbye or refused report (already validated) to its host."""
     worker = report.get("worker") or {}
     with transaction.atomic():
-        host, created = Host.objects.select_for_update().get_or_create(
-            slug=report["host"], defaults={"name": report["name"]}
-        )
+        host, created = _lock_host(report)
         if report["kind"] == "refused":
             log.error(
                 "A host worker on machine %s was refused the name '%s': %s",
@@ -151,8 +155,6 @@ def apply_host_report(report: Any, now=None) -> Outcome:
         if claim is Claim.TAKEN:
             _log_taken(host, report)
             return Outcome.REFUSED
-        if batch is not None:
-            return _apply_inventory_report(host, report, batch, claim, created, now)
         # Judged before anything changes: a new worker taking over an overdue host starts a new
         # online period even if the liveness watch has not written the old one off yet.
         was_online = host.status == HostStatus.ONLINE and not host.heartbeat_overdue(now)

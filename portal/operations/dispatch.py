@@ -9,7 +9,9 @@ from typing import Any
 from django.db import transaction
 
 from portal.audit.record import record
+from portal.celery import app as celery_app
 from portal.hosts.models import Host
+from portal.operations.events import publish_operation
 from portal.operations.models import Operation
 from wire.names import host_queue
 from wire.tasks import OperationRequest, OperationTask
@@ -27,8 +29,7 @@ def send_operation_task(slug: str, operation: dict, auth_config: dict | None, ap
     """Put the operation on the host's queue. Credentials ride in the task and nowhere else:
     the task's printable form (which Celery may log or show) says only whether there are any."""
     if app is None:
-        from portal.celery import app
-
+        app = celery_app
     task = OperationTask(OperationRequest.from_wire(operation), auth_config)
     app.send_task(
         task.name,
@@ -85,8 +86,6 @@ def submit(
 
 
 def _send(operation: Operation, slug: str, message: dict, auth_config: dict | None) -> None:
-    from portal.operations.publish import publish_operation
-
     try:
         send_operation_task(slug, message, auth_config)
     except Exception as exc:  # the broker is down: the operation fails now rather than never

@@ -15,6 +15,7 @@ from portal.hosts.broker import _redis
 from portal.hosts.choices import HostStatus
 from portal.operations.choices import ACTIVE_STATES, OperationState
 from portal.operations.dispatch import TASK_EXPIRES
+from portal.operations.events import publish_operation
 from portal.operations.models import Operation
 from wire.names import operation_abandoned_key
 
@@ -29,8 +30,6 @@ ABANDONED_TTL = 7 * 24 * 3600
 
 
 def fail_lost_operations(now=None) -> list[Operation]:
-    from portal.operations.publish import publish_operation
-
     now = now or timezone.now()
     failed = []
     # The worker drops a task older than TASK_EXPIRES: its operation would wait forever.

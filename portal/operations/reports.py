@@ -9,6 +9,7 @@ from django.db import transaction
 
 from portal.hosts.reports import Outcome
 from portal.operations.choices import OperationState
+from portal.operations.events import publish_operation
 from portal.operations.models import Operation
 from wire.reports import OperationReport
 
@@ -25,8 +26,6 @@ def _part(report: dict) -> dict[str, Any]:
 
 
 def apply_operation_report(report: dict, now) -> Outcome:
-    from portal.operations.publish import publish_operation
-
     part = _part(report)
     with transaction.atomic():
         operation = Operation.objects.select_for_update().filter(pk=part["id"], host__slug=report["host"]).first()

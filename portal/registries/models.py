@@ -6,9 +6,8 @@ from portal.access.querysets import RestrictedQuerySet
 from portal.registries.client import DOCKER_HUB_HOSTS
 from portal.registries.encryption import open_secret, seal
 
-__all__ = ["DOCKER_HUB_URL", "Registry"]
+__all__ = ["Registry"]
 
-DOCKER_HUB_URL = "https://registry-1.docker.io"
 # What the Docker engine calls Docker Hub in an auth config.
 DOCKER_HUB_SERVER = "https://index.docker.io/v1/"
 

@@ -1,4 +1,4 @@
-"""`/ws/containers/{id}/terminal/` and `/ws/containers/{id}/attach/` (DESIGN.md).
+"""`/ws/containers/{id}/terminal/` and `/ws/containers/{id}/attach/`: a shell or the main process in a browser.
 
 Binary frames carry raw terminal bytes both ways. Text frames carry JSON control: from the
 client resize, pause, resume, ping; to it ready, exit, error, pong. With `?raw=1` every

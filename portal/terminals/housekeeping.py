@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from portal.terminals.models import TerminalSession
 from portal.terminals.recording import recordings_dir
 
 __all__ = ["purge_recordings"]
@@ -17,8 +18,6 @@ log = logging.getLogger(__name__)
 
 
 def purge_recordings(now=None) -> int:
-    from portal.terminals.models import TerminalSession
-
     cutoff = (now or timezone.now()) - timedelta(days=settings.BERTH_RECORDING_DAYS)
     old = TerminalSession.objects.filter(started_at__lt=cutoff).exclude(recording="")
     purged = 0

@@ -1,9 +1,9 @@
 """The base of every Berth websocket consumer.
 
 A refusal accepts and closes at once with a code and a reason, because a browser sees a
-handshake refused before accept only as a bare failure: 4401 not logged in, 4403 not allowed,
-4404 no such object (or not visible), 4409 not running, 4503 host offline. `start()` refuses by
-raising a portal.refusals.Refusal, whose status gives the code (4000 + status).
+handshake refused before accept only as a bare failure, without a code: 4401 not logged in,
+4403 not allowed, 4404 no such object (or not visible), 4409 not running, 4503 host offline.
+`start()` refuses by raising a portal.refusals.Refusal, whose status gives the code (4000 + status).
 """
 
 import asyncio

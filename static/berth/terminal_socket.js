@@ -1,5 +1,5 @@
 // One terminal in the browser: an xterm.js Terminal fitted to its element, driving
-// /ws/containers/{id}/terminal/ (or attach/) with DESIGN.md's framing: binary frames are raw
+// /ws/containers/{id}/terminal/ (or attach/), framed as portal/terminals/consumers.py says: binary frames are raw
 // terminal bytes both ways, text frames JSON control. Flow control: when xterm.js has more than
 // HIGH_WATER bytes not yet rendered, the page asks the host to pause, and resumes below LOW_WATER.
 (function () {

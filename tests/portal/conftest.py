@@ -3,7 +3,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from portal.access.policy import AccessScope, Role
-from portal.hosts.reports import apply_host_report
+from portal.ingest.reports import apply_host_report
 from tests.portal.clock import T0
 from tests.portal.factories import make_online_host, make_superuser
 from tests.portal.inventory.factories import InventoryWorker

@@ -3,8 +3,8 @@ from django.db import IntegrityError, transaction
 from portal.api.viewsets import RestrictedModelViewSet
 from portal.audit.choices import Outcome
 from portal.audit.record import record
-from portal.events.publish import publish_host, publish_host_removed
 from portal.hosts.choices import HostStatus
+from portal.hosts.events import publish_host, publish_host_removed
 from portal.hosts.models import Host
 from portal.refusals import Conflict
 

@@ -6,7 +6,7 @@ import pytest
 
 from portal.hosts.broker import _redis, request_inventory_resync
 from portal.hosts.models import Host
-from portal.hosts.reports import Outcome, apply_host_report
+from portal.ingest.reports import Outcome, apply_host_report
 from tests.portal.clock import T0, at
 from tests.portal.hosts.factories import FakeWorker
 from wire.names import claim_key

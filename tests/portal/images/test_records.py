@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 
 from portal.hosts.models import Host
-from portal.hosts.reports import apply_host_report
 from portal.images.models import Image, Tag
+from portal.ingest.reports import apply_host_report
 from tests.portal.clock import T0
 from tests.portal.inventory.factories import InventoryWorker, image_id, image_record, snapshot_of
 

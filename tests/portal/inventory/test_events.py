@@ -7,9 +7,10 @@ from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
 
 from portal.access.policy import ACTIONS, Role
-from portal.events.publish import INVENTORY_EVENTS_AT_MOST, host_group
+from portal.events.publish import host_group
 from portal.hosts.models import Host
-from portal.hosts.reports import apply_host_report
+from portal.ingest.inventory import INVENTORY_EVENTS_AT_MOST
+from portal.ingest.reports import apply_host_report
 from tests.portal.factories import make_superuser, make_user
 from tests.portal.inventory.factories import InventoryWorker, container_record, image_record, snapshot_of
 from tests.portal.ws.sockets import events_socket, run_async, session_cookie

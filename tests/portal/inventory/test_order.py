@@ -7,7 +7,7 @@ import pytest
 
 from portal.containers.models import Container
 from portal.hosts.models import Host
-from portal.hosts.reports import Outcome, apply_host_report
+from portal.ingest.reports import Outcome, apply_host_report
 from tests.portal.clock import T0, at
 from tests.portal.inventory.factories import (
     InventoryWorker,
@@ -265,7 +265,7 @@ def test_a_snapshot_listing_containers_the_portal_never_received_asks_the_worker
 ):
     # Given the report that carried db was lost on the way
     asked = []
-    monkeypatch.setattr("portal.inventory.apply.request_inventory_resync", asked.append)
+    monkeypatch.setattr("portal.ingest.inventory.request_inventory_resync", asked.append)
     web, db = container_record(name="web"), container_record(name="db")
     apply_all([worker.inventory([web])])
 
@@ -279,7 +279,7 @@ def test_a_snapshot_listing_containers_the_portal_never_received_asks_the_worker
 
 def test_a_snapshot_that_matches_the_database_asks_for_nothing(worker, monkeypatch, django_capture_on_commit_callbacks):
     asked = []
-    monkeypatch.setattr("portal.inventory.apply.request_inventory_resync", asked.append)
+    monkeypatch.setattr("portal.ingest.inventory.request_inventory_resync", asked.append)
     web = container_record(name="web")
     apply_all([worker.inventory([web])])
 

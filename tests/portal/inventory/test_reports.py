@@ -7,7 +7,7 @@ import pytest
 from portal.containers.models import Container
 from portal.hosts.choices import HostStatus
 from portal.hosts.models import Host
-from portal.hosts.reports import InvalidReport, Outcome, apply_host_report
+from portal.ingest.reports import InvalidReport, Outcome, apply_host_report
 from portal.inventory.versions import inventory_version
 from tests.portal.clock import T0, at
 from tests.portal.inventory.factories import InventoryWorker, container_record, image_record, snapshot_of

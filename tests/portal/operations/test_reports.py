@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from portal.hosts.reports import Outcome, apply_host_report
+from portal.ingest.reports import Outcome, apply_host_report
 from portal.operations.liveness import HOST_LOST, fail_lost_operations
 from portal.operations.models import Operation
 from tests.portal.factories import make_container, make_online_host

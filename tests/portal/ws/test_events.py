@@ -3,7 +3,7 @@
 import pytest
 from asgiref.sync import sync_to_async
 
-from portal.events.publish import publish_host, publish_host_removed
+from portal.hosts.events import publish_host, publish_host_removed
 from tests.portal.factories import make_host, make_superuser, make_token, make_user
 from tests.portal.ws.sockets import events_socket, run_async, session_cookie
 

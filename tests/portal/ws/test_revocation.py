@@ -12,7 +12,7 @@ from django.urls import path
 
 from portal.access.policy import AccessScope
 from portal.accounts.models import PersonalToken
-from portal.events.publish import publish_host
+from portal.hosts.events import publish_host
 from portal.refusals import NotFound
 from portal.teams.choices import RoleName
 from portal.teams.models import Team, TeamMembership

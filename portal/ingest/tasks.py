@@ -5,7 +5,7 @@ import logging
 from celery import shared_task
 from django.db import close_old_connections
 
-from portal.hosts.reports import InvalidReport, apply_host_report
+from portal.ingest.reports import InvalidReport, apply_host_report
 from wire.names import REPORT_TASK
 
 log = logging.getLogger(__name__)

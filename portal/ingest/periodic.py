@@ -1,30 +1,39 @@
-"""The portal worker's periodic jobs: the liveness watch every second, housekeeping hourly.
-Loaded before Django is set up, so the jobs' modules are imported only once the worker runs."""
+"""The portal worker's periodic jobs: the liveness watches every BERTH_LIVENESS_CHECK_EVERY
+seconds, housekeeping hourly. This module imports models, so Celery loads it by name once
+Django is set up (portal/celery.py)."""
 
 import logging
 import threading
 import time
-from importlib import import_module
 
 from celery import bootsteps
 from django.conf import settings
 from django.db import close_old_connections
 
-__all__ = ["LivenessWatchStep"]
+from portal.hosts.liveness import mark_lost_hosts
+from portal.ingest.housekeeping import purge_tombstones
+from portal.operations.liveness import fail_lost_operations
+from portal.terminals.housekeeping import purge_recordings
+
+__all__ = ["JOBS", "PeriodicJobsStep"]
 
 log = logging.getLogger(__name__)
 
 HOUSEKEEPING_EVERY = 3600.0
 
 
-def _job(path: str):
-    module, name = path.rsplit(".", 1)
-    return getattr(import_module(module), name)
+# Each job with its period in seconds; None is every liveness check (BERTH_LIVENESS_CHECK_EVERY).
+JOBS = (
+    (mark_lost_hosts, None),
+    (fail_lost_operations, None),
+    (purge_tombstones, HOUSEKEEPING_EVERY),
+    (purge_recordings, HOUSEKEEPING_EVERY),
+)
 
 
-class LivenessWatchStep(bootsteps.StartStopStep):
-    """Marks lost hosts offline every BERTH_LIVENESS_CHECK_EVERY seconds, and runs housekeeping
-    (inventory tombstones, old terminal recordings) once an hour."""
+class PeriodicJobsStep(bootsteps.StartStopStep):
+    """Runs JOBS in one thread of the portal worker, each at its own pace; a job that fails is
+    logged and tried again at its next turn."""
 
     def __init__(self, worker, **kwargs):
         super().__init__(worker, **kwargs)
@@ -32,12 +41,7 @@ class LivenessWatchStep(bootsteps.StartStopStep):
         self._thread: threading.Thread | None = None
 
     def _run(self) -> None:
-        jobs = [
-            (settings.BERTH_LIVENESS_CHECK_EVERY, _job("portal.hosts.liveness.mark_lost_hosts")),
-            (settings.BERTH_LIVENESS_CHECK_EVERY, _job("portal.operations.liveness.fail_lost_operations")),
-            (HOUSEKEEPING_EVERY, _job("portal.inventory.housekeeping.purge_tombstones")),
-            (HOUSEKEEPING_EVERY, _job("portal.terminals.housekeeping.purge_recordings")),
-        ]
+        jobs = [(every or settings.BERTH_LIVENESS_CHECK_EVERY, run) for run, every in JOBS]
         due = [0.0] * len(jobs)
         while not self._stop.wait(settings.BERTH_LIVENESS_CHECK_EVERY):
             for index, (every, job) in enumerate(jobs):

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from portal.containers.models import Container
 from portal.images.models import Image
-from portal.inventory.housekeeping import purge_tombstones
+from portal.ingest.housekeeping import purge_tombstones
 from tests.portal.factories import make_container, make_host, make_image
 
 pytestmark = pytest.mark.django_db

@@ -7,19 +7,35 @@ from datetime import datetime
 
 from django.db import transaction
 
+from portal.containers.events import publish_containers
 from portal.containers.records import apply_containers
-from portal.events.publish import publish_inventory
+from portal.events.publish import publish
 from portal.hosts.broker import request_inventory_resync
 from portal.hosts.models import Host
+from portal.hosts.reports import Outcome, admit_inventory
+from portal.images.events import publish_images
 from portal.images.records import apply_images
 from portal.inventory.fields import Notes
 from portal.inventory.mirror import MirrorResult
 from portal.inventory.versions import inventory_version
 from wire.inventory import InventoryBatch
 
-__all__ = ["apply_inventory"]
+__all__ = ["INVENTORY_EVENTS_AT_MOST", "apply_inventory", "apply_inventory_report"]
 
 log = logging.getLogger(__name__)
+
+# More changes than this from one report are told as one `inventory.changed`: pages refetch.
+INVENTORY_EVENTS_AT_MOST = 50
+
+
+def apply_inventory_report(report: dict, batch: InventoryBatch, now: datetime) -> Outcome:
+    """Apply an inventory report (already validated, `batch` its inventory) if its worker serves the host."""
+    with transaction.atomic():
+        host = admit_inventory(report, now)
+        if host is None:
+            return Outcome.REFUSED
+        apply_inventory(host, batch, now)
+    return Outcome.APPLIED
 
 
 def apply_inventory(host: Host, batch: InventoryBatch, now: datetime) -> tuple[MirrorResult, MirrorResult]:
@@ -52,3 +68,16 @@ def apply_inventory(host: Host, batch: InventoryBatch, now: datetime) -> tuple[M
         )
         transaction.on_commit(lambda: request_inventory_resync(slug))
     return containers, images
+
+
+def publish_inventory(host_id: int, containers: MirrorResult, images: MirrorResult) -> None:
+    """Tell open pages what one inventory report changed on a host: an event per container or
+    image, or when there are many, one `inventory.changed` for pages to refetch."""
+    changed = sum(len(c.created) + len(c.updated) + len(c.removed) for c in (containers, images))
+    if changed == 0:
+        return
+    if changed > INVENTORY_EVENTS_AT_MOST:
+        publish(host_id, {"type": "inventory.changed", "host": host_id})
+        return
+    publish_containers(host_id, containers)
+    publish_images(host_id, images)

@@ -1,7 +1,7 @@
 import pytest
 
 from portal.hosts.models import Host
-from portal.hosts.tasks import REPORT_TASK, host_report
+from portal.ingest.tasks import REPORT_TASK, host_report
 from tests.portal.hosts.factories import FakeWorker
 from wire.names import REPORT_TASK as WORKER_REPORT_TASK
 

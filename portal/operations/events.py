@@ -1,0 +1,21 @@
+"""Telling open pages about an operation: its own live view (`/ws/operations/{id}/`) gets the
+whole record, every page's navbar indicator (`/ws/events/`) a summary."""
+
+from __future__ import annotations
+
+from portal.events.publish import plain, publish, send
+from portal.operations.api.serializers import OperationSerializer
+from portal.operations.models import Operation
+from wire.names import operation_group
+
+__all__ = ["publish_operation"]
+
+SUMMARY_FIELDS = ("id", "kind", "state", "host", "target_repr", "username", "error")
+
+
+def publish_operation(operation: Operation) -> None:
+    # Its viewer may miss one update (send logs it): the database is right and a reload shows it.
+    data = plain(OperationSerializer(operation).data)
+    send(operation_group(operation.pk), {"type": "operation.state", "operation": data})
+    summary = {k: data[k] for k in SUMMARY_FIELDS}
+    publish(operation.host_id, {"type": "operation.updated", "operation": summary}, action="operation.view")
