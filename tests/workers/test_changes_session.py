@@ -10,10 +10,11 @@ from channels_redis.core import RedisChannelLayer
 from engine.errors import OperationFailed
 from tests.support.aio import run_async
 from tests.workers.conftest import UNIT_REDIS_URL
+from wire import streams as m
 from wire.layer import channel_layer_config
 from workers.streams import changes
-from workers.streams import messages as m
 from workers.streams.changes import ChangesSession
+from workers.streams.engine_session import EngineHost
 from workers.streams.loop import StreamLoop
 
 ANSWERS = {}
@@ -31,7 +32,7 @@ def streams(monkeypatch):
     monkeypatch.setattr(changes, "container_changes", scripted_changes)
     monkeypatch.setattr(changes, "PATHS_PER_CHUNK", 2)
     loop = StreamLoop(UNIT_REDIS_URL, f"berth.unit.{uuid.uuid4().hex[:8]}.streams")
-    ChangesSession.serving("unix:///nonexistent.sock").register(loop)
+    ChangesSession.register(loop, host=EngineHost("unix:///nonexistent.sock"))
     loop.start()
     yield loop
     loop.stop()
