@@ -16,7 +16,6 @@ from engine.streaming import ContainerNotFound, EngineStream, inspect_container
 
 __all__ = ["LogOptions", "LogStream", "container_tty", "open_logs", "since_param"]
 
-MAX_TAIL = 100_000
 
 
 @dataclass(frozen=True)

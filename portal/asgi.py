@@ -9,8 +9,8 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
+from portal.accounts.socket_auth import BerthAuthMiddlewareStack  # noqa: E402
 from portal.routing import websocket_urlpatterns  # noqa: E402
-from portal.ws.auth import BerthAuthMiddlewareStack  # noqa: E402
 from portal.ws.origin import SameOriginValidator  # noqa: E402
 
 application = ProtocolTypeRouter(

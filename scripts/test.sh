@@ -12,6 +12,8 @@ make --no-print-directory deps-dev
 echo "== ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+echo "== import-linter (the layers in .importlinter)"
+.venv/bin/lint-imports --no-cache
 echo "== manage.py check"
 .venv/bin/python manage.py check --fail-level WARNING
 echo "== makemigrations --check"

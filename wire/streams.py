@@ -83,6 +83,8 @@ ACK_EVERY = 8
 # The largest DATA payload a session sends (bytes, for byte streams).
 MAX_CHUNK = 64 * 1024
 
+# The most log lines a logs stream (or download) may ask the engine for at once (`tail`).
+MAX_TAIL = 100_000
 KEEPALIVE_EVERY = 5.0
 PEER_TIMEOUT = 20.0
 # How long the web side waits for READY before telling the user the host worker did not answer.

@@ -9,8 +9,8 @@ from collections.abc import Mapping
 
 from django.utils.dateparse import parse_datetime
 
-from engine.logs import MAX_TAIL
 from portal.refusals import Refusal
+from wire.streams import MAX_TAIL
 
 __all__ = ["LogParamsError", "log_params"]
 

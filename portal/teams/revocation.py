@@ -5,7 +5,6 @@ from django.contrib.auth.signals import user_logged_out
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
-from portal.accounts.models import PersonalToken
 from portal.teams.models import RoleBinding, TeamMembership
 from portal.ws.revocation import access_changed, session_ended, token_revoked
 
@@ -69,6 +68,6 @@ def logged_out(sender, request, user, **kwargs):
         session_ended(user.pk, getattr(request.session, "session_key", None))
 
 
-@receiver(post_delete, sender=PersonalToken, dispatch_uid="berth-revoke-token")
+@receiver(post_delete, sender="accounts.PersonalToken", dispatch_uid="berth-revoke-token")
 def token_deleted(sender, instance, **kwargs):
     token_revoked(instance.user_id, instance.pk)

@@ -10,7 +10,7 @@ from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.urls import path
 
-from portal.ws.auth import BerthAuthMiddlewareStack
+from portal.accounts.socket_auth import BerthAuthMiddlewareStack
 from portal.ws.streams import StreamConsumer
 from tests.portal.factories import make_superuser
 from tests.portal.ws.sockets import SITE, run_async, session_cookie
