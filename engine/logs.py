@@ -17,7 +17,6 @@ from engine.streaming import ContainerNotFound, EngineStream, inspect_container
 __all__ = ["LogOptions", "LogStream", "container_tty", "open_logs", "since_param"]
 
 
-
 @dataclass(frozen=True)
 class LogOptions:
     """`tail`: the last N lines only (None: all). `since`: epoch seconds (None: from the start)."""

@@ -10,7 +10,7 @@ from wire.layer import channel_layer_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("BERTH_DATA_DIR", BASE_DIR / "var")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)  # its owner's alone (see stack/private_files.py)
 
 
 def _env_bool(name: str, default: bool = False) -> bool:
@@ -64,6 +64,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.security_headers.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -125,6 +126,11 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = _env_bool("BERTH_SECURE_COOKIES")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Secure cookies mean Berth is served over HTTPS: browsers are told to keep to it (Django sends
+# HSTS on HTTPS answers only). Referrer-Policy and nosniff are Django's defaults, stated here.
+SECURE_HSTS_SECONDS = 31_536_000 if SESSION_COOKIE_SECURE else 0
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("BERTH_TIME_ZONE", "UTC")
@@ -165,10 +171,14 @@ CACHES = {
     }
 }
 
-# After this many failed logins for one username or from one address within the lockout
-# period, further attempts are refused for the lockout period.
+# After this many failed logins from one address within the lockout period, further attempts
+# from it are refused for the lockout period; a username past it waits between attempts, a wait
+# that doubles up to the most given (portal/accounts/login_throttle.py).
 BERTH_LOGIN_MAX_FAILURES = int(os.environ.get("BERTH_LOGIN_MAX_FAILURES", "5"))
 BERTH_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("BERTH_LOGIN_LOCKOUT_SECONDS", "900"))
+BERTH_LOGIN_MAX_DELAY_SECONDS = int(os.environ.get("BERTH_LOGIN_MAX_DELAY_SECONDS", "60"))
+# A personal token made without an expiry expires after this many days (0: never).
+BERTH_TOKEN_DAYS = float(os.environ.get("BERTH_TOKEN_DAYS", "90"))
 
 CELERY_BROKER_URL = REDIS_URL
 CELERY_TASK_IGNORE_RESULT = True
@@ -214,6 +224,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Hosts, images, containers and registries of the Docker hosts your team may see.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and the docs are for those logged in (session or token), like the API they describe.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SCHEMA_PATH_PREFIX": "/api/v1",
     # Served from our own static files: Berth runs where no CDN is reachable.
     "SWAGGER_UI_DIST": f"/{STATIC_URL}vendor/swagger-ui",
@@ -224,7 +236,9 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Tokens never reach a log line (a websocket's ?token=, a key in an error).
+    "filters": {"redact_tokens": {"()": "portal.accounts.log_redaction.RedactTokens"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_tokens"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("BERTH_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.channels.server": {"level": "WARNING"},

@@ -1,5 +1,6 @@
 """`python -m stack` (what `make run` runs): Redis, migrations, the first admin, then web,
-the portal worker and a host worker for the local Docker engine, in the foreground."""
+the portal worker and a host worker for the local Docker engine, in the foreground. Everything
+it and they write is owner-only (stack/private_files.py)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import requests
 
 from engine import Engine, EngineUnavailable
 from stack.commands import portal_worker_command, web_command
+from stack.private_files import keep_private
 from stack.redis_service import RedisProblem, local_redis_command, redis_answers, wait_for_redis
 from stack.supervisor import Process, Supervisor
 
@@ -79,7 +81,11 @@ def main() -> int:
     redis_url = os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
     os.environ["BERTH_DATA_DIR"] = str(data_dir)
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private = [data_dir]
+    if recordings := os.environ.get("BERTH_RECORDINGS_DIR"):
+        private.append(Path(recordings).resolve())
+    for problem in keep_private(*private):
+        say(f"warning: could not make {problem} (it stays readable by others)")
 
     supervisor = Supervisor(say=say)
     stop = threading.Event()

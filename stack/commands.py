@@ -1,8 +1,11 @@
 """The command lines of the portal's processes, shared by `make run` and the tests."""
 
 import sys
+from pathlib import Path
 
-__all__ = ["portal_worker_command", "web_command"]
+__all__ = ["UVICORN_LOGGING", "portal_worker_command", "web_command"]
+
+UVICORN_LOGGING = Path(__file__).resolve().parent / "uvicorn_logging.json"
 
 
 # Seconds a stopping web process waits for open requests and websockets before it closes them.
@@ -12,11 +15,13 @@ GRACEFUL_SHUTDOWN_SECONDS = 5
 def web_command(bind: str, port: int | str, proxy_headers: bool = True, fd: int | None = None) -> list[str]:
     """Uvicorn serving portal.asgi. It pings idle websockets (so proxies do not cut them) and,
     unlike some servers, sends the close reason Berth's refusals carry. With `fd`, it serves a
-    listening socket it inherited (several web processes share one port that way)."""
+    listening socket it inherited (several web processes share one port that way). Its logging is
+    uvicorn's own, with tokens taken out of every line (a websocket's `?token=` is in its path)."""
     where = ["--fd", str(fd)] if fd is not None else ["--host", bind, "--port", str(port)]
     command = [sys.executable, "-m", "uvicorn", "portal.asgi:application", *where]
     command += ["--lifespan", "off", "--ws-ping-interval", "20", "--ws-ping-timeout", "20", "--no-server-header"]
     command += ["--timeout-graceful-shutdown", str(GRACEFUL_SHUTDOWN_SECONDS)]
+    command += ["--log-config", str(UVICORN_LOGGING)]
     if proxy_headers:
         command.append("--proxy-headers")
     return command

@@ -3,12 +3,20 @@
 from datetime import timedelta
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import SetPasswordForm, UserCreationForm
 from django.utils import timezone
 
 __all__ = ["NewTokenForm", "NewUserForm", "ResetPasswordForm"]
 
-EXPIRY_CHOICES = [("", "Never"), ("7", "In 7 days"), ("30", "In 30 days"), ("90", "In 90 days"), ("365", "In a year")]
+EXPIRY_CHOICES = [("7", "In 7 days"), ("30", "In 30 days"), ("90", "In 90 days"), ("365", "In a year")]
+
+
+def _expiry_choices() -> list[tuple[str, str]]:
+    """The choices, the default lifetime first (BERTH_TOKEN_DAYS: "Never" only when it is 0)."""
+    days = settings.BERTH_TOKEN_DAYS
+    default = f"In {days:g} days (the default)" if days > 0 else "Never"
+    return [("", default), *((value, label) for value, label in EXPIRY_CHOICES if float(value) != days)]
 
 
 def _tabler(form: forms.Form) -> None:
@@ -41,7 +49,7 @@ class ResetPasswordForm(SetPasswordForm):
 class NewTokenForm(forms.Form):
     name = forms.CharField(max_length=100, help_text="What the token is for, e.g. “CI deploys”.")
     expires_in = forms.TypedChoiceField(
-        choices=EXPIRY_CHOICES, coerce=int, empty_value=None, required=False, label="Expires"
+        choices=_expiry_choices, coerce=int, empty_value=None, required=False, label="Expires"
     )
 
     def __init__(self, *args, **kwargs):
@@ -49,5 +57,6 @@ class NewTokenForm(forms.Form):
         _tabler(self)
 
     def expires_at(self):
+        """The expiry chosen, or None for the default lifetime (PersonalToken.issue applies it)."""
         days = self.cleaned_data.get("expires_in")
         return timezone.now() + timedelta(days=days) if days else None

@@ -1,16 +1,16 @@
-"""The login page's form: Django's, refusing every attempt while the username or the client's
-address is locked out after too many failed logins."""
+"""The login page's form: Django's, with every attempt counted by the login throttle before its
+password is tried, and refused while the address is locked out or the username must wait."""
 
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
-from portal.accounts.login_throttle import LoginThrottled, check_not_locked, note_failure, note_success
+from portal.accounts.login_throttle import LoginThrottled, attempt_failed, attempt_succeeded, begin_attempt
 
 __all__ = ["ThrottledAuthenticationForm"]
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
-    # Seconds until the lockout ends, when the attempt was refused for it.
+    # Seconds until the next attempt may be made, when the attempt was refused for it.
     throttled_for: int | None = None
 
     def clean(self):
@@ -18,14 +18,14 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         if not username or not self.cleaned_data.get("password"):
             return super().clean()
         try:
-            check_not_locked(self.request, username)
+            begin_attempt(self.request, username)
         except LoginThrottled as exc:
             self.throttled_for = exc.seconds
             raise ValidationError(str(exc), code="throttled") from None
         try:
             cleaned = super().clean()
         except ValidationError:
-            note_failure(self.request, username)
+            attempt_failed(self.request, username)
             raise
-        note_success(username)
+        attempt_succeeded(self.request, username)
         return cleaned

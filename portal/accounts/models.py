@@ -1,5 +1,6 @@
 import hashlib
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import models as auth_models
@@ -8,7 +9,7 @@ from django.utils import timezone
 
 from portal.access.querysets import RestrictedQuerySet
 
-__all__ = ["PersonalToken", "User"]
+__all__ = ["PersonalToken", "User", "default_expiry"]
 
 TOKEN_PREFIX = "berth_"  # noqa: S105 (a public prefix)
 
@@ -30,15 +31,16 @@ class User(auth_models.User):
         proxy = True
 
 
+def default_expiry():
+    """When a token made without an expiry expires: BERTH_TOKEN_DAYS from now (0: never)."""
+    days = settings.BERTH_TOKEN_DAYS
+    return timezone.now() + timedelta(days=days) if days > 0 else None
+
+
 class PersonalTokenQuerySet(RestrictedQuerySet):
     def for_key(self, key: str):
-        """The active token with this key and an active user, or None."""
-        return (
-            self.select_related("user")
-            .filter(key_hash=hash_key(key), user__is_active=True)
-            .filter(models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=timezone.now()))
-            .first()
-        )
+        """The token with this key and an active user, expired or not, or None."""
+        return self.select_related("user").filter(key_hash=hash_key(key), user__is_active=True).first()
 
 
 class PersonalToken(models.Model):
@@ -69,15 +71,20 @@ class PersonalToken(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.key_prefix}…)"
 
+    @property
+    def expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
     @classmethod
     def issue(cls, user, name: str, expires_at=None) -> tuple["PersonalToken", str]:
-        """Make a token; returns it with its key, which is never available again."""
+        """Make a token; returns it with its key, which is never available again. Without an
+        expiry, it expires after the default lifetime (default_expiry)."""
         key = TOKEN_PREFIX + secrets.token_urlsafe(32)
         token = cls.objects.create(
             user=user,
             name=name,
             key_prefix=key[: len(TOKEN_PREFIX) + 6],
             key_hash=hash_key(key),
-            expires_at=expires_at,
+            expires_at=expires_at or default_expiry(),
         )
         return token, key

@@ -72,6 +72,10 @@ def user_password(request, pk: int):
         except ChangeRefused as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"{user.get_username()}'s password was changed.")
+            messages.success(
+                request,
+                f"{user.get_username()}'s password was changed. They are signed out everywhere: their API tokens "
+                "are revoked, their sessions ended and their open connections closed.",
+            )
             return redirect("user-list")
     return render(request, "accounts/user_password.html", {"account": user, "form": form})

@@ -3,6 +3,9 @@
 Each change is one transaction and one audit event (never with the password in it). An admin
 cannot deactivate, delete or demote themselves, and only a superuser may touch a superuser's
 account or make one, so an admin of every host cannot take over a superuser's login.
+
+An admin's reset of another user's password signs that user out everywhere (portal.accounts.sign_out):
+their tokens are revoked, their sessions end and their open sockets close.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model, update_session_auth_hash
 from django.db import IntegrityError, transaction
 
+from portal.accounts.sign_out import sign_out_everywhere
 from portal.audit.choices import Outcome
 from portal.audit.record import record
 from portal.teams.changes import ChangeRefused, NotAllowed
@@ -71,6 +75,7 @@ def change_user(request, user, **changes):
             raise ChangeRefused("You cannot take away your own superuser status; ask another superuser to do it.")
     if not changed and password is None:
         return user
+    reset = password is not None and (actor is None or actor.pk != user.pk)
     try:
         with transaction.atomic():
             for field, value in changed.items():
@@ -80,6 +85,9 @@ def change_user(request, user, **changes):
             user.save()
             names = sorted([*changed, *(["password"] if password is not None else [])])
             record("user.change", request=request, target=user, detail={"changed": names, **changed})
+            if reset and (signed_out := sign_out_everywhere(user)).ended:
+                ended = {"sessions": signed_out.sessions, "api": signed_out.tokens}
+                record("user.sign_out", request=request, target=user, detail={"ended": ended, "why": "password reset"})
     except IntegrityError:
         user.refresh_from_db()
         raise _username_taken(changed.get("username", user.get_username())) from None

@@ -31,6 +31,6 @@ def usable_registry(user, registry_id) -> Registry:
 
 def auth_config_for(user, registry_id) -> dict | None:
     registry = usable_registry(user, registry_id)
-    if not registry.username:
+    if not registry.username or not registry.has_password:  # (a new URL cleared the password)
         return None
     return {"username": registry.username, "password": registry.password(), "serveraddress": registry.server_address}

@@ -19,17 +19,24 @@ __all__ = ["ConnectionReport", "check_connection"]
 @dataclass(frozen=True)
 class ConnectionReport:
     """`answered`: a registry answered at the URL. `credentials`: "accepted", "refused",
-    "none saved" (anonymous access works) or "not checked" (nothing to check them against)."""
+    "none saved" (anonymous access works) or "not checked" (nothing to check them against).
+    `token_realm`: the token service on another host the registry sent the check to (see
+    RegistryClient.check), which a save pins."""
 
     ok: bool
     answered: bool
     credentials: str
     detail: str
     error: RegistryError | None = None
+    token_realm: str = ""
 
 
-def check_connection(url: str, username: str, password: str, verify_tls: bool) -> ConnectionReport:
-    client = fresh_client(url, username, password, verify_tls)
+def check_connection(
+    url: str, username: str, password: str, verify_tls: bool, *, token_realm: str = "", learn_realm: bool = False
+) -> ConnectionReport:
+    """`learn_realm` when the settings are being saved: the token service the registry names then is
+    accepted (https, if on another host) and reported, to be pinned; otherwise only `token_realm` is."""
+    client = fresh_client(url, username, password, verify_tls, token_realm, learn_realm)
     try:
         result = client.check()
     except AuthRefused as exc:
@@ -40,4 +47,5 @@ def check_connection(url: str, username: str, password: str, verify_tls: bool) -
         return ConnectionReport(False, True, "not checked", str(exc), exc)
     finally:
         client.close()
-    return ConnectionReport(True, True, "accepted" if result.authenticated else "none saved", result.message)
+    credentials = "accepted" if result.authenticated else "none saved"
+    return ConnectionReport(True, True, credentials, result.message, token_realm=result.token_realm)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from rest_framework.exceptions import ValidationError
 
+from portal.registries.addresses import reference_domain
 from portal.registries.auth import auth_config_for, usable_registry
-from portal.registries.client import DOCKER_HUB_HOSTS
 from portal.registries.models import Registry
 
 __all__ = ["reference_registry", "registry_auth"]
@@ -19,16 +19,12 @@ DOCKER_HUB = "docker.io"
 
 
 def reference_registry(reference: str) -> str:
-    """The registry a reference names, read as Docker reads it: the first part of the path when
-    it looks like a host (a dot, a port or `localhost`), otherwise Docker Hub."""
-    first, slash, _ = reference.strip().partition("/")
-    if slash and ("." in first or ":" in first or first == "localhost"):
-        return DOCKER_HUB if first in DOCKER_HUB_HOSTS else first
-    return DOCKER_HUB
+    """The registry a reference names, by Docker's rules (portal.registries.addresses)."""
+    return reference_domain(reference)
 
 
 def _address(registry: Registry) -> str:
-    return DOCKER_HUB if registry.is_docker_hub else registry.host_and_port
+    return DOCKER_HUB if registry.is_docker_hub else registry.host_and_port.lower()
 
 
 def registry_auth(user, registry_id: int | None, reference: str) -> dict | None:

@@ -62,7 +62,15 @@ class RegistryForm(forms.Form):
             )
         super().__init__(*args, **kwargs)
         if registry is not None and registry.has_password:
-            self.fields["password"].help_text = "A password is saved; leave this blank to keep it."
+            self.fields["password"].help_text = (
+                "A password is saved; leave this blank to keep it. A new URL clears it: it goes only to the "
+                "address it was saved for."
+            )
+        if registry is not None and registry.token_realm:
+            self.fields["check_connection"].help_text = (
+                f"The credentials go to the token service at {registry.token_realm} too, pinned by the last "
+                "checked save; a checked save pins the one the registry names now."
+            )
 
     def clean_url(self):
         try:

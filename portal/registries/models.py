@@ -15,7 +15,8 @@ DOCKER_HUB_SERVER = "https://index.docker.io/v1/"
 class Registry(models.Model):
     """A registry images are pulled from and pushed to: Docker Hub (built in, public) or a private
     one owned by a team. The password (or token) is stored encrypted and never leaves Berth except
-    inside the one pull or push that needs it."""
+    inside the one pull or push that needs it, and goes to the registry's own host or to the token
+    service pinned in `token_realm`."""
 
     # Visibility by team ownership (portal/access/team_owned.py): built-in registries are public.
     policy_host_field = None
@@ -27,6 +28,9 @@ class Registry(models.Model):
     username = models.CharField(max_length=255, blank=True)
     password_sealed = models.TextField(blank=True)
     verify_tls = models.BooleanField(default=True)
+    # The token service on another host that receives the credentials, pinned when the registry
+    # was saved with its connection check (a registry naming another one later is refused).
+    token_realm = models.CharField(max_length=500, blank=True)
     team = models.ForeignKey("teams.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="registries")
     builtin = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -63,13 +63,24 @@ def _save(request, form: RegistryForm, registry: Registry | None):
         return None
 
 
+def _saved(request, registry: Registry, verb: str, had_password: bool = False) -> None:
+    """Says what was saved, and what the admin must know: the token service the credentials now go
+    to, and a password cleared by a change of address."""
+    text = f"Registry {registry.name} {verb}."
+    if registry.token_realm:
+        text += f" Its credentials go to its token service at {registry.token_realm} too (pinned now)."
+    if had_password and not registry.has_password and registry.username:
+        text += " Its URL changed, so the password saved for the old address was cleared: edit it to enter one."
+    messages.success(request, text)
+
+
 @login_required
 def registry_add(request):
     if not can(request, MANAGE):  # a 404, never a 403: the page does not tell who may use it
         raise Http404("Not found, or not visible to you.")
     form = RegistryForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and (registry := _save(request, form, None)):
-        messages.success(request, f"Registry {registry.name} added.")
+        _saved(request, registry, "added")
         return redirect("registry-list")
     return render(request, "registries/registry_form.html", {"form": form, "registry": None})
 
@@ -81,8 +92,9 @@ def registry_edit(request, pk: int):
         messages.info(request, f"{registry.name} is built in and cannot be changed.")
         return redirect("registry-list")
     form = RegistryForm(request.POST or None, registry=registry)
+    had_password = registry.has_password
     if request.method == "POST" and form.is_valid() and (saved := _save(request, form, registry)):
-        messages.success(request, f"Registry {saved.name} saved.")
+        _saved(request, saved, "saved", had_password)
         return redirect("registry-list")
     return render(request, "registries/registry_form.html", {"form": form, "registry": registry})
 

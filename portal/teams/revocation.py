@@ -50,7 +50,10 @@ def team_deleted(sender, instance, **kwargs):
     access_changed(_members_of(instance.pk))
 
 
+# Saved through Django's user or through the policy's proxy of it (portal.accounts.models.User),
+# whose signals name the proxy as their sender.
 @receiver(post_save, sender=User, dispatch_uid="berth-revoke-user")
+@receiver(post_save, sender="accounts.User", dispatch_uid="berth-revoke-user-proxy")
 def user_saved(sender, instance, created, update_fields=None, **kwargs):
     # Deactivation, or a change of superuser status: re-check everything the user has open.
     if not created and set(update_fields or ()) != {"last_login"}:
@@ -58,6 +61,7 @@ def user_saved(sender, instance, created, update_fields=None, **kwargs):
 
 
 @receiver(post_delete, sender=User, dispatch_uid="berth-revoke-user-deleted")
+@receiver(post_delete, sender="accounts.User", dispatch_uid="berth-revoke-user-proxy-deleted")
 def user_deleted(sender, instance, **kwargs):
     access_changed([instance.pk])
 

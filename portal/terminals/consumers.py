@@ -38,6 +38,10 @@ EXEC = "container.exec"
 # Input typed before the host worker answered is kept (up to this much) and sent on READY.
 EARLY_INPUT_LIMIT = 64 * 1024
 MAX_SIZE = 1000
+# The biggest frame a browser may send (a paste, say): a bigger one closes the session with
+# 1009 (message too big) and a sentence, before it is recorded or sent on.
+MAX_FRAME_BYTES = 1024 * 1024
+CLOSE_TOO_BIG = 1009
 
 
 def _int(values: list[str] | None, default: int) -> int:
@@ -184,6 +188,10 @@ class TerminalConsumer(StreamConsumer):
     # -- from the browser -------------------------------------------------------------------------
 
     async def receive(self, text_data=None, bytes_data=None):
+        size = len(bytes_data) if bytes_data is not None else len((text_data or "").encode())
+        if size > MAX_FRAME_BYTES:
+            await self._too_big(size)
+            return
         if self.session is None or self.ended:
             return
         if bytes_data is not None:
@@ -192,6 +200,12 @@ class TerminalConsumer(StreamConsumer):
             await self._input(text_data.encode())
         else:
             await self._control(text_data)
+
+    async def _too_big(self, size: int) -> None:
+        message = f"A terminal frame may hold at most 1 MiB; this one held {size:,} bytes. The session is closed."
+        if not self.raw:
+            await self.send_json({"type": "error", "message": message})
+        await self.end(CLOSE_TOO_BIG, message)
 
     async def _input(self, data: bytes) -> None:
         if not data:

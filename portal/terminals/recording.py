@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import os
 import time
 from pathlib import Path
 
@@ -26,7 +27,7 @@ def recordings_dir() -> Path:
 
 class Recorder:
     def __init__(self, path: Path, *, cols: int, rows: int, max_bytes: int, title: str = "", command: str = ""):
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.path = path
         self.max_bytes = max_bytes
         self.started = time.monotonic()
@@ -36,7 +37,8 @@ class Recorder:
             "o": codecs.getincrementaldecoder("utf-8")(errors="replace"),
             "i": codecs.getincrementaldecoder("utf-8")(errors="replace"),
         }
-        self._file = path.open("w", encoding="utf-8")
+        # Owner-only whatever the umask: a recording holds everything typed, passwords included.
+        self._file = open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8")  # noqa: SIM115
         header = {
             "version": 2,
             "width": cols,

@@ -26,9 +26,39 @@ def browser():
         browser.close()
 
 
+# Every Content-Security-Policy violation a page reports (script, style, connection, eval…):
+# the DOM's own event, handed to the test through a binding (neither is subject to the policy).
+CSP_WATCH = """
+document.addEventListener("securitypolicyviolation", (event) => window.__berthCspViolation(
+  `${event.effectiveDirective} refused ${event.blockedURI || "inline"} ` +
+  `(${event.sourceFile || "the page"}:${event.lineNumber}) ${event.sample || ""}`.trim()));
+"""
+
+
+def watch_csp(context, violations: list[str]) -> None:
+    """Adds every CSP violation in `context`'s pages, and Chromium's console line for one, to `violations`."""
+    context.expose_binding(
+        "__berthCspViolation", lambda source, text: violations.append(f"{source['page'].url}: {text}")
+    )
+    context.add_init_script(CSP_WATCH)
+    context.on(
+        "console",
+        lambda message: "Content Security Policy" in message.text and violations.append(f"console: {message.text}"),
+    )
+
+
 @pytest.fixture
-def page(browser):
+def csp_violations():
+    """The CSP violations of the test's pages: any at all fails the test (the policy broke a page)."""
+    violations: list[str] = []
+    yield violations
+    assert violations == [], "The Content-Security-Policy refused something on a page:\n" + "\n".join(violations)
+
+
+@pytest.fixture
+def page(browser, csp_violations):
     context = browser.new_context()
+    watch_csp(context, csp_violations)
     page = context.new_page()
     yield page
     context.close()

@@ -74,6 +74,11 @@ def test_given_redis_and_docker_when_make_run_starts_then_it_prints_the_login_an
             return any(h["name"] == name and h["status"] == "online" for h in hosts)
 
         wait_until(local_host_online, 20, what="the local host to be online")
+        # Everything the stack and its processes wrote is its owner's alone (umask 077).
+        data = tmp_path / "data"
+        readable = [str(p) for p in [data, *data.rglob("*")] if not p.is_symlink() and p.stat().st_mode & 0o077]
+        assert data.stat().st_mode & 0o777 == 0o700 and (data / "berth.sqlite3").stat().st_mode & 0o777 == 0o600
+        assert readable == []
     finally:
         process.send_signal(signal.SIGINT)
         code = process.wait(60)

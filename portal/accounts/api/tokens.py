@@ -21,9 +21,15 @@ class PersonalTokenSerializer(serializers.ModelSerializer):
         model = PersonalToken
         fields = ["id", "name", "prefix", "created_at", "last_used_at", "expires_at", "expired"]
         read_only_fields = ["created_at", "last_used_at"]
+        extra_kwargs = {
+            "expires_at": {
+                "help_text": "When the token stops working. Left out or null: after the default lifetime "
+                "(BERTH_TOKEN_DAYS, 90 days unless the admin set it; never when 0)."
+            }
+        }
 
     def get_expired(self, token) -> bool:
-        return token.expires_at is not None and token.expires_at <= timezone.now()
+        return token.expired
 
     def validate_expires_at(self, value):
         if value is not None and value <= timezone.now():

@@ -7,7 +7,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.accounts.login_throttle import LoginThrottled, check_not_locked, note_failure, note_success
+from portal.accounts.login_throttle import LoginThrottled, attempt_failed, attempt_succeeded, begin_attempt
 from portal.accounts.models import PersonalToken
 from portal.audit.record import record
 
@@ -31,7 +31,10 @@ class ObtainTokenView(APIView):
         request=ObtainTokenSerializer,
         responses={
             201: inline_serializer("Token", {"token": serializers.CharField(), "name": serializers.CharField()}),
-            429: OpenApiResponse(description="Too many failed logins for this username or from this address."),
+            429: OpenApiResponse(
+                description="Too many failed logins from this address (locked out), or for this username "
+                "(it must wait a few seconds)."
+            ),
         },
     )
     def post(self, request):
@@ -39,15 +42,15 @@ class ObtainTokenView(APIView):
         data.is_valid(raise_exception=True)
         username = data.validated_data["username"]
         try:
-            check_not_locked(request, username)
+            begin_attempt(request, username)
         except LoginThrottled as exc:
             raise LoginThrottledError(exc) from None
         # A failed attempt is audited by the user_login_failed signal that authenticate sends.
         user = authenticate(request, username=username, password=data.validated_data["password"])
         if user is None:
-            note_failure(request, username)
+            attempt_failed(request, username)
             raise ValidationError("Unable to log in with the username and password given.", code="invalid_credentials")
-        note_success(username)
+        attempt_succeeded(request, username)
         with transaction.atomic():
             token, key = PersonalToken.issue(user, data.validated_data["name"])
             record(

@@ -33,7 +33,9 @@ NEEDS = {
 
 
 class TimeoutSerializer(serializers.Serializer):
-    timeout = serializers.IntegerField(required=False, min_value=0, max_value=3600, help_text="Seconds (default 10).")
+    timeout = serializers.IntegerField(
+        required=False, min_value=0, max_value=300, help_text="Seconds (default 10, at most 300)."
+    )
 
 
 class SignalSerializer(serializers.Serializer):

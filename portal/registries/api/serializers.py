@@ -16,8 +16,8 @@ __all__ = [
 
 class RegistrySerializer(serializers.ModelSerializer):
     """A registry. `password` is write-only: never returned; left out or blank on an edit, the saved
-    one is kept. `check_connection` (default true) asks the registry before saving, and refuses
-    settings it does not accept."""
+    one is kept — unless `url` changes, which clears it. `check_connection` (default true) asks the
+    registry before saving, refuses settings it does not accept, and pins `token_realm`."""
 
     name = serializers.CharField(
         max_length=100,
@@ -28,6 +28,11 @@ class RegistrySerializer(serializers.ModelSerializer):
         write_only=True, required=False, allow_blank=True, trim_whitespace=False, style={"input_type": "password"}
     )
     has_password = serializers.BooleanField(read_only=True)
+    token_realm = serializers.CharField(
+        read_only=True,
+        help_text="The token service on another host that receives the credentials, pinned by the last save "
+        "with the connection check (empty: none, or one on the registry's own host).",
+    )
     team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all(), allow_null=True, required=False)
     team_name = serializers.CharField(source="team.name", read_only=True, default=None)
     check_connection = serializers.BooleanField(write_only=True, required=False, default=True)
@@ -41,6 +46,7 @@ class RegistrySerializer(serializers.ModelSerializer):
             "username",
             "password",
             "has_password",
+            "token_realm",
             "verify_tls",
             "team",
             "team_name",

@@ -94,7 +94,9 @@ class RegistryViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet):
             password = registry.password()
         except SecretUnreadable as exc:
             return _answer(exc, ok=False, answered=False, credentials="not checked")
-        report = check_connection(registry.url, registry.username, password, registry.verify_tls)
+        report = check_connection(
+            registry.url, registry.username, password, registry.verify_tls, token_realm=registry.token_realm
+        )
         body = {"ok": report.ok, "answered": report.answered, "credentials": report.credentials}
         if not report.ok:
             return _answer(report.error, **body)

@@ -12,6 +12,8 @@ a 502/504 would tell an API client that Berth itself failed. Chosen statuses:
 | repository or tag not found | 404 | registry_not_found |
 | denied (the credentials lack the right) | 403 | registry_denied |
 | unsupported (e.g. Docker Hub lists no catalog) | 400 | registry_unsupported |
+| sent to another host (token service, next page, redirect) not approved | 400 | registry_untrusted_host |
+| an answer bigger than Berth reads (e.g. a manifest over 4 MiB) | 400 | registry_answer_too_large |
 
 409 for an unreachable registry: the request was fine, the world is not (try again later);
 400 for what the saved settings get wrong (fix the URL, the TLS setting, the password).
@@ -22,6 +24,7 @@ from __future__ import annotations
 from portal.refusals import Refusal
 
 __all__ = [
+    "AnswerTooLarge",
     "AuthRefused",
     "Denied",
     "InvalidName",
@@ -31,6 +34,7 @@ __all__ = [
     "RegistryUnreachable",
     "TLSFailure",
     "Unsupported",
+    "UntrustedHost",
 ]
 
 
@@ -83,3 +87,15 @@ class Unsupported(RegistryError):
 class InvalidName(RegistryError):
     status = 400
     code = "invalid_name"
+
+
+class UntrustedHost(RegistryError):
+    """The registry sent Berth (and so its credentials) to another host it has not been allowed."""
+
+    status = 400
+    code = "registry_untrusted_host"
+
+
+class AnswerTooLarge(RegistryError):
+    status = 400
+    code = "registry_answer_too_large"

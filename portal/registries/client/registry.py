@@ -1,6 +1,7 @@
 """A client of the Registry HTTP API v2 for one registry: the connection check, the catalog and
-tag lists (following `Link` pagination), and each tag's digest, size, creation time and
-architecture read from its manifest and config blob."""
+tag lists (following `Link` pagination on the registry's own host), and each tag's digest, size,
+creation time and architecture read from its manifest and config blob (at most MAX_PLATFORMS of a
+manifest list's platforms)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ import threading
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 from . import manifests
-from .errors import InvalidName, NotARegistry, NotFound, Unsupported
+from .errors import InvalidName, NotARegistry, NotFound, Unsupported, UntrustedHost
 from .manifests import ImageFacts, Manifest, TagDetails
 from .session import DEFAULT_TIMEOUT, RegistrySession
 
@@ -28,7 +29,14 @@ _TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
 # A catalog longer than this is cut: a browse page never needs more at once.
 CATALOG_LIMIT = 100_000
 PAGE = 1000
+# A registry whose pages never end (or loop) is stopped here: CATALOG_LIMIT names in full pages, and some.
+MAX_PAGES = 2 * CATALOG_LIMIT // PAGE
 CONFIG_CACHE = 4096
+# An image config holds its history, one entry per layer: far below this.
+CONFIG_MAX_BYTES = 8 * 1024 * 1024
+# A manifest list names one image per platform; Berth reads this many of them, no more (the
+# biggest lists on Docker Hub have under 20).
+MAX_PLATFORMS = 32
 
 
 def valid_repository(name: str) -> bool:
@@ -41,10 +49,12 @@ def valid_tag(name: str) -> bool:
 
 @dataclass(frozen=True)
 class CheckResult:
-    """A registry answered: whether it accepted credentials (or needed none)."""
+    """A registry answered: whether it accepted credentials (or needed none), and the token service
+    on another host it sent them to (empty when there is none, or it is on the registry's host)."""
 
     authenticated: bool
     message: str
+    token_realm: str = ""
 
 
 @dataclass(frozen=True)
@@ -65,8 +75,20 @@ class RegistryClient:
         verify_tls: bool = True,
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
         concurrency: int = 8,
+        token_realm: str = "",
+        learn_realm: bool = False,
     ):
-        self.session = RegistrySession(url, username, password, verify_tls=verify_tls, timeout=timeout)
+        """`token_realm`: the token service on another host an admin approved. `learn_realm`: this
+        client checks a registry being saved, and accepts the one it names (https only)."""
+        self.session = RegistrySession(
+            url,
+            username,
+            password,
+            verify_tls=verify_tls,
+            timeout=timeout,
+            token_realm=token_realm,
+            learn_realm=learn_realm,
+        )
         self.concurrency = concurrency
         self.is_docker_hub = (urlsplit(url).hostname or "") in DOCKER_HUB_HOSTS
         self._configs: OrderedDict[str, dict] = OrderedDict()
@@ -84,9 +106,14 @@ class RegistryClient:
         version = response.headers.get("Docker-Distribution-API-Version", "")
         if not version.startswith("registry/2") and not _json_object(response):
             raise NotARegistry(f"{self.session.origin()} answered, but not as a registry (no Registry API v2 at /v2/).")
+        realm = self.session.learned_realm if self.session.learn_realm else self.session.token_realm
         if self.session.has_credentials:
-            return CheckResult(True, f"The registry answered and accepted the credentials of {self.session.username}.")
-        return CheckResult(False, "The registry answered; it allows anonymous access (no credentials are saved).")
+            message = f"The registry answered and accepted the credentials of {self.session.username}."
+            if realm:
+                message += f" They go to its token service at {realm} too."
+            return CheckResult(True, message, realm)
+        anonymous = "The registry answered; it allows anonymous access (no credentials are saved)."
+        return CheckResult(False, anonymous, realm)
 
     # --- lists --------------------------------------------------------------------------------
 
@@ -107,22 +134,29 @@ class RegistryClient:
 
     def _paged(self, path: str, key: str, scope: str, limit: int) -> list[str]:
         names: list[str] = []
-        url = path
-        while url and len(names) < limit:
+        url = self.session.url(path)
+        pages = 0
+        while url and len(names) < limit and pages < MAX_PAGES:
             response = self.session.get(url, scope=scope)
+            pages += 1
             body = _json_object(response)
             if body is None:
                 raise NotARegistry(f"{self.session.origin()} answered {path.split('?')[0]} with something not JSON.")
             names.extend(str(name) for name in body.get(key) or [])
             following = response.links.get("next", {}).get("url")
-            url = self.session.url(following) if following and not following.startswith("http") else following
+            url = urljoin(url, following) if following else None
+            if url and not self.session.on_own_host(url):
+                raise UntrustedHost(
+                    f"{self.session.origin()} put the next page of {path.split('?')[0]} on another host "
+                    f"({self.session.origin(url)}): Berth follows pages on the registry's own host only."
+                )
         return names[:limit]
 
     def search(self, term: str, limit: int = 100) -> list[SearchHit]:
         """Repositories whose name contains `term`: Docker Hub's search, or the catalog filtered."""
         term = term.strip().lower()
         if self.is_docker_hub:
-            response = self.session.get(f"{DOCKER_HUB_SEARCH}?q={quote(term)}&n={min(limit, 100)}")
+            response = self.session.get_public(f"{DOCKER_HUB_SEARCH}?q={quote(term)}&n={min(limit, 100)}")
             results = (_json_object(response) or {}).get("results") or []
             return [SearchHit(str(r.get("name", "")), str(r.get("description") or "")) for r in results][:limit]
         return [SearchHit(name) for name in self.catalog() if term in name][:limit]
@@ -154,7 +188,15 @@ class RegistryClient:
                 self._configs.move_to_end(digest)
                 return self._configs[digest]
         repository = self._repository(repository)
-        response = self.session.get(f"/v2/{repository}/blobs/{digest}", scope=f"repository:{repository}:pull")
+        response = self.session.get(
+            f"/v2/{repository}/blobs/{digest}",
+            scope=f"repository:{repository}:pull",
+            max_bytes=CONFIG_MAX_BYTES,
+            blob=True,
+        )
+        algorithm, _, expected = digest.partition(":")
+        if algorithm == "sha256" and hashlib.sha256(response.content).hexdigest() != expected:
+            raise NotARegistry(f"{self.session.origin()} sent a config blob that does not match its digest {digest}.")
         config = _json_object(response) or {}
         with self._configs_lock:
             self._configs[digest] = config
@@ -177,7 +219,7 @@ class RegistryClient:
                 tag, manifest.digest, manifest.media_type, facts.size, facts.created, facts.architecture, facts.os
             )
         platforms = []
-        for ref in manifests.platform_refs(manifest):
+        for ref in manifests.platform_refs(manifest)[:MAX_PLATFORMS]:
             facts = self.image(repository, self.manifest(repository, ref.digest))
             platforms.append(
                 ImageFacts(

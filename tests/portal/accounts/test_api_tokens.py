@@ -57,7 +57,8 @@ def test_a_superuser_does_not_see_other_peoples_tokens_either(as_admin):
 # --- with permission: any logged-in user, on their own tokens --------------------------------
 
 
-def test_a_user_with_no_role_creates_a_token_and_sees_its_key_once():
+def test_a_user_with_no_role_creates_a_token_and_sees_its_key_once(settings):
+    settings.BERTH_TOKEN_DAYS = 0  # no default lifetime: a token made without an expiry has none
     ada = make_user("ada")
     client = api_as(ada)
 
@@ -166,7 +167,8 @@ def test_a_bad_token_is_a_400_saying_what_is_wrong(payload, detail):
 # --- audit -----------------------------------------------------------------------------------
 
 
-def test_creating_and_revoking_a_token_is_audited_without_the_key():
+def test_creating_and_revoking_a_token_is_audited_without_the_key(settings):
+    settings.BERTH_TOKEN_DAYS = 0  # no default lifetime: a token made without an expiry has none
     client = api_as(make_superuser("root"))
 
     body = client.post(TOKENS_URL, {"name": "ci"}, format="json").json()

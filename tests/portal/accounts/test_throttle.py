@@ -129,13 +129,35 @@ def test_a_successful_login_clears_the_usernames_count(ada, clock):
     assert logged_in(log_in("ada", PASSWORD, ip="10.0.0.2"))
 
 
-def test_a_username_is_locked_whatever_address_the_guesses_come_from(ada, clock):
+def test_a_username_guessed_from_many_addresses_slows_down_instead_of_locking_its_owner_out(ada, clock):
     for number in range(5):
         fail(1, ip=f"10.0.1.{number}")
 
-    assert log_in("ada", PASSWORD, ip="10.0.2.1").status_code == 429
+    refused = log_in("ada", PASSWORD, ip="10.0.2.1")
+
+    assert refused.status_code == 429 and refused["Retry-After"] == "1"
+    assert "Too many failed logins for this username. Try again in 1 second." in refused.content.decode()
     make_user("bob")
     assert logged_in(log_in("bob", PASSWORD, ip="10.0.1.1"))
+    clock.advance(1)
+    assert logged_in(log_in("ada", PASSWORD, ip="10.0.2.1"))  # seconds later, not 15 minutes
+
+
+def test_the_wait_of_a_username_under_attack_doubles_up_to_the_most_set(ada, clock, settings):
+    settings.BERTH_LOGIN_MAX_DELAY_SECONDS = 10
+    for number in range(5):
+        fail(1, ip=f"10.0.1.{number}")
+    waits = []
+    for number in range(6):
+        refused = log_in("ada", "guess", ip=f"10.0.3.{number}")
+        waits.append(int(refused["Retry-After"]))
+        clock.advance(waits[-1])
+        assert log_in("ada", "guess", ip=f"10.0.4.{number}").status_code == 200  # tried, and wrong
+
+    assert waits == [1, 2, 4, 8, 10, 10]
+    assert log_in("ada", PASSWORD, ip="10.0.5.1").status_code == 429
+    clock.advance(10)
+    assert logged_in(log_in("ada", PASSWORD, ip="10.0.5.1"))
 
 
 def test_a_change_of_case_does_not_start_a_fresh_count(ada, clock):

@@ -14,6 +14,8 @@ from tests.support.processes import free_port
 from tests.support.registry_images import ImagePusher
 from tests.support.registry_process import RegistryProcess, TokenService
 
+from .fake_registry import FakeServer
+
 REGISTRY = os.environ.get("BERTH_TEST_REGISTRY", "127.0.0.1:5000")
 USER = os.environ.get("BERTH_TEST_REGISTRY_USER", "berth")
 PASSWORD = os.environ.get("BERTH_TEST_REGISTRY_PASSWORD", "berth-registry-pass")
@@ -71,6 +73,27 @@ def not_a_registry():
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def hostile():
+    """A fake registry on 127.0.0.1 (routes added by the test) that may point Berth elsewhere."""
+    with FakeServer("127.0.0.1") as server:
+        yield server
+
+
+@pytest.fixture
+def elsewhere():
+    """Another host (127.0.0.2: another host name), plain HTTP, writing down what reaches it."""
+    with FakeServer("127.0.0.2") as server:
+        yield server
+
+
+@pytest.fixture
+def elsewhere_tls():
+    """Another host over https (a self-signed certificate)."""
+    with FakeServer("127.0.0.2", tls=True) as server:
+        yield server
 
 
 @pytest.fixture

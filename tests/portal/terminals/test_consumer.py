@@ -210,3 +210,30 @@ async def test_given_a_stopped_container_when_a_terminal_is_asked_then_4409_befo
 
     assert closing["code"] == 4409
     assert await sync_to_async(TerminalSession.objects.count)() == 0
+
+
+@run_async
+async def test_given_a_frame_over_1_mib_then_the_session_closes_with_1009_and_says_why(container):
+    admin = await sync_to_async(make_superuser)("root")
+    cookie = await sync_to_async(session_cookie)(admin)
+    socket, worker = await open_terminal(container, cookie)
+    await worker.ready()
+    await socket.receive_json_from()
+    await socket.send_to(bytes_data=b"x" * (1024 * 1024))  # exactly 1 MiB: a paste like any other
+    assert (await worker.heard())["type"] == m.INPUT
+
+    await socket.send_to(bytes_data=b"x" * (1024 * 1024 + 1))
+
+    error = await socket.receive_json_from()
+    closing = await socket.receive_output()
+    limit = "A terminal frame may hold at most 1 MiB; this one held 1,048,577 bytes. The session is closed."
+    assert error == {"type": "error", "message": limit}
+    assert (closing["code"], closing["reason"]) == (1009, limit)
+    assert await worker.heard() == {"type": m.CLOSE}
+    session = await sync_to_async(TerminalSession.objects.get)()
+    assert session.ended_at is not None and session.end_reason == limit
+    # In raw mode, a text frame over the limit too; the close alone says why.
+    raw, raw_worker = await open_terminal(container, cookie, "?raw=1")
+    await raw_worker.ready()
+    await raw.send_to(text_data="é" * (512 * 1024 + 1))
+    assert (await raw.receive_output())["code"] == 1009

@@ -12,11 +12,11 @@ from django.urls import path
 
 from portal.access.policy import AccessScope
 from portal.accounts.models import PersonalToken
+from portal.accounts.socket_auth import BerthAuthMiddlewareStack
 from portal.hosts.events import publish_host
 from portal.refusals import NotFound
 from portal.teams.choices import RoleName
 from portal.teams.models import Team, TeamMembership
-from portal.accounts.socket_auth import BerthAuthMiddlewareStack
 from portal.ws.consumers import BerthJsonConsumer
 from tests.portal.factories import make_binding, make_team, make_token, make_user
 from tests.portal.ws.sockets import SITE, events_socket, run_async, session_cookie
