@@ -105,7 +105,9 @@ class BerthChannelLayer(RedisChannelLayer):
             message = self.deserialize(member)
             received.append((message.pop("__asgi_channel__", channel), message))
         for target, message in received[:-1]:
-            self.receive_buffer[target].put_nowait(message)
+            # A group_send names every local channel it reaches on this key in one message: a list.
+            for name in target if isinstance(target, list) else (target,):
+                self.receive_buffer[name].put_nowait(message)
         return received[-1]
 
     async def _brpop_with_clean(self, index, channel, timeout):
