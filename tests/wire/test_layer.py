@@ -93,3 +93,16 @@ def test_given_a_group_of_local_channels_and_other_messages_waiting_when_receive
 
     assert all(numbers == [0, 1, 2] for numbers in got.values())
     assert last == {"type": "direct"}
+
+
+def test_given_more_callers_than_connections_when_they_send_at_once_then_they_wait_for_one_instead_of_failing():
+    """300 handshakes at once (every tab reconnecting after a restart) once got MaxConnectionsError
+    from redis-py's pool of 100: callers past the pool now wait for a connection."""
+
+    async def run(ours, stock):
+        channels = [await ours.new_channel() for _ in range(300)]
+        await asyncio.gather(*(ours.group_add("unit-crowd", channel) for channel in channels))
+        await asyncio.gather(*(ours.group_discard("unit-crowd", channel) for channel in channels))
+        return len(channels)
+
+    assert layers(run) == 300
