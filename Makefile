@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint format bench deps deps-dev clean
+.PHONY: run test lint format bench deps deps-dev lock clean
 
 run: deps
 	$(PY) -m stack
@@ -30,13 +30,21 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
 
-$(VENV)/.runtime: requirements.txt | $(VENV)/bin/python
-	$(VENV)/bin/pip install --quiet -r requirements.txt
+# Installs come from the locks (exact versions, with hashes: a fresh machine gets what CI tested).
+# requirements*.txt are the ranges people edit; `make lock` turns them into the locks.
+$(VENV)/.runtime: requirements.lock | $(VENV)/bin/python
+	$(VENV)/bin/pip install --quiet --require-hashes -r requirements.lock
 	touch $@
 
-$(VENV)/.dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
-	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
+$(VENV)/.dev: requirements.lock requirements-dev.lock | $(VENV)/bin/python
+	$(VENV)/bin/pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $@ $(VENV)/.runtime
+
+lock: | $(VENV)/bin/python
+	$(VENV)/bin/pip install --quiet uv
+	for name in requirements requirements-dev; do \
+		$(VENV)/bin/uv pip compile $$name.txt --generate-hashes --universal --python-version 3.11 -o $$name.lock -q; \
+	done
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error

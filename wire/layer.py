@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import time
 
+import redis.asyncio as aioredis
 from channels.exceptions import ChannelFull
 from channels_redis.core import RedisChannelLayer
 
@@ -27,6 +28,11 @@ __all__ = ["BerthChannelLayer", "channel_layer_config"]
 
 # The most messages for this process's own channels taken from Redis in one round trip.
 RECEIVE_BATCH = 100
+# Redis connections one process opens at most; past them a caller waits (up to POOL_WAIT seconds)
+# for one to come free, instead of failing: every open tab reconnecting at once after a restart
+# (hundreds of handshakes) must queue, not answer HTTP 500 with MaxConnectionsError.
+POOL_SIZE = 200
+POOL_WAIT = 20
 
 SEND = """
 redis.call('ZREMRANGEBYSCORE', KEYS[1], 0, ARGV[2])
@@ -57,6 +63,12 @@ def channel_layer_config(redis_url: str) -> dict:
 
 class BerthChannelLayer(RedisChannelLayer):
     """The layer of every Berth process (settings.CHANNEL_LAYERS in the portal, StreamLoop in a worker)."""
+
+    def create_pool(self, index):
+        host = dict(self.hosts[index])
+        return aioredis.BlockingConnectionPool.from_url(
+            host.pop("address"), max_connections=POOL_SIZE, timeout=POOL_WAIT, **host
+        )
 
     async def send(self, channel, message):
         assert isinstance(message, dict), "message is not a dict"
@@ -105,7 +117,9 @@ class BerthChannelLayer(RedisChannelLayer):
             message = self.deserialize(member)
             received.append((message.pop("__asgi_channel__", channel), message))
         for target, message in received[:-1]:
-            self.receive_buffer[target].put_nowait(message)
+            # A group_send names every local channel it reaches on this key in one message: a list.
+            for name in target if isinstance(target, list) else (target,):
+                self.receive_buffer[name].put_nowait(message)
         return received[-1]
 
     async def _brpop_with_clean(self, index, channel, timeout):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 
+from portal.access.policy import host_id_of
 from portal.audit.choices import Outcome
 from portal.audit.models import AuditEvent
+from portal.hosts.models import Host
 
 __all__ = ["client_ip", "record"]
 
@@ -46,12 +48,8 @@ def record(
         target_type = target_type or target._meta.model_name
         target_id = target_id or str(target.pk)
     if host is None and target is not None:
-        from portal.access.policy import host_id_of
-
         host_id = host_id_of(target)
         if host_id is not None:
-            from portal.hosts.models import Host
-
             host = Host.objects.filter(pk=host_id).first()
     event = AuditEvent.objects.create(
         user=user,

@@ -13,7 +13,7 @@ from django.db import close_old_connections
 from portal.hosts.liveness import mark_lost_hosts
 from portal.ingest.housekeeping import purge_tombstones
 from portal.operations.liveness import fail_lost_operations
-from portal.terminals.housekeeping import purge_recordings
+from portal.terminals.housekeeping import end_orphaned_sessions, purge_recordings
 
 __all__ = ["JOBS", "PeriodicJobsStep"]
 
@@ -28,6 +28,8 @@ JOBS = (
     (fail_lost_operations, None),
     (purge_tombstones, HOUSEKEEPING_EVERY),
     (purge_recordings, HOUSEKEEPING_EVERY),
+    # At the worker's start too: sessions a crashed web process left open are closed at once.
+    (end_orphaned_sessions, 15.0),
 )
 
 

@@ -11,7 +11,9 @@ and audited (start and end). Refusals (4401/4403/4404/4409/4503) come before any
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import shlex
 import uuid
 from urllib.parse import parse_qs
@@ -27,12 +29,15 @@ from portal.containers.checks import require_streamable
 from portal.containers.models import Container
 from portal.refusals import Forbidden, NotFound, Refusal
 from portal.terminals.choices import SessionKind
+from portal.terminals.housekeeping import ALIVE_EVERY
 from portal.terminals.models import TerminalSession
 from portal.terminals.recording import Recorder, recordings_dir
 from portal.ws.streams import StreamConsumer
 from wire import streams as m
 
 __all__ = ["AttachConsumer", "TerminalConsumer"]
+
+log = logging.getLogger(__name__)
 
 EXEC = "container.exec"
 # Input typed before the host worker answered is kept (up to this much) and sent on READY.
@@ -70,6 +75,7 @@ class TerminalConsumer(StreamConsumer):
         await require_streamable(container)
         self.container_pk, self.host_id = container.pk, container.host_id
         self.session = await database_sync_to_async(self._begin)(container)
+        self._alive = asyncio.get_running_loop().create_task(self._keep_alive())
         await self.open_stream(
             self.kind,
             container.host.slug,
@@ -133,6 +139,7 @@ class TerminalConsumer(StreamConsumer):
             exec_user=self.exec_user,
             source_ip=self._client_ip(),
             started_at=now,
+            alive_at=now,
             recording=relative,
         )
         self.recorder = Recorder(
@@ -248,10 +255,24 @@ class TerminalConsumer(StreamConsumer):
     async def still_allowed(self) -> bool:
         return can(self.access, EXEC, getattr(self, "host_id", None))
 
+    async def _keep_alive(self) -> None:
+        """Says the session is still served, so the sweep leaves it open."""
+        refresh = database_sync_to_async(
+            lambda: TerminalSession.objects.filter(pk=self.session.pk, ended_at=None).update(alive_at=timezone.now())
+        )
+        while True:
+            await asyncio.sleep(ALIVE_EVERY)
+            try:
+                await refresh()
+            except Exception as exc:  # the database is away: the next turn tries again
+                log.warning("Could not refresh terminal session %s: %s", self.session.pk, exc)
+
     async def _finish(self, code: int | None, reason: str) -> None:
         if self.session is None or self.ended:
             return
         self.ended = True
+        if alive := getattr(self, "_alive", None):
+            alive.cancel()
         await database_sync_to_async(self._end_session)(code, reason)
 
     def _end_session(self, code: int | None, reason: str) -> None:

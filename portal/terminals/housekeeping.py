@@ -1,5 +1,6 @@
-"""Housekeeping of terminal recordings: they are kept BERTH_RECORDING_DAYS, then deleted (the
-session's record stays, as the audit trail does)."""
+"""Housekeeping of terminal sessions: recordings are kept BERTH_RECORDING_DAYS, then deleted (the
+session's record stays, as the audit trail does); a session whose web process is gone (killed,
+or cut off from the database) is ended, so no record stays open for good."""
 
 from __future__ import annotations
 
@@ -9,10 +10,18 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from portal.audit.choices import Outcome
+from portal.audit.record import record
 from portal.terminals.models import TerminalSession
 from portal.terminals.recording import recordings_dir
 
-__all__ = ["purge_recordings"]
+__all__ = ["ALIVE_EVERY", "ORPHANED_AFTER", "end_orphaned_sessions", "purge_recordings"]
+
+# A served session's record is refreshed this often; one not refreshed for ORPHANED_AFTER has lost
+# the web process that served it (its host worker ends the exec once the web side goes silent).
+ALIVE_EVERY = 15.0
+ORPHANED_AFTER = timedelta(seconds=60)
+ORPHANED_REASON = "Berth lost the web process that served this session; it was ended."
 
 log = logging.getLogger(__name__)
 
@@ -30,3 +39,29 @@ def purge_recordings(now=None) -> int:
     if purged:
         log.info("Purged %d terminal recordings older than %s", purged, cutoff)
     return purged
+
+
+def end_orphaned_sessions(now=None) -> int:
+    """End the open sessions nobody serves any more, as of the last time they were known alive."""
+    now = now or timezone.now()
+    orphaned = TerminalSession.objects.filter(ended_at=None, alive_at__lt=now - ORPHANED_AFTER)
+    ended = 0
+    for session in orphaned.select_related("host", "user"):
+        if not TerminalSession.objects.filter(pk=session.pk, ended_at=None).update(
+            ended_at=session.alive_at, end_reason=ORPHANED_REASON
+        ):
+            continue  # its web process ended it meanwhile
+        ended += 1
+        record(
+            f"{session.kind}.end",
+            user=session.user,
+            target_type="container",
+            target_id=str(session.container_id or ""),
+            host=session.host,
+            source_ip=session.source_ip,
+            outcome=Outcome.FAILURE,
+            detail={"session": session.pk, "container": session.container_name, "reason": ORPHANED_REASON},
+        )
+    if ended:
+        log.warning("Ended %d terminal sessions whose web process was gone", ended)
+    return ended

@@ -31,6 +31,9 @@ class TerminalSession(models.Model):
     source_ip = models.GenericIPAddressField(null=True, blank=True)
     started_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)
+    # Refreshed by the web process serving the session while it is open; a session whose web
+    # process is gone stops being refreshed and is ended by the sweep (portal.terminals.housekeeping).
+    alive_at = models.DateTimeField(null=True, blank=True)
     exit_code = models.IntegerField(null=True, blank=True)
     end_reason = models.CharField(max_length=300, blank=True)
     # Relative to the recordings directory; empty once the recording was purged.

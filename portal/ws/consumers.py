@@ -7,6 +7,8 @@ handshake refused before accept only as a bare failure, without a code: 4401 not
 """
 
 import asyncio
+import json
+import logging
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -18,6 +20,11 @@ from django.utils.crypto import constant_time_compare
 from portal.access.policy import AccessScope
 from portal.refusals import Refusal
 from portal.ws.revocation import user_group
+
+log = logging.getLogger(__name__)
+
+# The largest JSON control frame a socket reads (a control message is a few dozen bytes).
+MAX_CONTROL_FRAME = 64 * 1024
 
 __all__ = ["BerthJsonConsumer"]
 
@@ -50,6 +57,32 @@ class BerthJsonConsumer(AsyncJsonWebsocketConsumer):
 
     async def start(self):
         raise NotImplementedError
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        """JSON text frames go to receive_json; anything else gets an error message and one log
+        line, and the socket stays open (a client's bad frame is no reason to drop its stream)."""
+        if text_data is None:
+            await self.bad_frame("Binary frames are not understood on this socket: send JSON text.")
+            return
+        if len(text_data) > MAX_CONTROL_FRAME:
+            await self.bad_frame(f"A frame on this socket may hold at most {MAX_CONTROL_FRAME:,} characters.")
+            return
+        try:
+            content = await self.decode_json(text_data)
+        except ValueError:
+            await self.bad_frame('That frame is not JSON: send an object such as {"type": "ping"}.')
+            return
+        await self.receive_json(content, **kwargs)
+
+    async def receive_json(self, content, **kwargs):
+        """Control messages this socket understands; by default, none but ping."""
+        if isinstance(content, dict) and content.get("type") == "ping":
+            await self.send_json({"type": "pong"})
+
+    async def bad_frame(self, message: str) -> None:
+        user = self.scope.get("user")
+        log.info("Bad frame on %s from %s: %s", self.scope.get("path", ""), getattr(user, "pk", None), message)
+        await self.send(text_data=json.dumps({"type": "error", "message": message}))
 
     async def _close_at(self, expires_at) -> None:
         """A token's socket lives no longer than the token."""

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from tests.integration.test_container_streams import run_container
 from tests.support.docker_cli import remove_test_objects
+from tests.support.processes import wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -22,7 +23,11 @@ def test_every_main_page_opens_under_the_policy_without_a_violation(
 ):
     page = logged_in_page
     container = run_container(stack, local_host, f"{host_name}-csp", "echo up; sleep 300")
-    image = stack.get("/api/v1/images/", params={"host": local_host["id"]}).json()["results"][0]
+    image = wait_until(
+        lambda: next(iter(stack.get("/api/v1/images/", params={"host": local_host["id"]}).json()["results"]), None),
+        15,
+        what="an image of the new host in the inventory",
+    )
     hub = next(r for r in stack.get("/api/v1/registries/").json()["results"] if r["builtin"])
     pages = [
         ("/", "#hosts-body"),

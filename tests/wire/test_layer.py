@@ -73,3 +73,36 @@ def test_given_messages_waiting_for_several_local_channels_when_received_then_ea
         ]
 
     assert layers(run) == ([0, 1, 2, 3, 4], [0, 1, 2, 3, 4])
+
+
+def test_given_a_group_of_local_channels_and_other_messages_waiting_when_received_then_every_member_gets_each():
+    """group_send puts one message on the process's key naming all its local members (a list in
+    __asgi_channel__); read in a batch behind other messages it must reach every member."""
+
+    async def run(ours, stock):
+        members = [await ours.new_channel() for _ in range(20)]
+        for channel in members:
+            await ours.group_add("unit-fanout", channel)
+        for n in range(3):
+            await ours.group_send("unit-fanout", {"type": "event", "n": n})
+        await stock.send(members[0], {"type": "direct"})
+        got = {channel: [(await ours.receive(channel))["n"] for _ in range(3)] for channel in members}
+        return got, await ours.receive(members[0])
+
+    got, last = layers(run)
+
+    assert all(numbers == [0, 1, 2] for numbers in got.values())
+    assert last == {"type": "direct"}
+
+
+def test_given_more_callers_than_connections_when_they_send_at_once_then_they_wait_for_one_instead_of_failing():
+    """300 handshakes at once (every tab reconnecting after a restart) once got MaxConnectionsError
+    from redis-py's pool of 100: callers past the pool now wait for a connection."""
+
+    async def run(ours, stock):
+        channels = [await ours.new_channel() for _ in range(300)]
+        await asyncio.gather(*(ours.group_add("unit-crowd", channel) for channel in channels))
+        await asyncio.gather(*(ours.group_discard("unit-crowd", channel) for channel in channels))
+        return len(channels)
+
+    assert layers(run) == 300

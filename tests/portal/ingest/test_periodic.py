@@ -9,7 +9,7 @@ from portal.hosts.liveness import mark_lost_hosts
 from portal.ingest import periodic
 from portal.ingest.housekeeping import purge_tombstones
 from portal.operations.liveness import fail_lost_operations
-from portal.terminals.housekeeping import purge_recordings
+from portal.terminals.housekeeping import end_orphaned_sessions, purge_recordings
 
 
 def test_the_worker_loads_the_step_by_the_name_the_celery_app_gives():
@@ -22,6 +22,7 @@ def test_the_liveness_watches_and_the_housekeeping_are_the_jobs():
         fail_lost_operations,
         purge_tombstones,
         purge_recordings,
+        end_orphaned_sessions,
     ]
 
 
