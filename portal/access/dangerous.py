@@ -28,7 +28,6 @@ __all__ = [
 # Each namespace a container may share with the host ("host") or with another container
 # ("container:<x>", whose namespace may itself be the host's): its spec keys and its name.
 NAMESPACES = {"network": ("network", "network_mode"), "PID": ("pid_mode",), "IPC": ("ipc_mode",)}
-DOCKER_SOCKETS = ("/var/run/docker.sock", "/run/docker.sock")
 
 
 class DangerousOption(Forbidden):
@@ -49,11 +48,6 @@ def _namespace(kind: str, mode: Any) -> str | None:
     if mode.lower().startswith("container:"):
         return f"{kind} namespace of container {mode.split(':', 1)[1]}"
     return None
-
-
-def _host_path(path: str) -> str:
-    label = f"bind mount of host path {path}"
-    return f"{label} (the Docker socket)" if path.rstrip("/") in DOCKER_SOCKETS else label
 
 
 def _bind_sources(volumes: Any) -> list[str]:
@@ -88,7 +82,7 @@ def _labels(
     for kind, modes in namespaces.items():
         labels = [label for mode in modes if (label := _namespace(kind, mode))]
         found += list(dict.fromkeys(labels))  # network and network_mode may say the same
-    found += [_host_path(path) for path in dict.fromkeys(binds)]
+    found += [f"bind mount of host path {path}" for path in dict.fromkeys(binds)]
     if cap_add:
         found.append("added capabilities (" + ", ".join(map(str, cap_add)) + ")")
     if devices:
