@@ -3,6 +3,10 @@
 `dangerous_options` reads a container spec in the shape of the containers API
 (`POST /api/v1/containers/`) and names every such option it sets; the policy refuses them
 for anyone below admin, naming the option, so the user knows what to drop.
+
+A container created with such options stays as dangerous as they were: `container_dangers` reads
+them, in the same words, from its stored inspect (a Container's `dangers`), and the policy asks
+`container.privileged` too before letting anyone inside it (portal/access/policy.py, `can`).
 """
 
 from __future__ import annotations
@@ -11,23 +15,39 @@ from typing import Any
 
 from portal.access.policy import can
 from portal.refusals import Forbidden
+from wire.dangers import DANGEROUS_OPTION, admin_only_sentence
 
-__all__ = ["DangerousOption", "dangerous_options", "refuse_dangerous_options"]
+__all__ = [
+    "DangerousOption",
+    "container_dangers",
+    "dangerous_options",
+    "inside_refusal",
+    "refuse_dangerous_options",
+]
 
-HOST_NAMESPACES = {"network_mode": "host network", "pid_mode": "host PID namespace", "ipc_mode": "host IPC namespace"}
+# Each namespace a container may share with the host ("host") or with another container
+# ("container:<x>", whose namespace may itself be the host's): its spec keys and its name.
+NAMESPACES = {"network": ("network", "network_mode"), "PID": ("pid_mode",), "IPC": ("ipc_mode",)}
 
 
 class DangerousOption(Forbidden):
     """A spec asks for options that need admin on the host."""
 
-    code = "dangerous_option"
+    code = DANGEROUS_OPTION
 
-    def __init__(self, options: list[str]):
+    def __init__(self, options: list[str], sentence: str = ""):
         self.options = options
-        super().__init__(
-            f"Only an admin of this host may use: {', '.join(options)}. Remove "
-            f"{'it' if len(options) == 1 else 'them'} or ask an admin."
-        )
+        super().__init__(sentence or admin_only_sentence(options))
+
+
+def _namespace(kind: str, mode: Any) -> str | None:
+    """The label for a namespace mode that is not the container's own, or None."""
+    mode = str(mode or "").strip()
+    if mode.lower() == "host":
+        return f"host {kind} namespace" if kind != "network" else "host network"
+    if mode.lower().startswith("container:"):
+        return f"{kind} namespace of container {mode.split(':', 1)[1]}"
+    return None
 
 
 def _bind_sources(volumes: Any) -> list[str]:
@@ -48,25 +68,80 @@ def _bind_sources(volumes: Any) -> list[str]:
     return paths
 
 
-def dangerous_options(spec: dict[str, Any]) -> list[str]:
-    found = []
-    if spec.get("privileged"):
-        found.append("privileged mode")
-    for key, label in HOST_NAMESPACES.items():
-        if str(spec.get(key) or "").lower() == "host":
-            found.append(label)
-    if str(spec.get("network") or "").lower() == "host" and "host network" not in found:
-        found.append("host network")
-    found += [f"bind mount of host path {path}" for path in _bind_sources(spec.get("volumes"))]
-    if spec.get("cap_add"):
-        found.append("added capabilities (" + ", ".join(map(str, spec["cap_add"])) + ")")
-    if spec.get("devices"):
+def _labels(
+    privileged: Any,
+    namespaces: dict[str, list[Any]],
+    binds: list[str],
+    cap_add: Any,
+    devices: Any,
+    security: Any,
+    userns: Any,
+) -> list[str]:
+    """The labels, in one order, for what a spec or an inspect sets."""
+    found = ["privileged mode"] if privileged else []
+    for kind, modes in namespaces.items():
+        labels = [label for mode in modes if (label := _namespace(kind, mode))]
+        found += list(dict.fromkeys(labels))  # network and network_mode may say the same
+    found += [f"bind mount of host path {path}" for path in dict.fromkeys(binds)]
+    if cap_add:
+        found.append("added capabilities (" + ", ".join(map(str, cap_add)) + ")")
+    if devices:
         found.append("host devices")
-    if spec.get("security_opt"):
+    if security:
         found.append("security options")
-    if str(spec.get("userns_mode") or "").lower() == "host":
+    if str(userns or "").lower() == "host":
         found.append("host user namespace")
     return found
+
+
+def dangerous_options(spec: dict[str, Any]) -> list[str]:
+    """What a run spec sets that amounts to root on the host. A named volume whose driver options
+    bind a host path is judged by the host worker, which alone sees the volume
+    (workers/operations/kinds.py, told by the spec's operation whether the user may)."""
+    namespaces = {kind: [spec.get(key) for key in keys] for kind, keys in NAMESPACES.items()}
+    return _labels(
+        spec.get("privileged"),
+        namespaces,
+        _bind_sources(spec.get("volumes")),
+        spec.get("cap_add"),
+        spec.get("devices"),
+        spec.get("security_opt"),
+        spec.get("userns_mode"),
+    )
+
+
+def container_dangers(inspect: dict[str, Any] | None) -> list[str]:
+    """What a container's configuration (the engine's inspect body) has that amounts to root on
+    the host, in dangerous_options' words: a shell inside it is a shell on the host."""
+    config = (inspect or {}).get("HostConfig") or {}
+    binds = [str(bind).split(":", 1)[0] for bind in config.get("Binds") or []]
+    binds += [str(m.get("Source") or "") for m in config.get("Mounts") or [] if m.get("Type") == "bind"]
+    namespaces = {
+        "network": [config.get("NetworkMode")],
+        "PID": [config.get("PidMode")],
+        "IPC": [config.get("IpcMode")],
+    }
+    return _labels(
+        config.get("Privileged"),
+        namespaces,
+        [path for path in binds if path.startswith("/")],
+        config.get("CapAdd"),
+        config.get("Devices"),
+        config.get("SecurityOpt"),
+        config.get("UsernsMode"),
+    )
+
+
+def inside_refusal(container) -> Forbidden:
+    """The refusal for someone the policy keeps out of `container` (console, attach): what makes
+    it dangerous when that is why, else the role."""
+    if container.dangers:
+        # The labels first: a socket's close reason keeps only 120 characters.
+        listed = ", ".join(container.dangers)
+        return DangerousOption(
+            container.dangers, f"This container has {listed}: only an admin of this host may get inside it."
+        )
+    return Forbidden("You may not open a terminal on this host.")
 
 
 def refuse_dangerous_options(user_or_request, host_id: int, spec: dict[str, Any]) -> None:

@@ -9,6 +9,10 @@ Rows are asked through the other door, `Model.objects.restrict(user_or_request, 
   one's own, and an action any logged-in user holds (least role None) reaches only those.
 - `policy_team_field` (and `policy_public_field`): rows a team owns (portal/access/team_owned.py).
 
+An object that declares `dangers` (a Container whose configuration amounts to root on the host,
+portal/access/dangerous.py) needs, for the actions of INSIDE_ACTIONS, also what those options
+need: `container.privileged` on its host.
+
 A user's scope (their roles, from their teams' bindings) is computed once per request or
 websocket connection and then answers every question without further queries.
 """
@@ -73,6 +77,12 @@ ACTIONS: dict[str, tuple[Role | None, bool]] = {
     # Add, edit, remove: admins of every host.
     "registry.manage": (Role.ADMIN, True),
 }
+
+
+# Actions that put the user inside a container (a shell, its console): on a dangerous one they are
+# as much as root on the host.
+INSIDE_ACTIONS = {"container.exec"}
+DANGER_ACTION = "container.privileged"
 
 
 def _needs(action: str) -> tuple[Role | None, bool]:
@@ -210,7 +220,10 @@ def can(user_or_request, action: str, obj=None) -> bool:
             return True
         if is_own_action(action):
             return False
-    return scope.allows(action, host_id_of(obj))
+    host_id = host_id_of(obj)
+    if action in INSIDE_ACTIONS and getattr(obj, "dangers", None) and not scope.allows(DANGER_ACTION, host_id):
+        return False
+    return scope.allows(action, host_id)
 
 
 def role_on(user_or_request, host) -> Role | None:

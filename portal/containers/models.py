@@ -1,6 +1,9 @@
+from functools import cached_property
+
 from django.db import models
 from django.db.models import Q
 
+from portal.access.dangerous import container_dangers
 from portal.containers.choices import ContainerState
 from portal.inventory.models import MirroredModel
 
@@ -66,6 +69,11 @@ class Container(MirroredModel):
             models.Index(fields=["state"], condition=LIVE, name="container_live_state"),
             models.Index(fields=["removed_at"], name="container_removed_at"),
         ]
+
+    @cached_property
+    def dangers(self) -> list[str]:
+        """What its configuration has that amounts to root on the host (the policy reads it)."""
+        return container_dangers(self.inspect)
 
     def __str__(self) -> str:
         return self.name

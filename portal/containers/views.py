@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
+from portal.access.dangerous import inside_refusal
 from portal.access.policy import can
 from portal.containers.models import Container
 from portal.hosts.models import Host
@@ -35,7 +36,9 @@ def container_detail(request, pk: int):
     context = {
         "object": container,
         "api_url": api_url,
-        "may_exec": can(request, "container.exec", container),
+        # Their role lets them inside containers on this host, and this one's danger may not.
+        "may_exec": can(request, "container.exec", container.host_id),
+        "exec_refusal": "" if can(request, "container.exec", container) else inside_refusal(container).sentence,
         "streams": streams,
         "stats_charts": STATS_CHARTS,
         "host_rights": host_rights(request),

@@ -22,12 +22,13 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from django.utils import timezone
 
+from portal.access.dangerous import inside_refusal
 from portal.access.policy import can
 from portal.audit.choices import Outcome
 from portal.audit.record import record
 from portal.containers.checks import require_streamable
 from portal.containers.models import Container
-from portal.refusals import Forbidden, NotFound, Refusal
+from portal.refusals import NotFound, Refusal
 from portal.terminals.choices import SessionKind
 from portal.terminals.housekeeping import ALIVE_EVERY
 from portal.terminals.models import TerminalSession
@@ -73,6 +74,7 @@ class TerminalConsumer(StreamConsumer):
 
         container = await self._container()
         await require_streamable(container)
+        self.container = container
         self.container_pk, self.host_id = container.pk, container.host_id
         self.session = await database_sync_to_async(self._begin)(container)
         self._alive = asyncio.get_running_loop().create_task(self._keep_alive())
@@ -99,7 +101,10 @@ class TerminalConsumer(StreamConsumer):
 
         def find():
             visible = Container.objects.restrict(self.access, "container.view").select_related("host")
-            return visible.filter(pk=pk).first()
+            container = visible.filter(pk=pk).first()
+            if container is not None:
+                _ = container.dangers  # read here, where the database may be asked, for `can` below
+            return container
 
         container = await database_sync_to_async(find)()
         if container is None:
@@ -112,9 +117,9 @@ class TerminalConsumer(StreamConsumer):
                 host=container.host,
                 outcome=Outcome.DENIED,
                 source_ip=self._client_ip(),
-                detail={"kind": self.kind},
+                detail={"kind": self.kind, "dangers": container.dangers},
             )
-            raise Forbidden("You may not open a terminal on this host.")
+            raise inside_refusal(container)
         return container
 
     def _client_ip(self) -> str | None:
@@ -253,7 +258,16 @@ class TerminalConsumer(StreamConsumer):
     # -- the end ----------------------------------------------------------------------------------
 
     async def still_allowed(self) -> bool:
-        return can(self.access, EXEC, getattr(self, "host_id", None))
+        # The container as it was at connect: its configuration (hence its danger) cannot change.
+        return can(self.access, EXEC, getattr(self, "container", None) or getattr(self, "host_id", None))
+
+    async def access_changed(self) -> None:
+        container = getattr(self, "container", None)
+        if container is None or not container.dangers or await self.still_allowed():
+            await super().access_changed()
+            return
+        refusal = inside_refusal(container)
+        await self.end(refusal.close_code, refusal.close_reason)
 
     async def _keep_alive(self) -> None:
         """Says the session is still served, so the sweep leaves it open."""

@@ -10,6 +10,7 @@ from typing import Any
 
 from engine.client import Engine
 from engine.containers import commit_container, lifecycle, run_container
+from engine.errors import OperationFailed
 from engine.images import (
     build_image,
     load_image,
@@ -21,7 +22,9 @@ from engine.images import (
     tag_image,
 )
 from engine.reference import parse_reference
+from engine.volumes import volume_host_path
 from wire.blobs import BlobStore, new_blob_key
+from wire.dangers import DANGEROUS_OPTION, admin_only_sentence, volume_label
 from wire.run_spec import RunSpec
 from workers.operations.feed import ProgressFeed
 
@@ -69,7 +72,22 @@ def _run(engine: Engine, params: dict, ctx: Context) -> dict[str, Any]:
         ctx.feed.note(f"Image {reference} is not on this host: pulling it first.")
         return pull_image(engine, reference, ctx.feed.image_line, ctx.auth_config)
 
-    return run_container(engine, RunSpec.from_wire(params["spec"]), pull_first)
+    spec = RunSpec.from_wire(params["spec"])
+    if not params.get("dangerous_allowed"):
+        refuse_host_volumes(engine, spec)
+    return run_container(engine, spec, pull_first)
+
+
+def refuse_host_volumes(engine: Engine, spec: RunSpec) -> None:
+    """The portal cannot see a named volume's driver options, so it judged every other dangerous
+    option and says in `dangerous_allowed` whether the user may use them here; this host judges
+    the volumes, before anything is created, in the portal's words."""
+    found = []
+    for volume in spec.volumes:
+        if volume.type == "volume" and (path := volume_host_path(engine, volume.source)):
+            found.append(volume_label(volume.source, path))
+    if found:
+        raise OperationFailed(admin_only_sentence(found), DANGEROUS_OPTION)
 
 
 def _lifecycle(action: str) -> Callable[[Engine, dict, Context], dict]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema
 
 from portal.access.dangerous import refuse_dangerous_options
+from portal.access.policy import can
 from portal.containers.checks import name_taken, ports_taken
 from portal.containers.run_spec import RunContainerSerializer
 from portal.operations.api.responses import accepted
@@ -35,7 +36,9 @@ class RunAction:
             request,
             host,
             "container.run",
-            {"spec": spec},
+            # The host judges the named volumes (their driver options may bind a host path),
+            # which the portal cannot see: it is told whether this user may use such options.
+            {"spec": spec, "dangerous_allowed": can(request, "container.privileged", host.pk)},
             target_type="container",
             target_repr=spec.get("name") or spec["image"],
             auth_config=auth,

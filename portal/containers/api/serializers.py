@@ -57,8 +57,11 @@ class ContainerSerializer(MirroredSerializer):
 
 class ContainerDetailSerializer(ContainerSerializer):
     """A container with everything its page shows: the engine's whole inspect body (null until
-    the worker first inspected it), mounts and networks."""
+    the worker first inspected it), mounts and networks, and `dangers`: what its configuration has
+    that amounts to root on the host (only an admin of the host may get inside it)."""
+
+    dangers = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta(ContainerSerializer.Meta):
-        fields = [*ContainerSerializer.Meta.fields, "mounts", "networks", "inspect"]
+        fields = [*ContainerSerializer.Meta.fields, "mounts", "networks", "inspect", "dangers"]
         read_only_fields = fields

@@ -10,6 +10,7 @@ without a policy entry fails this file.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -1099,3 +1100,71 @@ def test_operation_websocket(ops_world, actor, host):
             "code": 4404,
             "reason": "No such operation, or it is not visible to you.",
         }
+
+
+# --- a dangerous container (issue 12, item 2) --------------------------------------------------
+# Getting inside a container whose configuration amounts to root on the host (the Docker socket
+# mounted, the host's PID namespace) needs `container.privileged` on its host as well as exec.
+DANGEROUS_CONTAINERS = {
+    "docker socket": (
+        {"HostConfig": {"Binds": ["/var/run/docker.sock:/var/run/docker.sock"]}},
+        "bind mount of host path /var/run/docker.sock",
+    ),
+    "host pid": ({"HostConfig": {"PidMode": "host"}}, "host PID namespace"),
+}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("actor", list(ACTORS))
+@pytest.mark.parametrize("kind", ["terminal", "attach"])
+@pytest.mark.parametrize("danger", list(DANGEROUS_CONTAINERS))
+def test_getting_inside_a_dangerous_container_needs_admin_on_its_host(world, actor, kind, danger):
+    user = actor_user(actor, world)
+    inspect, named = DANGEROUS_CONTAINERS[danger]
+    container = make_container(world.host_a, "dangerous", inspect=inspect)
+
+    message = first_socket_message(f"/ws/containers/{container.pk}/{kind}/", user)
+
+    assert message["type"] == "websocket.close"
+    if user is None:
+        assert message["code"] == 4401
+    elif not allowed(actor, "container.view", "A"):
+        assert message["code"] == 4404
+    elif not allowed(actor, "container.exec", "A"):
+        assert message["code"] == 4403
+    elif not allowed(actor, "container.privileged", "A"):
+        assert message["code"] == 4403
+        assert named in message["reason"]
+    else:
+        assert message["code"] == 4503  # allowed; host A has never been online
+
+
+@pytest.mark.parametrize("actor", list(ACTORS))
+def test_the_container_page_disables_console_and_attach_of_a_dangerous_container(world, actor):
+    user = actor_user(actor, world)
+    inspect, named = DANGEROUS_CONTAINERS["docker socket"]
+    container = make_container(world.host_a, "dangerous", inspect=inspect)
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+
+    response = client.get(f"/containers/{container.pk}/")
+
+    if user is None:
+        assert response.status_code == 302
+        return
+    if not allowed(actor, "container.view", "A"):
+        assert response.status_code == 404
+        return
+    page = response.content.decode()
+    api = APIClient()
+    api.force_authenticate(user)
+    assert named in api.get(f"/api/v1/containers/{container.pk}/").json()["dangers"]
+    if not allowed(actor, "container.exec", "A"):
+        assert 'id="console-button"' not in page
+    elif not allowed(actor, "container.privileged", "A"):
+        assert 'id="exec-refusal"' in page and named in page
+        for button in ("console-button", "attach-button"):
+            assert re.search(rf'class="btn[^"]* disabled"[^>]*id="{button}"[^>]*title="[^"]*{re.escape(named)}', page)
+    else:
+        assert 'id="exec-refusal"' not in page and 'id="console-button"' in page
