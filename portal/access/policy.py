@@ -57,6 +57,8 @@ ACTIONS: dict[str, tuple[Role | None, bool]] = {
     # pull, build, tag, push, remove, prune, import, export.
     "image.manage": (Role.DEVELOPER, False),
     "operation.view": (Role.VIEWER, False),
+    # Environment values, build args and registry credentials (portal/access/secrets.py).
+    "secret.view": (Role.DEVELOPER, False),
     # Options that amount to root on the host (portal/access/dangerous.py).
     "container.privileged": (Role.ADMIN, False),
     # Other people's terminal sessions and their recordings (one's own are always visible:

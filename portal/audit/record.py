@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from portal.access.policy import host_id_of
+from portal.access.secrets import redact
 from portal.audit.choices import Outcome
 from portal.audit.models import AuditEvent
 from portal.hosts.models import Host
@@ -13,19 +14,12 @@ __all__ = ["client_ip", "record"]
 
 log = logging.getLogger(__name__)
 
-# Keys never copied into an event's detail, whatever a caller passes.
-SECRET_KEYS = {"password", "token", "key", "secret", "credentials", "auth"}
-
 
 def client_ip(request) -> str | None:
     """The client's address as the ASGI server saw it (it honours proxy headers when told to)."""
     if request is None:
         return None
     return request.META.get("REMOTE_ADDR") or None
-
-
-def _clean(detail: dict | None) -> dict:
-    return {k: v for k, v in (detail or {}).items() if not any(s in k.lower() for s in SECRET_KEYS)}
 
 
 def record(
@@ -62,7 +56,7 @@ def record(
         host_name=host.name if host is not None else "",
         outcome=outcome,
         source_ip=source_ip or client_ip(request),
-        detail=_clean(detail),
+        detail=redact(detail),
     )
     log.info("audit: %s", event)
     return event

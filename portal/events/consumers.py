@@ -3,6 +3,7 @@
 from channels.db import database_sync_to_async
 
 from portal.access.policy import can
+from portal.access.secrets import mask_event, may_see_secrets
 from portal.events.publish import HOSTS_GROUP, host_group
 from portal.hosts.models import Host
 from portal.ws.consumers import BerthJsonConsumer
@@ -54,4 +55,6 @@ class EventsConsumer(BerthJsonConsumer):
         if message["event"]["type"] == "host.removed":
             self.host_ids.discard(host_id)
             await self.leave(host_group(host_id))
-        await self.send_json(message["event"])
+        event = message["event"]
+        # One message serves every user: each sees the secrets their own role on the host allows.
+        await self.send_json(event if may_see_secrets(self.access, host_id) else mask_event(event))

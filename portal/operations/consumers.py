@@ -11,6 +11,7 @@ import redis
 from channels.db import database_sync_to_async
 
 from portal.access.policy import can
+from portal.access.secrets import mask_event, may_see_secrets
 from portal.hosts.broker import _redis
 from portal.operations.api.serializers import OperationDetailSerializer
 from portal.operations.models import Operation
@@ -29,7 +30,7 @@ def _record(operation_id: int, access) -> tuple[Operation, dict] | None:
     operation = Operation.objects.restrict(access, VIEW).select_related("host").filter(pk=operation_id).first()
     if operation is None:
         return None
-    return operation, OperationDetailSerializer(operation).data
+    return operation, OperationDetailSerializer(operation, context={"access": access}).data
 
 
 def _progress_so_far(operation: Operation) -> dict:
@@ -74,5 +75,7 @@ class OperationConsumer(BerthJsonConsumer):
 
     async def operation_state(self, message):
         operation = message["operation"]
+        if not may_see_secrets(self.access, self.host_id):
+            operation = mask_event({"operation": operation})["operation"]
         # The final record carries the whole log; the viewer has it already, line by line.
         await self.send_json({"type": "operation", "operation": operation})

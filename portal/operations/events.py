@@ -15,7 +15,8 @@ SUMMARY_FIELDS = ("id", "kind", "state", "host", "target_repr", "username", "err
 
 def publish_operation(operation: Operation) -> None:
     # Its viewer may miss one update (send logs it): the database is right and a reload shows it.
-    data = plain(OperationSerializer(operation).data)
+    # Unmasked here: each socket masks for its own recipient (portal/access/secrets.py).
+    data = plain(OperationSerializer(operation, context={"unmasked": True}).data)
     send(operation_group(operation.pk), {"type": "operation.state", "operation": data})
     summary = {k: data[k] for k in SUMMARY_FIELDS}
     publish(operation.host_id, {"type": "operation.updated", "operation": summary}, action="operation.view")

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from portal.access.secrets import mask_inspect, secrets_shown
 from portal.containers.models import Container
 from portal.containers.status import container_status
 from portal.inventory.serializers import MirroredSerializer
@@ -65,3 +66,9 @@ class ContainerDetailSerializer(ContainerSerializer):
     class Meta(ContainerSerializer.Meta):
         fields = [*ContainerSerializer.Meta.fields, "mounts", "networks", "inspect", "dangers"]
         read_only_fields = fields
+
+    def to_representation(self, container: Container) -> dict:
+        data = super().to_representation(container)
+        if not secrets_shown(self.context, container.host_id):
+            data["inspect"] = mask_inspect(data["inspect"])
+        return data

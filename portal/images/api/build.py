@@ -76,9 +76,11 @@ class BuildAction:
         )
         limit = int(settings.BERTH_BUILD_CONTEXT_MAX_MB * 1024 * 1024)
         key = exports.store_upload("build", [context], limit, "context")
+        buildargs = data.get("buildargs") or {}
+        # The record keeps the build args' names only; their values go to the worker alone.
         params = {
             "tag": data.get("tag") or "",
-            "buildargs": data.get("buildargs") or {},
+            "buildargs": sorted(buildargs),
             "dockerfile_path": data.get("dockerfile_path") or "Dockerfile",
             "context_size": len(context),
         }
@@ -89,6 +91,6 @@ class BuildAction:
             params,
             target_type="image",
             target_repr=params["tag"] or "untagged build",
-            task_params={**params, "context_key": key},
+            task_params={**params, "buildargs": buildargs, "context_key": key},
         )
         return accepted(operation)

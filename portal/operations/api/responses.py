@@ -9,4 +9,6 @@ __all__ = ["accepted"]
 
 
 def accepted(operation) -> Response:
-    return Response(OperationSerializer(operation).data, status=status.HTTP_202_ACCEPTED)
+    # Shown to the one who started it, as their own role on its host lets them see it.
+    context = {"access": operation.user}
+    return Response(OperationSerializer(operation, context=context).data, status=status.HTTP_202_ACCEPTED)

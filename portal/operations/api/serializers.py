@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from portal.access.secrets import mask_operation_params, secrets_shown
 from portal.operations.models import Operation
 from portal.operations.resources import TARGET_MODELS
 
@@ -40,6 +41,12 @@ class OperationSerializer(serializers.ModelSerializer):
             "finished_at",
         ]
         read_only_fields = fields
+
+    def to_representation(self, operation: Operation) -> dict:
+        data = super().to_representation(operation)
+        if not secrets_shown(self.context, operation.host_id):
+            data["params"] = mask_operation_params(data["params"])
+        return data
 
     def _engine_id(self, operation: Operation, kind: str) -> str:
         key = f"{kind}_id"
