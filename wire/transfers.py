@@ -106,19 +106,20 @@ class Transfer:
     # -- the writer ---------------------------------------------------------------------------
 
     def write(self, chunks: Iterable[bytes], peer: str = "host worker") -> int:
-        """Sends `chunks` (re-cut to at most CHUNK bytes) and the end; answers the size sent.
+        """Sends `chunks` (re-cut to chunks of CHUNK bytes) and the end; answers the size sent.
         Waits while WINDOW chunks are un-acked; raises TransferAborted if the reader gave up,
         TransferTimeout if it does not read. A failure of `chunks` itself is passed on to the
         reader (as its sentence) before it is raised here."""
         size = 0
+        pending = bytearray()  # small pieces (an engine's stream gives a few KB at a time) make one chunk
         try:
             for chunk in chunks:
-                for start in range(0, len(chunk), CHUNK):
-                    piece = chunk[start : start + CHUNK]
-                    self._credit(peer)
-                    self._push(self.chunks_key, DATA + piece)
-                    self.in_flight += 1
-                    size += len(piece)
+                pending += chunk
+                while len(pending) >= CHUNK:
+                    size += self._send(bytes(pending[:CHUNK]), peer)
+                    del pending[:CHUNK]
+            if pending:
+                size += self._send(bytes(pending), peer)
         except TransferAborted:
             raise
         except Exception as exc:
@@ -126,6 +127,12 @@ class Transfer:
             raise
         self._push(self.chunks_key, END)
         return size
+
+    def _send(self, piece: bytes, peer: str) -> int:
+        self._credit(peer)
+        self._push(self.chunks_key, DATA + piece)
+        self.in_flight += 1
+        return len(piece)
 
     def _credit(self, peer: str) -> None:
         while self.in_flight >= WINDOW:
