@@ -17,6 +17,7 @@ from engine.reference import parse_reference
 
 __all__ = [
     "build_image",
+    "image_facts",
     "load_image",
     "prune_images",
     "pull_image",
@@ -140,6 +141,12 @@ def prune_images(engine: Engine) -> dict[str, Any]:
     answer = engine.act("prune_images", filters={"dangling": True}, subject="dangling images") or {}
     deleted = [d["Deleted"] for d in answer.get("ImagesDeleted") or [] if "Deleted" in d]
     return {"deleted": deleted, "space_reclaimed": int(answer.get("SpaceReclaimed") or 0)}
+
+
+def image_facts(engine: Engine, name: str) -> dict[str, Any]:
+    """The image's id and size (bytes), or OperationFailed when the engine has no such image."""
+    image = engine.act("inspect_image", name, subject=name) or {}
+    return {"id": image.get("Id", ""), "size": int(image.get("Size") or 0)}
 
 
 def save_image(engine: Engine, name: str, chunk_size: int = 1 << 20) -> Iterator[bytes]:

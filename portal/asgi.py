@@ -10,12 +10,13 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from portal.accounts.socket_auth import BerthAuthMiddlewareStack  # noqa: E402
+from portal.body_limits import BodyLimits  # noqa: E402
 from portal.routing import websocket_urlpatterns  # noqa: E402
 from portal.ws.origin import SameOriginValidator  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": BodyLimits(django_asgi_app),
         "websocket": SameOriginValidator(BerthAuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

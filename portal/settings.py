@@ -195,6 +195,11 @@ BERTH_LIVENESS_CHECK_EVERY = float(os.environ.get("BERTH_LIVENESS_CHECK_EVERY", 
 # Operations: the largest build context and image archive a user may upload.
 BERTH_BUILD_CONTEXT_MAX_MB = float(os.environ.get("BERTH_BUILD_CONTEXT_MAX_MB", "100"))
 BERTH_IMPORT_MAX_MB = float(os.environ.get("BERTH_IMPORT_MAX_MB", "2048"))
+# Uploads and downloads of images (contexts, imports, exports) one user may have in flight at once.
+BERTH_TRANSFERS_PER_USER = int(os.environ.get("BERTH_TRANSFERS_PER_USER", "2"))
+# A request body is refused before it is read past its route's limit (portal/body_limits.py):
+# the build and import routes allow their upload limit and a margin, every other route this many MB.
+BERTH_BODY_MAX_MB = float(os.environ.get("BERTH_BODY_MAX_MB", "4"))
 # A folder uploaded as a build context may hold many files.
 DATA_UPLOAD_MAX_NUMBER_FILES = int(os.environ.get("BERTH_UPLOAD_MAX_FILES", "10000"))
 BERTH_TOMBSTONE_DAYS = float(os.environ.get("BERTH_TOMBSTONE_DAYS", "7"))

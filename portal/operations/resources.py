@@ -10,7 +10,7 @@ Each app registers in its AppConfig.ready().
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 
 from django.db.models import Model
 
@@ -19,7 +19,7 @@ from portal.refusals import NotFound
 __all__ = ["TARGET_MODELS", "download_for", "register_download", "register_target"]
 
 TARGET_MODELS: dict[str, type[Model]] = {}
-Download = Callable[[object], tuple[Iterator[bytes], str]]
+Download = Callable[[object, object], tuple[Iterator[bytes] | AsyncIterator[bytes], str]]
 _DOWNLOADS: dict[str, Download] = {}
 
 
@@ -28,12 +28,12 @@ def register_target(target_type: str, model: type[Model]) -> None:
 
 
 def register_download(kind: str, download: Download) -> None:
-    """`download(operation)` answers (chunks, filename), or refuses (NotFound) with a sentence."""
+    """`download(operation, user)` answers (chunks, filename), or refuses (NotFound) with a sentence."""
     _DOWNLOADS[kind] = download
 
 
-def download_for(operation) -> tuple[Iterator[bytes], str]:
+def download_for(operation, user) -> tuple[Iterator[bytes] | AsyncIterator[bytes], str]:
     download = _DOWNLOADS.get(operation.kind)
     if download is None:
         raise NotFound("Only an export operation has a download.")
-    return download(operation)
+    return download(operation, user)

@@ -10,7 +10,6 @@ from engine import Engine
 from engine.errors import OperationFailed
 from tests.support.docker_cli import docker, remove_test_objects
 from tests.support.registry import AUTH, REGISTRY, build_layered_image
-from wire.blobs import BlobStore
 from workers.operations.feed import ProgressFeed
 from workers.operations.kinds import KINDS, Context
 
@@ -38,7 +37,7 @@ def engine():
 
 @pytest.fixture
 def blobs(redis_client):
-    return BlobStore(redis_client)
+    return redis_client  # what a kind reads its uploads through (wire.transfers)
 
 
 def run_kind(kind, engine, params, blobs, auth=None):

@@ -3,29 +3,30 @@ answering the operation's result. The parameters were validated by the portal.""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+import redis
 
 from engine.client import Engine
 from engine.containers import commit_container, lifecycle, run_container
 from engine.errors import OperationFailed
 from engine.images import (
     build_image,
+    image_facts,
     load_image,
     prune_images,
     pull_image,
     push_image,
     remove_image,
-    save_image,
     tag_image,
 )
 from engine.reference import parse_reference
 from engine.volumes import volume_host_path
-from wire.blobs import BlobStore, new_blob_key
 from wire.dangers import DANGEROUS_OPTION, admin_only_sentence, volume_label
 from wire.run_spec import RunSpec
+from wire.transfers import PipeReader, Transfer
 from workers.operations.feed import ProgressFeed
 
 __all__ = ["KINDS", "Context"]
@@ -36,8 +37,12 @@ class Context:
     """What an operation has besides its parameters. `auth_config` lives only as long as the task."""
 
     feed: ProgressFeed
-    blobs: BlobStore
+    redis: redis.Redis  # for the uploads a kind reads (wire.transfers)
     auth_config: dict | None = None
+
+    def upload(self, transfer_id: str) -> PipeReader:
+        """What the web process sends, read as it comes (a window at a time)."""
+        return PipeReader(Transfer(self.redis, transfer_id).read())
 
 
 def _pull(engine: Engine, params: dict, ctx: Context) -> dict[str, Any]:
@@ -53,18 +58,20 @@ def _push(engine: Engine, params: dict, ctx: Context) -> dict[str, Any]:
 
 
 def _build(engine: Engine, params: dict, ctx: Context) -> dict[str, Any]:
-    context = io.BytesIO(b"".join(ctx.blobs.read(params["context_key"])))
-    ctx.blobs.delete(params["context_key"])
-    return build_image(
-        engine,
-        context,
-        ctx.feed.build_line,
-        tag=params.get("tag") or "",
-        buildargs=params.get("buildargs") or None,
-        dockerfile=params.get("dockerfile_path") or "Dockerfile",
-        gzip=bool(params.get("gzip")),
-        labels=params.get("labels") or None,
-    )
+    context = ctx.upload(params["context_transfer"])
+    try:
+        return build_image(
+            engine,
+            context,
+            ctx.feed.build_line,
+            tag=params.get("tag") or "",
+            buildargs=params.get("buildargs") or None,
+            dockerfile=params.get("dockerfile_path") or "Dockerfile",
+            gzip=bool(params.get("gzip")),
+            labels=params.get("labels") or None,
+        )
+    finally:
+        context.close()  # a build that stopped early tells the web process to stop sending
 
 
 def _run(engine: Engine, params: dict, ctx: Context) -> dict[str, Any]:
@@ -104,16 +111,18 @@ def _commit(engine: Engine, params: dict, ctx: Context) -> dict[str, Any]:
 
 
 def _export(engine: Engine, params: dict, ctx: Context) -> dict[str, Any]:
-    key = new_blob_key("export")
-    size = ctx.blobs.write(key, save_image(engine, params["name"]))
-    return {"blob": key, "size": size, "name": params["name"]}
+    """Checks the image is there; its tar is read from the engine only when it is downloaded
+    (workers.operations.exports), as the browser takes it."""
+    image = image_facts(engine, params["name"])
+    return {"size": image["size"], "name": params["name"]}
 
 
 def _import(engine: Engine, params: dict, ctx: Context) -> dict[str, Any]:
+    archive = ctx.upload(params["archive_transfer"])
     try:
-        return load_image(engine, ctx.blobs.read(params["archive_key"]))
+        return load_image(engine, iter(archive))
     finally:
-        ctx.blobs.delete(params["archive_key"])
+        archive.close()
 
 
 KINDS: dict[str, Callable[[Engine, dict, Context], dict]] = {

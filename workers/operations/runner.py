@@ -13,10 +13,10 @@ import redis
 
 from engine import Engine, EngineUnavailable
 from engine.errors import OperationFailed
-from wire.blobs import BlobStore
 from wire.names import operation_abandoned_key
 from wire.reports import OperationReport
 from wire.tasks import OperationTask
+from workers.operations.exports import register_export_sender
 from workers.operations.feed import ProgressFeed
 from workers.operations.kinds import KINDS, Context
 from workers.reports import Reporter
@@ -43,7 +43,7 @@ class OperationRunner:
         self.reporter = reporter
         self.streams = streams
         self.client = client
-        self.blobs = BlobStore(client)
+        register_export_sender(streams, docker_host, client)
         self.progress_interval = progress_interval
 
     def _report(self, report: OperationReport, tries: int = 1) -> None:
@@ -72,7 +72,7 @@ class OperationRunner:
         try:
             if run is None:
                 raise OperationFailed(f"This host worker does not know operations of kind {kind!r}.", "unknown_kind")
-            result = run(engine, task.operation.params, Context(feed, self.blobs, task.auth_config)) or {}
+            result = run(engine, task.operation.params, Context(feed, self.client, task.auth_config)) or {}
             state = "succeeded"
         except OperationFailed as exc:
             error, code = exc.message, exc.code

@@ -10,11 +10,12 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 
 from portal.api.validation import validated
-from portal.images import exports
+from portal.images import transfers
 from portal.images.api.actions import ImageActions
 from portal.operations.api.responses import accepted
 from portal.operations.api.serializers import OperationSerializer
 from portal.operations.dispatch import submit
+from wire.transfers import CHUNK
 
 __all__ = ["ArchiveActions"]
 
@@ -44,17 +45,28 @@ class ArchiveActions(ImageActions):
         if not head.startswith(b"\x1f\x8b") and (len(head) < 512 or head[257:262] != b"ustar"):
             raise serializers.ValidationError({"archive": "It is not a tar archive: import what docker save made."})
         limit = int(settings.BERTH_IMPORT_MAX_MB * 1024 * 1024)
-        key = exports.store_upload("import", archive.chunks(), limit, "archive")
+        if archive.size > limit:
+            raise serializers.ValidationError(
+                {
+                    "archive": f"The archive is larger than {settings.BERTH_IMPORT_MAX_MB:g} MB, "
+                    "the most this Berth accepts (BERTH_IMPORT_MAX_MB)."
+                },
+                code="too_large",
+            )
         params = {"filename": archive.name[:255], "size": archive.size}
-        operation = submit(
-            request,
-            host,
-            "image.import",
-            params,
-            target_type="image",
-            target_repr=archive.name[:255],
-            task_params={**params, "archive_key": key},
-        )
+
+        def start(transfer_id: str):
+            return submit(
+                request,
+                host,
+                "image.import",
+                params,
+                target_type="image",
+                target_repr=archive.name[:255],
+                task_params={**params, "archive_transfer": transfer_id},
+            )
+
+        operation = transfers.send_upload(request.user, archive.chunks(CHUNK), start)
         return accepted(operation)
 
     @extend_schema(request=None, responses={202: OperationSerializer})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -12,12 +12,13 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 
 from portal.api.validation import validated
 from portal.containers.run_spec import parse_env
-from portal.images import exports
+from portal.images import transfers
 from portal.images.api.actions import valid_reference
-from portal.images.build_context import make_context
+from portal.images.build_context import dockerfile_text, make_context
 from portal.operations.api.responses import accepted
 from portal.operations.api.serializers import OperationSerializer
 from portal.operations.dispatch import submit
+from wire.transfers import CHUNK
 
 __all__ = ["BuildAction"]
 
@@ -25,7 +26,9 @@ __all__ = ["BuildAction"]
 class BuildSerializer(serializers.Serializer):
     host = serializers.IntegerField()
     tag = serializers.CharField(max_length=512, required=False, allow_blank=True, help_text="repository[:tag]")
-    dockerfile = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    dockerfile = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=False, help_text="The Dockerfile: text, or a file part."
+    )
     dockerfile_path = serializers.CharField(max_length=1024, required=False, allow_blank=True, default="Dockerfile")
     context = serializers.FileField(required=False, allow_null=True, help_text="A tar or tar.gz of the context.")
     files = serializers.ListField(child=serializers.FileField(), required=False, help_text="A folder's files.")
@@ -49,6 +52,24 @@ class BuildSerializer(serializers.Serializer):
         return parse_env(parsed)
 
 
+def _fields(request) -> dict:
+    """The body's fields as a plain dict: the uploads are passed as they are, never copied (an
+    upload above Django's in-memory size is an open temporary file, which cannot be). A Dockerfile
+    sent as a file part becomes its text."""
+    if not hasattr(request.data, "getlist"):
+        return dict(request.data)
+    data = {key: request.data.get(key) for key in request.data if key not in ("files", "paths")}
+    data["files"] = request.FILES.getlist("files")
+    data["paths"] = request.data.getlist("paths")
+    if isinstance(data.get("dockerfile"), UploadedFile):
+        data["dockerfile"] = dockerfile_text(data["dockerfile"])
+    if not data["paths"]:
+        del data["paths"]
+    if not data["files"]:
+        del data["files"]
+    return data
+
+
 class BuildAction:
     policy_actions = {"build": "image.manage"}
 
@@ -60,13 +81,9 @@ class BuildAction:
     def build(self, request):
         """Build from a Dockerfile typed in, a context archive (tar/tar.gz), or a folder's files;
         the log streams live on `/ws/operations/{id}/`."""
-        data = request.data.copy() if hasattr(request.data, "copy") else dict(request.data)
-        if hasattr(request.data, "getlist"):
-            data.setlist("files", request.FILES.getlist("files"))
-            data.setlist("paths", request.data.getlist("paths"))
-        data = validated(BuildSerializer, data)
+        data = validated(BuildSerializer, _fields(request))
         host = self.policy_host  # the host in the body, where PolicyPermission allowed it
-        host.require_usable()  # before the context is read and stored
+        host.require_usable()  # before the context is read and sent
         context = make_context(
             dockerfile=data.get("dockerfile") or "",
             upload=data.get("context"),
@@ -74,23 +91,28 @@ class BuildAction:
             paths=data.get("paths"),
             dockerfile_path=data.get("dockerfile_path") or "Dockerfile",
         )
-        limit = int(settings.BERTH_BUILD_CONTEXT_MAX_MB * 1024 * 1024)
-        key = exports.store_upload("build", [context], limit, "context")
-        buildargs = data.get("buildargs") or {}
-        # The record keeps the build args' names only; their values go to the worker alone.
-        params = {
-            "tag": data.get("tag") or "",
-            "buildargs": sorted(buildargs),
-            "dockerfile_path": data.get("dockerfile_path") or "Dockerfile",
-            "context_size": len(context),
-        }
-        operation = submit(
-            request,
-            host,
-            "image.build",
-            params,
-            target_type="image",
-            target_repr=params["tag"] or "untagged build",
-            task_params={**params, "buildargs": buildargs, "context_key": key},
-        )
+        with context:
+            size = context.seek(0, 2)
+            context.seek(0)
+            buildargs = data.get("buildargs") or {}
+            # The record keeps the build args' names only; their values go to the worker alone.
+            params = {
+                "tag": data.get("tag") or "",
+                "buildargs": sorted(buildargs),
+                "dockerfile_path": data.get("dockerfile_path") or "Dockerfile",
+                "context_size": size,
+            }
+
+            def start(transfer_id: str):
+                return submit(
+                    request,
+                    host,
+                    "image.build",
+                    params,
+                    target_type="image",
+                    target_repr=params["tag"] or "untagged build",
+                    task_params={**params, "buildargs": buildargs, "context_transfer": transfer_id},
+                )
+
+            operation = transfers.send_upload(request.user, iter(lambda: context.read(CHUNK), b""), start)
         return accepted(operation)

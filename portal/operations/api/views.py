@@ -71,11 +71,10 @@ class OperationViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(responses={(200, "application/x-tar"): bytes})
     @action(detail=True)
     def download(self, request, pk=None):
-        """The tar an export operation made (`docker save`), for an hour after it succeeded."""
+        """The tar of the image an export operation found (`docker save`), read from its host as it is
+        downloaded (its length is not known ahead)."""
         operation = self.get_object()
-        chunks, filename = download_for(operation)
+        chunks, filename = download_for(operation, request.user)
         response = StreamingHttpResponse(chunks, content_type="application/x-tar")
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        if operation.result.get("size"):
-            response["Content-Length"] = str(operation.result["size"])
         return response

@@ -989,7 +989,7 @@ def ops_world(world, monkeypatch):
     sent = []
     monkeypatch.setattr("portal.operations.dispatch.send_operation_task", lambda *args: sent.append(args))
     monkeypatch.setattr("portal.containers.api.changes.request_changes", lambda container: [])
-    monkeypatch.setattr("portal.images.exports.store_upload", lambda *args: "berth:blob:test")
+    monkeypatch.setattr("portal.images.transfers.send_upload", lambda user, chunks, start: start("test"))
     return world, sent
 
 

@@ -76,7 +76,7 @@ def test_a_build_context_over_the_cap_is_refused_before_anything_is_stored(as_ad
 
     settings.BERTH_BUILD_CONTEXT_MAX_MB = 0.01  # about 10 KB
     stored = []
-    monkeypatch.setattr("portal.images.exports.store_upload", lambda *args: stored.append(args))
+    monkeypatch.setattr("portal.images.transfers.send_upload", lambda *args: stored.append(args))
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w") as archive:
         for name, size in (("Dockerfile", 20), ("big.bin", 50_000)):

@@ -1,0 +1,211 @@
+"""Big binaries between the web process and a host worker — build contexts and image imports
+(web → worker), image exports (worker → web) — as a bounded stream through Redis: the one
+mechanism for all three directions.
+
+A transfer is two Redis lists named by its id:
+
+- `…:chunks`: the writer RPUSHes frames of at most CHUNK bytes; the reader BLPOPs them;
+- `…:acks`: the reader RPUSHes one frame per chunk it took; the writer BLPOPs them.
+
+The writer never has more than WINDOW chunks un-acked (the terminal's credit window, in bytes
+here: WINDOW x CHUNK in Redis at most), so a reader that is slow, or has not started, makes the
+writer wait, and a whole archive is never held by Redis or by either process.
+
+A frame's first byte says what it is: b"d" data, b"e" the end, b"x" + a sentence: given up
+(the writer failed, or on the acks list, the reader stopped reading). Every key expires TTL
+seconds after its last use, so a side that vanishes leaves nothing behind for long.
+
+Who starts a transfer: an upload's writer is the web request that received it; the operation
+(image.build, image.import) names the transfer its worker reads. An export's writer is the host
+worker, asked by the download request with an EXPORT_REQUEST on the host's stream channel
+(wire.names.host_stream_channel): {"type": EXPORT_REQUEST, "transfer", "image", "deadline"}.
+
+Plain Python over redis-py (no Django), used by both sides from threads.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+from collections.abc import Iterable, Iterator
+
+import redis
+
+__all__ = [
+    "CHUNK",
+    "EXPORT_REQUEST",
+    "WINDOW",
+    "PipeReader",
+    "Transfer",
+    "TransferAborted",
+    "TransferTimeout",
+    "new_transfer_id",
+    "transfer_keys",
+]
+
+CHUNK = 1 << 20
+WINDOW = 4  # chunks in flight: at most 4 MB per transfer in Redis
+TTL = 300  # seconds after the last frame
+# How long a side waits for its peer's next frame (a worker busy with other operations may take
+# a while to start reading; an engine may take a while before the first byte of a save).
+PEER_TIMEOUT = 120.0
+
+DATA, END, ABORT = b"d", b"e", b"x"
+
+EXPORT_REQUEST = "transfer.export"
+
+
+class TransferAborted(Exception):
+    """The peer gave up; `str()` is its sentence."""
+
+
+class TransferTimeout(TransferAborted):
+    """The peer did not answer within its time."""
+
+
+def new_transfer_id() -> str:
+    return secrets.token_hex(16)
+
+
+def transfer_keys(transfer_id: str) -> tuple[str, str]:
+    base = f"berth:transfer:{transfer_id}"
+    return f"{base}:chunks", f"{base}:acks"
+
+
+class Transfer:
+    """One side of transfer `transfer_id`. `client` must allow blocking reads of `timeout`
+    seconds (its socket_timeout longer than that, or none)."""
+
+    def __init__(self, client: redis.Redis, transfer_id: str, *, timeout: float = PEER_TIMEOUT):
+        self.client = client
+        self.id = transfer_id
+        self.chunks_key, self.acks_key = transfer_keys(transfer_id)
+        self.timeout = timeout
+        self.in_flight = 0
+        self.done = False
+
+    # -- both sides -----------------------------------------------------------------------------
+
+    def _push(self, key: str, frame: bytes) -> None:
+        pipe = self.client.pipeline()
+        pipe.rpush(key, frame)
+        pipe.expire(self.chunks_key, TTL)
+        pipe.expire(self.acks_key, TTL)
+        pipe.execute()
+
+    def _pop(self, key: str, waiting_for: str) -> bytes:
+        answer = self.client.blpop([key], timeout=self.timeout)
+        if answer is None:
+            raise TransferTimeout(f"The {waiting_for} did not answer within {self.timeout:g} s.")
+        return answer[1]
+
+    def discard(self) -> None:
+        """Removes what is left in Redis (the end of a transfer, or giving up on one)."""
+        self.client.delete(self.chunks_key, self.acks_key)
+
+    # -- the writer ---------------------------------------------------------------------------
+
+    def write(self, chunks: Iterable[bytes], peer: str = "host worker") -> int:
+        """Sends `chunks` (re-cut to chunks of CHUNK bytes) and the end; answers the size sent.
+        Waits while WINDOW chunks are un-acked; raises TransferAborted if the reader gave up,
+        TransferTimeout if it does not read. A failure of `chunks` itself is passed on to the
+        reader (as its sentence) before it is raised here."""
+        size = 0
+        pending = bytearray()  # small pieces (an engine's stream gives a few KB at a time) make one chunk
+        try:
+            for chunk in chunks:
+                pending += chunk
+                while len(pending) >= CHUNK:
+                    size += self._send(bytes(pending[:CHUNK]), peer)
+                    del pending[:CHUNK]
+            if pending:
+                size += self._send(bytes(pending), peer)
+        except TransferAborted:
+            raise
+        except Exception as exc:
+            self.abort(str(exc) or type(exc).__name__)
+            raise
+        self._push(self.chunks_key, END)
+        return size
+
+    def _send(self, piece: bytes, peer: str) -> int:
+        self._credit(peer)
+        self._push(self.chunks_key, DATA + piece)
+        self.in_flight += 1
+        return len(piece)
+
+    def _credit(self, peer: str) -> None:
+        while self.in_flight >= WINDOW:
+            frame = self._pop(self.acks_key, peer)
+            if frame.startswith(ABORT):
+                raise TransferAborted(frame[1:].decode(errors="replace") or f"The {peer} stopped reading.")
+            self.in_flight -= 1
+
+    def abort(self, sentence: str) -> None:
+        """The writer gives up: the reader reads `sentence` as its TransferAborted."""
+        with contextlib.suppress(redis.RedisError):
+            self._push(self.chunks_key, ABORT + sentence.encode())
+
+    # -- the reader ---------------------------------------------------------------------------
+
+    def read(self, peer: str = "web process") -> Iterator[bytes]:
+        """The chunks as they come, each acked once the caller asks for the next one; raises
+        TransferAborted (the writer's sentence) or TransferTimeout. A caller that stops early
+        tells the writer so (close the generator)."""
+        finished = False
+        try:
+            while True:
+                frame = self._pop(self.chunks_key, peer)
+                if frame.startswith(END):
+                    finished = True
+                    return
+                if frame.startswith(ABORT):
+                    finished = True
+                    raise TransferAborted(frame[1:].decode(errors="replace") or f"The {peer} gave up.")
+                yield frame[1:]
+                self._push(self.acks_key, DATA)
+        finally:
+            if finished:
+                self.discard()
+            else:
+                self.stop_reading("The reader stopped before the end.")
+
+    def stop_reading(self, sentence: str) -> None:
+        """The reader gives up: the writer's next wait for credit raises TransferAborted."""
+        try:
+            self._push(self.acks_key, ABORT + sentence.encode())
+            self.client.delete(self.chunks_key)
+        except redis.RedisError:
+            pass
+
+
+class PipeReader:
+    """A transfer's chunks as a file object (read(n) and iteration), for the engine's HTTP
+    client: what the Docker SDK sends as a request body (a build context)."""
+
+    def __init__(self, chunks: Iterator[bytes]):
+        self._chunks = chunks
+        self._buffer = b""
+        self._offset = 0  # into _buffer: a small read does not copy the rest of a 1 MB chunk
+
+    def __iter__(self) -> Iterator[bytes]:
+        if self._offset < len(self._buffer):
+            yield self._buffer[self._offset :]
+        self._buffer, self._offset = b"", 0
+        yield from self._chunks
+
+    def read(self, size: int = -1) -> bytes:
+        if self._offset >= len(self._buffer):
+            self._buffer, self._offset = next(self._chunks, b""), 0
+        if size < 0:
+            parts = [self._buffer[self._offset :], *self._chunks]
+            self._buffer, self._offset = b"", 0
+            return b"".join(parts)
+        data = self._buffer[self._offset : self._offset + size]
+        self._offset += len(data)
+        return data
+
+    def close(self) -> None:
+        close = getattr(self._chunks, "close", None)
+        if close is not None:
+            close()
