@@ -3,8 +3,9 @@
 `auth_config_for(user, registry_id)` answers the docker SDK's `auth_config` for that registry —
 {"username", "password", "serveraddress"} — or None when the registry has no saved credentials.
 The policy decides first: a registry the user may not see is a 404 (Http404), one they see but
-may not use (they are no developer anywhere) is a 403 (PermissionDenied). The result travels only
-inside the one task that needs it; never log it or put it in a task's logged arguments.
+may not use (no developer role from its team's own bindings) is a 403 (PermissionDenied). The
+result travels only inside the one task that needs it; never log it or put it in a task's logged
+arguments.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ def usable_registry(user, registry_id) -> Registry:
     except (Registry.DoesNotExist, ValueError, TypeError):
         raise Http404("Not found, or not visible to you.") from None
     if not can(user, "registry.use", registry):
-        raise PermissionDenied(f"Using {registry.name} in a pull or push needs the developer role.")
+        owner = f" from its team, {registry.team.name}" if registry.team_id else ""
+        raise PermissionDenied(f"Using {registry.name} in a pull or push needs the developer role{owner}.")
     return registry
 
 
