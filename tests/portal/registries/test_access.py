@@ -3,10 +3,10 @@ team's (and the admins'); only admins of every host add, edit and remove. The op
 point, auth_config_for, asks the same policy."""
 
 import pytest
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from portal.access.policy import can
+from portal.refusals import Forbidden
 from portal.registries.auth import auth_config_for
 from portal.registries.models import Registry
 from tests.portal.factories import (
@@ -93,13 +93,13 @@ def test_a_developer_through_another_team_sees_the_registry_but_may_not_use_it(t
     # "dev" is a developer on web-1 through a team of their own, and a member of "builders"
     # (which owns "ours") with no role from it: using a team's registry needs the role from
     # that team's own bindings.
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         auth_config_for(teams["dev"], teams["ours"].pk)
     assert can(teams["dev"], "registry.view", teams["ours"])
 
 
 def test_auth_config_is_refused_to_a_viewer_and_hidden_from_outsiders(teams):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         auth_config_for(teams["viewer"], teams["ours"].pk)
     with pytest.raises(Http404):
         auth_config_for(teams["outsider"], teams["ours"].pk)
