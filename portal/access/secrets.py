@@ -65,6 +65,18 @@ def _is_secret_key(key: str) -> bool:
     return any(word in SECRET_WORDS for word in re.split(r"[^a-z0-9]+|(?<=[a-z])(?=[0-9])", key.lower()))
 
 
+# Secrets inside free text (a command line, a URL): `DB_PASSWORD=x ./run`, `--token=x`,
+# `postgres://user:x@db`.
+_TEXT_ASSIGNMENT = re.compile(r"""(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_-]*)=("[^"]*"|'[^']*'|[^\s"']+)""")
+_URL_PASSWORD = re.compile(r"(\b[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]+:)[^@\s/]+@")
+
+
+def _mask_text(text: str) -> str:
+    if "=" in text:
+        text = _TEXT_ASSIGNMENT.sub(lambda found: f"{found[1]}={MASK}" if _is_secret_key(found[1]) else found[0], text)
+    return _URL_PASSWORD.sub(rf"\1{MASK}@", text) if "://" in text else text
+
+
 def _mask_nested(value: Any, *, drop_secret_keys: bool) -> Any:
     if isinstance(value, dict):
         masked = {}
@@ -80,6 +92,8 @@ def _mask_nested(value: Any, *, drop_secret_keys: bool) -> Any:
         return masked
     if isinstance(value, list):
         return [_mask_nested(item, drop_secret_keys=drop_secret_keys) for item in value]
+    if isinstance(value, str):
+        return _mask_text(value)
     return value
 
 
