@@ -395,7 +395,7 @@ def test_slow_stops_leave_the_host_worker_free_for_other_operations(stack, local
         )
     ids = [container_named(stack, host, name, "running")["id"] for name in names]
 
-    stops = [call(stack, "POST", f"/api/v1/containers/{cid}/stop/", json={"timeout": 12}) for cid in ids]
+    stops = [call(stack, "POST", f"/api/v1/containers/{cid}/stop/", json={"timeout": 8}) for cid in ids]
     assert all(answer.status_code == 202 for answer in stops)
     wait_until(
         lambda: all(
@@ -410,7 +410,7 @@ def test_slow_stops_leave_the_host_worker_free_for_other_operations(stack, local
     took = time.monotonic() - sent
 
     assert operation["state"] == "succeeded", operation["error"]
-    assert took < 8, f"a run behind four slow stops took {took:.1f} s"
+    assert took < 5, f"a run behind four slow stops took {took:.1f} s"
     assert all(finished(stack, answer.json(), timeout=30)["state"] == "succeeded" for answer in stops)
 
 
