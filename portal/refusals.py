@@ -29,6 +29,9 @@ class Refusal(Exception):
 
     status: int = 400
     code: str = "refused"
+    # The policy action refused (audited as a denied attempt) and the object it was asked on.
+    action: str = ""
+    target = None
 
     def __init__(
         self, sentence: str, code: str | None = None, *, status: int | None = None, action: str = "", target=None
@@ -39,7 +42,6 @@ class Refusal(Exception):
             self.code = code
         if status is not None:
             self.status = status
-        # The policy action refused (audited as a denied attempt) and the object it was asked on.
         self.action = action
         self.target = target
 
