@@ -12,7 +12,8 @@ apply to any model that names its `policy_team_field` (and maybe a `policy_publi
 - An object with no team belongs to the admins alone.
 
 Membership is asked of the database in the same query as the rows (a subquery), so a restricted
-list costs one query however many teams there are.
+list costs one query however many teams there are; each team's roles are already in the scope
+(AccessScope.team_scopes, computed with the user's roles).
 """
 
 from __future__ import annotations
