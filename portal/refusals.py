@@ -9,6 +9,10 @@ portal.hosts.errors.HostOffline). Each door renders it the same way:
   the sentence as the reason (portal.ws.consumers.BerthJsonConsumer);
 - pages: the sentence as a message, or a page with the status (the view decides which).
 
+A refusal the policy made names the `action` it refused (and the `target`, when there is one):
+each door records such a refusal in the audit trail as a denied attempt, through
+portal.audit.refusals.record_refusal, as the API's permission class records its own.
+
 Plain Python (no Django), so any layer may raise one.
 """
 
@@ -25,14 +29,21 @@ class Refusal(Exception):
 
     status: int = 400
     code: str = "refused"
+    # The policy action refused (audited as a denied attempt) and the object it was asked on.
+    action: str = ""
+    target = None
 
-    def __init__(self, sentence: str, code: str | None = None, *, status: int | None = None):
+    def __init__(
+        self, sentence: str, code: str | None = None, *, status: int | None = None, action: str = "", target=None
+    ):
         super().__init__(sentence)
         self.sentence = sentence
         if code is not None:
             self.code = code
         if status is not None:
             self.status = status
+        self.action = action
+        self.target = target
 
     @property
     def close_code(self) -> int:

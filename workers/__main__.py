@@ -41,6 +41,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
     parser.add_argument("--docker-host", default=os.environ.get("DOCKER_HOST") or DEFAULT_DOCKER_HOST)
     parser.add_argument("--concurrency", type=int, default=int(os.environ.get("BERTH_HOST_CONCURRENCY", "4")))
+    parser.add_argument(
+        "--lifecycle-concurrency",
+        type=int,
+        default=int(os.environ.get("BERTH_LIFECYCLE_CONCURRENCY", "4")),
+        help="threads for start/stop/restart/kill/pause/unpause, beside the --concurrency others use",
+    )
     parser.add_argument("--heartbeat", type=float, default=float(os.environ.get("BERTH_HEARTBEAT_SECONDS", "2")))
     parser.add_argument(
         "--reconcile",
@@ -95,9 +101,14 @@ def main(argv: list[str] | None = None) -> int:
     # Terminals, logs, stats and progress share one event loop and channel-layer connection.
     streams = StreamLoop(args.redis_url, host_stream_channel(identity.slug))
     register_streams(streams, args.docker_host)
-    app.berth_services = [Heartbeat(engine, reporter, claim, interval=args.heartbeat), inventory, streams]
+    runner = OperationRunner(
+        args.docker_host, reporter, streams, broker, lifecycle_threads=max(1, args.lifecycle_concurrency)
+    )
+    # Stopped in reverse: the lifecycle lane first, while its operations can still report.
+    heartbeat = Heartbeat(engine, reporter, claim, interval=args.heartbeat)
+    app.berth_services = [heartbeat, inventory, streams, runner.lifecycle]
     register_tasks(app, inventory)
-    register_operations(app, OperationRunner(args.docker_host, reporter, streams, broker))
+    register_operations(app, runner)
     app.steps["worker"].add(ServicesStep)
     log.info("Host worker for '%s' (queue %s) on engine %s", identity.name, queue, engine.base_url)
     app.worker_main(

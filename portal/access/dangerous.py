@@ -27,6 +27,9 @@ __all__ = [
 
 # Each namespace a container may share with the host ("host") or with another container
 # ("container:<x>", whose namespace may itself be the host's): its spec keys and its name.
+# Getting inside a container (console, attach): what a dangerous one refuses (INSIDE_ACTIONS).
+INSIDE = "container.exec"
+PRIVILEGED = "container.privileged"
 NAMESPACES = {"network": ("network", "network_mode"), "PID": ("pid_mode",), "IPC": ("ipc_mode",)}
 
 
@@ -35,9 +38,9 @@ class DangerousOption(Forbidden):
 
     code = DANGEROUS_OPTION
 
-    def __init__(self, options: list[str], sentence: str = ""):
+    def __init__(self, options: list[str], sentence: str = "", *, action: str = "", target=None):
         self.options = options
-        super().__init__(sentence or admin_only_sentence(options))
+        super().__init__(sentence or admin_only_sentence(options), action=action, target=target)
 
 
 def _namespace(kind: str, mode: Any) -> str | None:
@@ -139,13 +142,16 @@ def inside_refusal(container) -> Forbidden:
         # The labels first: a socket's close reason keeps only 120 characters.
         listed = ", ".join(container.dangers)
         return DangerousOption(
-            container.dangers, f"This container has {listed}: only an admin of this host may get inside it."
+            container.dangers,
+            f"This container has {listed}: only an admin of this host may get inside it.",
+            action=INSIDE,
+            target=container,
         )
-    return Forbidden("You may not open a terminal on this host.")
+    return Forbidden("You may not open a terminal on this host.", action=INSIDE, target=container)
 
 
 def refuse_dangerous_options(user_or_request, host_id: int, spec: dict[str, Any]) -> None:
     """Raise DangerousOption unless the user is admin on the host or the spec has none."""
     options = dangerous_options(spec)
-    if options and not can(user_or_request, "container.privileged", host_id):
-        raise DangerousOption(options)
+    if options and not can(user_or_request, PRIVILEGED, host_id):
+        raise DangerousOption(options, action=PRIVILEGED)

@@ -19,6 +19,7 @@ websocket connection and then answers every question without further queries.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from enum import IntEnum
 
@@ -74,7 +75,8 @@ ACTIONS: dict[str, tuple[Role | None, bool]] = {
     # Registries belong to teams, not hosts: see portal/access/team_owned.py for who sees which.
     # Anyone logged in sees Docker Hub and their teams' registries (browse, search, test).
     "registry.view": (None, False),
-    # Their credentials go into a pull or push: a developer somewhere, of the owning team.
+    # Their credentials go into a pull or push: a developer somewhere through the owning team's
+    # own bindings (a developer through another team may not use it).
     "registry.use": (Role.DEVELOPER, False),
     # Add, edit, remove: admins of every host.
     "registry.manage": (Role.ADMIN, True),
@@ -101,6 +103,9 @@ class AccessScope:
     user_id: int | None
     all_hosts_role: Role | None = None
     host_roles: dict[int, Role] = field(default_factory=dict)
+    # The same, through each team's own bindings alone (team id -> its scope): what a team owns
+    # is used through that team's roles (portal/access/team_owned.py).
+    team_scopes: dict[int, AccessScope] = field(default_factory=dict)
 
     @classmethod
     def for_user(cls, user) -> AccessScope:
@@ -114,14 +119,27 @@ class AccessScope:
         from portal.teams.models import RoleBinding
 
         mine = RoleBinding.objects.filter(team__memberships__user=user)
-        all_hosts = [Role[name.upper()] for name in mine.filter(all_hosts=True).values_list("role", flat=True)]
-        host_roles: dict[int, Role] = {}
+        everywhere: dict[int, list[Role]] = defaultdict(list)  # team -> its all-hosts roles
+        for team, name in mine.filter(all_hosts=True).values_list("team_id", "role"):
+            everywhere[team].append(Role[name.upper()])
+        somewhere: dict[int, list[tuple[int, Role]]] = defaultdict(list)  # team -> (host, role)
         chosen = RoleBinding.hosts.through.objects.filter(
             rolebinding__team__memberships__user=user, rolebinding__all_hosts=False
-        ).values_list("host_id", "rolebinding__role")
-        for host_id, name in chosen:
-            host_roles[host_id] = max(host_roles.get(host_id, Role.VIEWER), Role[name.upper()])
-        return cls(user_id=user.pk, all_hosts_role=max(all_hosts, default=None), host_roles=host_roles)
+        ).values_list("rolebinding__team_id", "host_id", "rolebinding__role")
+        for team, host_id, name in chosen:
+            somewhere[team].append((host_id, Role[name.upper()]))
+        teams = everywhere.keys() | somewhere.keys()
+        team_scopes = {team: cls._of(user.pk, everywhere[team], somewhere[team]) for team in teams}
+        every_role = [role for roles in everywhere.values() for role in roles]
+        whole = cls._of(user.pk, every_role, [pair for pairs in somewhere.values() for pair in pairs])
+        return cls(whole.user_id, whole.all_hosts_role, whole.host_roles, team_scopes)
+
+    @classmethod
+    def _of(cls, user_id: int, everywhere: list[Role], somewhere: list[tuple[int, Role]]) -> AccessScope:
+        host_roles: dict[int, Role] = {}
+        for host_id, role in somewhere:
+            host_roles[host_id] = max(host_roles.get(host_id, Role.VIEWER), role)
+        return cls(user_id=user_id, all_hosts_role=max(everywhere, default=None), host_roles=host_roles)
 
     @property
     def authenticated(self) -> bool:
@@ -143,6 +161,14 @@ class AccessScope:
             return self.all_hosts_role is not None and self.all_hosts_role >= least
         role = self.role_on(host_id)
         return role is not None and role >= least
+
+    def needs_a_role(self, action: str) -> bool:
+        """Whether the action needs a role at all (not one every logged-in user holds)."""
+        return _needs(action)[0] is not None
+
+    def teams_allowing(self, action: str) -> set[int]:
+        """The teams whose own bindings alone allow this user `action` on at least one host."""
+        return {team for team, scope in self.team_scopes.items() if scope.allows_anywhere(action)}
 
     def allows_anywhere(self, action: str) -> bool:
         """Whether the action is allowed on at least one host (to show a menu entry, say)."""

@@ -4,7 +4,6 @@ activate/deactivate, reset a password. Every change goes through portal.accounts
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -12,6 +11,7 @@ from portal.access.policy import can
 from portal.accounts import users
 from portal.accounts.forms import NewUserForm, ResetPasswordForm
 from portal.accounts.models import User
+from portal.refusals import NotFound
 from portal.teams.changes import ChangeRefused
 from portal.teams.models import Team
 
@@ -23,7 +23,7 @@ MANAGE = "user.manage"
 @login_required
 def user_list(request):
     if not can(request, MANAGE):  # a 404, never a 403: the page does not tell who may use it
-        raise Http404("Not found, or not visible to you.")
+        raise NotFound("Not found, or not visible to you.", action=MANAGE)
     form = NewUserForm(request.POST or None, may_make_superusers=request.user.is_superuser)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

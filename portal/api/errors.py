@@ -1,7 +1,7 @@
 """Every API error is JSON `{"detail": "...", "code": "..."}`; field errors also list `errors`.
 
 This is the one place a refusal (portal.refusals.Refusal, raised by any service) becomes an
-HTTP answer: views neither catch nor translate them.
+HTTP answer: views neither catch nor translate them. One the policy made is audited first.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -9,6 +9,7 @@ from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from portal.audit.refusals import record_refusal_of
 from portal.refusals import Refusal
 
 __all__ = ["exception_handler"]
@@ -35,6 +36,8 @@ def _answer(refusal: Refusal) -> exceptions.APIException:
 
 def exception_handler(exc, context):
     if isinstance(exc, Refusal):
+        # A collection action's refusal is on the host its body named (PolicyPermission found it).
+        record_refusal_of(exc, context.get("request"), getattr(context.get("view"), "policy_host", None))
         exc = _answer(exc)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound("Not found, or not visible to you.")

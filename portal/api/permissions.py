@@ -9,7 +9,7 @@
   hosts. The handler finds the host it was allowed on in `view.policy_host`.
 - A list is its rows: Model.objects.restrict, applied by RestrictedViewSetMixin.get_queryset.
 
-A refusal (403) goes into the audit trail as a denied attempt.
+A refusal (403) goes into the audit trail as a denied attempt (portal/audit/refusals.py).
 """
 
 from collections.abc import Mapping
@@ -18,8 +18,7 @@ from rest_framework import permissions, serializers
 from rest_framework.exceptions import NotFound, PermissionDenied
 
 from portal.access.policy import ANYWHERE, can
-from portal.audit.choices import Outcome
-from portal.audit.record import record
+from portal.audit.refusals import record_refusal
 from portal.hosts.models import Host
 
 __all__ = ["PolicyPermission"]
@@ -79,11 +78,5 @@ class PolicyPermission(permissions.BasePermission):
         """Records the refusal and answers False. The browsable API asks "what if" with a copy of
         the request under another method, to decide which forms to draw: that is no attempt."""
         if request.method == request._request.method:
-            record(
-                action or view.policy_action(),
-                request=request,
-                target=obj,
-                outcome=Outcome.DENIED,
-                detail={"method": request.method, "path": request.path},
-            )
+            record_refusal(action or view.policy_action(), request=request, target=obj)
         return False

@@ -6,4 +6,4 @@ class AuditConfig(AppConfig):
     verbose_name = "Audit"
 
     def ready(self):
-        from portal.audit import logins  # noqa: F401 (connects its signal handlers)
+        from portal.audit import logins, refusals  # noqa: F401 (connect their signal handlers)

@@ -2,7 +2,6 @@ import json
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 
@@ -11,6 +10,7 @@ from portal.audit.choices import Outcome
 from portal.audit.filters import FILTER_NAMES, AuditFilter, BadFilter
 from portal.audit.models import AuditEvent
 from portal.hosts.models import Host
+from portal.refusals import NotFound
 
 __all__ = ["audit_list"]
 
@@ -29,7 +29,7 @@ FIELD_LABELS = {
 def audit_list(request):
     """The audit trail the user may read, filtered, newest first, with a CSV export of the same rows."""
     if not can(request, "audit.view", ANYWHERE):
-        raise Http404("No audit trail is visible to you.")
+        raise NotFound("No audit trail is visible to you.", action="audit.view")
     visible = AuditEvent.objects.restrict(request, "audit.view")
     problem = ""
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from portal.access.secrets import scrub_build_args
 from portal.hosts.models import Host
 from portal.images.models import Image
 from portal.images.tags import TagName, replace_tags, tag_names
@@ -23,7 +24,8 @@ def _layer(reader: RecordReader, layer: dict) -> dict:
     return {
         "diff_id": diff_id if isinstance(diff_id, str) and diff_id else None,
         "size": max(layer_reader.integer("size") or 0, 0),
-        "created_by": layer_reader.text("created_by"),
+        # Build-arg values are never stored (Docker writes them into a RUN step's history).
+        "created_by": scrub_build_args(layer_reader.text("created_by")),
         "created": created.isoformat() if created else None,
         "comment": layer_reader.text("comment"),
     }

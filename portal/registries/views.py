@@ -6,11 +6,11 @@ Whatever a registry answers wrongly is shown as its sentence, with the API's sta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from portal.access.policy import can
 from portal.hosts.models import Host
+from portal.refusals import NotFound
 from portal.registries import browse, changes
 from portal.registries.client import RegistryError
 from portal.registries.encryption import SecretUnreadable
@@ -31,7 +31,11 @@ PER_PAGE = 50
 
 
 def _visible(request, pk: int, action: str = VIEW) -> Registry:
-    return get_object_or_404(Registry.objects.select_related("team").restrict(request, action), pk=pk)
+    """The registry, if they see it, and may `action` it: a 404 either way (the refusal audited)."""
+    registry = get_object_or_404(Registry.objects.select_related("team").restrict(request, VIEW), pk=pk)
+    if action != VIEW and not can(request, action, registry):
+        raise NotFound("Not found, or not visible to you.", action=action, target=registry)
+    return registry
 
 
 def _page_number(request) -> int:
@@ -77,7 +81,7 @@ def _saved(request, registry: Registry, verb: str, had_password: bool = False) -
 @login_required
 def registry_add(request):
     if not can(request, MANAGE):  # a 404, never a 403: the page does not tell who may use it
-        raise Http404("Not found, or not visible to you.")
+        raise NotFound("Not found, or not visible to you.", action=MANAGE)
     form = RegistryForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and (registry := _save(request, form, None)):
         _saved(request, registry, "added")

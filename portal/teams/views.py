@@ -8,12 +8,12 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from portal.access.policy import can
 from portal.hosts.models import Host
+from portal.refusals import NotFound
 from portal.teams import changes
 from portal.teams.forms import AddMemberForm, BindingForm, TeamForm
 from portal.teams.models import RoleBinding, Team, TeamMembership
@@ -37,7 +37,7 @@ def _bindings():
 @login_required
 def team_list(request):
     if not can(request, MANAGE):  # a 404, never a 403: the page does not tell who may use it
-        raise Http404("Not found, or not visible to you.")
+        raise NotFound("Not found, or not visible to you.", action=MANAGE)
     form = TeamForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -110,16 +110,7 @@ class TerminalConsumer(StreamConsumer):
         if container is None:
             raise NotFound("No such container, or it is not visible to you.")
         if not can(self.access, EXEC, container):
-            await database_sync_to_async(record)(
-                EXEC,
-                user=self.scope["user"],
-                target=container,
-                host=container.host,
-                outcome=Outcome.DENIED,
-                source_ip=self._client_ip(),
-                detail={"kind": self.kind, "dangers": container.dangers},
-            )
-            raise inside_refusal(container)
+            raise inside_refusal(container)  # audited as a denied attempt (portal/ws/consumers.py)
         return container
 
     def _client_ip(self) -> str | None:

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from portal.access.policy import ANYWHERE, can
 from portal.containers.models import Container
+from portal.refusals import NotFound
 from portal.terminals.files import recording_response
 from portal.terminals.models import TerminalSession
 
@@ -13,6 +14,7 @@ __all__ = ["console", "session_detail", "session_list", "session_recording"]
 
 PAGE_SIZE = 50
 VIEW = "session.view"  # one's own sessions, and others' where one may read them
+EXEC = "container.exec"
 
 
 def _tab(container: Container, kind: str = "terminal") -> dict:
@@ -28,8 +30,8 @@ def _tab(container: Container, kind: str = "terminal") -> dict:
 @login_required
 def console(request):
     """Terminals in tabs; `?container=<id>` (and `&kind=attach`) opens one at once."""
-    if not can(request, "container.exec", ANYWHERE):
-        raise Http404("You may not open a terminal on any host.")
+    if not can(request, EXEC, ANYWHERE):
+        raise NotFound("You may not open a terminal on any host.", action=EXEC)
     initial = None
     if pk := request.GET.get("container", "").strip():
         if not pk.isdigit():
@@ -37,8 +39,8 @@ def console(request):
         container = get_object_or_404(
             Container.objects.select_related("host").restrict(request, "container.view"), pk=pk
         )
-        if not can(request, "container.exec", container):
-            raise Http404("You may not open a terminal on this container's host.")
+        if not can(request, EXEC, container):
+            raise NotFound("You may not open a terminal on this container's host.", action=EXEC, target=container)
         initial = _tab(container, "attach" if request.GET.get("kind") == "attach" else "terminal")
     return render(
         request,

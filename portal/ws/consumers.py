@@ -4,6 +4,9 @@ A refusal accepts and closes at once with a code and a reason, because a browser
 handshake refused before accept only as a bare failure, without a code: 4401 not logged in,
 4403 not allowed, 4404 no such object (or not visible), 4409 not running, 4503 host offline.
 `start()` refuses by raising a portal.refusals.Refusal, whose status gives the code (4000 + status).
+A refusal the policy made (it names its action) is sent as `socket_refused` first, which the
+audit trail records as the API's refusals are (portal/audit/refusals.py; the audit trail sits
+above this base, hence a signal).
 """
 
 import asyncio
@@ -14,6 +17,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.contrib.auth import HASH_SESSION_KEY
 from django.core.exceptions import ObjectDoesNotExist
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
@@ -26,7 +30,10 @@ log = logging.getLogger(__name__)
 # The largest JSON control frame a socket reads (a control message is a few dozen bytes).
 MAX_CONTROL_FRAME = 64 * 1024
 
-__all__ = ["BerthJsonConsumer"]
+__all__ = ["BerthJsonConsumer", "socket_refused"]
+
+# Sent (sender: the consumer class; scope, refusal) when a socket is refused by the policy.
+socket_refused = Signal()
 
 CLOSE_NOT_LOGGED_IN = 4401
 CLOSE_FORBIDDEN = 4403
@@ -53,6 +60,8 @@ class BerthJsonConsumer(AsyncJsonWebsocketConsumer):
         try:
             await self.start()
         except Refusal as refusal:
+            if refusal.action:
+                await database_sync_to_async(socket_refused.send)(type(self), scope=self.scope, refusal=refusal)
             await self.end(refusal.close_code, refusal.close_reason)
 
     async def start(self):

@@ -6,6 +6,7 @@ import io
 import json
 import signal
 import tarfile
+import time
 import uuid
 
 import pytest
@@ -14,6 +15,7 @@ import websockets.sync.client
 from tests.conftest import unique_name
 from tests.support.docker_cli import IMAGE, TEST_LABEL, docker
 from tests.support.operations import LABELS, call, collect_socket, container_named, finished
+from tests.support.processes import wait_until
 from tests.support.registry import OpenRegistry, build_layered_image
 
 pytestmark = pytest.mark.integration
@@ -230,6 +232,36 @@ def test_build_streams_its_log_and_a_failed_step_says_which(stack, local_host):
     assert (operation["state"], operation["error_code"]) == ("failed", "dockerfile_error"), operation
 
 
+def test_a_builds_history_keeps_no_build_arg_value(stack, local_host):
+    # Docker writes the build args a RUN step saw into its history ("|1 PASSWORD=… /bin/sh -c …").
+    host = local_host["id"]
+    secret = f"s3cret-{uuid.uuid4().hex[:8]}"
+    tag = f"berth-test/build-args-{uuid.uuid4().hex[:6]}:1"
+    dockerfile = f"FROM {IMAGE}\nLABEL {TEST_LABEL}\nARG PASSWORD\nRUN echo built >/built\n"
+
+    answer = call(
+        stack,
+        "POST",
+        "/api/v1/images/build/",
+        data={"host": host, "tag": tag, "dockerfile": dockerfile, "buildargs": f"PASSWORD={secret}"},
+    )
+    assert finished(stack, answer.json())["state"] == "succeeded"
+    engine_history = docker("history", "--no-trunc", "--format", "{{.CreatedBy}}", tag)
+    assert f"PASSWORD={secret}" in engine_history  # what Docker keeps, and Berth must not
+
+    def history():
+        rows = call(stack, "GET", "/api/v1/images/", params={"host": host, "q": tag}).json()["results"]
+        if not rows:
+            return None
+        layers = call(stack, "GET", f"/api/v1/images/{rows[0]['id']}/history/").json()
+        return layers if any("|1 PASSWORD=" in layer["created_by"] for layer in layers) else None
+
+    layers = wait_until(history, 30, what="the built image's history")
+    assert secret not in json.dumps(layers)
+    assert any(layer["created_by"].startswith("|1 PASSWORD=•••• ") for layer in layers)
+    docker("rmi", "-f", tag, check=False)
+
+
 def test_build_refuses_a_context_that_is_not_a_tar_or_has_no_dockerfile(stack, local_host):
     host = local_host["id"]
 
@@ -350,6 +382,38 @@ def test_changes_and_commit(stack, local_host):
     docker("rmi", "-f", f"{repository}:snap", check=False)
 
 
+def test_slow_stops_leave_the_host_worker_free_for_other_operations(stack, local_host):
+    # `sleep` as a container's PID 1 ignores SIGTERM: each stop waits its whole timeout. As many
+    # of them as the worker has threads (4) once held every thread; now they hold the lifecycle
+    # lane's, and a run sent after them is done at once.
+    host = local_host["id"]
+    names = [unique_name("ops-slow-stop") for _ in range(4)]
+    for name in names:
+        assert (
+            finished(stack, run(stack, host, image=IMAGE, name=name, command="sleep 300").json())["state"]
+            == "succeeded"
+        )
+    ids = [container_named(stack, host, name, "running")["id"] for name in names]
+
+    stops = [call(stack, "POST", f"/api/v1/containers/{cid}/stop/", json={"timeout": 8}) for cid in ids]
+    assert all(answer.status_code == 202 for answer in stops)
+    wait_until(
+        lambda: all(
+            call(stack, "GET", f"/api/v1/operations/{a.json()['id']}/").json()["state"] == "running" for a in stops
+        ),
+        10,
+        what="the stops to run",
+    )
+    sent = time.monotonic()
+    quick = run(stack, host, image=IMAGE, name=unique_name("ops-quick"), command="true")
+    operation = finished(stack, quick.json(), timeout=30)
+    took = time.monotonic() - sent
+
+    assert operation["state"] == "succeeded", operation["error"]
+    assert took < 5, f"a run behind four slow stops took {took:.1f} s"
+    assert all(finished(stack, answer.json(), timeout=30)["state"] == "succeeded" for answer in stops)
+
+
 def test_an_offline_host_refuses_at_once_and_a_lost_one_fails_its_running_operation(stack, host_name):
     worker = stack.host_worker(host_name)
     host = stack.wait_for_host(host_name, "online", timeout=15)["id"]
@@ -361,8 +425,6 @@ def test_an_offline_host_refuses_at_once_and_a_lost_one_fails_its_running_operat
         data={"host": host, "dockerfile": f"FROM {IMAGE}\nLABEL {TEST_LABEL}\nRUN sleep 60\n"},
     )
     assert build.status_code == 202
-    from tests.support.processes import wait_until
-
     wait_until(
         lambda: call(stack, "GET", f"/api/v1/operations/{build.json()['id']}/").json()["state"] == "running",
         15,

@@ -1,7 +1,12 @@
-"""Runs operations in the Celery thread pool: report running, do it, report the end.
+"""Runs operations: report running, do it, report the end.
+
+Most run in the Celery thread pool, on the thread that received them. Lifecycle actions
+(LIFECYCLE_KINDS) run in a lane of their own (workers/operations/lanes.py): a stop or restart may
+wait minutes for its container, and enough of them would otherwise hold every thread of the pool.
 
 The end is always reported, whatever happened (an unexpected error included), and retried
-while the broker is away, so no operation is left "running" because a report was lost.
+while the broker is away, so no operation is left "running" because a report was lost; one
+still waiting in the lane when the worker stops is reported failed.
 """
 
 from __future__ import annotations
@@ -19,15 +24,19 @@ from wire.tasks import OperationTask
 from workers.operations.exports import register_export_sender
 from workers.operations.feed import ProgressFeed
 from workers.operations.kinds import KINDS, Context
+from workers.operations.lanes import Lane, LaneFull
 from workers.reports import Reporter
 from workers.streams.loop import StreamLoop
 
-__all__ = ["OperationRunner"]
+__all__ = ["LIFECYCLE_KINDS", "OperationRunner"]
 
 log = logging.getLogger(__name__)
 
 ENGINE_TIMEOUT = 600.0  # a build step may print nothing for minutes
 FINAL_REPORT_TRIES = 10
+# The actions of `container.operate`: a stop or restart waits its timeout; they share one lane.
+LIFECYCLE_KINDS = frozenset(f"container.{a}" for a in ("start", "stop", "restart", "kill", "pause", "unpause"))
+WORKER_STOPPED = "The host worker stopped before this operation's turn came: nothing was done; ask again."
 
 
 class OperationRunner:
@@ -38,6 +47,7 @@ class OperationRunner:
         streams: StreamLoop,
         client: redis.Redis,
         progress_interval: float = 0.1,
+        lifecycle_threads: int = 4,
     ):
         self.docker_host = docker_host
         self.reporter = reporter
@@ -45,6 +55,8 @@ class OperationRunner:
         self.client = client
         register_export_sender(streams, docker_host, client)
         self.progress_interval = progress_interval
+        # A service of the worker (workers/services.py): stopped, it gives up what still waits.
+        self.lifecycle = Lane("lifecycle", lifecycle_threads)
 
     def _report(self, report: OperationReport, tries: int = 1) -> None:
         for attempt in range(tries):
@@ -54,6 +66,29 @@ class OperationRunner:
         log.error("Could not report the end of operation %s to the portal", report.id)
 
     def run(self, task: OperationTask) -> None:
+        """From the Celery thread: a lifecycle action goes to its lane, anything else runs here."""
+        if task.operation.kind not in LIFECYCLE_KINDS:
+            self.run_now(task)
+            return
+        operation_id = task.operation.id
+        try:
+            ahead = self.lifecycle.submit(
+                lambda: self.run_now(task),
+                on_cancel=lambda: self._report(
+                    OperationReport(operation_id, "failed", error=WORKER_STOPPED, error_code="worker_stopped"),
+                    tries=FINAL_REPORT_TRIES,
+                ),
+            )
+        except LaneFull as exc:
+            self._report(
+                OperationReport(operation_id, "failed", error=f"{exc} Try again later.", error_code="host_busy"),
+                tries=FINAL_REPORT_TRIES,
+            )
+            return
+        if ahead:
+            log.info("Operation %s (%s) waits behind %s lifecycle actions", operation_id, task.operation.kind, ahead)
+
+    def run_now(self, task: OperationTask) -> None:
         operation_id, kind = task.operation.id, task.operation.kind
         if self.client.exists(operation_abandoned_key(operation_id)):
             log.info("Operation %s was given up by the portal while queued; not running it", operation_id)

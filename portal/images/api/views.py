@@ -5,6 +5,7 @@ from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from portal.access.secrets import mask_layers, may_see_secrets
 from portal.api.query_params import bool_param, int_param
 from portal.api.viewsets import RestrictedViewSetMixin
 from portal.images.api.archive import ArchiveActions
@@ -86,5 +87,10 @@ class ImageViewSet(
     @action(detail=True, pagination_class=None)
     def history(self, request, pk=None):
         """The image's layers from base to top, each with the instruction that made it and the
-        other images on the same host that share it."""
-        return Response(LayerSerializer(layer_stack(self.get_object()), many=True).data)
+        other images on the same host that share it. Values in the instructions (ENV, ARG) are
+        masked below developer on the image's host."""
+        image = self.get_object()
+        layers = layer_stack(image)
+        if not may_see_secrets(request, image.host_id):
+            layers = mask_layers(layers)
+        return Response(LayerSerializer(layers, many=True).data)

@@ -708,6 +708,70 @@ def test_registry_pages(world, registries, actor, name, path, action, which, ok)
     assert response.status_code == expected_registry(actor, action, which, ok, page=True)
 
 
+# Using a team's registry in a pull or push (issue 12, item 5) needs the developer role from that
+# team's own bindings: each actor holds its role either through "crew", which owns "ours", or
+# through a team of its own while only a member of "crew" (a developer of another team).
+# (name, path(world, registries), body(world, registries))
+REGISTRY_USES = [
+    (
+        "v1:image-pull",
+        lambda w, r: "/api/v1/images/pull/",
+        lambda w, r: {"host": w.host_a.pk, "reference": f"{r['ours'].host_and_port}/app:1", "registry": r["ours"].pk},
+    ),
+    (
+        "v1:image-push",
+        lambda w, r: f"/api/v1/images/{w.objects['image A'].pk}/push/",
+        lambda w, r: {"reference": f"{r['ours'].host_and_port}/app:1", "registry": r["ours"].pk},
+    ),
+]
+
+
+def registry_user_through(actor, world, registries, through: str):
+    """The actor, a member of "crew", holding its role through "crew" itself or its own team."""
+    from portal.teams.models import TeamMembership
+
+    held = ACTORS[actor]
+    if held is None:
+        return None
+    user = make_user(actor.replace(" ", "-"))
+    TeamMembership.objects.create(team=registries["crew"], user=user)
+    role, everywhere = held
+    if role is not None:
+        name = next(k for k, v in ROLES.items() if v == role)
+        team = registries["crew"] if through == "crew" else make_team(user, name=f"team of {user.username}")
+        make_binding(team, name, world.host_a, all_hosts=everywhere)
+    return user
+
+
+@pytest.mark.parametrize("actor", list(ACTORS))
+@pytest.mark.parametrize("through", ["crew", "another team"])
+@pytest.mark.parametrize(("name", "path", "body"), REGISTRY_USES, ids=[e[0] for e in REGISTRY_USES])
+def test_using_a_teams_registry_needs_the_developer_role_from_that_teams_bindings(
+    ops_world, registries, actor, through, name, path, body, django_capture_on_commit_callbacks
+):
+    world, sent = ops_world
+    client = APIClient()
+    user = registry_user_through(actor, world, registries, through)
+    if user is not None:
+        client.force_authenticate(user)
+
+    with django_capture_on_commit_callbacks(execute=True):  # the task is sent once the operation is saved
+        response = client.post(path(world, registries), body(world, registries), format="json")
+
+    if user is None:
+        expected = 401
+    elif not visible(actor, "A"):
+        expected = 404
+    elif not allowed(actor, "image.manage", "A"):
+        expected = 403
+    elif through == "crew" or ACTORS[actor] == (Role.ADMIN, True):
+        expected = 202
+    else:
+        expected = 403  # a developer on host A, but not through the registry's team
+    assert response.status_code == expected, response.content[:300]
+    assert bool(sent) == (expected == 202)
+
+
 # --- terminal sessions, the console and the terminal websockets (issue 5) ------------------------
 # Sessions are visible to their owner and to those who may session.view on their host; the
 # console needs container.exec somewhere (and on the container's host when one is named).

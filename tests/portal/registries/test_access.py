@@ -3,13 +3,21 @@ team's (and the admins'); only admins of every host add, edit and remove. The op
 point, auth_config_for, asks the same policy."""
 
 import pytest
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from portal.access.policy import can
+from portal.refusals import Forbidden
 from portal.registries.auth import auth_config_for
 from portal.registries.models import Registry
-from tests.portal.factories import make_binding, make_host, make_superuser, make_team, make_user
+from tests.portal.factories import (
+    make_binding,
+    make_host,
+    make_image,
+    make_online_host,
+    make_superuser,
+    make_team,
+    make_user,
+)
 
 from .conftest import PASSWORD, USER, make_registry
 
@@ -71,13 +79,27 @@ def test_a_team_member_who_is_not_admin_everywhere_cannot_change_their_registry(
 
 
 def test_auth_config_for_a_developer_of_the_owning_team(teams):
-    config = auth_config_for(teams["dev"], teams["ours"].pk)
+    builder = make_user("builder")
+    crew = make_team(builder, name="crew")
+    make_binding(crew, "developer", make_host("web-2"))
+    registry = make_registry("crew's", team=crew)
+
+    config = auth_config_for(builder, registry.pk)
 
     assert config == {"username": USER, "password": PASSWORD, "serveraddress": "127.0.0.1:5000"}
 
 
+def test_a_developer_through_another_team_sees_the_registry_but_may_not_use_it(teams):
+    # "dev" is a developer on web-1 through a team of their own, and a member of "builders"
+    # (which owns "ours") with no role from it: using a team's registry needs the role from
+    # that team's own bindings.
+    with pytest.raises(Forbidden):
+        auth_config_for(teams["dev"], teams["ours"].pk)
+    assert can(teams["dev"], "registry.view", teams["ours"])
+
+
 def test_auth_config_is_refused_to_a_viewer_and_hidden_from_outsiders(teams):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         auth_config_for(teams["viewer"], teams["ours"].pk)
     with pytest.raises(Http404):
         auth_config_for(teams["outsider"], teams["ours"].pk)
@@ -92,7 +114,7 @@ def test_an_admin_of_every_host_uses_every_registry_and_docker_hub_needs_no_cred
 
 
 def test_the_policy_answers_the_same_for_pages(teams):
-    assert can(teams["dev"], "registry.use", teams["ours"])
+    assert not can(teams["dev"], "registry.use", teams["ours"])  # a developer, but not through its team
     assert not can(teams["viewer"], "registry.use", teams["ours"])
     assert can(teams["viewer"], "registry.view", teams["ours"])
     assert not can(teams["dev"], "registry.view", teams["theirs"])
@@ -128,3 +150,46 @@ def test_the_list_costs_the_same_queries_for_two_registries_or_twenty(api, teams
         rows = api.get("/api/v1/registries/").json()["results"]
 
     assert len(rows) == 20 and {row["team_name"] for row in rows if not row["builtin"]} == {"builders"}
+
+
+def test_a_developer_of_another_team_on_the_same_host_cannot_pull_or_push_with_a_teams_registry(
+    api, monkeypatch, django_capture_on_commit_callbacks
+):
+    # Given web-1, where team A and team B are both developers; A owns a registry, and so does
+    # team W, whose own binding is viewer. Ada is in A; Eve is in B and in W.
+    sent = []
+    monkeypatch.setattr("portal.operations.dispatch.send_operation_task", lambda *args: sent.append(args))
+    host = make_online_host("web-1")
+    ada, eve = make_user("ada"), make_user("eve")
+    team_a, team_b, team_w = make_team(ada, name="A"), make_team(eve, name="B"), make_team(eve, name="W")
+    make_binding(team_a, "developer", host)
+    make_binding(team_b, "developer", host)
+    make_binding(team_w, "viewer", host)
+    image = make_image(host, ["app:1"])
+
+    def attempts(user, registry):
+        api.force_authenticate(user)
+        reference = f"{registry.host_and_port}/app:1"
+        with django_capture_on_commit_callbacks(execute=True):
+            pull = api.post(
+                "/api/v1/images/pull/",
+                {"host": host.pk, "reference": reference, "registry": registry.pk},
+                format="json",
+            )
+            push = api.post(
+                f"/api/v1/images/{image.pk}/push/", {"reference": reference, "registry": registry.pk}, format="json"
+            )
+        return pull.status_code, push.status_code
+
+    a_registry, w_registry = make_registry("A's", team=team_a), make_registry("W's", team=team_w)
+
+    # A developer through A uses A's registry, and its credentials go with the pull and the push.
+    assert attempts(ada, a_registry) == (202, 202)
+    credentials = {"username": USER, "password": PASSWORD, "serveraddress": "127.0.0.1:5000"}
+    assert [args[2] for args in sent] == [credentials, credentials]
+    sent.clear()
+    # Eve is a developer on web-1 too, through B: A's registry does not exist for her, and W's,
+    # whose team gives her only a viewer's role, she sees but may not use.
+    assert attempts(eve, a_registry) == (404, 404)
+    assert attempts(eve, w_registry) == (403, 403)
+    assert sent == []
