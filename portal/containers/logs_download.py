@@ -21,6 +21,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import renderers
 from rest_framework.views import APIView
 
+from portal.api.schema import reaches_out
 from portal.containers.log_params import log_params
 from portal.containers.models import Container
 from portal.refusals import NotFound
@@ -75,11 +76,9 @@ class ContainerLogsDownload(APIView):
         ],
         responses={
             (200, "text/plain"): OpenApiResponse(OpenApiTypes.STR, description="The logs."),
-            400: OpenApiResponse(description="A bad tail, since or timestamps."),
-            404: OpenApiResponse(description="No such container, or not visible to you."),
-            503: OpenApiResponse(description="The container's host is offline."),
         },
     )
+    @reaches_out
     def get(self, request, pk: int):
         container = get_object_or_404(
             Container.objects.select_related("host").restrict(request, self.view_action), pk=pk
