@@ -9,10 +9,12 @@ not the whole file.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import AsyncIterator
 from contextlib import aclosing
 
+import redis
 from channels.layers import get_channel_layer
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
@@ -28,6 +30,8 @@ from portal.refusals import NotFound
 from portal.ws.streams import Failed, Output, StreamClient
 
 __all__ = ["ContainerLogsDownload"]
+
+log = logging.getLogger(__name__)
 
 VIEW = "container.view"
 INCOMPLETE = "\n[Berth] The host worker did not answer: the logs are incomplete.\n"
@@ -50,14 +54,19 @@ class PlainTextRenderer(renderers.BaseRenderer):
 async def logs_body(host_slug: str, engine_id: str, params: dict) -> AsyncIterator[bytes]:
     """The logs as the worker streams them; a failure midway ends the text with a line saying so."""
     layer = get_channel_layer()
-    client = StreamClient(layer, await layer.new_channel())
-    await client.open("logs", host_slug, engine_id, **{**params, "follow": False})
-    async with aclosing(client.events()) as events:  # the client went away: the worker stops reading
-        async for event in events:
-            if isinstance(event, Output):
-                yield "".join(entry["data"] for entry in event.data).encode()
-            elif isinstance(event, Failed):
-                yield FAILURES.get(event.cause, f"\n[Berth] {event.message}\n").encode()
+    try:
+        client = StreamClient(layer, await layer.new_channel())
+        await client.open("logs", host_slug, engine_id, **{**params, "follow": False})
+        async with aclosing(client.events()) as events:  # the client went away: the worker stops reading
+            async for event in events:
+                if isinstance(event, Output):
+                    yield "".join(entry["data"] for entry in event.data).encode()
+                elif isinstance(event, Failed):
+                    yield FAILURES.get(event.cause, f"\n[Berth] {event.message}\n").encode()
+    except (redis.RedisError, OSError) as exc:
+        # The answer (200) has started: the text says why it ends here, rather than breaking off.
+        log.warning("Logs download of %s on host %s ended: the broker is unreachable: %s", engine_id, host_slug, exc)
+        yield f"\n[Berth] Berth cannot reach its broker ({exc}): the logs are incomplete.\n".encode()
 
 
 class ContainerLogsDownload(APIView):

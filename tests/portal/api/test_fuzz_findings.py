@@ -1,10 +1,12 @@
-"""Answers schemathesis found to be 500s or HTML under /api/ (tests/portal/api/test_schema_fuzz.py):
-each is now a JSON refusal."""
+"""What schemathesis found (tests/portal/api/test_schema_fuzz.py): 500s, HTML under /api/, a
+download that broke off; each is now a JSON refusal or a sentence."""
 
 import pytest
+import redis
+from asgiref.sync import async_to_sync
 
 from tests.portal.audit.factories import make_event
-from tests.portal.factories import make_container, make_online_host
+from tests.portal.factories import make_binding, make_container, make_online_host, make_team, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -52,3 +54,35 @@ def test_a_page_no_route_matches_is_still_an_html_404(as_admin):
 
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
+
+
+def test_a_binding_naming_a_host_id_too_large_for_an_id_is_a_400_not_a_500(as_admin):
+    team = make_team(make_user())
+    binding = make_binding(team, "viewer", make_online_host("web-1"))
+
+    response = as_admin.patch(
+        f"/api/v1/teams/{team.pk}/bindings/{binding.pk}/", {"hosts": [int(TOO_LARGE)]}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["detail"] == f"hosts: No host with id {TOO_LARGE}."
+
+
+async def body_of(response) -> str:
+    return b"".join([chunk async for chunk in response.streaming_content]).decode()
+
+
+def test_a_logs_download_whose_broker_is_unreachable_ends_with_a_sentence_not_a_broken_answer(as_admin, monkeypatch):
+    def unreachable(*args, **kwargs):
+        raise redis.ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr("portal.ws.streams.StreamClient.open", unreachable)
+    container = make_container(make_online_host("web-1"), "app")
+
+    response = as_admin.get(f"/api/v1/containers/{container.pk}/logs/")
+
+    assert response.status_code == 200
+    assert async_to_sync(body_of)(response) == (
+        "\n[Berth] Berth cannot reach its broker (Error 111 connecting to 127.0.0.1:6379. Connection refused.): "
+        "the logs are incomplete.\n"
+    )
