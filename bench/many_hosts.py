@@ -1,11 +1,13 @@
-"""200 simulated hosts heartbeating and reporting to one portal worker, with dashboards open.
+"""200 simulated hosts heartbeating and reporting to the portal workers, with dashboards open.
 
     .venv/bin/python -m bench.many_hosts [--hosts 200] [--seconds 30] [--sockets 20] [--change-every 10]
+                                         [--burst 10] [--portal-workers 1]
 
 A fresh stack (web and portal worker, bench/running_stack.py, Redis at BERTH_TEST_REDIS_URL or
-db 8). Each simulated host is a real host worker's Reporter (workers/reports.py) on a real Celery
-app: a hello, a heartbeat every 2 s, and every `--change-every` seconds an inventory delta (one
-container's state flips), sent onto the `portal` queue as host workers send them. `--sockets`
+db 8), with `--portal-workers` portal workers in all. Each simulated host is a real host
+worker's Reporter (workers/reports.py) on a real Celery app: a hello, a heartbeat every 2 s,
+and every `--change-every` seconds an inventory delta (one container's state flips),
+sent onto the `portal` queue as host workers send them. `--sockets`
 admins' /ws/events/ sockets stay open throughout. Prints:
 - steady: reports sent and applied per second, and the portal worker's CPU;
 - capacity: a burst (`--burst` heartbeats and one delta per host) queued at once, and the
@@ -33,6 +35,7 @@ import websockets
 from celery import Celery
 
 from bench.running_stack import running_stack
+from stack.commands import portal_worker_command
 from tests.portal.inventory.factories import container_record
 from tests.workers.conftest import make_identity
 from wire.names import PORTAL_QUEUE
@@ -85,12 +88,17 @@ def main() -> int:
     parser.add_argument("--sockets", type=int, default=20)
     parser.add_argument("--change-every", type=float, default=10)
     parser.add_argument("--burst", type=int, default=10, help="heartbeats per host in the capacity burst")
+    parser.add_argument("--portal-workers", type=int, default=1, help="portal worker processes (scale-out)")
     args = parser.parse_args()
     redis_url = os.environ.get("BERTH_TEST_REDIS_URL", "redis://127.0.0.1:6379/8")
     redis.Redis.from_url(redis_url).flushdb()
     app = Celery(broker=redis_url)
     with running_stack(redis_url) as stack:
-        web, portal_worker = (process.popen.pid for process in stack.processes[:2])
+        for number in range(2, args.portal_workers + 1):
+            command = portal_worker_command(f"portal-{number}-{stack.port}@%h")
+            stack.spawn(f"portal-worker-{number}", command, stack.env())
+        web = stack.processes[0].popen.pid
+        portal_workers = [process.popen.pid for process in stack.processes[1:]]
         sockets = Sockets(f"ws://127.0.0.1:{stack.port}/ws/events/?token={stack.token}", args.sockets)
         sockets.thread.start()
         assert sockets.connected.wait(30), "the sockets did not all connect"
@@ -101,7 +109,7 @@ def main() -> int:
             hosts.append((reporter, record))
             reporter.send("hello", EngineState(reachable=True))
         sent = args.hosts
-        cpu_before = {pid: cpu_seconds(pid) for pid in (web, portal_worker)}
+        cpu_before = {pid: cpu_seconds(pid) for pid in (web, *portal_workers)}
         changes: dict[str, float] = {}
         started = time.time()
         next_beat = [started + HEARTBEAT_EVERY * number / args.hosts for number in range(args.hosts)]
@@ -144,12 +152,14 @@ def main() -> int:
 
     lags = sorted((sockets.arrived[key] - sent_at) * 1000 for key, sent_at in changes.items() if key in sockets.arrived)
     print(
-        f"{args.hosts} simulated hosts, {args.seconds:.0f} s, {args.sockets} /ws/events/ sockets open; "
+        f"{args.hosts} simulated hosts, {args.portal_workers} portal worker(s), {args.seconds:.0f} s, "
+        f"{args.sockets} /ws/events/ sockets open; "
         f"load average {os.getloadavg()[0]:.2f}"
     )
     print(
         f"  steady: {sent} reports in {drained - started:.1f} s ({sent / (drained - started):.1f}/s; the queue "
-        f"drained {drained - sending_ended:.1f} s after sending stopped), portal worker CPU {cpu[portal_worker]:.0%}"
+        f"drained {drained - sending_ended:.1f} s after sending stopped), portal worker CPU "
+        + ", ".join(f"{cpu[pid]:.0%}" for pid in portal_workers)
     )
     print(
         f"  capacity: a burst of {burst} reports queued at once applied in {burst_seconds:.1f} s: "
