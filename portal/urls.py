@@ -44,6 +44,9 @@ api_v1 = [
     path("", include(router.urls)),
 ]
 
+handler404 = "portal.api.errors.page_not_found"
+handler500 = "portal.api.errors.server_error"
+
 urlpatterns = [
     path("", dashboard, name="dashboard"),
     path("hosts/<int:pk>/", host_detail, name="host-detail"),

@@ -11,3 +11,6 @@ scripts/test-services.sh
 BERTH_TEST_RUN=terminal-bench .venv/bin/python -m bench.terminal
 BERTH_TEST_RUN=logs-bench .venv/bin/python -m bench.logs
 .venv/bin/python -m bench.operations
+.venv/bin/python -m bench.containers_list
+.venv/bin/python -m bench.events_sockets
+.venv/bin/python -m bench.many_hosts

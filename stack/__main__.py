@@ -51,6 +51,10 @@ def listening_socket(bind: str, port: str) -> socket.socket:
     family = socket.AF_INET6 if ":" in bind else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Accepted connections inherit it. Uvicorn takes an inherited socket (`--fd`) for a Unix one and
+    # sets no TCP_NODELAY itself: an answer's body then waited ~40 ms behind its headers for the
+    # client's delayed ACK (Nagle), on every request (bench/containers_list.py).
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
         sock.bind((bind, int(port)))
     except OSError as exc:

@@ -5,14 +5,18 @@ HTTP answer: views neither catch nor translate them. One the policy made is audi
 """
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from portal.audit.refusals import record_refusal_of
 from portal.refusals import Refusal
 
-__all__ = ["exception_handler"]
+__all__ = ["exception_handler", "page_not_found", "server_error"]
+
+API_PREFIX = "/api/"
+NOT_FOUND = "Not found, or not visible to you."
 
 
 def _first_message(detail) -> tuple[str, str]:
@@ -40,7 +44,7 @@ def exception_handler(exc, context):
         record_refusal_of(exc, context.get("request"), getattr(context.get("view"), "policy_host", None))
         exc = _answer(exc)
     elif isinstance(exc, Http404):
-        exc = exceptions.NotFound("Not found, or not visible to you.")
+        exc = exceptions.NotFound(NOT_FOUND)
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)
@@ -53,3 +57,19 @@ def exception_handler(exc, context):
         body["errors"] = response.data
     response.data = body
     return response
+
+
+# Django's own answers for what no view handled (portal/urls.py names them): under /api/ they are
+# JSON like every other API answer (a path no route matches, such as /api/v1/containers/1.5/).
+
+
+def page_not_found(request, exception):
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse({"detail": NOT_FOUND, "code": "not_found"}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse({"detail": "Berth failed to answer: the error is in its log.", "code": "error"}, status=500)
+    return defaults.server_error(request)

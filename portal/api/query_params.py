@@ -2,10 +2,20 @@
 
 from rest_framework.exceptions import ValidationError
 
-__all__ = ["bool_param", "int_param"]
+__all__ = ["LARGEST_ID", "bool_param", "id_in", "int_param"]
 
+# Ids are 64-bit in every database Berth runs on; a bigger number names nothing (and SQLite would
+# raise on it rather than find nothing).
+LARGEST_ID = 2**63 - 1
 TRUE = {"true", "1", "yes"}
 FALSE = {"false", "0", "no"}
+
+
+def id_in(text: str) -> int | None:
+    """The id a text of digits names, or None when it is no id (not digits, or too large)."""
+    if text.isdigit() and int(text) <= LARGEST_ID:
+        return int(text)
+    return None
 
 
 def int_param(request, name: str) -> int | None:
@@ -13,9 +23,12 @@ def int_param(request, name: str) -> int | None:
     if value in (None, ""):
         return None
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise ValidationError({name: f"'{value}' is not a number."}, code="invalid") from None
+    if abs(number) > LARGEST_ID:
+        raise ValidationError({name: f"'{value}' is too large a number."}, code="invalid")
+    return number
 
 
 def bool_param(request, name: str) -> bool | None:

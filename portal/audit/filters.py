@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from portal.api.query_params import id_in
 from portal.audit.choices import Outcome
 
 __all__ = ["FILTER_NAMES", "AuditFilter", "BadFilter"]
@@ -91,8 +92,8 @@ class AuditFilter:
             # The username copied on the event also finds failed logins, which name the account
             # tried but belong to no user; digits may be a user id too.
             who = Q(username=self.user)
-            if self.user.isdigit():
-                who |= Q(user_id=int(self.user))
+            if (user_id := id_in(self.user)) is not None:
+                who |= Q(user_id=user_id)
             queryset = queryset.filter(who)
         if self.action:
             # "team." or "team.*" is every team action; anything else is one action.
@@ -102,8 +103,8 @@ class AuditFilter:
                 queryset = queryset.filter(action=self.action)
         if self.host:
             # A host id, or its slug.
-            if self.host.isdigit():
-                queryset = queryset.filter(host_id=int(self.host))
+            if (host_id := id_in(self.host)) is not None:
+                queryset = queryset.filter(host_id=host_id)
             else:
                 queryset = queryset.filter(host__slug=self.host)
         if self.outcome:

@@ -9,10 +9,12 @@ not the whole file.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import AsyncIterator
 from contextlib import aclosing
 
+import redis
 from channels.layers import get_channel_layer
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
@@ -21,12 +23,15 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import renderers
 from rest_framework.views import APIView
 
+from portal.api.schema import reaches_out
 from portal.containers.log_params import log_params
 from portal.containers.models import Container
 from portal.refusals import NotFound
 from portal.ws.streams import Failed, Output, StreamClient
 
 __all__ = ["ContainerLogsDownload"]
+
+log = logging.getLogger(__name__)
 
 VIEW = "container.view"
 INCOMPLETE = "\n[Berth] The host worker did not answer: the logs are incomplete.\n"
@@ -49,14 +54,19 @@ class PlainTextRenderer(renderers.BaseRenderer):
 async def logs_body(host_slug: str, engine_id: str, params: dict) -> AsyncIterator[bytes]:
     """The logs as the worker streams them; a failure midway ends the text with a line saying so."""
     layer = get_channel_layer()
-    client = StreamClient(layer, await layer.new_channel())
-    await client.open("logs", host_slug, engine_id, **{**params, "follow": False})
-    async with aclosing(client.events()) as events:  # the client went away: the worker stops reading
-        async for event in events:
-            if isinstance(event, Output):
-                yield "".join(entry["data"] for entry in event.data).encode()
-            elif isinstance(event, Failed):
-                yield FAILURES.get(event.cause, f"\n[Berth] {event.message}\n").encode()
+    try:
+        client = StreamClient(layer, await layer.new_channel())
+        await client.open("logs", host_slug, engine_id, **{**params, "follow": False})
+        async with aclosing(client.events()) as events:  # the client went away: the worker stops reading
+            async for event in events:
+                if isinstance(event, Output):
+                    yield "".join(entry["data"] for entry in event.data).encode()
+                elif isinstance(event, Failed):
+                    yield FAILURES.get(event.cause, f"\n[Berth] {event.message}\n").encode()
+    except (redis.RedisError, OSError) as exc:
+        # The answer (200) has started: the text says why it ends here, rather than breaking off.
+        log.warning("Logs download of %s on host %s ended: the broker is unreachable: %s", engine_id, host_slug, exc)
+        yield f"\n[Berth] Berth cannot reach its broker ({exc}): the logs are incomplete.\n".encode()
 
 
 class ContainerLogsDownload(APIView):
@@ -75,11 +85,9 @@ class ContainerLogsDownload(APIView):
         ],
         responses={
             (200, "text/plain"): OpenApiResponse(OpenApiTypes.STR, description="The logs."),
-            400: OpenApiResponse(description="A bad tail, since or timestamps."),
-            404: OpenApiResponse(description="No such container, or not visible to you."),
-            503: OpenApiResponse(description="The container's host is offline."),
         },
     )
+    @reaches_out
     def get(self, request, pk: int):
         container = get_object_or_404(
             Container.objects.select_related("host").restrict(request, self.view_action), pk=pk

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import enum
 import logging
+import threading
+from datetime import timedelta
 
 from django.db import transaction
 
@@ -30,6 +32,30 @@ INFO_FIELDS = {
     "containers_running": "running_count",
     "images": "image_count",
 }
+
+
+# A heartbeat moves only these: alone, they are not news for open pages (each of which refetches
+# its list on a host event) but for the "last seen" a page shows, sent at most every
+# LAST_SEEN_EVENT_EVERY per host. Without this, 200 hosts were 100 events a second to every page.
+QUIET_FIELDS = frozenset({"last_seen", "last_seq", "updated_at"})
+LAST_SEEN_EVENT_EVERY = timedelta(seconds=30)
+_last_seen_published: dict[str, object] = {}  # by worker instance
+_last_seen_lock = threading.Lock()
+
+
+def _shown(host: Host) -> dict:
+    return {f.attname: getattr(host, f.attname) for f in Host._meta.concrete_fields if f.attname not in QUIET_FIELDS}
+
+
+def _news(host: Host, shown_before: dict, now) -> bool:
+    """Whether open pages should hear of this report: something they show changed, or the last
+    time they heard of this host's heartbeats is LAST_SEEN_EVENT_EVERY ago."""
+    with _last_seen_lock:
+        last = _last_seen_published.get(host.worker_instance)
+        if _shown(host) == shown_before and last is not None and now - last < LAST_SEEN_EVENT_EVERY:
+            return False
+        _last_seen_published[host.worker_instance] = now
+        return True
 
 
 # Outcome serves every app's report handler (hosts, inventory in portal/ingest, operations):
@@ -158,6 +184,7 @@ def apply_presence_report(report: dict, now) -> Outcome:
         # Judged before anything changes: a new worker taking over an overdue host starts a new
         # online period even if the liveness watch has not written the old one off yet.
         was_online = host.status == HostStatus.ONLINE and not host.heartbeat_overdue(now)
+        shown_before = _shown(host)
         if claim is Claim.CURRENT:
             if report["seq"] <= host.last_seq:
                 return Outcome.STALE
@@ -180,5 +207,7 @@ def apply_presence_report(report: dict, now) -> Outcome:
         host.save()
         if was_online != (host.status == HostStatus.ONLINE):
             log.info("Host '%s' is %s", host.slug, host.status)
-        transaction.on_commit(lambda: publish_host(host, created=created))
+        news = _news(host, shown_before, now)
+        if created or not was_online or news:
+            transaction.on_commit(lambda: publish_host(host, created=created))
     return Outcome.APPLIED

@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from portal.api.schema import reaches_out
 from portal.containers.api.actions import ContainerActions
 from portal.containers.diff import request_changes
 
@@ -16,6 +17,7 @@ class ChangesAction(ContainerActions):
     policy_actions = {"diff": "container.view"}
 
     @extend_schema(responses={200: dict})
+    @reaches_out
     @action(detail=True, pagination_class=None)
     def diff(self, request, pk=None):
         """The files the container's read-write layer added, changed and deleted (`docker diff`):

@@ -1,3 +1,6 @@
+from datetime import datetime, tzinfo
+
+from django.utils import timezone
 from rest_framework import serializers
 
 from portal.access.secrets import mask_inspect, secrets_shown
@@ -5,7 +8,16 @@ from portal.containers.models import Container
 from portal.containers.status import container_status
 from portal.inventory.serializers import MirroredSerializer
 
-__all__ = ["ContainerDetailSerializer", "ContainerSerializer"]
+__all__ = ["LIST_COLUMNS", "ContainerDetailSerializer", "ContainerSerializer", "datetime_text"]
+
+
+def datetime_text(value: datetime | None, zone: tzinfo | None = None) -> str | None:
+    """A time as DRF's DateTimeField writes it: ISO 8601 in the current time zone (or `zone`),
+    UTC as "Z"."""
+    if not value:
+        return None
+    text = value.astimezone(zone or timezone.get_current_timezone()).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 class ContainerSerializer(MirroredSerializer):
@@ -55,6 +67,49 @@ class ContainerSerializer(MirroredSerializer):
             removed_at=container.removed_at,
         )
 
+    def to_representation(self, container: Container) -> dict:
+        """What DRF's field-by-field path answers (tests/portal/containers/test_list_serializer.py
+        holds the two equal), read straight from the row: that path was 40 % of a list request's
+        time (bench/containers_list.py --profile)."""
+        zone = timezone.get_current_timezone()
+
+        def when(value):
+            return datetime_text(value, zone)
+
+        return {
+            "id": container.pk,
+            "host": container.host_id,
+            "host_name": container.host.name,
+            "engine_id": container.engine_id,
+            "name": container.name,
+            "image": container.image,
+            "image_id": container.image_id,
+            "command": container.command,
+            "state": container.state,
+            "status": self.get_status(container),
+            "ports": container.ports,
+            "labels": container.labels,
+            "created": when(container.created),
+            "started_at": when(container.started_at),
+            "finished_at": when(container.finished_at),
+            "exit_code": container.exit_code,
+            "health": container.health,
+            "restart_count": container.restart_count,
+            "removed_at": when(container.removed_at),
+            "removed_by": container.removed_by,
+            "stale": self.get_stale(container),
+            "updated_at": when(container.updated_at),
+        }
+
+
+# The columns the list reads (`.only()`): its fields, and what `host_name` and `stale` read of the host.
+LIST_COLUMNS = [
+    *(field for field in ContainerSerializer.Meta.fields if field not in ("host_name", "status", "stale")),
+    "host__name",
+    "host__status",
+    "host__last_seen",
+]
+
 
 class ContainerDetailSerializer(ContainerSerializer):
     """A container with everything its page shows: the engine's whole inspect body (null until
@@ -68,7 +123,8 @@ class ContainerDetailSerializer(ContainerSerializer):
         read_only_fields = fields
 
     def to_representation(self, container: Container) -> dict:
-        data = super().to_representation(container)
+        # DRF's own path: one container at a time, and its fields are more than the list's.
+        data = MirroredSerializer.to_representation(self, container)
         if not secrets_shown(self.context, container.host_id):
             data["inspect"] = mask_inspect(data["inspect"])
         return data

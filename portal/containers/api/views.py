@@ -10,7 +10,7 @@ from portal.containers.api.lifecycle import LifecycleActions
 from portal.containers.api.run import RunAction
 from portal.containers.models import Container
 
-from .serializers import ContainerDetailSerializer, ContainerSerializer
+from .serializers import LIST_COLUMNS, ContainerDetailSerializer, ContainerSerializer
 
 __all__ = ["ContainerViewSet"]
 
@@ -55,8 +55,8 @@ class ContainerViewSet(
         queryset = super().get_queryset()
         if self.action != "list":
             return queryset
-        # The list never shows what it does not need: the inspect bodies stay in the database.
-        queryset = queryset.live().defer("inspect", "mounts", "networks")
+        # The list reads only what it shows: the inspect bodies (and the host's facts) stay in the database.
+        queryset = queryset.live().only(*LIST_COLUMNS)
         params = self.request.query_params
         if (host := int_param(self.request, "host")) is not None:
             queryset = queryset.filter(host_id=host)

@@ -6,6 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 
 from portal.api.query_params import bool_param, int_param
+from portal.api.schema import reaches_out
 from portal.api.viewsets import RestrictedViewSetMixin
 from portal.operations.choices import ACTIVE_STATES, OperationKind, OperationState
 from portal.operations.models import Operation
@@ -69,6 +70,7 @@ class OperationViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         return queryset
 
     @extend_schema(responses={(200, "application/x-tar"): bytes})
+    @reaches_out
     @action(detail=True)
     def download(self, request, pk=None):
         """The tar of the image an export operation found (`docker save`), read from its host as it is

@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
@@ -34,7 +35,7 @@ class RegistrySerializer(serializers.ModelSerializer):
         "with the connection check (empty: none, or one on the registry's own host).",
     )
     team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all(), allow_null=True, required=False)
-    team_name = serializers.CharField(source="team.name", read_only=True, default=None)
+    team_name = serializers.CharField(source="team.name", read_only=True, default=None, allow_null=True)
     check_connection = serializers.BooleanField(write_only=True, required=False, default=True)
 
     class Meta:
@@ -79,6 +80,7 @@ class PlatformSerializer(serializers.Serializer):
     created = serializers.CharField(allow_null=True)
 
 
+@extend_schema_serializer(component_name="RegistryTag")  # images have a Tag of their own
 class TagSerializer(serializers.Serializer):
     """A tag: from its manifest, the digest and media type; from its image config, the creation time
     and architecture; `size` is the compressed size of config and layers (null for a list, whose

@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from portal.api.schema import reaches_out
 from portal.api.viewsets import RestrictedViewSetMixin
 from portal.registries import browse, changes
 from portal.registries.checks import check_connection
@@ -103,6 +104,7 @@ class RegistryViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet):
         return Response({**body, "detail": report.detail})
 
     @extend_schema(parameters=[QUERY], responses=RepositorySerializer(many=True))
+    @reaches_out
     @action(detail=True, methods=["get"])
     def repositories(self, request, pk=None):
         """The registry's repositories (its `/v2/_catalog`, every page of it), searched by name and
@@ -113,6 +115,7 @@ class RegistryViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet):
         return self.get_paginated_response([{"name": name} for name in page])
 
     @extend_schema(parameters=[REPOSITORY], responses=TagSerializer(many=True))
+    @reaches_out
     @action(detail=True, methods=["get"], url_path=r"repositories/(?P<repository>.+)/tags")
     def tags(self, request, pk=None, repository=""):
         """A repository's tags in natural order, each with digest, size, created and architecture
@@ -123,6 +126,7 @@ class RegistryViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet):
         return self.get_paginated_response(self._tags(registry, repository, details))
 
     @extend_schema(parameters=[REPOSITORY], responses=TagSerializer)
+    @reaches_out
     @action(detail=True, methods=["get"], url_path=r"repositories/(?P<repository>.+)/tags/(?P<tag>[^/]+)")
     def tag(self, request, pk=None, repository="", tag=""):
         """One tag's details; 404 when the repository or the tag does not exist."""
@@ -142,6 +146,7 @@ class RegistryViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet):
         parameters=[OpenApiParameter("q", str, required=True, description="Part of a repository name.")],
         responses=SearchSerializer,
     )
+    @reaches_out
     @action(detail=False, methods=["get"])
     def search(self, request):
         """Repositories whose name contains `q`, in every registry the user sees, asked at once

@@ -2,6 +2,7 @@ from django.contrib.auth import get_user_model
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
+from portal.api.query_params import LARGEST_ID
 from portal.hosts.models import Host
 from portal.teams.bindings import binding_reach_problem
 from portal.teams.models import RoleBinding, Team, TeamMembership
@@ -74,7 +75,8 @@ class BindingSerializer(serializers.ModelSerializer):
 
     def validate_hosts(self, value):
         wanted = sorted(set(value))
-        found = Host.objects.filter(pk__in=wanted).order_by("pk")
+        # A number beyond any id names no host (and SQLite would raise on it rather than find none).
+        found = Host.objects.filter(pk__in=[pk for pk in wanted if pk <= LARGEST_ID]).order_by("pk")
         missing = sorted(set(wanted) - {host.pk for host in found})
         if missing:
             ids = ", ".join(str(pk) for pk in missing)
