@@ -18,11 +18,13 @@ from portal.hosts.api.views import HostViewSet
 from portal.hosts.views import host_detail
 from portal.images.api.views import ImageViewSet
 from portal.images.views import image_detail, image_list, image_new
+from portal.networks.api.views import NetworkViewSet
 from portal.operations.api.views import OperationViewSet
 from portal.operations.views import operation_detail, operation_list
 from portal.registries.api.views import RegistryViewSet
 from portal.teams.api.views import BindingViewSet, MemberViewSet, TeamViewSet
 from portal.terminals.api.views import TerminalSessionViewSet
+from portal.volumes.api.views import VolumeViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.register("hosts", HostViewSet, basename="host")
@@ -37,6 +39,8 @@ router.register("tokens", TokenViewSet, basename="token")
 router.register("registries", RegistryViewSet, basename="registry")
 router.register("sessions", TerminalSessionViewSet, basename="terminal-session")
 router.register("operations", OperationViewSet, basename="operation")
+router.register("networks", NetworkViewSet, basename="network")
+router.register("volumes", VolumeViewSet, basename="volume")
 
 api_v1 = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),

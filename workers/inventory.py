@@ -31,6 +31,9 @@ CHUNK = 200
 
 
 class InventorySync:
+    # The engine events this sync follows (workers/attachments.py follows others).
+    event_types: tuple[str, ...] = ("container", "image")
+
     def __init__(
         self,
         engine: Engine,
@@ -62,7 +65,7 @@ class InventorySync:
     def _watch(self) -> None:
         while not self._stop.is_set():
             try:
-                self._stream = self.engine.events()
+                self._stream = self.engine.events(types=self.event_types)
                 # The stream is open: whatever happens from now on arrives as an event, so a
                 # snapshot taken now misses nothing.
                 self._full_wanted = True
@@ -124,6 +127,10 @@ class InventorySync:
         removed_containers=(),
         removed_images=(),
         snapshot: Snapshot | None = None,
+        networks=(),
+        volumes=(),
+        removed_networks=(),
+        removed_volumes=(),
     ) -> None:
         inventory = InventoryBatch(
             observed_seq=observed_seq,
@@ -132,6 +139,10 @@ class InventorySync:
             removed_containers=list(removed_containers),
             removed_images=list(removed_images),
             snapshot=snapshot,
+            networks=[n.to_wire() for n in networks],
+            volumes=[v.to_wire() for v in volumes],
+            removed_networks=list(removed_networks),
+            removed_volumes=list(removed_volumes),
         ).to_wire()
         if not self.reporter.send("inventory", inventory=inventory):
             # The portal did not get it: send everything again soon (not in a tight loop while
@@ -166,10 +177,7 @@ class InventorySync:
         self._containers = fingerprints
         self._images = {i.engine_id: (tuple(i.tags), tuple(i.digests)) for i in images}
         self._layers = {k: v for k, v in self._layers.items() if k in self._images}
-        self._last_snapshot = time.monotonic()
-        if full:
-            self._last_full = self._last_snapshot
-            self._full_wanted = False
+        self._mark_snapshot(full)
         log.info(
             "Inventory snapshot: %d containers (%d sent), %d images (%d sent)",
             len(listed),
@@ -177,6 +185,12 @@ class InventorySync:
             len(images),
             len(changed_images),
         )
+
+    def _mark_snapshot(self, full: bool) -> None:
+        self._last_snapshot = time.monotonic()
+        if full:
+            self._last_full = self._last_snapshot
+            self._full_wanted = False
 
     def _changed_images(self, images: list[ImageRecord]) -> list[ImageRecord]:
         changed = []
