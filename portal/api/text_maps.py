@@ -13,6 +13,7 @@ __all__ = ["TextMapField"]
 class TextMapField(serializers.JSONField):
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
+        kwargs.setdefault("default", dict)
         super().__init__(**kwargs)
 
     def to_internal_value(self, data: Any) -> dict[str, str]:

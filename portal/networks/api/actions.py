@@ -21,6 +21,8 @@ class NetworkActions:
         return network
 
     def network_operation(self, kind: str, network: Network, shown: dict, task: dict | None = None) -> Operation:
+        """`shown` is recorded; the worker gets `task` (default `shown`) with the network's id and a
+        `subject` for the engine's refusals (the network's name unless `task` names another)."""
         params = {"network_id": network.engine_id, "subject": network.name, **(task or shown)}
         return submit(
             self.request,

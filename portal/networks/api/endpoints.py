@@ -78,7 +78,7 @@ class EndpointActions(NetworkActions):
         if data["ipv4_address"]:
             address_usable(network, ipaddress.IPv4Address(data["ipv4_address"]))
         shown = {"container": container.name, "aliases": data["aliases"], "ipv4_address": data["ipv4_address"]}
-        task = {**shown, "container_id": container.engine_id}
+        task = {**shown, "container_id": container.engine_id, "subject": container.name}
         return accepted(self.network_operation("connect", network, shown, task))
 
     @extend_schema(request=DisconnectSerializer, responses={202: OperationSerializer})
@@ -91,5 +91,5 @@ class EndpointActions(NetworkActions):
         if not self._on(network, container):
             raise Conflict(f"Container {container.name} is not connected to network {network.name}.", "not_connected")
         shown = {"container": container.name, "force": data["force"]}
-        task = {**shown, "container_id": container.engine_id}
+        task = {**shown, "container_id": container.engine_id, "subject": container.name}
         return accepted(self.network_operation("disconnect", network, shown, task))
