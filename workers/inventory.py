@@ -31,8 +31,9 @@ CHUNK = 200
 
 
 class InventorySync:
-    # The engine events this sync follows (workers/attachments.py follows others).
-    event_types: tuple[str, ...] = ("container", "image")
+    # The engine events this sync follows (workers/attachments.py follows its own); a network's
+    # connect and disconnect change a container's networks.
+    event_types: tuple[str, ...] = ("container", "image", "network")
 
     def __init__(
         self,
@@ -212,10 +213,13 @@ class InventorySync:
         for event in events:
             kind = event.get("Type")
             action = str(event.get("Action") or event.get("status") or "")
+            container_id = None
             if kind == "container" and not action.startswith(IGNORED_CONTAINER_ACTIONS):
                 container_id = (event.get("Actor") or {}).get("ID") or event.get("id")
-                if container_id and container_id not in container_ids:
-                    container_ids.append(container_id)
+            elif kind == "network" and action in ("connect", "disconnect"):
+                container_id = ((event.get("Actor") or {}).get("Attributes") or {}).get("container")
+            if container_id and container_id not in container_ids:
+                container_ids.append(container_id)
             if kind == "image" or (kind == "container" and action == "commit"):
                 images_touched = True
         observed = self.reporter.reserve_seq()

@@ -2,8 +2,10 @@
 a snapshot lists them with the containers that use them; events re-read them and report only
 what changed, and what went."""
 
+from tests.workers.test_inventory import FakeEngine as ContainerEngine
 from tests.workers.test_inventory import RecordingReporter
 from workers.attachments import AttachmentSync
+from workers.inventory import InventorySync
 
 
 class FakeEngine:
@@ -66,3 +68,14 @@ def test_events_report_what_changed_and_what_went_and_nothing_for_unrelated_even
     assert [n["name"] for n in report["networks"]] == ["back"]
     assert report["removed_volumes"] == ["data"]
     assert report["snapshot"] is None
+
+
+def test_a_network_connect_event_re_reads_the_container_it_names():
+    engine, reporter = ContainerEngine(), RecordingReporter()
+    engine.run("c1", "web")
+    sync = InventorySync(engine, reporter)
+
+    sync.delta([{"Type": "network", "Action": "connect", "Actor": {"ID": "n1", "Attributes": {"container": "c1"}}}])
+
+    assert engine.inspected == ["c1"]
+    assert [c["name"] for c in reporter.sent[-1]["containers"]] == ["web"]

@@ -103,6 +103,10 @@ def test_the_lists_link_containers_filter_and_cost_the_same_queries_however_many
     assert first["containers"][0]["id"] == hosts[0].containers.get().pk
     assert [row["name"] for row in filtered["results"]] == ["net-1-3"]
     assert all(not row["dangling"] for row in volumes["results"])
+    for i, host in enumerate(hosts):
+        make_network(host, f"more-{i}", on=[make_container(host, f"more-{i}")])
+    with django_assert_num_queries(3):
+        assert as_admin.get("/api/v1/networks/").json()["count"] == 15
 
 
 @pytest.fixture
