@@ -36,9 +36,23 @@ class AttachmentSync(InventorySync):
         self._networks: dict[str, dict] = {}
         self._volumes: dict[str, dict] = {}
 
-    def _read(self) -> tuple[list[NetworkRecord], list[VolumeRecord]]:
-        containers = self.engine.list_containers()
-        return list_networks(self.engine, containers), list_volumes(self.engine, containers)
+    def _read(self, joined: list[str] = ()) -> tuple[list[NetworkRecord], list[VolumeRecord]]:
+        """Networks and volumes with who uses them. `joined`: containers a network event named,
+        read by inspect: the engine tells of a connect before its listing shows it, while an
+        inspect waits for the container to be done."""
+        containers = {item.get("Id"): item for item in self.engine.list_containers()}
+        for container_id in joined:
+            record = self.engine.inspect_container(container_id)
+            if record is None or record.inspect is None:
+                continue
+            inspect = record.inspect
+            containers[container_id] = {
+                **containers.get(container_id, {"Id": container_id, "Names": ["/" + record.name]}),
+                "NetworkSettings": {"Networks": (inspect.get("NetworkSettings") or {}).get("Networks") or {}},
+                "Mounts": inspect.get("Mounts") or [],
+            }
+        listing = list(containers.values())
+        return list_networks(self.engine, listing), list_volumes(self.engine, listing)
 
     @staticmethod
     def _changed(records, sent: dict[str, dict]) -> list:
@@ -80,8 +94,14 @@ class AttachmentSync(InventorySync):
         """Report what a batch of engine events changed: networks and volumes listed afresh."""
         if not any(_matters(event) for event in events):
             return
+        joined = [
+            container_id
+            for event in events
+            if event.get("Type") == "network"
+            and (container_id := ((event.get("Actor") or {}).get("Attributes") or {}).get("container"))
+        ]
         observed = self.reporter.reserve_seq()
-        networks, volumes = self._read()
+        networks, volumes = self._read(list(dict.fromkeys(joined)))
         changed_networks = self._changed(networks, self._networks)
         changed_volumes = self._changed(volumes, self._volumes)
         gone_networks = sorted(set(self._networks) - {n.engine_id for n in networks})

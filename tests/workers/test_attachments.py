@@ -4,6 +4,7 @@ what changed, and what went."""
 
 from tests.workers.test_inventory import FakeEngine as ContainerEngine
 from tests.workers.test_inventory import RecordingReporter
+from wire.records import ContainerRecord
 from workers.attachments import AttachmentSync
 from workers.inventory import InventorySync
 
@@ -13,9 +14,13 @@ class FakeEngine:
         self.networks = {"n1": {"Id": "n1", "Name": "back", "Driver": "bridge", "Scope": "local"}}
         self.volumes = {"data": {"Name": "data", "Driver": "local", "Mountpoint": "/m"}}
         self.containers = []
+        self.inspected = {}
 
     def list_containers(self):
         return list(self.containers)
+
+    def inspect_container(self, container_id):
+        return self.inspected.get(container_id)
 
     def _call(self, method):
         return {
@@ -79,3 +84,22 @@ def test_a_network_connect_event_re_reads_the_container_it_names():
 
     assert engine.inspected == ["c1"]
     assert [c["name"] for c in reporter.sent[-1]["containers"]] == ["web"]
+
+
+def test_a_connect_the_listing_does_not_show_yet_is_read_from_the_container_it_names():
+    engine, reporter = FakeEngine(), RecordingReporter()
+    sync = AttachmentSync(engine, reporter)
+    sync.snapshot(full=True)
+    engine.containers.append({**container("web"), "NetworkSettings": {"Networks": {}}})
+    inspected = ContainerRecord(
+        engine_id="web" * 8, name="web", image="", image_id="", command="", state="running", created=None,
+        inspect={"NetworkSettings": container("web")["NetworkSettings"], "Mounts": []},
+    )  # fmt: skip
+    engine.inspected["web" * 8] = inspected
+
+    sync.delta(
+        [{"Type": "network", "Action": "connect", "Actor": {"ID": "n1", "Attributes": {"container": "web" * 8}}}]
+    )
+
+    [network] = reporter.sent[-1]["networks"]
+    assert [c["name"] for c in network["containers"]] == ["web"]
