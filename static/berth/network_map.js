@@ -9,7 +9,8 @@
   const select = document.getElementById("map-host");
   if (!holder || !select) return;
   const LEFT = 200, BOX_W = 140, BOX_H = 40, GAP = 24, TOP = 16, BUS_TOP = TOP + BOX_H + 48, BUS_GAP = 56;
-  const COLORS = ["#206bc4", "#2fb344", "#f76707", "#ae3ec9", "#0ca678", "#d63939", "#4263eb", "#f59f00"];
+  // Dark enough for text on white (4.5:1 at least): the names are drawn in their line's colour.
+  const COLORS = ["#1a56a8", "#1e7b34", "#a84300", "#8a2aa3", "#087f5b", "#b02a2a", "#2f4ac0", "#805200"];
   let timer = null;
 
   function node(tag, attrs, text) {
