@@ -39,16 +39,23 @@ def driver_known(host_id: int, driver: str) -> None:
         raise Refusal(f"This host's engine has no network driver {driver}: choose one of {known}.", "unknown_driver")
 
 
+def _parsed(subnets: list[str]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """The subnets an engine reported, leaving out any it wrote oddly."""
+    parsed = []
+    for text in subnets:
+        try:
+            parsed.append(ipaddress.ip_network(text, strict=False))
+        except ValueError:
+            continue
+    return parsed
+
+
 def subnet_free(host_id: int, subnet: ipaddress.IPv4Network | ipaddress.IPv6Network) -> None:
     for network in Network.objects.live().filter(host_id=host_id).only("name", "ipam"):
-        for other in network.subnets:
-            try:
-                theirs = ipaddress.ip_network(other, strict=False)
-            except ValueError:
-                continue
+        for theirs in _parsed(network.subnets):
             if theirs.version == subnet.version and theirs.overlaps(subnet):
                 raise Conflict(
-                    f"The subnet {subnet} overlaps {other} of network {network.name} on this host: choose another.",
+                    f"The subnet {subnet} overlaps {theirs} of network {network.name} on this host: choose another.",
                     "subnet_overlap",
                 )
 
@@ -67,8 +74,7 @@ def removable(network: Network) -> None:
 
 def address_usable(network: Network, address: ipaddress.IPv4Address) -> None:
     """A static address must lie in one of the network's own subnets, and be nobody's yet."""
-    subnets = [ipaddress.ip_network(s, strict=False) for s in network.subnets]
-    if not any(address in subnet for subnet in subnets if subnet.version == 4):
+    if not any(address in subnet for subnet in _parsed(network.subnets) if subnet.version == 4):
         within = ", ".join(network.subnets) or "none configured"
         raise Refusal(
             f"Address {address} is not in a subnet of network {network.name} ({within}): choose one that is.",

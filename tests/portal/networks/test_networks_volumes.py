@@ -207,3 +207,41 @@ def test_volume_actions_refuse_a_host_path_a_taken_name_and_removal_while_in_use
         "force": True,
         "container_ids": [web.engine_id],
     }
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/v1/networks/", {"name": "bad name!"}),
+        ("/api/v1/networks/", {"name": "x", "subnet": "10.0.0.1/24"}),
+        ("/api/v1/networks/", {"name": "x", "subnet": "10.0.0.0/24", "ip_range": "fd00::/64"}),
+        ("/api/v1/networks/", {"name": "x", "labels": "not an object"}),
+        ("/api/v1/networks/", {"name": "x", "internal": "perhaps"}),
+        ("/api/v1/volumes/", {"name": "x"}),
+        ("/api/v1/volumes/", {"name": "ok", "driver_opts": ["="]}),
+        ("/api/v1/networks/prune/", {"host": "many"}),
+    ],
+)
+def test_bad_input_is_a_400_with_a_sentence_never_a_500(on_host, sent, path, body):
+    api, host = on_host
+
+    response = api.post(path, {"host": host.pk, **body}, format="json")
+
+    assert response.status_code == 400, response.content
+    assert response.json()["detail"] and not sent
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bad_connect_input_is_a_400(on_host, sent):
+    api, host = on_host
+    network = make_network(host, "back", subnet="10.8.0.0/24")
+
+    for body in (
+        {"container": "abc"},
+        {"container": 1, "ipv4_address": "999.1.1.1"},
+        {"container": 1, "aliases": "web"},
+    ):
+        assert api.post(f"/api/v1/networks/{network.pk}/connect/", body, format="json").status_code == 400
+    assert api.delete(f"/api/v1/volumes/{make_volume(host, 'v1').pk}/?force=perhaps").status_code == 400
+    assert not sent
