@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import subprocess
 import sys
@@ -59,7 +60,8 @@ class EventRecorder:
                     if kind in ("network", "volume") and change in ("created", "removed"):
                         self.ws.setdefault((event[kind]["name"], change), now)
 
-        asyncio.new_event_loop().run_until_complete(listen())
+        with contextlib.suppress(websockets.ConnectionClosed):  # the stack stopped at the end of the run
+            asyncio.new_event_loop().run_until_complete(listen())
 
     def _run_direct(self):
         client = docker.APIClient(version="auto")
