@@ -85,6 +85,46 @@ _RULES: list[tuple[re.Pattern, str, str]] = [
         "The Dockerfile is not valid: {detail}.",
     ),
     (
+        re.compile(r"network with name .* already exists|volume name .* already exists", re.I),
+        "name_in_use",
+        "The name {subject} is already in use on this host: choose another name.",
+    ),
+    (
+        re.compile(r"overlaps with other one|overlaps with|pool overlaps", re.I),
+        "subnet_overlap",
+        "The subnet of network {subject} overlaps another network's on this host ({detail}): choose another.",
+    ),
+    (
+        re.compile(r"has active endpoints", re.I),
+        "active_endpoints",
+        "Network {subject} has containers connected: disconnect them first.",
+    ),
+    (
+        re.compile(r"volume is in use", re.I),
+        "volume_in_use",
+        "Volume {subject} is in use by a container ({detail}): remove the container first, or force.",
+    ),
+    (
+        re.compile(r"plugin .*not found|could not find plugin|error looking up volume plugin|plugin not found", re.I),
+        "unknown_driver",
+        "This host's engine has no such driver ({detail}): choose a driver it has.",
+    ),
+    (
+        re.compile(r"already exists in network|is already connected", re.I),
+        "already_connected",
+        "Container {subject} is already connected to this network.",
+    ),
+    (
+        re.compile(r"is not connected to (the )?network", re.I),
+        "not_connected",
+        "Container {subject} is not connected to this network.",
+    ),
+    (
+        re.compile(r"no such volume|get .*: no such volume", re.I),
+        "volume_not_found",
+        "Volume {subject} no longer exists on this host.",
+    ),
+    (
         re.compile(r"network .* not found", re.I),
         "network_not_found",
         "{detail}: choose a network that exists on this host.",

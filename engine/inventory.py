@@ -22,6 +22,8 @@ __all__ = [
     "container_from_list",
     "image_from_list",
     "image_layers",
+    "iso_time",
+    "text_dict",
 ]
 
 log = logging.getLogger(__name__)
@@ -37,14 +39,14 @@ def _iso_from_unix(value: Any) -> str | None:
         return None
 
 
-def _iso(value: Any) -> str | None:
+def iso_time(value: Any) -> str | None:
     """Docker's RFC 3339 times, with its zero time meaning 'never'."""
     if not value or not isinstance(value, str) or value.startswith(_ZERO_TIME[:10]):
         return None
     return value
 
 
-def _dict(value: Any) -> dict[str, str]:
+def text_dict(value: Any) -> dict[str, str]:
     return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
 
 
@@ -125,7 +127,7 @@ def container_from_list(item: dict) -> ContainerRecord:
         state=_state(item.get("State"), engine_id),
         created=_iso_from_unix(item.get("Created")),
         ports=_ports_from_list(item.get("Ports")),
-        labels=_dict(item.get("Labels")),
+        labels=text_dict(item.get("Labels")),
         mounts=_mounts(item.get("Mounts")),
         networks=sorted(((item.get("NetworkSettings") or {}).get("Networks") or {}).keys()),
     )
@@ -139,7 +141,7 @@ def container_from_inspect(data: dict) -> ContainerRecord:
     network_settings = data.get("NetworkSettings") or {}
     command = " ".join(str(part) for part in [data.get("Path") or "", *_list(data.get("Args"))] if part)
     health = (state.get("Health") or {}).get("Status")
-    finished = _iso(state.get("FinishedAt"))
+    finished = iso_time(state.get("FinishedAt"))
     return ContainerRecord(
         engine_id=engine_id,
         name=str(data.get("Name") or engine_id[:12]).lstrip("/"),
@@ -147,12 +149,12 @@ def container_from_inspect(data: dict) -> ContainerRecord:
         image_id=str(data.get("Image") or ""),
         command=command,
         state=_state(state.get("Status"), engine_id),
-        created=_iso(data.get("Created")),
-        started_at=_iso(state.get("StartedAt")),
+        created=iso_time(data.get("Created")),
+        started_at=iso_time(state.get("StartedAt")),
         finished_at=finished,
         exit_code=state.get("ExitCode") if finished or state.get("Status") in ("exited", "dead") else None,
         ports=_ports_from_inspect(network_settings),
-        labels=_dict(config.get("Labels")),
+        labels=text_dict(config.get("Labels")),
         mounts=_mounts(data.get("Mounts")),
         networks=sorted((network_settings.get("Networks") or {}).keys()),
         restart_count=int(data.get("RestartCount") or 0),
@@ -169,7 +171,7 @@ def container_fingerprint(item: dict) -> tuple:
         tuple(_list(item.get("Names"))),
         item.get("ImageID"),
         item.get("Image"),
-        tuple(sorted(_dict(item.get("Labels")).items())),
+        tuple(sorted(text_dict(item.get("Labels")).items())),
     )
 
 
@@ -187,7 +189,7 @@ def image_from_list(item: dict) -> ImageRecord:
         digests=sorted(digests),
         size=size,
         created=_iso_from_unix(item.get("Created")),
-        labels=_dict(item.get("Labels")),
+        labels=text_dict(item.get("Labels")),
         parent_id=str(item.get("ParentId") or ""),
     )
 

@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "portal.hosts",
     "portal.containers",
     "portal.images",
+    "portal.networks",
+    "portal.volumes",
     "portal.dashboard",
     "portal.teams",
     "portal.audit",

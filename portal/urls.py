@@ -18,11 +18,15 @@ from portal.hosts.api.views import HostViewSet
 from portal.hosts.views import host_detail
 from portal.images.api.views import ImageViewSet
 from portal.images.views import image_detail, image_list, image_new
+from portal.networks.api.views import NetworkViewSet
+from portal.networks.views import network_detail, network_list, network_map, network_named, network_new
 from portal.operations.api.views import OperationViewSet
 from portal.operations.views import operation_detail, operation_list
 from portal.registries.api.views import RegistryViewSet
 from portal.teams.api.views import BindingViewSet, MemberViewSet, TeamViewSet
 from portal.terminals.api.views import TerminalSessionViewSet
+from portal.volumes.api.views import VolumeViewSet
+from portal.volumes.views import volume_detail, volume_list, volume_named, volume_new
 
 router = DefaultRouter(trailing_slash=True)
 router.register("hosts", HostViewSet, basename="host")
@@ -37,6 +41,8 @@ router.register("tokens", TokenViewSet, basename="token")
 router.register("registries", RegistryViewSet, basename="registry")
 router.register("sessions", TerminalSessionViewSet, basename="terminal-session")
 router.register("operations", OperationViewSet, basename="operation")
+router.register("networks", NetworkViewSet, basename="network")
+router.register("volumes", VolumeViewSet, basename="volume")
 
 api_v1 = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
@@ -56,6 +62,15 @@ urlpatterns = [
     path("images/", image_list, name="image-list"),
     path("images/new/", image_new, name="image-new"),
     path("images/<int:pk>/", image_detail, name="image-detail"),
+    path("networks/", network_list, name="network-list"),
+    path("networks/new/", network_new, name="network-new"),
+    path("networks/map/", network_map, name="network-map"),
+    path("networks/<int:pk>/", network_detail, name="network-detail"),
+    path("networks/on/<int:host>/<str:name>/", network_named, name="network-named"),
+    path("volumes/", volume_list, name="volume-list"),
+    path("volumes/new/", volume_new, name="volume-new"),
+    path("volumes/<int:pk>/", volume_detail, name="volume-detail"),
+    path("volumes/on/<int:host>/<str:name>/", volume_named, name="volume-named"),
     path("audit/", audit_list, name="audit-list"),
     path("operations/", operation_list, name="operation-list"),
     path("operations/<int:pk>/", operation_detail, name="operation-detail"),

@@ -1,6 +1,10 @@
-"""The `inventory` part of a host report: the batch that carries a worker's container and image
-records (wire.records, built from the engine by engine.inventory), checked for shape before the
-portal applies anything.
+"""The `inventory` part of a host report: the batch that carries a worker's container, image,
+network and volume records (wire.records, built from the engine by engine.inventory and
+engine.attachments), checked for shape before the portal applies anything.
+
+A snapshot lists the ids of the kinds its worker listed at its observation; a kind it leaves out
+(None) was not listed, so nothing of that kind is removed for being absent. Containers and images
+are listed together, networks and volumes together (workers/attachments.py).
 
 A wrongly shaped part is refused whole (InvalidInventory); odd values inside a well-shaped
 record are left for the portal's record readers (portal/containers/records.py,
@@ -9,7 +13,7 @@ portal/images/records.py), which record what they can.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
@@ -27,20 +31,29 @@ OBSERVED_SEQ_BITS = 32
 MAX_OBSERVED_SEQ = 2**OBSERVED_SEQ_BITS - 1
 
 
+SNAPSHOT_KEYS = ("container_ids", "image_ids", "network_ids", "volume_ids")
+
+
 class InvalidInventory(ValueError):
     """An inventory part that is not shaped like one."""
 
 
+RECORD_KEYS = ("containers", "images", "networks", "volumes")
+REMOVED_KEYS = ("removed_containers", "removed_images", "removed_networks", "removed_volumes")
+
+
 @dataclass(frozen=True)
 class Snapshot:
-    """Everything that existed on the host at the batch's observed_seq."""
+    """Everything of the listed kinds that existed on the host at the batch's observed_seq."""
 
-    container_ids: frozenset[str]
-    image_ids: frozenset[str]
+    container_ids: frozenset[str] | None = None
+    image_ids: frozenset[str] | None = None
+    network_ids: frozenset[str] | None = None
+    volume_ids: frozenset[str] | None = None
 
     def to_wire(self) -> dict[str, list[str]]:
         # A worker lists them in the engine's order; a set has none, so the wire gets them sorted.
-        return {"container_ids": sorted(self.container_ids), "image_ids": sorted(self.image_ids)}
+        return {key: sorted(ids) for key in SNAPSHOT_KEYS if (ids := getattr(self, key)) is not None}
 
 
 @dataclass(frozen=True)
@@ -54,20 +67,25 @@ class InventoryBatch:
     removed_containers: list[str]
     removed_images: list[str]
     snapshot: Snapshot | None = None
+    networks: list[dict] = field(default_factory=list)
+    volumes: list[dict] = field(default_factory=list)
+    removed_networks: list[str] = field(default_factory=list)
+    removed_volumes: list[str] = field(default_factory=list)
 
     @property
     def size(self) -> int:
-        return len(self.containers) + len(self.images) + len(self.removed_containers) + len(self.removed_images)
+        return sum(len(getattr(self, key)) for key in RECORD_KEYS + REMOVED_KEYS)
 
     def to_wire(self) -> dict[str, Any]:
-        return {
-            "observed_seq": self.observed_seq,
-            "containers": list(self.containers),
-            "images": list(self.images),
-            "removed_containers": list(self.removed_containers),
-            "removed_images": list(self.removed_images),
-            "snapshot": None if self.snapshot is None else self.snapshot.to_wire(),
-        }
+        wire: dict[str, Any] = {"observed_seq": self.observed_seq}
+        for key in RECORD_KEYS[:2] + REMOVED_KEYS[:2]:
+            wire[key] = list(getattr(self, key))
+        # Networks and volumes only when there are any: a batch of containers and images reads as before.
+        for key in RECORD_KEYS[2:] + REMOVED_KEYS[2:]:
+            if getattr(self, key):
+                wire[key] = list(getattr(self, key))
+        wire["snapshot"] = None if self.snapshot is None else self.snapshot.to_wire()
+        return wire
 
     @classmethod
     def from_wire(cls, inventory: Any, seq: int) -> InventoryBatch:
@@ -97,10 +115,7 @@ def _snapshot(value: Any) -> Snapshot | None:
         return None
     if not isinstance(value, dict):
         raise InvalidInventory("snapshot is neither null nor an object")
-    return Snapshot(
-        container_ids=frozenset(_ids(value, "container_ids")),
-        image_ids=frozenset(_ids(value, "image_ids")),
-    )
+    return Snapshot(**{key: frozenset(_ids(value, key)) for key in SNAPSHOT_KEYS if value.get(key) is not None})
 
 
 def parse_inventory(inventory: Any, seq: int) -> InventoryBatch:
@@ -115,9 +130,7 @@ def parse_inventory(inventory: Any, seq: int) -> InventoryBatch:
         raise InvalidInventory(f"observed_seq {observed_seq} is not between 0 and the report's seq {seq}")
     return InventoryBatch(
         observed_seq=observed_seq,
-        containers=_records(inventory, "containers"),
-        images=_records(inventory, "images"),
-        removed_containers=_ids(inventory, "removed_containers"),
-        removed_images=_ids(inventory, "removed_images"),
         snapshot=_snapshot(inventory.get("snapshot")),
+        **{key: _records(inventory, key) for key in RECORD_KEYS},
+        **{key: _ids(inventory, key) for key in REMOVED_KEYS},
     )

@@ -17,6 +17,7 @@ from engine import Engine, EngineUnavailable
 from engine.client import DEFAULT_DOCKER_HOST
 from wire.names import host_queue, host_slug, host_stream_channel
 from workers.app import make_app
+from workers.attachments import AttachmentSync
 from workers.heartbeat import Heartbeat
 from workers.identity import HostIdentity, NameClaim, NameTaken
 from workers.inventory import InventorySync
@@ -98,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     # The heartbeat says hello before the inventory reports, and goodbye after the last one.
     # Each service has its own engine client: the SDK's connection pool is not shared across threads.
     inventory = InventorySync(Engine(args.docker_host), reporter, reconcile_every=args.reconcile)
+    attachments = AttachmentSync(Engine(args.docker_host), reporter, reconcile_every=args.reconcile)
     # Terminals, logs, stats and progress share one event loop and channel-layer connection.
     streams = StreamLoop(args.redis_url, host_stream_channel(identity.slug))
     register_streams(streams, args.docker_host)
@@ -106,8 +108,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     # Stopped in reverse: the lifecycle lane first, while its operations can still report.
     heartbeat = Heartbeat(engine, reporter, claim, interval=args.heartbeat)
-    app.berth_services = [heartbeat, inventory, streams, runner.lifecycle]
-    register_tasks(app, inventory)
+    app.berth_services = [heartbeat, inventory, attachments, streams, runner.lifecycle]
+    register_tasks(app, inventory, attachments)
     register_operations(app, runner)
     app.steps["worker"].add(ServicesStep)
     log.info("Host worker for '%s' (queue %s) on engine %s", identity.name, queue, engine.base_url)

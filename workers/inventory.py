@@ -31,6 +31,10 @@ CHUNK = 200
 
 
 class InventorySync:
+    # The engine events this sync follows (workers/attachments.py follows its own); a network's
+    # connect and disconnect change a container's networks.
+    event_types: tuple[str, ...] = ("container", "image", "network")
+
     def __init__(
         self,
         engine: Engine,
@@ -62,7 +66,7 @@ class InventorySync:
     def _watch(self) -> None:
         while not self._stop.is_set():
             try:
-                self._stream = self.engine.events()
+                self._stream = self.engine.events(types=self.event_types)
                 # The stream is open: whatever happens from now on arrives as an event, so a
                 # snapshot taken now misses nothing.
                 self._full_wanted = True
@@ -124,6 +128,10 @@ class InventorySync:
         removed_containers=(),
         removed_images=(),
         snapshot: Snapshot | None = None,
+        networks=(),
+        volumes=(),
+        removed_networks=(),
+        removed_volumes=(),
     ) -> None:
         inventory = InventoryBatch(
             observed_seq=observed_seq,
@@ -132,6 +140,10 @@ class InventorySync:
             removed_containers=list(removed_containers),
             removed_images=list(removed_images),
             snapshot=snapshot,
+            networks=[n.to_wire() for n in networks],
+            volumes=[v.to_wire() for v in volumes],
+            removed_networks=list(removed_networks),
+            removed_volumes=list(removed_volumes),
         ).to_wire()
         if not self.reporter.send("inventory", inventory=inventory):
             # The portal did not get it: send everything again soon (not in a tight loop while
@@ -166,10 +178,7 @@ class InventorySync:
         self._containers = fingerprints
         self._images = {i.engine_id: (tuple(i.tags), tuple(i.digests)) for i in images}
         self._layers = {k: v for k, v in self._layers.items() if k in self._images}
-        self._last_snapshot = time.monotonic()
-        if full:
-            self._last_full = self._last_snapshot
-            self._full_wanted = False
+        self._mark_snapshot(full)
         log.info(
             "Inventory snapshot: %d containers (%d sent), %d images (%d sent)",
             len(listed),
@@ -177,6 +186,12 @@ class InventorySync:
             len(images),
             len(changed_images),
         )
+
+    def _mark_snapshot(self, full: bool) -> None:
+        self._last_snapshot = time.monotonic()
+        if full:
+            self._last_full = self._last_snapshot
+            self._full_wanted = False
 
     def _changed_images(self, images: list[ImageRecord]) -> list[ImageRecord]:
         changed = []
@@ -198,10 +213,13 @@ class InventorySync:
         for event in events:
             kind = event.get("Type")
             action = str(event.get("Action") or event.get("status") or "")
+            container_id = None
             if kind == "container" and not action.startswith(IGNORED_CONTAINER_ACTIONS):
                 container_id = (event.get("Actor") or {}).get("ID") or event.get("id")
-                if container_id and container_id not in container_ids:
-                    container_ids.append(container_id)
+            elif kind == "network" and action in ("connect", "disconnect"):
+                container_id = ((event.get("Actor") or {}).get("Attributes") or {}).get("container")
+            if container_id and container_id not in container_ids:
+                container_ids.append(container_id)
             if kind == "image" or (kind == "container" and action == "commit"):
                 images_touched = True
         observed = self.reporter.reserve_seq()

@@ -8,7 +8,10 @@ from workers.inventory import InventorySync
 __all__ = ["register_tasks"]
 
 
-def register_tasks(app: Celery, inventory: InventorySync) -> None:
+def register_tasks(app: Celery, *inventories: InventorySync) -> None:
+    """`inventories`: every sync of this host (containers and images; networks and volumes)."""
+
     @app.task(name=InventoryResync.name, ignore_result=True)
     def inventory_resync():
-        inventory.request_full_snapshot()
+        for inventory in inventories:
+            inventory.request_full_snapshot()

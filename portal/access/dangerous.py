@@ -4,6 +4,11 @@
 (`POST /api/v1/containers/`) and names every such option it sets; the policy refuses them
 for anyone below admin, naming the option, so the user knows what to drop.
 
+A named volume whose driver options bind a host path (`volume_dangers`, by wire.dangers'
+`host_path_of`, the rule the host worker judges a run's volumes by) and a container joined to the
+host network (`network_dangers`) are the same danger: creating the one and connecting to the
+other need admin too.
+
 A container created with such options stays as dangerous as they were: `container_dangers` reads
 them, in the same words, from its stored inspect (a Container's `dangers`), and the policy asks
 `container.privileged` too before letting anyone inside it (portal/access/policy.py, `can`).
@@ -13,23 +18,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal.access.policy import can
+from portal.access.policy import DANGER_ACTION, can
 from portal.refusals import Forbidden
-from wire.dangers import DANGEROUS_OPTION, admin_only_sentence
+from wire.dangers import DANGEROUS_OPTION, admin_only_sentence, host_path_of, volume_label
 
 __all__ = [
     "DangerousOption",
     "container_dangers",
     "dangerous_options",
     "inside_refusal",
+    "network_dangers",
     "refuse_dangerous_options",
+    "refuse_dangers",
+    "volume_dangers",
 ]
 
 # Each namespace a container may share with the host ("host") or with another container
 # ("container:<x>", whose namespace may itself be the host's): its spec keys and its name.
 # Getting inside a container (console, attach): what a dangerous one refuses (INSIDE_ACTIONS).
 INSIDE = "container.exec"
-PRIVILEGED = "container.privileged"
 NAMESPACES = {"network": ("network", "network_mode"), "PID": ("pid_mode",), "IPC": ("ipc_mode",)}
 
 
@@ -150,8 +157,23 @@ def inside_refusal(container) -> Forbidden:
     return Forbidden("You may not open a terminal on this host.", action=INSIDE, target=container)
 
 
+def volume_dangers(name: str, driver: str, options: dict[str, Any] | None) -> list[str]:
+    """A volume whose driver options bind a host path, in the words a run's refusal uses."""
+    path = host_path_of(driver, options)
+    return [volume_label(name or "(unnamed)", path)] if path else []
+
+
+def network_dangers(driver: str, name: str) -> list[str]:
+    """Joining the host's network stack is sharing its network namespace, as `network: host` is."""
+    return ["host network"] if driver == "host" or name == "host" else []
+
+
+def refuse_dangers(user_or_request, host_id: int, options: list[str]) -> None:
+    """Raise DangerousOption unless there are none or the user is admin on the host."""
+    if options and not can(user_or_request, DANGER_ACTION, host_id):
+        raise DangerousOption(options, action=DANGER_ACTION)
+
+
 def refuse_dangerous_options(user_or_request, host_id: int, spec: dict[str, Any]) -> None:
     """Raise DangerousOption unless the user is admin on the host or the spec has none."""
-    options = dangerous_options(spec)
-    if options and not can(user_or_request, PRIVILEGED, host_id):
-        raise DangerousOption(options, action=PRIVILEGED)
+    refuse_dangers(user_or_request, host_id, dangerous_options(spec))

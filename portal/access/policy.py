@@ -80,6 +80,12 @@ ACTIONS: dict[str, tuple[Role | None, bool]] = {
     "registry.use": (Role.DEVELOPER, False),
     # Add, edit, remove: admins of every host.
     "registry.manage": (Role.ADMIN, True),
+    "network.view": (Role.VIEWER, False),
+    "volume.view": (Role.VIEWER, False),
+    # Network create, remove, prune, connect, disconnect (the host network needs container.privileged).
+    "network.manage": (Role.DEVELOPER, False),
+    # Volume create, remove, prune (one that binds a host path needs container.privileged).
+    "volume.manage": (Role.DEVELOPER, False),
 }
 
 

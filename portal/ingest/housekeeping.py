@@ -1,4 +1,5 @@
-"""Housekeeping of the mirrored inventory (containers and images): tombstones do not pile up for ever."""
+"""Housekeeping of the mirrored inventory (containers, images, networks, volumes): tombstones do
+not pile up for ever."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from django.utils import timezone
 
 from portal.containers.models import Container
 from portal.images.models import Image
+from portal.networks.models import Network
+from portal.volumes.models import Volume
 
 __all__ = ["purge_tombstones"]
 
@@ -17,11 +20,11 @@ log = logging.getLogger(__name__)
 
 
 def purge_tombstones(now=None) -> int:
-    """Delete containers and images removed more than BERTH_TOMBSTONE_DAYS ago. A tombstone only
+    """Delete inventory rows removed more than BERTH_TOMBSTONE_DAYS ago. A tombstone only
     has to outlive reports still in flight about its object; days are far more than enough."""
     cutoff = (now or timezone.now()) - timedelta(days=settings.BERTH_TOMBSTONE_DAYS)
     purged = 0
-    for model in (Container, Image):
+    for model in (Container, Image, Network, Volume):
         count, _ = model.objects.filter(removed_at__lt=cutoff).delete()
         purged += count
     if purged:

@@ -1,4 +1,5 @@
-"""Applying the inventory part of a host worker's report: its containers and images, at one version."""
+"""Applying the inventory part of a host worker's report: its containers, images, networks and
+volumes, at one version."""
 
 from __future__ import annotations
 
@@ -18,6 +19,10 @@ from portal.images.records import apply_images
 from portal.inventory.fields import Notes
 from portal.inventory.mirror import MirrorResult
 from portal.inventory.versions import inventory_version
+from portal.networks.events import publish_networks
+from portal.networks.records import apply_networks
+from portal.volumes.events import publish_volumes
+from portal.volumes.records import apply_volumes
 from wire.inventory import InventoryBatch
 
 __all__ = ["INVENTORY_EVENTS_AT_MOST", "apply_inventory", "apply_inventory_report"]
@@ -38,13 +43,15 @@ def apply_inventory_report(report: dict, batch: InventoryBatch, now: datetime) -
     return Outcome.APPLIED
 
 
-def apply_inventory(host: Host, batch: InventoryBatch, now: datetime) -> tuple[MirrorResult, MirrorResult]:
+def apply_inventory(host: Host, batch: InventoryBatch, now: datetime) -> tuple[MirrorResult, ...]:
     """Apply `batch` from the host's current worker; call inside the transaction that locked the
     host's row. Open pages hear of the changes once the transaction commits."""
     version = inventory_version(host.generation, batch.observed_seq)
     notes = Notes()
     containers = apply_containers(host, version, batch, notes, now)
     images = apply_images(host, version, batch, notes, now)
+    networks = apply_networks(host, version, batch, notes, now)
+    volumes = apply_volumes(host, version, batch, notes, now)
     notes.log(host.slug)
     log.debug(
         "Inventory of host '%s' at %s: containers +%d ~%d -%d, images +%d ~%d -%d",
@@ -58,22 +65,30 @@ def apply_inventory(host: Host, batch: InventoryBatch, now: datetime) -> tuple[M
         len(images.removed),
     )
     host_id, slug = host.pk, host.slug
-    transaction.on_commit(lambda: publish_inventory(host_id, containers, images))
-    if containers.missing or images.missing:
+    transaction.on_commit(lambda: publish_inventory(host_id, containers, images, networks, volumes))
+    if containers.missing or images.missing or networks.missing or volumes.missing:
         log.warning(
-            "Host '%s' listed %d containers and %d images the portal never received",
+            "Host '%s' listed %d containers, %d images, %d networks and %d volumes the portal never received",
             slug,
             len(containers.missing),
             len(images.missing),
+            len(networks.missing),
+            len(volumes.missing),
         )
         transaction.on_commit(lambda: request_inventory_resync(slug))
-    return containers, images
+    return containers, images, networks, volumes
 
 
-def publish_inventory(host_id: int, containers: MirrorResult, images: MirrorResult) -> None:
-    """Tell open pages what one inventory report changed on a host: an event per container or
-    image, or when there are many, one `inventory.changed` for pages to refetch."""
-    changed = sum(len(c.created) + len(c.updated) + len(c.removed) for c in (containers, images))
+def publish_inventory(
+    host_id: int,
+    containers: MirrorResult,
+    images: MirrorResult,
+    networks: MirrorResult,
+    volumes: MirrorResult,
+) -> None:
+    """Tell open pages what one inventory report changed on a host: an event per container,
+    image, network or volume, or when there are many, one `inventory.changed` for pages to refetch."""
+    changed = sum(len(c.created) + len(c.updated) + len(c.removed) for c in (containers, images, networks, volumes))
     if changed == 0:
         return
     if changed > INVENTORY_EVENTS_AT_MOST:
@@ -81,3 +96,5 @@ def publish_inventory(host_id: int, containers: MirrorResult, images: MirrorResu
         return
     publish_containers(host_id, containers)
     publish_images(host_id, images)
+    publish_networks(host_id, networks)
+    publish_volumes(host_id, volumes)

@@ -63,6 +63,12 @@ class RecordReader:
             value = value[:max_length]
         return value
 
+    def flag(self, key: str) -> bool:
+        value = self._get(key)
+        if value is not None and not isinstance(value, bool):
+            self._odd(key, value, "true or false")
+        return bool(value)
+
     def integer(self, key: str, default: int | None = 0) -> int | None:
         value = self._get(key)
         if value is None:
@@ -111,3 +117,11 @@ class RecordReader:
         if len(objects) != len(value):
             self.notes.add(f"{self.label} has {key} entries that are not objects (left out)")
         return objects
+
+    def entries(self, key: str, names: tuple[str, ...]) -> list[dict[str, str]]:
+        """`key`, a list of objects, each kept to the text values `names` (at most 255 characters)."""
+        entries = []
+        for entry in self.object_list(key):
+            reader = RecordReader(entry, f"{self.label} {key}", self.notes)
+            entries.append({name: reader.text(name, 255) for name in names})
+        return entries

@@ -10,7 +10,14 @@ from portal.hosts.models import Host
 
 __all__ = ["OPERATION_ACTIONS", "host_rights", "operation_form_page"]
 
-OPERATION_ACTIONS = ("container.operate", "container.manage", "image.manage")
+OPERATION_ACTIONS = (
+    "container.operate",
+    "container.manage",
+    "image.manage",
+    "network.manage",
+    "volume.manage",
+    "container.privileged",
+)
 
 
 def host_rights(request) -> dict[int, dict]:

@@ -35,9 +35,12 @@
         page.card("Environment", page.table(["Name", "Value"], env, "No environment variables"), "col-12"),
         page.card("Ports", el("div", { class: "card-body" }, ports(c.ports))),
         page.card("Mounts", page.table(["Type", "Source", "Destination", "Mode"],
-          (c.mounts || []).map((m) => [m.type, m.name || m.source, m.destination, m.rw ? "rw" : "ro"]), "No mounts")),
+          (c.mounts || []).map((m) => [m.type, m.type === "volume" && m.name
+            ? el("a", { href: "/volumes/on/" + c.host + "/" + encodeURIComponent(m.name) + "/", class: "font-monospace" }, m.name)
+            : m.name || m.source, m.destination, m.rw ? "rw" : "ro"]), "No mounts")),
         page.card("Networks", page.table(["Network", "IP address", "Gateway", "MAC"],
-          networks.map(([name, n]) => [name, n.IPAddress, n.Gateway, n.MacAddress]), "No networks")),
+          networks.map(([name, n]) => [el("a", { href: "/networks/on/" + c.host + "/" + encodeURIComponent(name) + "/" }, name),
+            n.IPAddress, n.Gateway, n.MacAddress]), "No networks")),
         page.card("Labels", page.table(["Label", "Value"], Object.entries(c.labels || {}), "No labels")),
         health ? page.card("Health", page.table(["Started", "Exit", "Output"],
           (health.Log || []).map((h) => [h.Start, h.ExitCode, h.Output]), "No checks yet"), "col-12") : el("span"),

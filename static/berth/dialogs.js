@@ -14,7 +14,8 @@ window.BerthDialog = (function () {
     return n;
   }
 
-  // ask({title, message?, fields: [{name, label, value?, type?: "text"|"checkbox", help?}], submit?, danger?})
+  // ask({title, message?, fields: [{name, label, value?, type?: "text"|"checkbox"|"select", options?, help?}],
+  //      submit?, danger?}); a select's options are [value, label] pairs.
   // resolves to {name: value…} (checkboxes give true/false), or null when cancelled.
   function ask({ title, message = "", fields = [], submit = "OK", danger = false }) {
     const id = "berth-dialog-" + (++counter);
@@ -22,6 +23,9 @@ window.BerthDialog = (function () {
       const inputId = id + "-" + f.name;
       const input = f.type === "checkbox"
         ? node("input", { type: "checkbox", class: "form-check-input", id: inputId, name: f.name, checked: !!f.value })
+        : f.type === "select"
+        ? node("select", { class: "form-select", id: inputId, name: f.name, required: f.required ? true : null },
+          ...(f.options || []).map(([value, text]) => node("option", { value, selected: value === f.value }, text)))
         : node("input", { type: "text", class: "form-control", id: inputId, name: f.name, value: f.value ?? "",
           required: f.required ? true : null, autocomplete: "off", spellcheck: "false" });
       const help = f.help ? node("div", { class: "form-hint", id: inputId + "-help" }, f.help) : null;

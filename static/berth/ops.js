@@ -42,7 +42,8 @@ window.BerthOps = (function () {
     const host = rights[hostId];
     if (!host) return "You cannot act on this host.";
     if (!host[action]) {
-      const needs = { "container.operate": "operator", "container.manage": "developer", "image.manage": "developer" }[action];
+      const needs = { "container.operate": "operator", "container.manage": "developer", "image.manage": "developer",
+        "network.manage": "developer", "volume.manage": "developer", "container.privileged": "admin" }[action];
       return "Your role on " + host.name + " (" + (host.role || "none") + ") does not allow this: it needs " + needs + ".";
     }
     return "";

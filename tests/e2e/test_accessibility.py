@@ -68,6 +68,11 @@ def test_given_every_page_when_audited_with_axe_then_none_has_a_serious_or_criti
         what="an image in the inventory",
     )
     team = stack.post("/api/v1/teams/", {"name": f"{host_name}-team"}).json()
+    network = wait_until(
+        lambda: next(iter(stack.get("/api/v1/networks/", params={"host": local_host["id"]}).json()["results"]), None),
+        15,
+        what="a network in the inventory",
+    )
     pages = [
         "/",
         f"/hosts/{local_host['id']}/",
@@ -87,6 +92,12 @@ def test_given_every_page_when_audited_with_axe_then_none_has_a_serious_or_criti
         "/users/",
         "/tokens/",
         "/audit/",
+        "/networks/",
+        f"/networks/{network['id']}/",
+        "/networks/new/",
+        f"/networks/map/?host={local_host['id']}",
+        "/volumes/",
+        "/volumes/new/",
     ]
     found = dict(page.found)
     for path in pages:

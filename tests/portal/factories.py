@@ -15,7 +15,9 @@ from portal.containers.models import Container
 from portal.hosts.choices import HostStatus
 from portal.hosts.models import Host
 from portal.images.models import Image, Tag
+from portal.networks.models import Network
 from portal.teams.models import RoleBinding, Team, TeamMembership
+from portal.volumes.models import Volume
 
 _numbers = itertools.count(1)
 PASSWORD = "correct horse battery staple"
@@ -76,6 +78,49 @@ def make_image(host: Host, tags: list[str] | tuple[str, ...] = (), **fields):
         reference = parse_reference(text)
         Tag.objects.create(image=image, host=host, repository=reference.repository, tag=reference.tag_or_default)
     return image
+
+
+def make_network(host: Host, name: str | None = None, on=(), subnet: str = "", **fields):
+    """A network with the containers `on` it (running ones with an address in `subnet`)."""
+    fields.setdefault("engine_id", uuid.uuid4().hex * 2)
+    fields.setdefault("driver", "bridge")
+    fields.setdefault("scope", "local")
+    fields.setdefault("version", 1)
+    if subnet:
+        fields.setdefault("ipam", [{"subnet": subnet, "gateway": "", "ip_range": ""}])
+    base = subnet.split("/")[0].rsplit(".", 1)[0] if subnet else "172.17.0"
+    containers = [
+        {
+            "engine_id": c.engine_id,
+            "name": c.name,
+            "ipv4_address": f"{base}.{10 + i}/24" if c.state == "running" else "",
+            "ipv6_address": "",
+            "mac_address": "",
+        }
+        for i, c in enumerate(on)
+    ]
+    return Network.objects.create(
+        host=host,
+        name=name or f"net-{next(_numbers)}",
+        containers=containers,
+        container_count=len(containers),
+        **fields,
+    )
+
+
+def make_volume(host: Host, name: str | None = None, used_by=(), **fields):
+    """A volume mounted by the containers `used_by` (at /data)."""
+    fields.setdefault("driver", "local")
+    fields.setdefault("mountpoint", f"/var/lib/docker/volumes/{name}/_data")
+    fields.setdefault("version", 1)
+    containers = [{"engine_id": c.engine_id, "name": c.name, "destination": "/data", "rw": True} for c in used_by]
+    return Volume.objects.create(
+        host=host,
+        engine_id=name or f"vol-{next(_numbers)}",
+        containers=containers,
+        container_count=len(containers),
+        **fields,
+    )
 
 
 def make_team(*members, name: str | None = None) -> Team:

@@ -26,3 +26,7 @@ def remove_test_objects(host: str = "unix:///var/run/docker.sock") -> None:
         docker("rm", "-f", *ids, host=host, check=False)
     for image in docker("images", "-q", "--filter", f"label={TEST_LABEL}", host=host).split():
         docker("rmi", "-f", image, host=host, check=False)
+    for network in docker("network", "ls", "-q", "--filter", f"label={TEST_LABEL}", host=host).split():
+        docker("network", "rm", network, host=host, check=False)
+    for volume in docker("volume", "ls", "-q", "--filter", f"label={TEST_LABEL}", host=host).split():
+        docker("volume", "rm", "-f", volume, host=host, check=False)

@@ -22,8 +22,9 @@ from engine.images import (
     remove_image,
     tag_image,
 )
+from engine.networks import connect_container, create_network, disconnect_container, prune_networks, remove_network
 from engine.reference import parse_reference
-from engine.volumes import volume_host_path
+from engine.volumes import create_volume, prune_volumes, remove_volume, volume_host_path
 from wire.dangers import DANGEROUS_OPTION, admin_only_sentence, volume_label
 from wire.run_spec import RunSpec
 from wire.transfers import PipeReader, Transfer
@@ -134,6 +135,18 @@ KINDS: dict[str, Callable[[Engine, dict, Context], dict]] = {
     "image.prune": lambda e, p, c: prune_images(e),
     "image.export": _export,
     "image.import": _import,
+    "network.create": lambda e, p, c: create_network(e, p),
+    "network.remove": lambda e, p, c: remove_network(e, p["network_id"], p.get("subject", "")),
+    "network.prune": lambda e, p, c: prune_networks(e),
+    "network.connect": lambda e, p, c: connect_container(e, p),
+    "network.disconnect": lambda e, p, c: disconnect_container(e, p),
+    "volume.create": lambda e, p, c: create_volume(
+        e, p.get("name") or "", p.get("driver") or "local", p.get("driver_opts") or {}, p.get("labels") or {}
+    ),
+    "volume.remove": lambda e, p, c: remove_volume(
+        e, p["name"], force=bool(p.get("force")), container_ids=p.get("container_ids") or []
+    ),
+    "volume.prune": lambda e, p, c: prune_volumes(e, everything=bool(p.get("all"))),
     "container.run": _run,
     "container.commit": _commit,
     **{

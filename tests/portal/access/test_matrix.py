@@ -29,10 +29,12 @@ from tests.portal.factories import (
     make_container,
     make_host,
     make_image,
+    make_network,
     make_superuser,
     make_team,
     make_token,
     make_user,
+    make_volume,
 )
 
 pytestmark = pytest.mark.django_db
@@ -90,6 +92,13 @@ def world():
         "audit B": AuditEvent.objects.create(action="host.change", host=host_b),
         "token": PersonalToken.issue(other, "theirs")[0],
     }
+    # Networks and volumes (issue 14): container A is on network A and mounts volume A.
+    objects["network A"] = make_network(host_a, "front", on=[objects["container A"]], subnet="172.30.0.0/24")
+    objects["network A2"] = make_network(host_a, "spare")
+    objects["host network A"] = make_network(host_a, "host", driver="host")
+    objects["network B"] = make_network(host_b, "back")
+    objects["volume A"] = make_volume(host_a, "data-a", used_by=[objects["container A"]])
+    objects["volume B"] = make_volume(host_b, "data-b")
     return World(host_a, host_b, objects)
 
 
@@ -254,6 +263,29 @@ API = [
     ("v1:token-list", "post", lambda w: "/api/v1/tokens/", lambda w: {"name": "mine"}, "token.own", None, "create"),
     # Someone else's token does not exist for anybody but its owner.
     ("v1:token-detail", "delete", lambda w: f"/api/v1/tokens/{w.objects['token'].pk}/", None, "nobody", None, "detail"),
+    # Networks and volumes (issue 14).
+    ("v1:network-list", "get", lambda w: "/api/v1/networks/", None, "network.view", None, "list"),
+    (
+        "v1:network-detail",
+        "get",
+        lambda w: f"/api/v1/networks/{pk('network A')(w)}/",
+        None,
+        "network.view",
+        "A",
+        "detail",
+    ),
+    (
+        "v1:network-detail",
+        "get",
+        lambda w: f"/api/v1/networks/{pk('network B')(w)}/",
+        None,
+        "network.view",
+        "B",
+        "detail",
+    ),
+    ("v1:volume-list", "get", lambda w: "/api/v1/volumes/", None, "volume.view", None, "list"),
+    ("v1:volume-detail", "get", lambda w: f"/api/v1/volumes/{pk('volume A')(w)}/", None, "volume.view", "A", "detail"),
+    ("v1:volume-detail", "get", lambda w: f"/api/v1/volumes/{pk('volume B')(w)}/", None, "volume.view", "B", "detail"),
 ]
 
 PAGES = [
@@ -346,6 +378,8 @@ def test_api(world, actor, name, method, path, body, action, host, kind):
                 "host.view": (world.host_a, world.host_b),
                 "container.view": (world.objects["container A"], world.objects["container B"]),
                 "image.view": (world.objects["image A"], world.objects["image B"]),
+                "network.view": (world.objects["network A"], world.objects["network B"]),
+                "volume.view": (world.objects["volume A"], world.objects["volume B"]),
             }[action]
             assert (model_objects[0].pk in ids) == allowed(actor, action, "A")
             assert (model_objects[1].pk in ids) == allowed(actor, action, "B")
@@ -484,6 +518,7 @@ def test_every_url_of_the_project_is_in_the_matrix_or_public():
     covered |= TERMINAL_URLS  # terminal sessions (issue 5)
     covered |= {e[0] for e in CONTAINER_STREAMS_API}  # logs download (issue 6)
     covered |= {e[0] for e in OPERATIONS_API} | {e[0] for e in OPERATIONS_PAGES}
+    covered |= {"network-named", "volume-named"}  # by name, a redirect (issue 14)
     missing = sorted(set(_names(get_resolver().url_patterns)) - covered)
 
     assert missing == [], f"URLs with no entry in the access matrix: {missing}"
@@ -1025,6 +1060,127 @@ OPERATIONS_API = [
     ),
     ("v1:image-export", "post", lambda w: f"/api/v1/images/{pk('image A')(w)}/export/", None, "image.manage", "A", 202),
     ("v1:image-detail", "delete", lambda w: f"/api/v1/images/{pk('image A')(w)}/", None, "image.manage", "A", 202),
+    # Networks and volumes (issue 14): the host network and a volume binding a host path need admin.
+    *[
+        (
+            "v1:network-list",
+            "post",
+            lambda w: "/api/v1/networks/",
+            lambda w, h=h: {"host": _on(h)(w), "name": "new-net", "subnet": "10.99.0.0/24"},
+            "network.manage",
+            h,
+            202,
+        )
+        for h in ("A", "B")
+    ],
+    (
+        "v1:network-prune",
+        "post",
+        lambda w: "/api/v1/networks/prune/",
+        lambda w: {"host": w.host_b.pk},
+        "network.manage",
+        "B",
+        202,
+    ),
+    (
+        "v1:network-detail",
+        "delete",
+        lambda w: f"/api/v1/networks/{pk('network A2')(w)}/",
+        None,
+        "network.manage",
+        "A",
+        202,
+    ),
+    (
+        "v1:network-detail",
+        "delete",
+        lambda w: f"/api/v1/networks/{pk('network A')(w)}/",
+        None,
+        "network.manage",
+        "A",
+        409,
+    ),
+    (
+        "v1:network-connect",
+        "post",
+        lambda w: f"/api/v1/networks/{pk('network A2')(w)}/connect/",
+        lambda w: {"container": pk("container A")(w), "aliases": ["web"]},
+        "network.manage",
+        "A",
+        202,
+    ),
+    (
+        "v1:network-connect",
+        "post",
+        lambda w: f"/api/v1/networks/{pk('host network A')(w)}/connect/",
+        lambda w: {"container": pk("container A")(w)},
+        "container.privileged",
+        "A",
+        202,
+    ),
+    (
+        "v1:network-disconnect",
+        "post",
+        lambda w: f"/api/v1/networks/{pk('network A')(w)}/disconnect/",
+        lambda w: {"container": pk("container A")(w)},
+        "network.manage",
+        "A",
+        202,
+    ),
+    (
+        "v1:network-connect",
+        "post",
+        lambda w: f"/api/v1/networks/{pk('network B')(w)}/connect/",
+        lambda w: {"container": pk("container B")(w)},
+        "network.manage",
+        "B",
+        202,
+    ),
+    *[
+        (
+            "v1:volume-list",
+            "post",
+            lambda w: "/api/v1/volumes/",
+            lambda w, h=h: {"host": _on(h)(w), "name": "new-vol"},
+            "volume.manage",
+            h,
+            202,
+        )
+        for h in ("A", "B")
+    ],
+    (
+        "v1:volume-list",
+        "post",
+        lambda w: "/api/v1/volumes/",
+        lambda w: {
+            "host": w.host_a.pk,
+            "name": "hostdir",
+            "driver_opts": {"type": "none", "o": "bind", "device": "/srv"},
+        },
+        "container.privileged",
+        "A",
+        202,
+    ),
+    (
+        "v1:volume-prune",
+        "post",
+        lambda w: "/api/v1/volumes/prune/",
+        lambda w: {"host": w.host_a.pk},
+        "volume.manage",
+        "A",
+        202,
+    ),
+    ("v1:volume-detail", "delete", lambda w: f"/api/v1/volumes/{pk('volume B')(w)}/", None, "volume.manage", "B", 202),
+    ("v1:volume-detail", "delete", lambda w: f"/api/v1/volumes/{pk('volume A')(w)}/", None, "volume.manage", "A", 409),
+    (
+        "v1:volume-detail",
+        "delete",
+        lambda w: f"/api/v1/volumes/{pk('volume A')(w)}/?force=true",
+        None,
+        "volume.manage",
+        "A",
+        202,
+    ),
 ]
 OPERATIONS_PAGES = [
     ("operation-list", lambda w: "/operations/", "operation.view", None, "page"),
@@ -1032,6 +1188,15 @@ OPERATIONS_PAGES = [
     ("operation-detail", lambda w: f"/operations/{_op('op B')(w)}/", "operation.view", "B", "page"),
     ("container-run", lambda w: "/containers/run/", "container.manage", None, "page"),
     ("image-new", lambda w: "/images/new/", "image.manage", None, "page"),
+    ("network-list", lambda w: "/networks/", "network.view", None, "page"),
+    ("network-new", lambda w: "/networks/new/", "network.manage", None, "page"),
+    ("network-map", lambda w: f"/networks/map/?host={w.host_a.pk}", "network.view", None, "page"),
+    ("network-detail", lambda w: f"/networks/{pk('network A')(w)}/", "network.view", "A", "page"),
+    ("network-detail", lambda w: f"/networks/{pk('network B')(w)}/", "network.view", "B", "page"),
+    ("volume-list", lambda w: "/volumes/", "volume.view", None, "page"),
+    ("volume-new", lambda w: "/volumes/new/", "volume.manage", None, "page"),
+    ("volume-detail", lambda w: f"/volumes/{pk('volume A')(w)}/", "volume.view", "A", "page"),
+    ("volume-detail", lambda w: f"/volumes/{pk('volume B')(w)}/", "volume.view", "B", "page"),
 ]
 WEBSOCKETS.append("/ws/operations/{id}/")
 
@@ -1232,3 +1397,29 @@ def test_the_container_page_disables_console_and_attach_of_a_dangerous_container
             assert re.search(rf'class="btn[^"]* disabled"[^>]*id="{button}"[^>]*title="[^"]*{re.escape(named)}', page)
     else:
         assert 'id="exec-refusal"' not in page and 'id="console-button"' in page
+
+
+# --- networks and volumes by name (issue 14) ---------------------------------------------------
+# How a container's page links its networks and mounts: a redirect to the page, or a 404.
+
+
+@pytest.mark.parametrize("actor", list(ACTORS))
+@pytest.mark.parametrize("host", ["A", "B"])
+def test_a_network_or_volume_by_name_redirects_only_those_who_may_see_it(world, actor, host):
+    client = Client()
+    user = actor_user(actor, world)
+    if user is not None:
+        client.force_login(user)
+    host_id = {"A": world.host_a, "B": world.host_b}[host].pk
+    network, volume = world.objects[f"network {host}"], world.objects[f"volume {host}"]
+
+    by_network = client.get(f"/networks/on/{host_id}/{network.name}/")
+    by_volume = client.get(f"/volumes/on/{host_id}/{volume.engine_id}/")
+
+    if user is None:
+        assert "/login/" in by_network["Location"] and "/login/" in by_volume["Location"]
+    elif allowed(actor, "network.view", host):
+        assert by_network["Location"] == f"/networks/{network.pk}/"
+        assert by_volume["Location"] == f"/volumes/{volume.pk}/"
+    else:
+        assert by_network.status_code == by_volume.status_code == 404

@@ -1,0 +1,105 @@
+"""The host worker's networks and volumes sync, against a fake engine and a recording reporter:
+a snapshot lists them with the containers that use them; events re-read them and report only
+what changed, and what went."""
+
+from tests.workers.test_inventory import FakeEngine as ContainerEngine
+from tests.workers.test_inventory import RecordingReporter
+from wire.records import ContainerRecord
+from workers.attachments import AttachmentSync
+from workers.inventory import InventorySync
+
+
+class FakeEngine:
+    def __init__(self):
+        self.networks = {"n1": {"Id": "n1", "Name": "back", "Driver": "bridge", "Scope": "local"}}
+        self.volumes = {"data": {"Name": "data", "Driver": "local", "Mountpoint": "/m"}}
+        self.containers = []
+        self.inspected = {}
+
+    def list_containers(self):
+        return list(self.containers)
+
+    def inspect_container(self, container_id):
+        return self.inspected.get(container_id)
+
+    def _call(self, method):
+        return {
+            "networks": lambda: list(self.networks.values()),
+            "volumes": lambda: {"Volumes": list(self.volumes.values())},
+        }[method]()
+
+
+def container(name, network_id="n1", volume="data"):
+    return {
+        "Id": name * 8,
+        "Names": ["/" + name],
+        "NetworkSettings": {
+            "Networks": {"back": {"NetworkID": network_id, "IPAddress": "10.0.0.2", "IPPrefixLen": 24}}
+        },
+        "Mounts": [{"Type": "volume", "Name": volume, "Destination": "/data", "RW": True}],
+    }
+
+
+def test_a_snapshot_sends_networks_and_volumes_then_seals_only_their_ids():
+    engine, reporter = FakeEngine(), RecordingReporter()
+    engine.containers.append(container("web"))
+    sync = AttachmentSync(engine, reporter)
+
+    sync.snapshot(full=True)
+
+    chunk, seal = reporter.sent
+    assert chunk["networks"][0]["containers"][0]["ipv4_address"] == "10.0.0.2/24"
+    assert chunk["volumes"][0]["containers"] == [
+        {"engine_id": "web" * 8, "name": "web", "destination": "/data", "rw": True}
+    ]
+    assert "containers" not in chunk or chunk["containers"] == []
+    assert seal["snapshot"] == {"network_ids": ["n1"], "volume_ids": ["data"]}
+
+
+def test_events_report_what_changed_and_what_went_and_nothing_for_unrelated_events():
+    engine, reporter = FakeEngine(), RecordingReporter()
+    sync = AttachmentSync(engine, reporter)
+    sync.snapshot(full=True)
+    sent = len(reporter.sent)
+
+    sync.delta([{"Type": "container", "Action": "exec_start", "Actor": {"ID": "x"}}])
+    assert len(reporter.sent) == sent
+
+    engine.containers.append(container("web"))
+    del engine.volumes["data"]
+    sync.delta([{"Type": "container", "Action": "create", "Actor": {"ID": "web" * 8}}])
+
+    [report] = reporter.sent[sent:]
+    assert [n["name"] for n in report["networks"]] == ["back"]
+    assert report["removed_volumes"] == ["data"]
+    assert report["snapshot"] is None
+
+
+def test_a_network_connect_event_re_reads_the_container_it_names():
+    engine, reporter = ContainerEngine(), RecordingReporter()
+    engine.run("c1", "web")
+    sync = InventorySync(engine, reporter)
+
+    sync.delta([{"Type": "network", "Action": "connect", "Actor": {"ID": "n1", "Attributes": {"container": "c1"}}}])
+
+    assert engine.inspected == ["c1"]
+    assert [c["name"] for c in reporter.sent[-1]["containers"]] == ["web"]
+
+
+def test_a_connect_the_listing_does_not_show_yet_is_read_from_the_container_it_names():
+    engine, reporter = FakeEngine(), RecordingReporter()
+    sync = AttachmentSync(engine, reporter)
+    sync.snapshot(full=True)
+    engine.containers.append({**container("web"), "NetworkSettings": {"Networks": {}}})
+    inspected = ContainerRecord(
+        engine_id="web" * 8, name="web", image="", image_id="", command="", state="running", created=None,
+        inspect={"NetworkSettings": container("web")["NetworkSettings"], "Mounts": []},
+    )  # fmt: skip
+    engine.inspected["web" * 8] = inspected
+
+    sync.delta(
+        [{"Type": "network", "Action": "connect", "Actor": {"ID": "n1", "Attributes": {"container": "web" * 8}}}]
+    )
+
+    [network] = reporter.sent[-1]["networks"]
+    assert [c["name"] for c in network["containers"]] == ["web"]
