@@ -187,6 +187,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_DEFAULT_QUEUE = "portal"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# No portal task acks late, so this cancels nothing; set, it stops Celery's deprecation warning
+# at every lost broker connection.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 
 # Host liveness, judged by the portal's clock when heartbeats arrive.
 BERTH_HOST_OFFLINE_AFTER = float(os.environ.get("BERTH_HOST_OFFLINE_AFTER", "8"))

@@ -17,7 +17,6 @@ import json
 import logging
 
 import redis
-
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.contrib.auth import HASH_SESSION_KEY
