@@ -212,6 +212,9 @@ BERTH_SECRET_KEYS = _env_list("BERTH_SECRET_KEYS")
 BERTH_RECORDINGS_DIR = Path(os.environ.get("BERTH_RECORDINGS_DIR", DATA_DIR / "recordings"))
 BERTH_RECORDING_MAX_BYTES = int(os.environ.get("BERTH_RECORDING_MAX_BYTES", str(32 * 1024 * 1024)))
 BERTH_RECORDING_DAYS = float(os.environ.get("BERTH_RECORDING_DAYS", "30"))
+# A terminal session whose web process has not said it serves it for this many seconds is ended
+# (portal/terminals/housekeeping.py: the web process is gone).
+BERTH_TERMINAL_ORPHANED_AFTER = float(os.environ.get("BERTH_TERMINAL_ORPHANED_AFTER", "60"))
 # Set by `make run` when no local Docker engine answered, so the dashboard can say so.
 BERTH_LOCAL_ENGINE_PROBLEM = os.environ.get("BERTH_LOCAL_ENGINE_PROBLEM", "")
 

@@ -1,5 +1,5 @@
 """The portal worker's periodic jobs: the liveness watches every BERTH_LIVENESS_CHECK_EVERY
-seconds, housekeeping hourly. This module imports models, so Celery loads it by name once
+seconds, housekeeping hourly; at its start, a full inventory asked of every online host. This module imports models, so Celery loads it by name once
 Django is set up (portal/celery.py)."""
 
 import logging
@@ -12,8 +12,9 @@ from django.db import close_old_connections
 
 from portal.hosts.liveness import mark_lost_hosts
 from portal.ingest.housekeeping import purge_tombstones
+from portal.ingest.inventory import resync_online_hosts
 from portal.operations.liveness import fail_lost_operations
-from portal.terminals.housekeeping import end_orphaned_sessions, purge_recordings
+from portal.terminals.housekeeping import ALIVE_EVERY, end_orphaned_sessions, purge_recordings
 
 __all__ = ["JOBS", "PeriodicJobsStep"]
 
@@ -29,7 +30,7 @@ JOBS = (
     (purge_tombstones, HOUSEKEEPING_EVERY),
     (purge_recordings, HOUSEKEEPING_EVERY),
     # At the worker's start too: sessions a crashed web process left open are closed at once.
-    (end_orphaned_sessions, 15.0),
+    (end_orphaned_sessions, ALIVE_EVERY),
 )
 
 
@@ -43,6 +44,10 @@ class PeriodicJobsStep(bootsteps.StartStopStep):
         self._thread: threading.Thread | None = None
 
     def _run(self) -> None:
+        try:
+            resync_online_hosts()
+        except Exception:  # each host's own reconcile heals the gap, only later
+            log.exception("Could not ask the hosts for a full inventory at start")
         jobs = [(every or settings.BERTH_LIVENESS_CHECK_EVERY, run) for run, every in JOBS]
         due = [0.0] * len(jobs)
         while not self._stop.wait(settings.BERTH_LIVENESS_CHECK_EVERY):
