@@ -1,4 +1,6 @@
-"""A host worker whose engine goes away keeps heartbeating, and recovers on its own."""
+"""A host worker whose engine goes away (as when its dockerd restarts: the socket vanishes and
+every connection drops) keeps heartbeating, says the engine is unreachable, and recovers on its
+own, with the inventory exact again: what changed while it could not see the engine is listed."""
 
 import contextlib
 import os
@@ -6,6 +8,10 @@ import socket
 import threading
 
 import pytest
+
+from tests.support.docker_cli import IMAGE, TEST_LABEL, docker
+from tests.support.operations import call, container_named
+from tests.support.processes import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -66,16 +72,30 @@ def test_given_a_running_host_when_its_engine_goes_away_and_comes_back_then_it_r
     proxy = UnixSocketProxy(tmp_path / "docker.sock")
     proxy.start()
     worker = stack.host_worker(host_name, docker_host=f"unix://{proxy.path}")
-    stack.wait_for_host(host_name, "online", timeout=15, engine_reachable=True)
+    host = stack.wait_for_host(host_name, "online", timeout=15, engine_reachable=True)
+    kept, removed, added = (f"{host_name}-{suffix}" for suffix in ("kept", "removed", "added"))
+    for name in (kept, removed):
+        docker("create", "--label", TEST_LABEL, "--name", name, IMAGE, "true")
+    container_named(stack, host["id"], removed)
 
     proxy.stop()
 
     host = stack.wait_for_host(host_name, "online", timeout=15, engine_reachable=False)
     assert proxy.path in host["engine_error"]
     assert worker.alive()
+    # Changed while Berth cannot see the engine.
+    docker("rm", removed)
+    docker("create", "--label", TEST_LABEL, "--name", added, IMAGE, "true")
 
     proxy.start()
 
     host = stack.wait_for_host(host_name, "online", timeout=15, engine_reachable=True)
     assert host["engine_error"] == ""
+
+    def listed():
+        rows = call(stack, "GET", "/api/v1/containers/", params={"host": host["id"], "q": host_name}).json()["results"]
+        return {row["name"] for row in rows}
+
+    wait_until(lambda: listed() == {kept, added}, 15, what="the inventory to match the engine")
     worker.stop()
+    docker("rm", "-f", kept, added, check=False)
