@@ -1,6 +1,6 @@
 """The portal worker's periodic jobs: the liveness watches every BERTH_LIVENESS_CHECK_EVERY
-seconds, housekeeping hourly; at its start, a full inventory asked of every online host. This module imports models, so Celery loads it by name once
-Django is set up (portal/celery.py)."""
+seconds, housekeeping hourly; at its start, a full inventory asked of every online host. This
+module imports models, so Celery loads it by name once Django is set up (portal/celery.py)."""
 
 import logging
 import threading

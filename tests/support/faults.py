@@ -29,10 +29,14 @@ from tests.support.processes import BerthProcess, Stack, wait_until
 from tests.support.redis_server import RedisServer
 
 __all__ = [
+    "EngineOutage",
     "FaultStack",
+    "HostWorkerKill",
     "PortalWorkerKill",
     "RedisOutage",
     "WebKill",
+    "engine_gone_and_back",
+    "kill_host_worker_mid_operation",
     "kill_portal_worker",
     "kill_web_with_terminal_open",
     "stop_redis",
@@ -308,3 +312,74 @@ def kill_portal_worker(stack: FaultStack, host: dict, prefix: str, changes: int 
 def labelled_container(stack: Stack, host: dict, name: str, *command: str) -> dict:
     run_labelled(name, *command)
     return container_named(stack, host["id"], name, "running", 15)
+
+
+# -- a host worker SIGKILLed mid-operation ---------------------------------------------------------
+
+
+@dataclass
+class HostWorkerKill:
+    operation: dict  # the operation it was running, at its end
+    operation_end: float  # seconds from the kill to the operation's definite end
+    converged: float  # seconds from a new worker's start to the container's state right in the API
+    container_state: str
+    engine_state: str
+
+
+def kill_host_worker_mid_operation(stack: Stack, worker: BerthProcess, host: dict, victim: dict) -> HostWorkerKill:
+    """Stops `victim` (which ignores SIGTERM) with a 5 s timeout, SIGKILLs the host worker while
+    the engine waits, then starts another worker for the host."""
+    stopping = call(stack, "POST", f"/api/v1/containers/{victim['id']}/stop/", json={"timeout": 5})
+    assert stopping.status_code == 202, stopping.text
+    operation = stopping.json()
+    wait_until(
+        lambda: call(stack, "GET", f"/api/v1/operations/{operation['id']}/").json()["state"] == "running",
+        15,
+        what="the stop to run",
+    )
+    killed = time.monotonic()
+    worker.stop(signal.SIGKILL)
+    ended = finished(stack, operation, 60)
+    operation_end = seconds_since(killed)
+    started = time.monotonic()
+    stack.host_worker(host["name"])
+    engine_state = docker("inspect", "-f", "{{.State.Status}}", victim["name"])
+    row = container_named(stack, host["id"], victim["name"], engine_state, 60)
+    return HostWorkerKill(ended, operation_end, seconds_since(started), row["state"], engine_state)
+
+
+# -- the engine gone and back (its dockerd restarted) ----------------------------------------------
+
+
+@dataclass
+class EngineOutage:
+    unreachable: float  # seconds from the engine gone to the host saying so
+    reachable: float  # seconds from the engine back to the host saying so
+    exact: float  # seconds from the engine back to the inventory matching it
+
+
+def engine_gone_and_back(stack: Stack, proxy, host: dict, prefix: str, seconds: float = 5) -> EngineOutage:
+    """`proxy` (a tests.support.socket_proxy.UnixSocketProxy) is the host's engine socket: it
+    vanishes for `seconds` while a container is removed and another created."""
+    kept, removed, added = (f"{prefix}-{suffix}" for suffix in ("kept", "removed", "added"))
+    for name in (kept, removed):
+        docker("create", "--label", TEST_LABEL, "--name", name, IMAGE, "true")
+    container_named(stack, host["id"], removed)
+    gone = time.monotonic()
+    proxy.stop()
+    stack.wait_for_host(host["slug"], "online", timeout=30, engine_reachable=False)
+    unreachable = seconds_since(gone)
+    docker("rm", removed)
+    docker("create", "--label", TEST_LABEL, "--name", added, IMAGE, "true")
+    time.sleep(max(0.0, seconds - (time.monotonic() - gone)))
+    back = time.monotonic()
+    proxy.start()
+    stack.wait_for_host(host["slug"], "online", timeout=30, engine_reachable=True)
+    reachable = seconds_since(back)
+
+    def listed():
+        rows = call(stack, "GET", "/api/v1/containers/", params={"host": host["id"], "q": prefix}).json()["results"]
+        return {r["name"] for r in rows}
+
+    wait_until(lambda: listed() == {kept, added}, 30, 0.1, "the inventory to match the engine")
+    return EngineOutage(unreachable, reachable, seconds_since(back))
