@@ -10,13 +10,14 @@ from celery import bootsteps
 from django.conf import settings
 from django.db import close_old_connections
 
-from portal.hosts.liveness import mark_lost_hosts
+from portal.hosts.broker import redis_answers
+from portal.hosts.liveness import Hearing, mark_lost_hosts
 from portal.ingest.housekeeping import purge_tombstones
 from portal.ingest.inventory import resync_online_hosts
 from portal.operations.liveness import fail_lost_operations
 from portal.terminals.housekeeping import ALIVE_EVERY, end_orphaned_sessions, purge_recordings
 
-__all__ = ["JOBS", "PeriodicJobsStep"]
+__all__ = ["JOBS", "JUDGE_SILENCE", "PeriodicJobsStep"]
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,8 @@ JOBS = (
     # At the worker's start too: sessions a crashed web process left open are closed at once.
     (end_orphaned_sessions, ALIVE_EVERY),
 )
+# The jobs that take a silence for a death: skipped while the portal cannot hear (Hearing).
+JUDGE_SILENCE = {mark_lost_hosts, fail_lost_operations}
 
 
 class PeriodicJobsStep(bootsteps.StartStopStep):
@@ -42,6 +45,7 @@ class PeriodicJobsStep(bootsteps.StartStopStep):
         super().__init__(worker, **kwargs)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self.hearing = Hearing(redis_answers)
 
     def _run(self) -> None:
         try:
@@ -51,8 +55,9 @@ class PeriodicJobsStep(bootsteps.StartStopStep):
         jobs = [(every or settings.BERTH_LIVENESS_CHECK_EVERY, run) for run, every in JOBS]
         due = [0.0] * len(jobs)
         while not self._stop.wait(settings.BERTH_LIVENESS_CHECK_EVERY):
+            hears = self.hearing()
             for index, (every, job) in enumerate(jobs):
-                if time.monotonic() < due[index]:
+                if time.monotonic() < due[index] or (job in JUDGE_SILENCE and not hears):
                     continue
                 due[index] = time.monotonic() + every
                 try:

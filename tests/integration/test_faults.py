@@ -63,7 +63,8 @@ def test_given_open_sockets_and_an_operation_when_redis_stops_for_10_s_then_all_
     assert outage.host_back <= 10, outage
     assert all(kind in ("close", "echoed") for kind, _ in outage.first_terminal), outage.first_terminal
     assert outage.first_terminal[-1][0] == "echoed" and outage.terminal_back <= 15, outage
-    assert outage.operation["state"] in ("succeeded", "failed"), outage.operation
+    # Definite, and right: the stop went on on the host, and its report got through after.
+    assert outage.operation["state"] == "succeeded", outage.operation
     assert outage.container_state == outage.engine_state == "exited", outage
     for name, log in logs_of(stack).items():
         assert "Traceback" not in log and "never retrieved" not in log, f"{name}:\n{log[-4000:]}"

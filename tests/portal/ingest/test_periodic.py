@@ -6,6 +6,7 @@ import pytest
 from kombu.utils.imports import symbol_by_name
 
 from portal.celery import app
+from portal.hosts import liveness
 from portal.hosts.choices import HostStatus
 from portal.hosts.liveness import mark_lost_hosts
 from portal.ingest import inventory, periodic
@@ -61,3 +62,26 @@ def test_given_a_killed_portal_worker_when_the_next_starts_then_every_online_hos
 
     assert inventory.resync_online_hosts() == 2
     assert sorted(asked) == ["web-1", "web-2"]
+
+
+def test_given_redis_away_then_back_when_the_watch_runs_then_nobody_is_judged_lost_until_heartbeats_had_time(
+    settings,
+):
+    """Redis stopped 10 s: the portal heard no heartbeat, marked the host offline and failed the
+    operation it was running, which in fact succeeded. Silence the portal could not hear is no death."""
+    settings.BERTH_HOST_OFFLINE_AFTER = 8
+    clock = [100.0]
+    answers = [True]
+    hearing = liveness.Hearing(lambda: answers[0], clock=lambda: clock[0])
+
+    heard_before = hearing()
+    answers[0] = False
+    during = hearing()
+    answers[0] = True
+    clock[0] += 3
+    just_after = hearing()
+    clock[0] += 6
+    later = hearing()
+
+    assert (heard_before, during, just_after, later) == (True, False, False, True)
+    assert {mark_lost_hosts, fail_lost_operations} == periodic.JUDGE_SILENCE
