@@ -262,16 +262,19 @@ async def _kill_web(stack: FaultStack, shell: dict) -> WebKill:
         probe = ["docker", "exec", shell["name"], "kill", "-0", pid]
         return subprocess.run(probe, capture_output=True, check=False).returncode != 0
 
-    await asyncio.to_thread(wait_until, shell_gone, 45, 0.2, "the terminal's shell to end in the container")
-    exec_gone = seconds_since(killed)
-    record = await asyncio.to_thread(
-        wait_until,
-        lambda: (row := call(stack, "GET", f"/api/v1/sessions/{session}/").json())["ended_at"] and row,
-        45,
-        0.2,
-        "the session record to be ended",
-    )
-    session_closed = seconds_since(killed)
+    def session_ended():
+        row = call(stack, "GET", f"/api/v1/sessions/{session}/").json()
+        return row if row["ended_at"] else None
+
+    # Both watched at once: each has its own clock (the worker's peer timeout, the sweep).
+    exec_gone = session_closed = record = None
+    while (exec_gone is None or record is None) and time.monotonic() - killed < 60:
+        if exec_gone is None and await asyncio.to_thread(shell_gone):
+            exec_gone = seconds_since(killed)
+        if record is None and (record := await asyncio.to_thread(session_ended)):
+            session_closed = seconds_since(killed)
+        await asyncio.sleep(0.2)
+    assert exec_gone is not None and record is not None, f"shell gone after {exec_gone} s, record {record}"
     with contextlib.suppress(Exception):
         await socket.close()
     return WebKill(web_back, exec_gone, session_closed, record)
