@@ -189,6 +189,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_DEFAULT_QUEUE = "portal"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# No portal task acks late, so this cancels nothing; set, it stops Celery's deprecation warning
+# at every lost broker connection.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 
 # Host liveness, judged by the portal's clock when heartbeats arrive.
 BERTH_HOST_OFFLINE_AFTER = float(os.environ.get("BERTH_HOST_OFFLINE_AFTER", "8"))
@@ -211,6 +214,9 @@ BERTH_SECRET_KEYS = _env_list("BERTH_SECRET_KEYS")
 BERTH_RECORDINGS_DIR = Path(os.environ.get("BERTH_RECORDINGS_DIR", DATA_DIR / "recordings"))
 BERTH_RECORDING_MAX_BYTES = int(os.environ.get("BERTH_RECORDING_MAX_BYTES", str(32 * 1024 * 1024)))
 BERTH_RECORDING_DAYS = float(os.environ.get("BERTH_RECORDING_DAYS", "30"))
+# A terminal session whose web process has not said it serves it for this many seconds is ended
+# (portal/terminals/housekeeping.py: the web process is gone).
+BERTH_TERMINAL_ORPHANED_AFTER = float(os.environ.get("BERTH_TERMINAL_ORPHANED_AFTER", "60"))
 # Set by `make run` when no local Docker engine answered, so the dashboard can say so.
 BERTH_LOCAL_ENGINE_PROBLEM = os.environ.get("BERTH_LOCAL_ENGINE_PROBLEM", "")
 

@@ -85,6 +85,9 @@ def main() -> int:
     redis_url = os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
     os.environ["BERTH_DATA_DIR"] = str(data_dir)
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    # For people: each process says in one line when it is ready, then only warnings and errors
+    # (BERTH_LOG_LEVEL=INFO shows everything, request lines included).
+    os.environ.setdefault("BERTH_LOG_LEVEL", "WARNING")
     private = [data_dir]
     if recordings := os.environ.get("BERTH_RECORDINGS_DIR"):
         private.append(Path(recordings).resolve())
@@ -155,12 +158,17 @@ def main() -> int:
         )
 
     if not wait_for_web(bind, port, stop):
+        if stop.is_set():
+            say("Stopping…")
+            supervisor.stop()
+            say("Stopped.")
+            return 0
         say("error: the web process did not answer within 60 s; see its output above.")
         supervisor.stop()
         return 1
     shown = "localhost" if bind in ("0.0.0.0", "::") else bind  # noqa: S104
     say("")
-    say(f"Berth is up: http://{shown}:{port}/")
+    say(f"Berth is up: http://{shown}:{port}/ ({count} web process{'es' if count > 1 else ''} answering)")
     say(login)
     say("Press Ctrl-C to stop.")
     say("")

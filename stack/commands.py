@@ -1,5 +1,6 @@
 """The command lines of the portal's processes, shared by `make run` and the tests."""
 
+import os
 import sys
 from pathlib import Path
 
@@ -12,6 +13,11 @@ UVICORN_LOGGING = Path(__file__).resolve().parent / "uvicorn_logging.json"
 GRACEFUL_SHUTDOWN_SECONDS = 5
 
 
+def log_level() -> str:
+    """BERTH_LOG_LEVEL (INFO by default; `make run` makes it WARNING, so people see what matters)."""
+    return os.environ.get("BERTH_LOG_LEVEL", "INFO").upper()
+
+
 def web_command(bind: str, port: int | str, proxy_headers: bool = True, fd: int | None = None) -> list[str]:
     """Uvicorn serving portal.asgi. It pings idle websockets (so proxies do not cut them) and,
     unlike some servers, sends the close reason Berth's refusals carry. With `fd`, it serves a
@@ -21,7 +27,7 @@ def web_command(bind: str, port: int | str, proxy_headers: bool = True, fd: int 
     command = [sys.executable, "-m", "uvicorn", "portal.asgi:application", *where]
     command += ["--lifespan", "off", "--ws-ping-interval", "20", "--ws-ping-timeout", "20", "--no-server-header"]
     command += ["--timeout-graceful-shutdown", str(GRACEFUL_SHUTDOWN_SECONDS)]
-    command += ["--log-config", str(UVICORN_LOGGING)]
+    command += ["--log-config", str(UVICORN_LOGGING), "--log-level", log_level().lower()]
     if proxy_headers:
         command.append("--proxy-headers")
     return command
@@ -29,13 +35,15 @@ def web_command(bind: str, port: int | str, proxy_headers: bool = True, fd: int 
 
 def portal_worker_command(node_name: str = "portal@%h") -> list[str]:
     """Celery on queue `portal`: applies host reports, watches liveness. Threads, not forks:
-    the liveness watch runs beside the tasks in the same process."""
+    the liveness watch runs beside the tasks in the same process. Quiet: no banner (the worker
+    says in one line when it is ready: portal/celery.py)."""
     return [
         sys.executable,
         "-m",
         "celery",
         "-A",
         "portal",
+        "--quiet",
         "worker",
         "-Q",
         "portal",
@@ -46,7 +54,7 @@ def portal_worker_command(node_name: str = "portal@%h") -> list[str]:
         "-n",
         node_name,
         "-l",
-        "INFO",
+        log_level(),
         "--without-mingle",
         "--without-gossip",
     ]

@@ -80,6 +80,8 @@ class Supervisor:
     def _relay(self, index: int, process: Process, popen: subprocess.Popen) -> None:
         prefix = self._prefix(index, process.name)
         for line in iter(popen.stdout.readline, b""):
+            if not line.strip():  # the blank lines some print around their messages
+                continue
             with self._lock:
                 sys.stdout.write(prefix + line.decode(errors="replace"))
                 sys.stdout.flush()

@@ -23,6 +23,9 @@ import time
 import redis.asyncio as aioredis
 from channels.exceptions import ChannelFull
 from channels_redis.core import RedisChannelLayer
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 __all__ = ["BerthChannelLayer", "channel_layer_config"]
 
@@ -33,6 +36,10 @@ RECEIVE_BATCH = 100
 # (hundreds of handshakes) must queue, not answer HTTP 500 with MaxConnectionsError.
 POOL_SIZE = 200
 POOL_WAIT = 20
+# A command that fails on a broken connection is sent once more, on a fresh one. After Redis
+# restarts, every connection idle in the pool is dead, and the first command on each would fail
+# (the first terminal after an outage answered HTTP 500). A second failure is Redis really away.
+RETRY = Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,))
 
 SEND = """
 redis.call('ZREMRANGEBYSCORE', KEYS[1], 0, ARGV[2])
@@ -67,7 +74,7 @@ class BerthChannelLayer(RedisChannelLayer):
     def create_pool(self, index):
         host = dict(self.hosts[index])
         return aioredis.BlockingConnectionPool.from_url(
-            host.pop("address"), max_connections=POOL_SIZE, timeout=POOL_WAIT, **host
+            host.pop("address"), max_connections=POOL_SIZE, timeout=POOL_WAIT, retry=RETRY, **host
         )
 
     async def send(self, channel, message):

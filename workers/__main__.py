@@ -12,6 +12,7 @@ import os
 import sys
 
 import redis
+from celery.signals import worker_ready
 
 from engine import Engine, EngineUnavailable
 from engine.client import DEFAULT_DOCKER_HOST
@@ -113,8 +114,17 @@ def main(argv: list[str] | None = None) -> int:
     register_operations(app, runner)
     app.steps["worker"].add(ServicesStep)
     log.info("Host worker for '%s' (queue %s) on engine %s", identity.name, queue, engine.base_url)
+
+    def say_ready(**kwargs):
+        # The one line `make run` shows for this process (Celery's banner is off: --quiet), on the
+        # real stdout: Celery turns what is printed into log lines.
+        sys.__stdout__.write(f"Ready: serving host '{identity.name}' with the Docker engine at {engine.base_url}\n")
+        sys.__stdout__.flush()
+
+    worker_ready.connect(say_ready, weak=False)
     app.worker_main(
         [
+            "--quiet",
             "worker",
             f"--hostname={queue}@{identity.machine}",
             f"--queues={queue}",

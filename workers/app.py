@@ -1,6 +1,9 @@
 """The host worker's Celery app: Redis as broker, JSON only, no result backend, no Django."""
 
+import warnings
+
 from celery import Celery
+from celery.exceptions import SecurityWarning
 
 from wire.names import PORTAL_QUEUE, REPORT_TASK
 
@@ -8,6 +11,10 @@ __all__ = ["make_app"]
 
 
 def make_app(redis_url: str, queue: str) -> Celery:
+    # The root warning Celery gives at every start: the host worker often runs as root (it talks
+    # to the Docker socket), and what makes root dangerous to Celery, pickle, is refused anyway
+    # (JSON only below; Celery raises a SecurityError for pickle as root).
+    warnings.filterwarnings("ignore", category=SecurityWarning)
     app = Celery("berth-host", broker=redis_url, fixups=[], set_as_current=True)
     app.conf.update(
         task_serializer="json",
@@ -18,6 +25,9 @@ def make_app(redis_url: str, queue: str) -> Celery:
         worker_prefetch_multiplier=1,
         worker_hijack_root_logger=False,
         broker_connection_retry_on_startup=True,
+        # No task here acks late, so this cancels nothing; set, it stops Celery's deprecation
+        # warning at every lost broker connection.
+        worker_cancel_long_running_tasks_on_connection_loss=True,
         # Arguments may carry registry credentials: never put them in the worker's log.
         worker_log_format="%(asctime)s %(levelname)s %(processName)s: %(message)s",
         worker_task_log_format="%(asctime)s %(levelname)s %(task_name)s[%(task_id)s]: %(message)s",

@@ -8,6 +8,9 @@ import signal
 import threading
 import time
 
+import redis
+from kombu.exceptions import OperationalError
+
 from engine import Engine, EngineUnavailable
 from workers.identity import NameClaim
 from workers.reports import EngineState, Reporter
@@ -84,11 +87,20 @@ class Heartbeat:
 
     def _run(self) -> None:
         kind = "hello"
+        redis_failing = False
         while not self._stop.is_set():
             started = time.monotonic()
             try:
                 self.beat(kind)
                 kind = "heartbeat"
+                if redis_failing:
+                    log.info("Heartbeats reach Redis again")
+                redis_failing = False
+            except (redis.RedisError, OperationalError) as exc:
+                # Redis away: said once, not every beat with a traceback; the beats go on.
+                if not redis_failing:
+                    log.warning("Heartbeat failed: Redis does not answer (%s); trying again every beat", exc)
+                redis_failing = True
             except Exception:
                 log.exception("Heartbeat failed; trying again")
             self._stop.wait(max(0.0, self.interval - (time.monotonic() - started)))

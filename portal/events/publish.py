@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 
+import redis
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from rest_framework.utils.encoders import JSONEncoder
@@ -33,6 +34,8 @@ def send(group: str, message: dict) -> None:
     """Send `message` (plain types) to `group`."""
     try:
         async_to_sync(get_channel_layer().group_send)(group, message)
+    except redis.RedisError as exc:  # Redis is away: its sockets closed, and pages re-read on reconnecting
+        log.warning("Could not publish an event to %s: Redis failed (%s)", group, exc)
     except Exception:  # an open page misses one live update; the database is still right
         log.exception("Could not publish an event to %s", group)
 

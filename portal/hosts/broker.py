@@ -13,7 +13,7 @@ from django.conf import settings
 from portal.celery import app
 from wire.names import INVENTORY_RESYNC_TASK, claim_key, host_queue, inventory_resync_key
 
-__all__ = ["claim_holder", "request_inventory_resync"]
+__all__ = ["claim_holder", "redis_answers", "request_inventory_resync"]
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +23,14 @@ RESYNC_AT_MOST_EVERY = 30  # seconds, per host
 @cache
 def _redis() -> redis.Redis:
     return redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
+
+
+def redis_answers() -> bool:
+    """Whether Redis, through which every host report comes, answers now."""
+    try:
+        return bool(_redis().ping())
+    except redis.RedisError:
+        return False
 
 
 def claim_holder(slug: str) -> str | None:

@@ -12,6 +12,7 @@ from portal.containers.events import publish_containers
 from portal.containers.records import apply_containers
 from portal.events.publish import publish
 from portal.hosts.broker import request_inventory_resync
+from portal.hosts.choices import HostStatus
 from portal.hosts.models import Host
 from portal.hosts.reports import Outcome, admit_inventory
 from portal.images.events import publish_images
@@ -25,12 +26,20 @@ from portal.volumes.events import publish_volumes
 from portal.volumes.records import apply_volumes
 from wire.inventory import InventoryBatch
 
-__all__ = ["INVENTORY_EVENTS_AT_MOST", "apply_inventory", "apply_inventory_report"]
+__all__ = ["INVENTORY_EVENTS_AT_MOST", "apply_inventory", "apply_inventory_report", "resync_online_hosts"]
 
 log = logging.getLogger(__name__)
 
 # More changes than this from one report are told as one `inventory.changed`: pages refetch.
 INVENTORY_EVENTS_AT_MOST = 50
+
+
+def resync_online_hosts() -> int:
+    """Asks every online host for a full inventory; how many were asked. Run at the portal
+    worker's start: the reports a portal worker had taken from the queue when it was killed are
+    lost with it, and would otherwise be healed only by each host's next reconcile (a minute)."""
+    slugs = Host.objects.filter(status=HostStatus.ONLINE).values_list("slug", flat=True)
+    return sum(request_inventory_resync(slug) for slug in slugs)
 
 
 def apply_inventory_report(report: dict, batch: InventoryBatch, now: datetime) -> Outcome:

@@ -1,6 +1,6 @@
 """The portal worker's periodic jobs: the liveness watches every BERTH_LIVENESS_CHECK_EVERY
-seconds, housekeeping hourly. This module imports models, so Celery loads it by name once
-Django is set up (portal/celery.py)."""
+seconds, housekeeping hourly; at its start, a full inventory asked of every online host. This
+module imports models, so Celery loads it by name once Django is set up (portal/celery.py)."""
 
 import logging
 import threading
@@ -10,12 +10,14 @@ from celery import bootsteps
 from django.conf import settings
 from django.db import close_old_connections
 
-from portal.hosts.liveness import mark_lost_hosts
+from portal.hosts.broker import redis_answers
+from portal.hosts.liveness import Hearing, mark_lost_hosts
 from portal.ingest.housekeeping import purge_tombstones
+from portal.ingest.inventory import resync_online_hosts
 from portal.operations.liveness import fail_lost_operations
-from portal.terminals.housekeeping import end_orphaned_sessions, purge_recordings
+from portal.terminals.housekeeping import ALIVE_EVERY, end_orphaned_sessions, purge_recordings
 
-__all__ = ["JOBS", "PeriodicJobsStep"]
+__all__ = ["JOBS", "JUDGE_SILENCE", "PeriodicJobsStep"]
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +31,10 @@ JOBS = (
     (purge_tombstones, HOUSEKEEPING_EVERY),
     (purge_recordings, HOUSEKEEPING_EVERY),
     # At the worker's start too: sessions a crashed web process left open are closed at once.
-    (end_orphaned_sessions, 15.0),
+    (end_orphaned_sessions, ALIVE_EVERY),
 )
+# The jobs that take a silence for a death: skipped while the portal cannot hear (Hearing).
+JUDGE_SILENCE = {mark_lost_hosts, fail_lost_operations}
 
 
 class PeriodicJobsStep(bootsteps.StartStopStep):
@@ -41,13 +45,19 @@ class PeriodicJobsStep(bootsteps.StartStopStep):
         super().__init__(worker, **kwargs)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self.hearing = Hearing(redis_answers)
 
     def _run(self) -> None:
+        try:
+            resync_online_hosts()
+        except Exception:  # each host's own reconcile heals the gap, only later
+            log.exception("Could not ask the hosts for a full inventory at start")
         jobs = [(every or settings.BERTH_LIVENESS_CHECK_EVERY, run) for run, every in JOBS]
         due = [0.0] * len(jobs)
         while not self._stop.wait(settings.BERTH_LIVENESS_CHECK_EVERY):
+            hears = self.hearing()
             for index, (every, job) in enumerate(jobs):
-                if time.monotonic() < due[index]:
+                if time.monotonic() < due[index] or (job in JUDGE_SILENCE and not hears):
                     continue
                 due[index] = time.monotonic() + every
                 try:

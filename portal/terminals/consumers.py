@@ -33,6 +33,7 @@ from portal.terminals.choices import SessionKind
 from portal.terminals.housekeeping import ALIVE_EVERY
 from portal.terminals.models import TerminalSession
 from portal.terminals.recording import Recorder, recordings_dir
+from portal.ws.consumers import REDIS_LOST_REASON
 from portal.ws.streams import StreamConsumer
 from wire import streams as m
 
@@ -77,7 +78,7 @@ class TerminalConsumer(StreamConsumer):
         self.container = container
         self.container_pk, self.host_id = container.pk, container.host_id
         self.session = await database_sync_to_async(self._begin)(container)
-        self._alive = asyncio.get_running_loop().create_task(self._keep_alive())
+        self._alive = self.background(self._keep_alive())
         await self.open_stream(
             self.kind,
             container.host.slug,
@@ -321,7 +322,7 @@ class TerminalConsumer(StreamConsumer):
         await super().end(code, reason)
 
     async def disconnect(self, code):
-        await self._finish(None, "The browser closed the terminal.")
+        await self._finish(None, REDIS_LOST_REASON if self.redis_lost else "The browser closed the terminal.")
         await super().disconnect(code)
 
 

@@ -17,10 +17,11 @@ from portal.terminals.recording import recordings_dir
 
 __all__ = ["ALIVE_EVERY", "ORPHANED_AFTER", "end_orphaned_sessions", "purge_recordings"]
 
-# A served session's record is refreshed this often; one not refreshed for ORPHANED_AFTER has lost
-# the web process that served it (its host worker ends the exec once the web side goes silent).
-ALIVE_EVERY = 15.0
-ORPHANED_AFTER = timedelta(seconds=60)
+# A session not refreshed for ORPHANED_AFTER has lost the web process that served it (its host
+# worker ends the exec once the web side goes silent). Its web process refreshes it four times in
+# that while, and the portal worker sweeps as often (portal/ingest/periodic.py).
+ORPHANED_AFTER = timedelta(seconds=settings.BERTH_TERMINAL_ORPHANED_AFTER)
+ALIVE_EVERY = ORPHANED_AFTER.total_seconds() / 4
 ORPHANED_REASON = "Berth lost the web process that served this session; it was ended."
 
 log = logging.getLogger(__name__)

@@ -7,12 +7,19 @@ handshake refused before accept only as a bare failure, without a code: 4401 not
 A refusal the policy made (it names its action) is sent as `socket_refused` first, which the
 audit trail records as the API's refusals are (portal/audit/refusals.py; the audit trail sits
 above this base, hence a signal).
+
+Redis (the channel layer under every socket) failing is handled here for every consumer, once: an
+error from the layer anywhere in a consumer's life (its receive, a handler, a group join at
+connect, a task started with `background()`) closes the socket with 4503 and a reason, logged in
+one line, rather than a 1006 (or, at connect, an HTTP 500) and a traceback. Pages reconnect.
 """
 
 import asyncio
+import contextlib
 import json
 import logging
 
+import redis
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.contrib.auth import HASH_SESSION_KEY
@@ -30,19 +37,72 @@ log = logging.getLogger(__name__)
 # The largest JSON control frame a socket reads (a control message is a few dozen bytes).
 MAX_CONTROL_FRAME = 64 * 1024
 
-__all__ = ["BerthJsonConsumer", "socket_refused"]
+__all__ = ["REDIS_LOST_REASON", "BerthJsonConsumer", "socket_refused"]
 
 # Sent (sender: the consumer class; scope, refusal) when a socket is refused by the policy.
 socket_refused = Signal()
 
 CLOSE_NOT_LOGGED_IN = 4401
 CLOSE_FORBIDDEN = 4403
+CLOSE_REDIS_LOST = 4503
+REDIS_LOST_REASON = "Berth lost its connection to Redis; reconnect in a moment."
 
 
 class BerthJsonConsumer(AsyncJsonWebsocketConsumer):
     """Subclasses implement `start()`; the user is known and the scope computed before it runs."""
 
     groups_joined: set
+    accepted = False
+    closed = False
+    redis_lost = False
+
+    async def __call__(self, scope, receive, send):
+        try:
+            await super().__call__(scope, receive, send)
+        except redis.RedisError as error:
+            await self.lost_redis(error)
+
+    async def lost_redis(self, error: redis.RedisError, *, clean_up: bool = True) -> None:
+        """Closes the socket with 4503 (accepting it first when Redis failed during the handshake),
+        then, with `clean_up`, runs `disconnect` as far as it gets without Redis."""
+        if not self.redis_lost:
+            self.redis_lost = True
+            log.warning(
+                "Websocket %s closed (%d): Redis failed (%s: %s)",
+                self.scope.get("path", ""),
+                CLOSE_REDIS_LOST,
+                type(error).__name__,
+                error,
+            )
+        # The browser may have gone already, and then the server refuses the frames.
+        with contextlib.suppress(OSError, RuntimeError):
+            if not self.accepted:
+                await self.accept()
+            if not self.closed:
+                await self.close(code=CLOSE_REDIS_LOST, reason=REDIS_LOST_REASON)
+        if clean_up:
+            with contextlib.suppress(redis.RedisError):
+                await self.disconnect(CLOSE_REDIS_LOST)
+
+    def background(self, coroutine) -> asyncio.Task:
+        """A task beside the consumer's own loop. A Redis error in it closes the socket as above;
+        the disconnect that follows cleans up, in the consumer's loop."""
+
+        async def guarded():
+            try:
+                await coroutine
+            except redis.RedisError as error:
+                await self.lost_redis(error, clean_up=False)
+
+        return asyncio.get_running_loop().create_task(guarded())
+
+    async def accept(self, subprotocol=None, headers=None):
+        await super().accept(subprotocol, headers)
+        self.accepted = True
+
+    async def close(self, code=None, reason=None):
+        self.closed = True
+        await super().close(code, reason)
 
     async def connect(self):
         self.groups_joined = set()
@@ -56,7 +116,7 @@ class BerthJsonConsumer(AsyncJsonWebsocketConsumer):
         self.access = await database_sync_to_async(AccessScope.for_user)(user)
         await self.accept()
         if expires_at := self.scope.get("auth_token_expires_at"):
-            self._expiry = asyncio.create_task(self._close_at(expires_at))
+            self._expiry = self.background(self._close_at(expires_at))
         try:
             await self.start()
         except Refusal as refusal:

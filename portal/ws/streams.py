@@ -226,7 +226,7 @@ class StreamConsumer(BerthJsonConsumer):
         (as `stream_opened`), because a consumer handles one message at a time."""
         self.stream = StreamClient(self.channel_layer, self.channel_name)
         await self.stream.open(kind, host_slug, container, **params)
-        self._stream_watch = asyncio.create_task(self._watch_stream())
+        self._stream_watch = self.background(self._watch_stream())
         return self.stream.session
 
     async def send_to_stream(self, message_type: str, **fields: Any) -> None:

@@ -13,6 +13,10 @@ CLOSE_NOT_FOUND = 4404
 
 
 class UnknownPathConsumer(AsyncWebsocketConsumer):
+    # No channel layer (Channels gives None for an alias not configured): this consumer receives
+    # nothing from one, and so a Redis outage cannot fail its refusal.
+    channel_layer_alias = "none"
+
     async def connect(self):
         log.info("Websocket to unknown path %s refused (4404)", self.scope.get("path", "")[:200])
         await self.accept()

@@ -41,6 +41,32 @@ def descendants_alive(marker: str) -> list[str]:
     return [line for line in ps.splitlines() if marker in line]
 
 
+# What Celery and Uvicorn print at INFO or on their own: banners, the root warning, request lines.
+NOISE = (
+    "-------------- ",
+    "[tasks]",
+    "[config]",
+    "SecurityWarning",
+    "superuser privileges",
+    "Traceback",
+    "DeprecationWarning",
+    " INFO ",
+    "INFO:",
+    "GET /",
+)
+
+
+def assert_quiet_start(output: str) -> None:
+    """For people: the supervisor's own lines, one "Ready:" line per worker process, and nothing
+    else but warnings and errors (reports a previous run left in the queue may warn)."""
+    lines = [line for line in output.splitlines() if line.strip()]
+    ready = [line.split("|", 1)[0].strip() for line in lines if "| Ready: " in line]
+    assert sorted(ready) == ["host-worker", "portal-worker"], output
+    others = [line for line in lines if not line.startswith("berth ") and "| Ready: " not in line]
+    assert [line for line in others if " WARNING " not in line and " ERROR " not in line] == [], output
+    assert [line for line in lines if any(word in line for word in NOISE)] == [], output
+
+
 def test_given_redis_and_docker_when_make_run_starts_then_it_prints_the_login_and_stops_cleanly(stack, tmp_path):
     # `stack` (the fixture) keeps Redis and a portal running beside this one: two installs coexist.
     name = f"make-run-{os.getpid()}"
@@ -74,6 +100,8 @@ def test_given_redis_and_docker_when_make_run_starts_then_it_prints_the_login_an
             return any(h["name"] == name and h["status"] == "online" for h in hosts)
 
         wait_until(local_host_online, 20, what="the local host to be online")
+        wait_until(lambda: "portal-worker| Ready:" in log.read_text(), 20, what="the portal worker's ready line")
+        assert_quiet_start(log.read_text())
         # Everything the stack and its processes wrote is its owner's alone (umask 077).
         data = tmp_path / "data"
         readable = [str(p) for p in [data, *data.rglob("*")] if not p.is_symlink() and p.stat().st_mode & 0o077]

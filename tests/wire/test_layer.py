@@ -4,6 +4,7 @@ capacity and expiry, and messages that the stock layer reads (and the other way 
 import asyncio
 
 import pytest
+import redis
 from channels.exceptions import ChannelFull
 from channels_redis.core import RedisChannelLayer
 
@@ -106,3 +107,18 @@ def test_given_more_callers_than_connections_when_they_send_at_once_then_they_wa
         return len(channels)
 
     assert layers(run) == 300
+
+
+def test_given_a_pooled_connection_that_redis_dropped_when_used_again_then_the_command_goes_through_on_a_new_one():
+    """After Redis restarts, every connection idle in the pool is dead: the first terminal after an
+    outage answered HTTP 500 ("Connection closed by server") until the layer retried once."""
+
+    async def run(ours, stock):
+        channel = await ours.new_channel()
+        connection = ours.connection(0)
+        dropped = await connection.client_id()  # the pool's one connection, idle again after this
+        redis.Redis.from_url(UNIT_REDIS_URL).client_kill_filter(_id=dropped)
+        await ours.send(channel, {"type": "after.restart"})
+        return await ours.receive(channel), await connection.client_id() != dropped
+
+    assert layers(run) == ({"type": "after.restart"}, True)

@@ -24,6 +24,7 @@ import logging
 import time
 from typing import Any, ClassVar
 
+import redis
 from channels.exceptions import ChannelFull
 
 from wire import stream_messages as sm
@@ -184,6 +185,16 @@ class StreamSession:
                 delay = min(delay * 2, 0.5)
 
     async def _control(self) -> None:
+        try:
+            await self._read_control()
+        except redis.RedisError as exc:
+            # The web side closed its socket (4503) when Redis failed under it, and never comes
+            # back to this session: it ends as one whose peer went away.
+            log.info("A %s session ended: Redis failed (%s)", self.kind, exc)
+            self.peer_lost = True
+            self.stop_body()
+
+    async def _read_control(self) -> None:
         while True:
             message = sm.parse_message(await self.layer.receive(self.channel))
             self._last_heard = time.monotonic()

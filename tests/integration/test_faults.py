@@ -1,0 +1,91 @@
+"""Faults injected into a real stack of this module's own, which heal by themselves with nothing
+lost: Redis stopped for 10 s and started again (its own redis-server: the shared one is never
+stopped), the web process SIGKILLed with a terminal open, the portal worker SIGKILLed while
+changes happen. Each figure is measured again, with more faults, by bench/faults.py.
+
+Elsewhere: a host worker SIGKILLed mid-operation (tests/integration/test_operations.py) and its
+inventory after (test_inventory.py); an engine gone and back (test_engine_outage.py); `make run`
+stopped with sockets open and its supervisor SIGKILLed (test_make_run.py)."""
+
+import os
+
+import pytest
+
+from tests.conftest import unique_name
+from tests.support.docker_cli import remove_test_objects
+from tests.support.faults import (
+    ORPHANED_AFTER,
+    FaultStack,
+    kill_portal_worker,
+    kill_web_with_terminal_open,
+    labelled_container,
+    stop_redis,
+)
+from tests.support.redis_server import RedisServer
+
+pytestmark = [
+    pytest.mark.integration,
+    # The faults are the processes', not the database's: one pass (on SQLite) keeps CI time down.
+    pytest.mark.skipif(os.environ.get("BERTH_TEST_DATABASE") == "postgres", reason="run once, on SQLite"),
+]
+
+CLOSED_CLEANLY = {4503}  # Redis lost: the page reconnects; never None (1006, no close frame)
+
+
+@pytest.fixture(scope="module")
+def private(tmp_path_factory):
+    """Its own Redis, web, portal worker and host worker on the local engine."""
+    redis_server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    stack = FaultStack(data_dir=tmp_path_factory.mktemp("berth-faults"), redis_url=redis_server.url).start()
+    name = unique_name("faults")
+    stack.host_worker(name)
+    host = stack.wait_for_host(name, "online", timeout=20)
+    yield stack, redis_server, host
+    stack.stop()
+    redis_server.stop()
+    remove_test_objects()
+
+
+def logs_of(stack) -> dict[str, str]:
+    return {process.name: process.log() for process in stack.processes}
+
+
+def test_given_open_sockets_and_an_operation_when_redis_stops_for_10_s_then_all_closes_cleanly_and_heals(private):
+    stack, redis_server, host = private
+    shell = labelled_container(stack, host, unique_name("faults-shell"))
+    # PID 1 ignores SIGTERM: the stop takes its whole 5 s timeout, inside the outage.
+    victim = labelled_container(stack, host, unique_name("faults-victim"))
+
+    outage = stop_redis(stack, redis_server, host, shell, victim, seconds=10)
+
+    assert set(outage.closes.values()) <= CLOSED_CLEANLY, outage.closes
+    assert outage.during in {("close", 4503)}, outage.during  # not an HTTP 500
+    assert outage.host_back <= 10, outage
+    assert all(kind in ("close", "echoed") for kind, _ in outage.first_terminal), outage.first_terminal
+    assert outage.first_terminal[-1][0] == "echoed" and outage.terminal_back <= 15, outage
+    # Definite, and right: the stop went on on the host, and its report got through after.
+    assert outage.operation["state"] == "succeeded", outage.operation
+    assert outage.container_state == outage.engine_state == "exited", outage
+    for name, log in logs_of(stack).items():
+        assert "Traceback" not in log and "never retrieved" not in log, f"{name}:\n{log[-4000:]}"
+
+
+def test_given_a_terminal_open_when_the_web_process_is_killed_then_its_shell_and_session_end(private):
+    stack, _redis, host = private
+    shell = labelled_container(stack, host, unique_name("faults-orphan"))
+
+    killed = kill_web_with_terminal_open(stack, shell)
+
+    # The host worker ends the shell once the web side is silent (wire.streams.PEER_TIMEOUT);
+    # the sweep ends the record once nobody refreshed it for BERTH_TERMINAL_ORPHANED_AFTER.
+    assert killed.exec_gone <= 30, killed
+    assert killed.session_closed <= ORPHANED_AFTER + 10, killed
+    assert "lost the web process" in killed.session["end_reason"]
+
+
+def test_given_changes_around_a_killed_portal_worker_when_a_new_one_starts_then_the_inventory_converges(private):
+    stack, _redis, host = private
+
+    killed = kill_portal_worker(stack, host, unique_name("faults-pw"))
+
+    assert killed.converged <= 20, killed
