@@ -119,10 +119,12 @@ class ConsoleSession(EngineSession):
     async def relay(self, decode: Callable[[bytes], bytes] | None = None) -> None:
         """Engine output to the web side until the engine closes the stream.
 
-        Output after a quiet spell goes at once (a keystroke's echo is never held). Output that
-        follows other output within BATCH_SECONDS waits out the rest of that interval, taking
-        what else arrives, up to MAX_CHUNK: a busy session sends fewer, larger chunks, and a
-        flooding one fewer still (FLOOD_BATCH_SECONDS)."""
+        Output that answers input (input arrived since the last send) goes at once, whatever
+        was sent just before: a keystroke's echo is never held, however fast the keys come.
+        So does output after a quiet spell. Output nobody typed for that follows other output
+        within BATCH_SECONDS waits out the rest of that interval, taking what else arrives, up
+        to MAX_CHUNK: a busy session sends fewer, larger chunks, and a flooding one fewer still
+        (FLOOD_BATCH_SECONDS)."""
         loop = asyncio.get_running_loop()
         last_sent = busy_since = 0.0
         while True:
@@ -130,15 +132,18 @@ class ConsoleSession(EngineSession):
             if not data:
                 return
             now = loop.time()
-            if now - last_sent > FLOOD_BATCH_SECONDS or self.input_at > last_sent:
+            answering = self.input_at > last_sent
+            if answering or now - last_sent > FLOOD_BATCH_SECONDS:
                 busy_since = now  # after a quiet spell, or answering input: not a flood
             flooding = now - busy_since >= FLOOD_AFTER
-            due = last_sent + (FLOOD_BATCH_SECONDS if flooding else BATCH_SECONDS)
+            due = now if answering else last_sent + (FLOOD_BATCH_SECONDS if flooding else BATCH_SECONDS)
             while len(data) < m.MAX_CHUNK and not self.stream.eof and (wait := due - loop.time()) > 0:
                 try:
                     data += await asyncio.wait_for(self.stream.read(m.MAX_CHUNK - len(data)), wait)
                 except TimeoutError:
                     break
+                if self.input_at > last_sent:
+                    break  # typed while waiting: what is held now answers it
             if decode is not None:
                 data = decode(data)
                 if not data:
