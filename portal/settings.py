@@ -209,6 +209,8 @@ BERTH_SECRET_KEYS = _env_list("BERTH_SECRET_KEYS")
 BERTH_RECORDINGS_DIR = Path(os.environ.get("BERTH_RECORDINGS_DIR", DATA_DIR / "recordings"))
 BERTH_RECORDING_MAX_BYTES = int(os.environ.get("BERTH_RECORDING_MAX_BYTES", str(32 * 1024 * 1024)))
 BERTH_RECORDING_DAYS = float(os.environ.get("BERTH_RECORDING_DAYS", "30"))
+# How long a terminal whose browser dropped keeps running, waiting to be resumed (`?session=`).
+BERTH_TERMINAL_GRACE_SECONDS = float(os.environ.get("BERTH_TERMINAL_GRACE_SECONDS", "60"))
 # Set by `make run` when no local Docker engine answered, so the dashboard can say so.
 BERTH_LOCAL_ENGINE_PROBLEM = os.environ.get("BERTH_LOCAL_ENGINE_PROBLEM", "")
 

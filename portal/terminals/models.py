@@ -34,6 +34,14 @@ class TerminalSession(models.Model):
     # Refreshed by the web process serving the session while it is open; a session whose web
     # process is gone stops being refreshed and is ended by the sweep (portal.terminals.housekeeping).
     alive_at = models.DateTimeField(null=True, blank=True)
+    # The host worker's channel for this session (from its READY), where a browser that comes back
+    # after its connection dropped asks to resume it (wire.stream_resume).
+    stream_channel = models.CharField(max_length=200, blank=True)
+    # Set while the browser is away: the session's process runs on until then, and is ended (by
+    # its host worker; the record by the sweep) when nobody resumed it by then.
+    detached_until = models.DateTimeField(null=True, blank=True)
+    # Output bytes recorded so far: a resumed session's replay is recorded from here on, once.
+    output_offset = models.BigIntegerField(default=0)
     exit_code = models.IntegerField(null=True, blank=True)
     end_reason = models.CharField(max_length=300, blank=True)
     # Relative to the recordings directory; empty once the recording was purged.

@@ -333,3 +333,66 @@ def test_given_an_open_terminal_when_the_container_stops_then_the_page_is_told_i
     ended = run_async(session())
 
     assert ended["type"] == "exit", ended
+
+
+# -- a dropped connection (issue 17) ---------------------------------------------------------------
+
+COUNTER = "i=0; while [ $i -lt 100000 ]; do i=$((i+1)); echo n$i; sleep 0.01; done\r"
+
+
+def numbers(output: bytes) -> list[int]:
+    return [int(line[1:]) for line in output.split(b"\r\n") if line[:1] == b"n" and line[1:].isdigit()]
+
+
+def test_given_a_dropped_connection_when_resumed_within_the_grace_then_output_goes_on_without_loss_or_repeat(
+    stack, shell_container
+):
+    async def session():
+        async with terminal(stack, shell_container["id"]) as first:
+            session_id = (await first.ready())["session"]
+            await first.type(COUNTER)
+            await first.read_until(b"n40\r\n")
+            first.socket.transport.abort()  # no close frame: a laptop lid, a network blip
+            before = first.output
+        await asyncio.sleep(1)  # the counter goes on meanwhile
+        async with terminal(stack, shell_container["id"], session=session_id, offset=len(before)) as second:
+            ready = await second.ready()
+            await second.read_until(b"\r\nn150\r\n", timeout=20)
+            await second.type(b"\x03")
+            await second.type("echo typed-after-''resume\r")
+            await second.read_until(b"typed-after-resume\r\n")
+            await second.type("exit 0\r")
+            ended = await second.control()
+            return session_id, ready, before, second.output, ended
+
+    session_id, ready, before, after, ended = run_async(session())
+
+    assert ready["resumed"] is True and ready["session"] == session_id
+    assert ready["offset"] == len(before) and ready["reset"] is False
+    seen = numbers(before + after)
+    assert seen[:150] == list(range(1, 151)), "output was lost or repeated across the drop"
+    assert ended == {"type": "exit", "code": 0}
+    listed = stack.get(f"/api/v1/sessions/{session_id}/").json()
+    assert listed["exit_code"] == 0
+    cast = stack.get(f"/api/v1/sessions/{session_id}/recording/").text.splitlines()
+    recorded = "".join(json.loads(line)[2] for line in cast[1:] if json.loads(line)[1] == "o").encode()
+    assert numbers(recorded)[:150] == list(range(1, 151)), "the recording lost or repeated output"
+
+
+def test_given_a_dropped_connection_when_nobody_resumes_within_the_grace_then_the_process_ends(stack, shell_container):
+    marker = f"sleep {int(time.time()) % 100000 + 200000}"
+
+    async def session():
+        async with terminal(stack, shell_container["id"], grace=1) as first:
+            session_id = (await first.ready())["session"]
+            await first.type(f"{marker}\r")
+            await asyncio.sleep(0.5)
+            first.socket.transport.abort()
+        return session_id
+
+    session_id = run_async(session())
+
+    assert marker in docker("top", shell_container["engine_id"]), "the process ended at once, not after the grace"
+    wait_until(lambda: marker not in docker("top", shell_container["engine_id"]), 15, what="the exec to end")
+    late = url(stack, shell_container["id"], session=session_id, offset=0)
+    assert run_async(close_of(stack, late)).code == 4404

@@ -5,6 +5,10 @@ call there; SDK calls such as create, resize and inspect run on a small thread p
 each read takes what the engine has already sent, up to MAX_CHUNK, so a keystroke's echo
 goes out at once and a flood goes out in large chunks. While the web side is behind, the
 session stops reading: the engine's buffer fills and the process blocks on its output.
+
+Both survive their web side going away (`resumable`, wire.stream_resume): while detached the
+output waits as it does for a slow browser, and the last TAIL_BYTES sent are kept, so that a web
+side that comes back within the grace period is sent exactly the bytes its browser lacks.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from engine.upgraded import UpgradedStream, UpgradeRefused, open_upgraded
 from wire import streams as m
 from workers.streams.engine_session import EngineSession
 from workers.streams.loop import StreamLoop
+from workers.streams.output_tail import OutputTail
 from workers.streams.session import StreamError
 
 __all__ = ["AttachSession", "ConsoleSession", "TerminalSession"]
@@ -45,6 +50,9 @@ FLOOD_AFTER = 0.1
 FLOOD_BATCH_SECONDS = 0.025
 # Input waiting for a process that does not read it is dropped past this.
 INPUT_LIMIT = 1024 * 1024
+# Output kept for a web side that comes back: more than the credit window can have in flight
+# (WINDOW * MAX_CHUNK), so a browser that lost what was in flight when it dropped gets it all.
+TAIL_BYTES = 2 * m.WINDOW * m.MAX_CHUNK
 
 
 def _size(value, default: int, most: int) -> int:
@@ -55,10 +63,14 @@ def _size(value, default: int, most: int) -> int:
 
 
 class ConsoleSession(EngineSession):
-    """What terminals and attach share: the engine's raw stream, read on the loop, and input writing."""
+    """What terminals and attach share: the engine's raw stream, read on the loop, input writing,
+    and the tail of output kept for a web side that comes back."""
+
+    resumable = True
 
     def __init__(self, streams: StreamLoop, request: dict, **context):
         super().__init__(streams, request, **context)
+        self.tail = OutputTail(TAIL_BYTES)
         self.stream: UpgradedStream | None = None
         self.container_id = ""
         self.cols = _size(request.get("cols"), 80, 1000)
@@ -150,6 +162,18 @@ class ConsoleSession(EngineSession):
                     continue
             await self.emit(data)
             last_sent = loop.time()
+
+    async def emit(self, data: bytes) -> None:
+        await self.wait_for_credit()
+        self.tail.append(data)
+        await self.send_data(data)
+
+    def replay(self, offset: int) -> tuple[int, bool, list[bytes]]:
+        start, data = self.tail.since(offset)
+        return start, start != offset, [data[i : i + m.MAX_CHUNK] for i in range(0, len(data), m.MAX_CHUNK)]
+
+    def reattach_facts(self) -> dict:
+        return {"cols": self.cols, "rows": self.rows}
 
     async def close(self) -> None:
         if self._writer is not None:
