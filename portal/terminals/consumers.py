@@ -15,6 +15,11 @@ ready message says `"resumed": true`, the `offset` its bytes start at (and `"res
 they start later than asked: clear the screen), and then the output goes on, nothing lost or
 repeated (wire.stream_resume). Nobody back within the grace: the host ends the process, the
 sweep the record (portal.terminals.housekeeping).
+
+Others may watch the session (portal.terminals.watch_consumer): the owner is sent
+`{"type": "watchers", "watchers": [names]}` whenever that changes, each join and leave is written
+into the recording as a marker, and an admin who ends the session (POST .../end/) closes it
+with 4403 and a sentence saying who.
 """
 
 from __future__ import annotations
@@ -43,6 +48,8 @@ from portal.terminals.choices import SessionKind
 from portal.terminals.housekeeping import ALIVE_EVERY
 from portal.terminals.models import TerminalSession
 from portal.terminals.recording import Recorder, recordings_dir
+from portal.terminals.watching import owner_group, watcher_names
+from portal.ws.consumers import CLOSE_FORBIDDEN
 from portal.ws.streams import StreamConsumer
 from wire import streams as m
 from wire.stream_resume import MAX_GRACE
@@ -104,6 +111,7 @@ class TerminalConsumer(StreamConsumer):
             await self._resume(container, resumed, int(_number(query.get("offset"), 0, 2**62)))
             return
         self.session = await database_sync_to_async(self._begin)(container)
+        await self.join(owner_group(self.session.pk))
         self._alive = asyncio.get_running_loop().create_task(self._keep_alive())
         await self.open_stream(
             self.kind,
@@ -198,6 +206,7 @@ class TerminalConsumer(StreamConsumer):
         if session is None:
             raise NotFound("No such session to resume: it ended, or it is not yours.")
         self.session = session
+        await self.join(owner_group(session.pk))
         self._alive = asyncio.get_running_loop().create_task(self._keep_alive())
         await self.resume_stream(session.stream_channel, offset)
 
@@ -243,6 +252,7 @@ class TerminalConsumer(StreamConsumer):
                         "reset": bool(message.get("reset")),
                     }
                 )
+                await self._send_watchers()
             return
         changes = {"stream_channel": message["channel"]}
         if message.get("command") and not self.session.command:
@@ -261,6 +271,29 @@ class TerminalConsumer(StreamConsumer):
             self.recorded = end
         self.offset = end
         await self.send(bytes_data=data)
+
+    # -- from watchers and admins (portal.terminals.watching) -------------------------------------
+
+    async def terminal_watchers(self, message):
+        if self.session is None or self.ended:
+            return
+        self.recorder.marker(f"{message.get('user', '')} {message.get('event', '')} watching")
+        await self._send_watchers()
+
+    async def _send_watchers(self) -> None:
+        if not self.raw:
+            names = await database_sync_to_async(watcher_names)(self.session.pk)
+            await self.send_json({"type": "watchers", "watchers": names})
+
+    async def terminal_end(self, message):
+        if self.session is None or self.ended:
+            return
+        reason = f"{message.get('user', '')} ended this session."
+        self.recorder.marker(reason)
+        await self._finish(None, reason)
+        if not self.raw:
+            await self.send_json({"type": "error", "message": reason})
+        await self.end(CLOSE_FORBIDDEN, reason)
 
     async def stream_resumed_elsewhere(self, message):
         # The session goes on in the other connection, which records and ends it.

@@ -19,6 +19,7 @@ from tests.integration.test_inventory import container_named
 from tests.support.aio import run_async
 from tests.support.docker_cli import IMAGE, TEST_LABEL, docker, remove_test_objects
 from tests.support.processes import wait_until
+from tests.support.roles import user_with_role
 
 pytestmark = pytest.mark.integration
 
@@ -396,3 +397,62 @@ def test_given_a_dropped_connection_when_nobody_resumes_within_the_grace_then_th
     wait_until(lambda: marker not in docker("top", shell_container["engine_id"]), 15, what="the exec to end")
     late = url(stack, shell_container["id"], session=session_id, offset=0)
     assert run_async(close_of(stack, late)).code == 4404
+
+
+# -- watching a live session (issue 17) ------------------------------------------------------------
+
+
+def watch_url(stack, session_id: int, token: str) -> str:
+    return f"ws://127.0.0.1:{stack.port}/ws/sessions/{session_id}/watch/?{urlencode({'token': token})}"
+
+
+def test_given_a_live_session_when_an_invited_user_watches_then_they_see_the_screen_then_live_output(
+    stack, terminal_host, shell_container
+):
+    invited, invited_token = user_with_role(stack, "viewer", terminal_host["id"])
+    _, stranger_token = user_with_role(stack, "viewer", terminal_host["id"])
+    origin = f"http://127.0.0.1:{stack.port}"
+
+    async def session():
+        async with terminal(stack, shell_container["id"], cols=80, rows=24) as owner:
+            session_id = (await owner.ready())["session"]
+            await owner.type("echo before-$((40+2))\r")
+            await owner.read_until(b"before-42\r\n")
+            invite = stack.post(f"/api/v1/sessions/{session_id}/invites/", {"user": invited})
+            refused = await close_of(stack, watch_url(stack, session_id, stranger_token))
+            async with websockets.connect(watch_url(stack, session_id, invited_token), origin=origin) as socket:
+                watcher = Terminal(socket)
+                ready = await watcher.control()
+                screen = await asyncio.wait_for(socket.recv(), 15)
+                watchers = await owner.control()
+                await owner.type("echo after-$((50+5))\r")
+                await owner.read_until(b"after-55\r\n")
+                await watcher.read_until(b"after-55")
+            left = await owner.control()
+            ended = stack.post(f"/api/v1/sessions/{session_id}/end/", {})
+            said = await owner.control()
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                await asyncio.wait_for(owner.socket.recv(), 10)
+            return session_id, invite, refused, ready, screen, watchers, left, ended, said, closed.value.rcvd
+
+    session_id, invite, refused, ready, screen, watchers, left, ended, said, closed = run_async(session())
+
+    assert invite.status_code == 201, invite.text
+    assert refused.code == 4403
+    assert ready == {"type": "ready", "session": session_id, "cols": 80, "rows": 24}
+    assert b"before-42" in screen and screen.startswith(b"\x1b[0m\x1b[2J"), "not the screen as it is"
+    assert watchers == {"type": "watchers", "watchers": [invited]}
+    assert left == {"type": "watchers", "watchers": []}
+    assert ended.status_code == 202, ended.text
+    assert said == {"type": "error", "message": "admin ended this session."}
+    assert closed.code == 4403
+    audit = stack.get("/api/v1/audit/", params={"action": "session.watch"}).json()["results"]
+    mine = [a for a in audit if a["detail"].get("session") == session_id]
+    assert sorted(a["detail"].get("event") or a["outcome"] for a in mine) == ["denied", "joined", "left"]
+    assert any(
+        a["detail"].get("session") == session_id
+        for a in stack.get("/api/v1/audit/", params={"action": "session.end"}).json()["results"]
+    )
+    cast = stack.get(f"/api/v1/sessions/{session_id}/recording/").text.splitlines()
+    markers = [json.loads(line)[2] for line in cast[1:] if json.loads(line)[1] == "m"]
+    assert markers == [f"{invited} joined watching", f"{invited} left watching", "admin ended this session."]

@@ -108,6 +108,9 @@ class StreamSession:
     async def on_resume(self) -> None:
         pass
 
+    async def on_message(self, message: dict) -> None:
+        """A control message of a type the base does not know (a kind's own: watching, say)."""
+
     async def close(self) -> None:
         pass
 
@@ -252,6 +255,8 @@ class StreamSession:
                 self.closed_by_peer = True
                 self.stop_body()
                 return
+            elif message is None:
+                await self.on_message(raw)
 
     # -- resuming (wire.stream_resume) -----------------------------------------------------------
 

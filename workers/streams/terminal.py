@@ -6,7 +6,8 @@ each read takes what the engine has already sent, up to MAX_CHUNK, so a keystrok
 goes out at once and a flood goes out in large chunks. While the web side is behind, the
 session stops reading: the engine's buffer fills and the process blocks on its output.
 
-Both survive their web side going away (`resumable`, wire.stream_resume): while detached the
+Both may be watched read-only (wire.stream_watch): a watcher is sent the tail, then what the
+owner is sent. Both survive their web side going away (`resumable`, wire.stream_resume): while detached the
 output waits as it does for a slow browser, and the last TAIL_BYTES sent are kept, so that a web
 side that comes back within the grace period is sent exactly the bytes its browser lacks.
 """
@@ -31,6 +32,7 @@ from engine.exec import (
     supports_console_size,
 )
 from engine.upgraded import UpgradedStream, UpgradeRefused, open_upgraded
+from wire import stream_watch as w
 from wire import streams as m
 from workers.streams.engine_session import EngineSession
 from workers.streams.loop import StreamLoop
@@ -53,6 +55,8 @@ INPUT_LIMIT = 1024 * 1024
 # Output kept for a web side that comes back: more than the credit window can have in flight
 # (WINDOW * MAX_CHUNK), so a browser that lost what was in flight when it dropped gets it all.
 TAIL_BYTES = 2 * m.WINDOW * m.MAX_CHUNK
+# What a new watcher is sent of that, to rebuild the screen from: enough for a screen's worth.
+WATCH_TAIL = 64 * 1024
 
 
 def _size(value, default: int, most: int) -> int:
@@ -71,6 +75,8 @@ class ConsoleSession(EngineSession):
     def __init__(self, streams: StreamLoop, request: dict, **context):
         super().__init__(streams, request, **context)
         self.tail = OutputTail(TAIL_BYTES)
+        # Watchers' reply channels, and when each was last heard from (loop time).
+        self.watchers: dict[str, float] = {}
         self.stream: UpgradedStream | None = None
         self.container_id = ""
         self.cols = _size(request.get("cols"), 80, 1000)
@@ -165,8 +171,40 @@ class ConsoleSession(EngineSession):
 
     async def emit(self, data: bytes) -> None:
         await self.wait_for_credit()
+        offset = self.tail.end
         self.tail.append(data)
         await self.send_data(data)
+        if self.watchers:
+            await self.to_watchers({"type": w.OUTPUT, "offset": offset, "data": data})
+
+    async def to_watchers(self, message: dict) -> None:
+        """The same message to every watcher, at once; one that cannot take it is dropped (it
+        starts again from the tail at its next WATCH), one not heard from for PEER_TIMEOUT too."""
+        quiet_since = asyncio.get_running_loop().time() - m.PEER_TIMEOUT
+        for channel in [c for c, heard in self.watchers.items() if heard < quiet_since]:
+            del self.watchers[channel]
+        channels = list(self.watchers)
+        sent = await asyncio.gather(*(self.layer.send(c, message) for c in channels), return_exceptions=True)
+        for channel, outcome in zip(channels, sent, strict=True):
+            if isinstance(outcome, Exception):
+                self.watchers.pop(channel, None)
+
+    async def on_message(self, message: dict) -> None:
+        kind, reply_to = message.get("type"), message.get("reply_to")
+        if not isinstance(reply_to, str) or not reply_to:
+            return
+        if kind == w.UNWATCH:
+            self.watchers.pop(reply_to, None)
+        elif kind == w.WATCH:
+            new = reply_to not in self.watchers
+            self.watchers[reply_to] = asyncio.get_running_loop().time()
+            if new:
+                start, data = self.tail.since(max(self.tail.start, self.tail.end - WATCH_TAIL))
+                tail = {"type": w.TAIL, "offset": start, "data": data, "cols": self.cols, "rows": self.rows}
+                try:
+                    await self.layer.send(reply_to, tail)
+                except Exception:  # full, or gone: it asks again
+                    self.watchers.pop(reply_to, None)
 
     def replay(self, offset: int) -> tuple[int, bool, list[bytes]]:
         start, data = self.tail.since(offset)
@@ -176,6 +214,8 @@ class ConsoleSession(EngineSession):
         return {"cols": self.cols, "rows": self.rows}
 
     async def close(self) -> None:
+        if self.watchers:
+            await self.to_watchers({"type": w.OVER, "reason": "The session is over."})
         if self._writer is not None:
             self._writer.cancel()
             await asyncio.gather(self._writer, return_exceptions=True)
@@ -215,6 +255,8 @@ class TerminalSession(ConsoleSession):
     async def on_resize(self, cols: int, rows: int) -> None:
         self.cols, self.rows = _size(cols, 80, 1000), _size(rows, 24, 1000)
         await self.blocking(resize_exec, self.engine, self.exec_id, self.cols, self.rows)
+        if self.watchers:
+            await self.to_watchers({"type": w.RESIZED, "cols": self.cols, "rows": self.rows})
 
     async def close(self) -> None:
         exec_id = getattr(self, "exec_id", None)
