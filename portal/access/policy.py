@@ -238,12 +238,13 @@ def can(user_or_request, action: str, obj=None) -> bool:
             return True
         if is_own_action(action):
             return False
-    if action in getattr(obj, "policy_guest_actions", ()) and is_guest(scope, obj):
-        return True
     host_id = host_id_of(obj)
     if action in INSIDE_ACTIONS and getattr(obj, "dangers", None) and not scope.allows(DANGER_ACTION, host_id):
         return False
-    return scope.allows(action, host_id)
+    if scope.allows(action, host_id):
+        return True
+    # Asked last: it costs a query.
+    return action in getattr(obj, "policy_guest_actions", ()) and is_guest(scope, obj)
 
 
 def role_on(user_or_request, host) -> Role | None:

@@ -722,6 +722,7 @@ TERMINAL_URLS = {
     "v1:terminal-session-recording",
     "v1:terminal-session-invites",
     "v1:terminal-session-end",
+    "session-watch",
 }
 
 
@@ -874,6 +875,31 @@ def test_watching_someone_elses_session_needs_the_action_or_an_invitation(world,
         assert message is None, "a watcher who may watch was refused"
     else:
         assert message["type"] == "websocket.close" and message["code"] == 4403
+
+
+@pytest.mark.parametrize("actor", list(ACTORS))
+@pytest.mark.parametrize("host", ["A", "B"])
+@pytest.mark.parametrize("invited", [False, True])
+def test_the_watch_page_is_for_those_who_may_watch(world, live_sessions, actor, host, invited):
+    from portal.terminals.models import SessionInvite
+
+    client = Client()
+    user = actor_user(actor, world)
+    session = live_sessions[host]
+    if user is not None:
+        client.force_login(user)
+        if invited:
+            SessionInvite.objects.create(session=session, user=user, invited_by=world.objects["user"])
+
+    page = client.get(f"/sessions/{session.pk}/watch/")
+    listing = client.get("/sessions/")
+
+    if user is None:
+        assert page.status_code == listing.status_code == 302
+        return
+    want = invited or allowed(actor, "session.watch", host)
+    assert page.status_code == (200 if want else 404)
+    assert (f'href="/sessions/{session.pk}/watch/"' in listing.content.decode()) == want
 
 
 # --- operations (issue 6) ----------------------------------------------------------------------
