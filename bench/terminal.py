@@ -11,6 +11,10 @@ straight from the engine's socket) measured in the same run on the same containe
   MB/s, and every line checked present and in order. Target ≥ 50 % of direct TTY exec.
 - concurrency: S sessions each printing about 100 KB/s while one more is typed into; keystroke
   p99 of the typed one (target ≤ 100 ms), and memory and CPU of each Berth process.
+- watchers: the owner's keystroke round trip (back-to-back) with no watcher, then with W
+  watchers on /ws/sessions/{id}/watch/, each reading everything.
+
+Each section's first line carries the machine's load average before and after it.
 """
 
 from __future__ import annotations
@@ -57,8 +61,9 @@ def latency_line(label: str, values: list[float], target: str = "") -> str:
 
 
 class BerthSession:
-    def __init__(self, socket):
+    def __init__(self, socket, session: int | None = None):
         self.socket = socket
+        self.session = session
 
     @classmethod
     async def open(cls, stack: Stack, container_id: int, cmd: str, cols: int = 200, rows: int = 50):
@@ -67,10 +72,7 @@ class BerthSession:
         socket = await websockets.connect(address, origin=f"http://127.0.0.1:{stack.port}", max_size=None)
         ready = json.loads(await asyncio.wait_for(socket.recv(), 15))
         assert ready["type"] == "ready", ready
-        return cls(socket)
-
-    async def write(self, data: bytes) -> None:
-        await self.socket.send(data)
+        return cls(socket, ready["session"])
 
     async def read(self) -> bytes:
         while True:
@@ -78,8 +80,20 @@ class BerthSession:
             if isinstance(frame, bytes):
                 return frame
             message = json.loads(frame)
-            if message["type"] in ("exit", "error"):
+            if message["type"] in ("exit", "error", "over"):
                 return b""
+
+    @classmethod
+    async def watch(cls, stack: Stack, session: int):
+        query = urlencode({"token": stack.token})
+        address = f"ws://127.0.0.1:{stack.port}/ws/sessions/{session}/watch/?{query}"
+        socket = await websockets.connect(address, origin=f"http://127.0.0.1:{stack.port}", max_size=None)
+        ready = json.loads(await asyncio.wait_for(socket.recv(), 15))
+        assert ready["type"] == "ready", ready
+        return cls(socket, session)
+
+    async def write(self, data: bytes) -> None:
+        await self.socket.send(data)
 
     async def close(self) -> None:
         await self.socket.close()
@@ -253,6 +267,27 @@ async def bench_concurrency(stack, engine, container, sessions, count, processes
     return lines
 
 
+async def bench_watchers(stack, container, count, watchers) -> list[str]:
+    owner = await BerthSession.open(stack, container["id"], "cat")
+    lines = [f"watchers: the owner's keystroke round trip, back-to-back, with 0 and {watchers} watchers:"]
+    stop, counts, readers, watching = asyncio.Event(), [0], [], []
+    try:
+        lines.append(latency_line("Berth, nobody watching", await keystrokes(owner, count, 0.0)))
+        watching = [await BerthSession.watch(stack, owner.session) for _ in range(watchers)]
+        readers = [asyncio.create_task(drain(w, stop, counts)) for w in watching]
+        timings = await keystrokes(owner, count, 0.0)
+        lines.append(latency_line(f"Berth, {watchers} watching", timings))
+        lines.append(f"  {'':<46} watchers received {counts[0] / 1e3:.1f} KB in all")
+    finally:
+        stop.set()
+        for session in (owner, *watching):
+            await session.close()
+        for reader in readers:
+            reader.cancel()
+        await asyncio.gather(*readers, return_exceptions=True)
+    return lines
+
+
 async def run(stack: Stack, args) -> None:
     name = f"bench-terminal-{int(time.time())}"
     worker = stack.host_worker(name)
@@ -270,6 +305,7 @@ async def run(stack: Stack, args) -> None:
         "keystroke": lambda: bench_keystroke(stack, engine, container, args.keys),
         "throughput": lambda: bench_throughput(stack, engine, container, args.lines),
         "concurrency": lambda: bench_concurrency(stack, engine, container, args.sessions, args.keys // 2, processes),
+        "watchers": lambda: bench_watchers(stack, container, args.keys, args.watchers),
     }
     for key, section in sections.items():
         if not args.only or key in args.only:
@@ -286,8 +322,9 @@ def main() -> int:
     parser.add_argument("--keys", type=int, default=500)
     parser.add_argument("--lines", type=int, default=3_000_000)
     parser.add_argument("--sessions", type=int, default=100)
+    parser.add_argument("--watchers", type=int, default=10)
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/15")
-    parser.add_argument("--only", nargs="*", choices=["keystroke", "throughput", "concurrency"])
+    parser.add_argument("--only", nargs="*", choices=["keystroke", "throughput", "concurrency", "watchers"])
     args = parser.parse_args()
     redis.Redis.from_url(args.redis_url).flushdb()
     with running_stack(args.redis_url) as stack:
