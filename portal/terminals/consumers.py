@@ -252,7 +252,7 @@ class TerminalConsumer(StreamConsumer):
                         "reset": bool(message.get("reset")),
                     }
                 )
-                await self._send_watchers()
+                await self._send_watchers(only_if_any=True)
             return
         changes = {"stream_channel": message["channel"]}
         if message.get("command") and not self.session.command:
@@ -280,9 +280,11 @@ class TerminalConsumer(StreamConsumer):
         self.recorder.marker(f"{message.get('user', '')} {message.get('event', '')} watching")
         await self._send_watchers()
 
-    async def _send_watchers(self) -> None:
-        if not self.raw:
-            names = await database_sync_to_async(watcher_names)(self.session.pk)
+    async def _send_watchers(self, only_if_any: bool = False) -> None:
+        if self.raw:
+            return
+        names = await database_sync_to_async(watcher_names)(self.session.pk)
+        if names or not only_if_any:
             await self.send_json({"type": "watchers", "watchers": names})
 
     async def terminal_end(self, message):

@@ -86,6 +86,14 @@ class WatchConsumer(BerthJsonConsumer):
 
     # -- from the host worker -----------------------------------------------------------------------
 
+    async def dispatch(self, message):
+        # Output skips Channels' per-message database clean-up (a trip to a thread each), as the
+        # owner's stream chunks do (portal.ws.streams): its handler does not use the database.
+        if message.get("type") == w.OUTPUT:
+            await self.watch_output(message)
+            return
+        await super().dispatch(message)
+
     async def watch_tail(self, message):
         cols, rows = int(message.get("cols") or 80), int(message.get("rows") or 24)
         data = message.get("data") or b""

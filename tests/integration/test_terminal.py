@@ -7,10 +7,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import json
+import os
+import pty
+import signal
+import struct
+import termios
 import time
 from urllib.parse import urlencode
 
+import pyte
 import pytest
 import websockets
 
@@ -456,3 +463,115 @@ def test_given_a_live_session_when_an_invited_user_watches_then_they_see_the_scr
     cast = stack.get(f"/api/v1/sessions/{session_id}/recording/").text.splitlines()
     markers = [json.loads(line)[2] for line in cast[1:] if json.loads(line)[1] == "m"]
     assert markers == [f"{invited} joined watching", f"{invited} left watching", "admin ended this session."]
+
+
+# -- fidelity (issue 17, item 5) ---------------------------------------------------------------------
+# Full-screen programs (busybox vi, less, top) driven through Berth and through `docker exec -it`
+# on a local pty with the same keys: the screens they leave, read by the same emulator (pyte),
+# are the same, a resize in the middle of vi and wide characters included.
+
+FIDELITY_STEPS = [
+    # (keys, or ("resize", cols, rows); compare the screens after it?)
+    ("printf 'wide: \\344\\275\\240\\345\\245\\275 end\\n'\r", True),
+    ("vi\r", True),
+    ("ihello world\x1b", True),
+    (("resize", 100, 30), True),
+    ("o\u4f60\u597d wide\x1b", True),
+    (":q!\r", True),
+    ("seq 1 200 | less\r", True),
+    (" ", True),
+    ("q", True),
+    ("top\r", False),  # its figures change from one second to the next
+    ("q", False),
+    ("clear; echo done\r", True),
+]
+
+
+class LocalPty:
+    """`docker exec -it` on a pty of this process: what a local terminal would show."""
+
+    def __init__(self, container: str, cols: int, rows: int):
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:  # the child: becomes docker's CLI, on the pty as its controlling terminal
+            command = ["docker", "exec", "-it", "-e", "TERM=xterm-256color", container, "/bin/sh"]
+            os.execvp("docker", command)  # noqa: S606 (a fixed command, no shell wanted)
+        self.resize(cols, rows)
+        os.set_blocking(self.fd, False)
+        self.output = b""
+
+    def resize(self, cols: int, rows: int) -> None:
+        fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+
+    def type(self, keys: bytes) -> None:
+        os.write(self.fd, keys)
+
+    def take(self) -> bytes:
+        try:
+            data = os.read(self.fd, 65536)
+        except (BlockingIOError, OSError):
+            return b""
+        self.output += data
+        return data
+
+    def close(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+        os.waitpid(self.pid, 0)
+        os.close(self.fd)
+
+
+def test_given_full_screen_programs_when_driven_through_berth_then_the_screens_match_a_local_pty(
+    stack, shell_container
+):
+    async def settle(term: Terminal, local: LocalPty, screens) -> None:
+        """Reads both sides until neither has said anything for a while, feeding their screens."""
+        quiet_since = time.monotonic()
+        deadline = quiet_since + 8
+        while time.monotonic() - quiet_since < 0.6 and time.monotonic() < deadline:
+            got = local.take()
+            try:
+                frame = await asyncio.wait_for(term.socket.recv(), 0.05)
+            except TimeoutError:
+                frame = b""
+            if isinstance(frame, str):
+                term.controls.append(json.loads(frame))
+                frame = b""
+            for data, (_, stream) in ((frame, screens["berth"]), (got, screens["local"])):
+                if data:
+                    stream.feed(data)
+                    quiet_since = time.monotonic()
+
+    async def session():
+        screens = {}
+        for side in ("berth", "local"):
+            screen = pyte.Screen(80, 24)
+            screens[side] = (screen, pyte.ByteStream(screen))
+        local = LocalPty(shell_container["engine_id"], 80, 24)
+        differences = []
+        try:
+            async with terminal(stack, shell_container["id"], cols=80, rows=24) as term:
+                await term.ready()
+                await settle(term, local, screens)
+                for step, compare in FIDELITY_STEPS:
+                    if isinstance(step, tuple):
+                        _, cols, rows = step
+                        await term.send_control(type="resize", cols=cols, rows=rows)
+                        local.resize(cols, rows)
+                        for screen, _ in screens.values():
+                            screen.resize(rows, cols)
+                    else:
+                        await term.type(step.encode())
+                        local.type(step.encode())
+                    await settle(term, local, screens)
+                    berth, mine = screens["berth"][0], screens["local"][0]
+                    if compare and (berth.display != mine.display or berth.cursor.x != mine.cursor.x):
+                        differences.append((step, berth.display, mine.display))
+                await term.type("exit\r")
+        finally:
+            local.close()
+        return differences, screens["berth"][0].display
+
+    differences, last = run_async(session())
+
+    assert differences == [], f"screens differ after {[d[0] for d in differences]}: {differences[:1]}"
+    assert any("done" in line for line in last)

@@ -15,6 +15,7 @@ side that comes back within the grace period is sent exactly the bytes its brows
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 
@@ -57,6 +58,8 @@ INPUT_LIMIT = 1024 * 1024
 TAIL_BYTES = 2 * m.WINDOW * m.MAX_CHUNK
 # What a new watcher is sent of that, to rebuild the screen from: enough for a screen's worth.
 WATCH_TAIL = 64 * 1024
+# Messages waiting to go to a session's watchers: past this they are behind, and start again.
+WATCH_BACKLOG = 256
 
 
 def _size(value, default: int, most: int) -> int:
@@ -75,8 +78,11 @@ class ConsoleSession(EngineSession):
     def __init__(self, streams: StreamLoop, request: dict, **context):
         super().__init__(streams, request, **context)
         self.tail = OutputTail(TAIL_BYTES)
-        # Watchers' reply channels, and when each was last heard from (loop time).
+        # Watchers' reply channels, and when each was last heard from (loop time); what is to go
+        # to them, sent in order by a task of its own so that the owner never waits for them.
         self.watchers: dict[str, float] = {}
+        self._for_watchers: asyncio.Queue[dict] = asyncio.Queue(WATCH_BACKLOG)
+        self._watch_sender: asyncio.Task | None = None
         self.stream: UpgradedStream | None = None
         self.container_id = ""
         self.cols = _size(request.get("cols"), 80, 1000)
@@ -175,7 +181,23 @@ class ConsoleSession(EngineSession):
         self.tail.append(data)
         await self.send_data(data)
         if self.watchers:
-            await self.to_watchers({"type": w.OUTPUT, "offset": offset, "data": data})
+            self.to_watchers_soon({"type": w.OUTPUT, "offset": offset, "data": data})
+
+    def to_watchers_soon(self, message: dict) -> None:
+        if self._watch_sender is None:
+            self._watch_sender = asyncio.get_running_loop().create_task(self._send_to_watchers())
+        try:
+            self._for_watchers.put_nowait(message)
+        except asyncio.QueueFull:  # they are behind: each starts again from the tail at its next WATCH
+            self.watchers.clear()
+
+    async def _send_to_watchers(self) -> None:
+        while True:
+            message = await self._for_watchers.get()
+            try:
+                await self.to_watchers(message)
+            finally:
+                self._for_watchers.task_done()
 
     async def to_watchers(self, message: dict) -> None:
         """The same message to every watcher, at once; one that cannot take it is dropped (it
@@ -214,6 +236,10 @@ class ConsoleSession(EngineSession):
         return {"cols": self.cols, "rows": self.rows}
 
     async def close(self) -> None:
+        if self._watch_sender is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._for_watchers.join(), 2)
+            self._watch_sender.cancel()
         if self.watchers:
             await self.to_watchers({"type": w.OVER, "reason": "The session is over."})
         if self._writer is not None:
@@ -256,7 +282,7 @@ class TerminalSession(ConsoleSession):
         self.cols, self.rows = _size(cols, 80, 1000), _size(rows, 24, 1000)
         await self.blocking(resize_exec, self.engine, self.exec_id, self.cols, self.rows)
         if self.watchers:
-            await self.to_watchers({"type": w.RESIZED, "cols": self.cols, "rows": self.rows})
+            self.to_watchers_soon({"type": w.RESIZED, "cols": self.cols, "rows": self.rows})
 
     async def close(self) -> None:
         exec_id = getattr(self, "exec_id", None)
