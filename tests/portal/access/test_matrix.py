@@ -862,7 +862,7 @@ def test_watching_someone_elses_session_needs_the_action_or_an_invitation(world,
     async def connect():
         communicator = WebsocketCommunicator(application, f"/ws/sessions/{session.pk}/watch/{query}")
         await communicator.connect()
-        quiet = await communicator.receive_nothing(0.5)
+        quiet = await communicator.receive_nothing(0.2)
         message = None if quiet else await communicator.receive_output(1)
         await communicator.disconnect()
         return message
