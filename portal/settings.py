@@ -217,6 +217,8 @@ BERTH_RECORDING_DAYS = float(os.environ.get("BERTH_RECORDING_DAYS", "30"))
 # A terminal session whose web process has not said it serves it for this many seconds is ended
 # (portal/terminals/housekeeping.py: the web process is gone).
 BERTH_TERMINAL_ORPHANED_AFTER = float(os.environ.get("BERTH_TERMINAL_ORPHANED_AFTER", "60"))
+# How long a terminal whose browser dropped keeps running, waiting to be resumed (`?session=`).
+BERTH_TERMINAL_GRACE_SECONDS = float(os.environ.get("BERTH_TERMINAL_GRACE_SECONDS", "60"))
 # Set by `make run` when no local Docker engine answered, so the dashboard can say so.
 BERTH_LOCAL_ENGINE_PROBLEM = os.environ.get("BERTH_LOCAL_ENGINE_PROBLEM", "")
 

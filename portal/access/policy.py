@@ -8,6 +8,8 @@ Rows are asked through the other door, `Model.objects.restrict(user_or_request, 
 - `policy_owner_field`: the path to the user who owns a row ("user"); one's own rows are always
   one's own, and an action any logged-in user holds (least role None) reaches only those.
 - `policy_team_field` (and `policy_public_field`): rows a team owns (portal/access/team_owned.py).
+- `policy_guest_field` and `policy_guest_actions`: the path to users the owner let in (a session's
+  invites, "invites__user"), and the actions they may do on that row besides what their role allows.
 
 An object that declares `dangers` (a Container whose configuration amounts to root on the host,
 portal/access/dangerous.py) needs, for the actions of INSIDE_ACTIONS, also what those options
@@ -86,6 +88,13 @@ ACTIONS: dict[str, tuple[Role | None, bool]] = {
     "network.manage": (Role.DEVELOPER, False),
     # Volume create, remove, prune (one that binds a host path needs container.privileged).
     "volume.manage": (Role.DEVELOPER, False),
+    # Watch a live terminal session read-only: admins of its host, and those its owner invited
+    # (TerminalSession declares them its guests).
+    "session.watch": (Role.ADMIN, False),
+    # End someone's live terminal session.
+    "session.end": (Role.ADMIN, False),
+    # Invite someone to watch one's own session.
+    "session.invite": (None, False),
 }
 
 
@@ -229,6 +238,13 @@ def host_id_of(obj) -> int | None:
     return obj.pk if field == "pk" else getattr(obj, f"{field}_id", None)
 
 
+def is_guest(scope: AccessScope, obj) -> bool:
+    """Whether the row's owner let this user in (one query)."""
+    if not scope.authenticated:
+        return False
+    return type(obj).objects.filter(pk=obj.pk, **{obj.policy_guest_field: scope.user_id}).exists()
+
+
 def is_own_action(action: str) -> bool:
     """An action every logged-in user holds: on what is theirs, and nothing else."""
     return _needs(action)[0] is None
@@ -257,7 +273,10 @@ def can(user_or_request, action: str, obj=None) -> bool:
     host_id = host_id_of(obj)
     if action in INSIDE_ACTIONS and getattr(obj, "dangers", None) and not scope.allows(DANGER_ACTION, host_id):
         return False
-    return scope.allows(action, host_id)
+    if scope.allows(action, host_id):
+        return True
+    # Asked last: it costs a query.
+    return action in getattr(obj, "policy_guest_actions", ()) and is_guest(scope, obj)
 
 
 def role_on(user_or_request, host) -> Role | None:

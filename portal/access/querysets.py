@@ -29,6 +29,8 @@ class RestrictedQuerySet(models.QuerySet):
         if owner and not scope.authenticated:
             return self.none()
         mine = Q(**{owner: scope.user_id}) if owner else NOTHING
+        if action in getattr(model, "policy_guest_actions", ()):
+            mine |= Q(**{model.policy_guest_field: scope.user_id})
         if owner and is_own_action(action):
             return self.filter(mine)
         if model.policy_host_field is None:

@@ -7,6 +7,19 @@ is a close whose reason holds the exit code ("exit 0").
 
 Every byte passes here, so the session is recorded here (asciicast v2, portal.terminals.recording)
 and audited (start and end). Refusals (4401/4403/4404/4409/4503) come before any byte flows.
+
+A dropped connection (any close but a clean 1000 from the browser) does not end the session: its
+process runs on for BERTH_TERMINAL_GRACE_SECONDS (or less: `?grace=`), and the same user may
+resume it with `?session=<id>&offset=<output bytes the browser has>` (the policy asked again): the
+ready message says `"resumed": true`, the `offset` its bytes start at (and `"reset": true` when
+they start later than asked: clear the screen), and then the output goes on, nothing lost or
+repeated (wire.stream_resume). Nobody back within the grace: the host ends the process, the
+sweep the record (portal.terminals.housekeeping).
+
+Others may watch the session (portal.terminals.watch_consumer): the owner is sent
+`{"type": "watchers", "watchers": [names]}` whenever that changes, each join and leave is written
+into the recording as a marker, and an admin who ends the session (POST .../end/) closes it
+with 4403 and a sentence saying who.
 """
 
 from __future__ import annotations
@@ -16,10 +29,12 @@ import json
 import logging
 import shlex
 import uuid
+from datetime import timedelta
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 from portal.access.dangerous import inside_refusal
@@ -33,9 +48,11 @@ from portal.terminals.choices import SessionKind
 from portal.terminals.housekeeping import ALIVE_EVERY
 from portal.terminals.models import TerminalSession
 from portal.terminals.recording import Recorder, recordings_dir
-from portal.ws.consumers import REDIS_LOST_REASON
+from portal.terminals.watching import owner_group, watcher_names
+from portal.ws.consumers import CLOSE_FORBIDDEN, REDIS_LOST_REASON
 from portal.ws.streams import StreamConsumer
 from wire import streams as m
+from wire.stream_resume import MAX_GRACE
 
 __all__ = ["AttachConsumer", "TerminalConsumer"]
 
@@ -49,6 +66,15 @@ MAX_SIZE = 1000
 # 1009 (message too big) and a sentence, before it is recorded or sent on.
 MAX_FRAME_BYTES = 1024 * 1024
 CLOSE_TOO_BIG = 1009
+# The one close that ends a session at once: the browser closed it on purpose.
+CLOSE_ON_PURPOSE = 1000
+
+
+def _number(values: list[str] | None, default: float, most: float) -> float:
+    try:
+        return max(0.0, min(float(values[0]), most)) if values else default
+    except ValueError:
+        return default
 
 
 def _int(values: list[str] | None, default: int) -> int:
@@ -72,12 +98,20 @@ class TerminalConsumer(StreamConsumer):
         self.exec_user = query.get("user", [""])[0].strip()[:100]
         self.early_input: list[bytes] = []
         self.ended = False
+        most = settings.BERTH_TERMINAL_GRACE_SECONDS
+        self.grace = _number(query.get("grace"), most, min(most, MAX_GRACE))
+        # Output bytes: the number of the next one to arrive, and how many are recorded already.
+        self.offset = self.recorded = 0
 
         container = await self._container()
         await require_streamable(container)
         self.container = container
         self.container_pk, self.host_id = container.pk, container.host_id
+        if resumed := query.get("session", [""])[0].strip():
+            await self._resume(container, resumed, int(_number(query.get("offset"), 0, 2**62)))
+            return
         self.session = await database_sync_to_async(self._begin)(container)
+        await self.join(owner_group(self.session.pk))
         self._alive = self.background(self._keep_alive())
         await self.open_stream(
             self.kind,
@@ -157,14 +191,64 @@ class TerminalConsumer(StreamConsumer):
         )
         return session
 
+    async def _resume(self, container: Container, pk: str, offset: int) -> None:
+        """Takes up the user's own session `pk` on this container, left when its browser dropped."""
+        session = await database_sync_to_async(self._rejoin)(container, pk)
+        if session is None:
+            raise NotFound("No such session to resume: it ended, or it is not yours.")
+        self.session = session
+        await self.join(owner_group(session.pk))
+        self._alive = asyncio.get_running_loop().create_task(self._keep_alive())
+        await self.resume_stream(session.stream_channel, offset)
+
+    def _rejoin(self, container: Container, pk: str) -> TerminalSession | None:
+        user = self.scope["user"]
+        mine = TerminalSession.objects.filter(user=user, container=container, kind=self.kind, ended_at=None)
+        waiting = Q(detached_until=None) | Q(detached_until__gte=timezone.now())  # past it, the host ended it
+        session = mine.exclude(stream_channel="").filter(waiting, pk=int(pk) if pk.isdigit() else None).first()
+        if session is None:
+            return None
+        self.recorded = session.output_offset
+        self.recorder = Recorder(
+            recordings_dir() / session.recording,
+            cols=self.cols,
+            rows=self.rows,
+            max_bytes=settings.BERTH_RECORDING_MAX_BYTES,
+            started_at=session.started_at.timestamp(),
+            truncated=session.recording_truncated,
+        )
+        TerminalSession.objects.filter(pk=session.pk).update(detached_until=None, alive_at=timezone.now())
+        record(
+            f"{self.kind}.resume",
+            user=user,
+            target=container,
+            host=container.host,
+            source_ip=self._client_ip(),
+            detail={"session": session.pk},
+        )
+        return session
+
     # -- from the worker --------------------------------------------------------------------------
 
     async def stream_opened(self, message):
+        if message.get("resumed"):
+            self.offset = int(message.get("offset") or 0)
+            if not self.raw:
+                await self.send_json(
+                    {
+                        "type": "ready",
+                        "session": self.session.pk,
+                        "resumed": True,
+                        "offset": self.offset,
+                        "reset": bool(message.get("reset")),
+                    }
+                )
+                await self._send_watchers(only_if_any=True)
+            return
+        changes = {"stream_channel": message["channel"]}
         if message.get("command") and not self.session.command:
-            self.session.command = shlex.join(message["command"])
-            await database_sync_to_async(TerminalSession.objects.filter(pk=self.session.pk).update)(
-                command=self.session.command
-            )
+            self.session.command = changes["command"] = shlex.join(message["command"])
+        await database_sync_to_async(TerminalSession.objects.filter(pk=self.session.pk).update)(**changes)
         if not self.raw:
             await self.send_json({"type": "ready", "session": self.session.pk})
         early, self.early_input = b"".join(self.early_input), []
@@ -172,8 +256,47 @@ class TerminalConsumer(StreamConsumer):
             await self.send_to_stream(m.INPUT, data=early)
 
     async def stream_output(self, data, seq):
-        self.recorder.output(data)
+        end = self.offset + len(data)
+        if end > self.recorded:  # a replay after a resume is recorded once
+            self.recorder.output(data[max(0, self.recorded - self.offset) :])
+            self.recorded = end
+        self.offset = end
         await self.send(bytes_data=data)
+
+    # -- from watchers and admins (portal.terminals.watching) -------------------------------------
+
+    async def terminal_watchers(self, message):
+        if self.session is None or self.ended:
+            return
+        self.recorder.marker(f"{message.get('user', '')} {message.get('event', '')} watching")
+        await self._send_watchers()
+
+    async def _send_watchers(self, only_if_any: bool = False) -> None:
+        if self.raw:
+            return
+        names = await database_sync_to_async(watcher_names)(self.session.pk)
+        if names or not only_if_any:
+            await self.send_json({"type": "watchers", "watchers": names})
+
+    async def terminal_end(self, message):
+        if self.session is None or self.ended:
+            return
+        reason = f"{message.get('user', '')} ended this session."
+        self.recorder.marker(reason)
+        await self._finish(None, reason)
+        if not self.raw:
+            await self.send_json({"type": "error", "message": reason})
+        await self.end(CLOSE_FORBIDDEN, reason)
+
+    async def stream_resumed_elsewhere(self, message):
+        # The session goes on in the other connection, which records and ends it.
+        self.ended = True
+        if alive := getattr(self, "_alive", None):
+            alive.cancel()
+        await database_sync_to_async(self.recorder.close)()
+        if not self.raw:
+            await self.send_json({"type": "error", "message": message})
+        await super().end(4409, message[:120])
 
     async def stream_ended(self, code, reason):
         await self._finish(code, reason)
@@ -184,6 +307,8 @@ class TerminalConsumer(StreamConsumer):
         await self.end(1000, reason[:120])
 
     async def stream_failed(self, message):
+        if self.stream_channel is None and self.session is not None and self.session.stream_channel:
+            message = "The session could not be resumed: it is no longer running on its host."
         await self._finish(None, message)
         if not self.raw:
             await self.send_json({"type": "error", "message": message})
@@ -322,8 +447,36 @@ class TerminalConsumer(StreamConsumer):
         await super().end(code, reason)
 
     async def disconnect(self, code):
-        await self._finish(None, REDIS_LOST_REASON if self.redis_lost else "The browser closed the terminal.")
+        if self.redis_lost:
+            await self._finish(None, REDIS_LOST_REASON)
+        elif code != CLOSE_ON_PURPOSE and self.grace > 0 and self._resumable():
+            await self._detach()
+        else:
+            await self._finish(None, "The browser closed the terminal.")
         await super().disconnect(code)
+
+    def _resumable(self) -> bool:
+        return self.session is not None and not self.ended and self.stream_channel is not None and not self.stream_done
+
+    async def _detach(self) -> None:
+        """The browser dropped: the session waits for it for the grace period."""
+        self.ended = True  # here; the record stays open
+        if alive := getattr(self, "_alive", None):
+            alive.cancel()
+        await self.detach_stream(self.grace)
+
+        def leave():
+            self.recorder.close()
+            now = timezone.now()
+            TerminalSession.objects.filter(pk=self.session.pk, ended_at=None).update(
+                detached_until=now + timedelta(seconds=self.grace),
+                alive_at=now,
+                output_offset=self.recorded,
+                recording_bytes=self.recorder.bytes,
+                recording_truncated=self.recorder.truncated,
+            )
+
+        await database_sync_to_async(leave)()
 
 
 class AttachConsumer(TerminalConsumer):

@@ -1,6 +1,7 @@
 """Housekeeping of terminal sessions: recordings are kept BERTH_RECORDING_DAYS, then deleted (the
 session's record stays, as the audit trail does); a session whose web process is gone (killed,
-or cut off from the database) is ended, so no record stays open for good."""
+or cut off from the database) is ended, so no record stays open for good; so is one whose browser
+dropped and did not come back within its grace period (its host worker ended the process)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ __all__ = ["ALIVE_EVERY", "ORPHANED_AFTER", "end_orphaned_sessions", "purge_reco
 ORPHANED_AFTER = timedelta(seconds=settings.BERTH_TERMINAL_ORPHANED_AFTER)
 ALIVE_EVERY = ORPHANED_AFTER.total_seconds() / 4
 ORPHANED_REASON = "Berth lost the web process that served this session; it was ended."
+GRACE_REASON = "The connection dropped and nobody resumed the session in time; it was ended."
 
 log = logging.getLogger(__name__)
 
@@ -45,13 +47,18 @@ def purge_recordings(now=None) -> int:
 def end_orphaned_sessions(now=None) -> int:
     """End the open sessions nobody serves any more, as of the last time they were known alive."""
     now = now or timezone.now()
-    orphaned = TerminalSession.objects.filter(ended_at=None, alive_at__lt=now - ORPHANED_AFTER)
+    open_sessions = TerminalSession.objects.filter(ended_at=None)
+    orphaned = open_sessions.filter(detached_until=None, alive_at__lt=now - ORPHANED_AFTER)
+    not_resumed = open_sessions.filter(detached_until__lt=now)
     ended = 0
-    for session in orphaned.select_related("host", "user"):
-        if not TerminalSession.objects.filter(pk=session.pk, ended_at=None).update(
-            ended_at=session.alive_at, end_reason=ORPHANED_REASON
-        ):
-            continue  # its web process ended it meanwhile
+    for session in (*orphaned.select_related("host", "user"), *not_resumed.select_related("host", "user")):
+        gone_at, reason = (
+            (session.detached_until, GRACE_REASON) if session.detached_until else (session.alive_at, ORPHANED_REASON)
+        )
+        if not TerminalSession.objects.filter(
+            pk=session.pk, ended_at=None, detached_until=session.detached_until
+        ).update(ended_at=gone_at, end_reason=reason, detached_until=None):
+            continue  # its web process ended it meanwhile, or a browser resumed it
         ended += 1
         record(
             f"{session.kind}.end",
@@ -61,7 +68,7 @@ def end_orphaned_sessions(now=None) -> int:
             host=session.host,
             source_ip=session.source_ip,
             outcome=Outcome.FAILURE,
-            detail={"session": session.pk, "container": session.container_name, "reason": ORPHANED_REASON},
+            detail={"session": session.pk, "container": session.container_name, "reason": reason},
         )
     if ended:
         log.warning("Ended %d terminal sessions whose web process was gone", ended)

@@ -3,7 +3,9 @@ a header line, then one JSON event per line: output "o", input "i", resize "r".
 
 Bytes are decoded with incremental UTF-8 decoders (one per direction), so a character split
 between two reads is written whole. A recording stops growing at BERTH_RECORDING_MAX_BYTES:
-a last output event says so and the session is marked truncated.
+a last output event says so and the session is marked truncated. A session resumed after its
+browser dropped (portal.terminals.consumers) appends to its recording, its times still counted
+from the session's start.
 """
 
 from __future__ import annotations
@@ -26,19 +28,36 @@ def recordings_dir() -> Path:
 
 
 class Recorder:
-    def __init__(self, path: Path, *, cols: int, rows: int, max_bytes: int, title: str = "", command: str = ""):
+    def __init__(
+        self,
+        path: Path,
+        *,
+        cols: int,
+        rows: int,
+        max_bytes: int,
+        title: str = "",
+        command: str = "",
+        started_at: float | None = None,
+        truncated: bool = False,
+    ):
+        """A new recording; or, with `started_at` (the session's start, epoch seconds), the rest
+        of an existing one."""
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.path = path
         self.max_bytes = max_bytes
-        self.started = time.monotonic()
-        self.truncated = False
+        self.started = time.monotonic() - (time.time() - started_at if started_at is not None else 0.0)
+        self.truncated = truncated
         self.bytes = 0
         self._decoders = {
             "o": codecs.getincrementaldecoder("utf-8")(errors="replace"),
             "i": codecs.getincrementaldecoder("utf-8")(errors="replace"),
         }
         # Owner-only whatever the umask: a recording holds everything typed, passwords included.
-        self._file = open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8")  # noqa: SIM115
+        mode = os.O_APPEND if started_at is not None else os.O_TRUNC
+        self._file = open(os.open(path, os.O_WRONLY | os.O_CREAT | mode, 0o600), "w", encoding="utf-8")  # noqa: SIM115
+        if started_at is not None:
+            self.bytes = path.stat().st_size
+            return
         header = {
             "version": 2,
             "width": cols,
@@ -72,6 +91,10 @@ class Recorder:
 
     def resize(self, cols: int, rows: int) -> None:
         self._event("r", f"{cols}x{rows}")
+
+    def marker(self, label: str) -> None:
+        """A marker event ("m"): who joined, left, ended the session."""
+        self._event("m", label)
 
     def close(self) -> None:
         if not self._file.closed:

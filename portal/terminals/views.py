@@ -10,11 +10,12 @@ from portal.refusals import NotFound
 from portal.terminals.files import recording_response
 from portal.terminals.models import TerminalSession
 
-__all__ = ["console", "session_detail", "session_list", "session_recording"]
+__all__ = ["console", "session_detail", "session_list", "session_recording", "session_watch"]
 
 PAGE_SIZE = 50
 VIEW = "session.view"  # one's own sessions, and others' where one may read them
 EXEC = "container.exec"
+WATCH = "session.watch"  # live ones others may watch: admins of the host, those invited
 
 
 def _tab(container: Container, kind: str = "terminal") -> dict:
@@ -51,10 +52,21 @@ def console(request):
 
 @login_required
 def session_list(request):
-    sessions = TerminalSession.objects.restrict(request, VIEW).select_related("host")
+    restricted = TerminalSession.objects
+    invited = restricted.restrict(request, WATCH).filter(ended_at=None)
+    sessions = (restricted.restrict(request, VIEW) | invited).distinct().select_related("host")
     if user := request.GET.get("user", "").strip():
         sessions = sessions.filter(username=user)
     page = Paginator(sessions, PAGE_SIZE).get_page(request.GET.get("page"))
+    live = [session.pk for session in page if session.ended_at is None]
+    may = {
+        action: set(restricted.restrict(request, action).filter(pk__in=live).values_list("pk", flat=True))
+        for action in (WATCH, "session.invite", "session.end")
+    }
+    for session in page:
+        session.may_watch = session.pk in may[WATCH] and session.user_id != request.user.pk
+        session.may_invite = session.pk in may["session.invite"]
+        session.may_end = session.pk in may["session.end"]
     return render(request, "terminals/session_list.html", {"page": page, "user_filter": user})
 
 
@@ -68,3 +80,10 @@ def session_detail(request, pk: int):
 @login_required
 def session_recording(request, pk: int):
     return recording_response(get_object_or_404(TerminalSession.objects.restrict(request, VIEW), pk=pk))
+
+
+@login_required
+def session_watch(request, pk: int):
+    """A live session, read-only, through `/ws/sessions/{id}/watch/`."""
+    session = get_object_or_404(TerminalSession.objects.restrict(request, WATCH).filter(ended_at=None), pk=pk)
+    return render(request, "terminals/session_watch.html", {"session": session})

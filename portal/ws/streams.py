@@ -24,6 +24,10 @@ any byte flows), call `await self.open_stream(kind, host_slug, container_engine_
 
 Use `send_to_stream(type, **fields)` for INPUT/RESIZE/PAUSE/RESUME. Disconnecting, or closing
 the socket from this side with `end()` (logout, access withdrawn), sends CLOSE.
+
+A resumable stream (the terminal, wire.stream_resume) may instead be left with
+`detach_stream(grace)` when the browser dropped, and taken up again by another consumer with
+`resume_stream(channel, offset)`; the consumer it was taken from gets `stream_resumed_elsewhere()`.
 The messages and the flow control are described in wire.streams.
 """
 
@@ -39,6 +43,7 @@ from typing import Any
 from portal.ws.consumers import BerthJsonConsumer
 from wire import streams as m
 from wire.names import host_stream_channel
+from wire.stream_resume import TAKEN_OVER, Detach, Reattach
 
 __all__ = ["Ended", "Failed", "Output", "Ready", "StreamClient", "StreamConsumer"]
 
@@ -68,7 +73,8 @@ class Ended:
 @dataclass(frozen=True)
 class Failed:
     """The session is over without an END. `cause`: "error" (the worker's ERROR), "gap" (a chunk
-    was lost), "no_answer" (no READY in time) or "silent" (the worker stopped answering)."""
+    was lost), "no_answer" (no READY in time), "silent" (the worker stopped answering) or
+    "taken_over" (another client resumed it; it goes on there)."""
 
     message: str
     cause: str
@@ -96,6 +102,19 @@ class StreamClient:
         self.heard = self.sent = time.monotonic()
         request = m.open_request(kind, self.session, self.reply_to, container, **params)
         await self.layer.send(host_stream_channel(host_slug), request)
+
+    async def reattach(self, channel: str, offset: int) -> None:
+        """Takes over the worker's session at `channel` (its READY comes back on `reply_to`), from
+        byte `offset` of its output on."""
+        self.heard = self.sent = time.monotonic()
+        await self.layer.send(channel, Reattach(self.session, self.reply_to, offset).to_wire())
+
+    async def detach(self, grace: float) -> None:
+        """Leaves the worker's session running for `grace` seconds, for another client to take over."""
+        if self.channel is None or self.done:
+            return
+        self.done = True
+        await self.layer.send(self.channel, Detach(grace, self.reply_to).to_wire())
 
     async def send(self, message_type: str, **fields: Any) -> None:
         """To the worker's session (nothing before READY or once over)."""
@@ -135,6 +154,9 @@ class StreamClient:
         if kind == m.ERROR:
             self.done = True
             return Failed(message.get("message") or "The stream failed on the host.", "error")
+        if kind == TAKEN_OVER:
+            self.done = True
+            return Failed("This session was resumed in another connection.", "taken_over")
         return None  # KEEPALIVE: heard
 
     async def delivered(self, seq: int) -> None:
@@ -229,6 +251,20 @@ class StreamConsumer(BerthJsonConsumer):
         self._stream_watch = self.background(self._watch_stream())
         return self.stream.session
 
+    async def resume_stream(self, channel: str, offset: int) -> str:
+        """Takes over the worker's session at `channel` from byte `offset`; READY arrives later."""
+        self.stream = StreamClient(self.channel_layer, self.channel_name)
+        await self.stream.reattach(channel, offset)
+        self._stream_watch = asyncio.create_task(self._watch_stream())
+        return self.stream.session
+
+    async def detach_stream(self, grace: float) -> None:
+        """Leaves the worker's session running for `grace` seconds (the browser dropped)."""
+        if self.stream is None or self.stream.done:
+            return
+        self._stop_watch()
+        await self.stream.detach(grace)
+
     async def send_to_stream(self, message_type: str, **fields: Any) -> None:
         if self.stream is not None:
             await self.stream.send(message_type, **fields)
@@ -248,6 +284,9 @@ class StreamConsumer(BerthJsonConsumer):
     async def stream_failed(self, message: str) -> None:
         await self.send_json({"type": "error", "message": message})
         await self.end(CLOSE_STREAM_FAILED, message[:120])
+
+    async def stream_resumed_elsewhere(self, message: str) -> None:
+        await self.stream_failed(message)
 
     # -- messages from the worker (Channels dispatches "stream.x" to `stream_x`) -----------------
 
@@ -280,10 +319,12 @@ class StreamConsumer(BerthJsonConsumer):
         self._stop_watch()
         if isinstance(event, Ended):
             await self.stream_ended(event.code, event.reason)
+        elif event.cause == "taken_over":
+            await self.stream_resumed_elsewhere(event.message)
         else:
             await self.stream_failed(event.message)
 
-    stream_ready = stream_data = stream_end = stream_error = stream_keepalive = _from_worker
+    stream_ready = stream_data = stream_end = stream_error = stream_keepalive = stream_taken_over = _from_worker
 
     # -- liveness and the end ----------------------------------------------------------------------
 

@@ -2,11 +2,15 @@
 // /ws/containers/{id}/terminal/ (or attach/), framed as portal/terminals/consumers.py says: binary frames are raw
 // terminal bytes both ways, text frames JSON control. Flow control: when xterm.js has more than
 // HIGH_WATER bytes not yet rendered, the page asks the host to pause, and resumes below LOW_WATER.
+// A dropped connection is resumed: the page counts the output bytes it has and reconnects with
+// ?session=&offset= (backing off, for up to the server's grace period), saying so meanwhile.
 (function () {
   "use strict";
   const HIGH_WATER = 512 * 1024;
   const LOW_WATER = 64 * 1024;
   const PING_EVERY = 25000;
+  const RETRY_DELAYS = [250, 500, 1000, 2000, 4000, 8000];
+  const RETRY_FOR = 60000;
   const encoder = new TextEncoder();
 
   class BerthTerminal {
@@ -16,6 +20,8 @@
       this.pending = 0;
       this.paused = false;
       this.ended = false;
+      this.received = 0;
+      this.retries = 0;
       this.term = new window.Terminal({
         cursorBlink: true,
         scrollback: 5000,
@@ -43,11 +49,12 @@
       const params = new URLSearchParams({ cols: this.term.cols, rows: this.term.rows });
       if (o.cmd) params.set("cmd", o.cmd);
       if (o.user) params.set("user", o.user);
+      if (this.session) { params.set("session", this.session); params.set("offset", this.received); }
       const scheme = location.protocol === "https:" ? "wss://" : "ws://";
       const path = "/ws/containers/" + o.container + "/" + (o.kind === "attach" ? "attach" : "terminal") + "/";
       this.socket = new WebSocket(scheme + location.host + path + "?" + params);
       this.socket.binaryType = "arraybuffer";
-      this.status("Connecting…");
+      if (!this.session) this.status("Connecting…");
       this.socket.onmessage = (message) => this.receive(message.data);
       this.socket.onclose = (close) => this.closed(close);
       this.pinger = setInterval(() => this.control({ type: "ping" }), PING_EVERY);
@@ -56,6 +63,7 @@
     receive(data) {
       if (typeof data !== "string") {
         const bytes = new Uint8Array(data);
+        this.received += bytes.length;
         this.pending += bytes.length;
         if (!this.paused && this.pending > HIGH_WATER) { this.paused = true; this.control({ type: "pause" }); }
         this.term.write(bytes, () => {
@@ -67,9 +75,21 @@
       const message = JSON.parse(data);
       if (message.type === "ready") {
         this.session = message.session;
+        this.retries = 0;
+        this.lostAt = null;
+        if (message.resumed) {
+          if (message.reset) this.term.reset();
+          this.received = message.offset;
+          this.status("Reconnected", "success");
+          return;
+        }
         this.status("Connected", "success");
         if (this.options.onSession) this.options.onSession(message.session);
         this.term.focus();
+      } else if (message.type === "watchers") {
+        const names = message.watchers || [];
+        if (this.options.onWatchers) this.options.onWatchers(names);
+        this.status(names.length ? "Connected · watched by " + names.join(", ") : "Connected", names.length ? "info" : "success");
       } else if (message.type === "exit") {
         this.ended = true;
         const text = message.code === null || message.code === undefined ? "The process ended." : "The process exited with code " + message.code + ".";
@@ -84,13 +104,24 @@
 
     closed(close) {
       clearInterval(this.pinger);
+      this.socket = null;
+      // Dropped (not closed by Berth with a reason of its own): the session waits on the host.
+      if (!this.ended && this.session && close.code < 4000 && close.code !== 1000 && close.code !== 1011) {
+        this.lostAt = this.lostAt || Date.now();
+        if (Date.now() - this.lostAt < RETRY_FOR) {
+          const delay = RETRY_DELAYS[Math.min(this.retries, RETRY_DELAYS.length - 1)];
+          this.retries += 1;
+          this.status("Connection lost; reconnecting (attempt " + this.retries + ")…", "warning");
+          this.retry = setTimeout(() => this.connect(), delay);
+          return;
+        }
+      }
       if (!this.ended) {
         this.ended = true;
         const reason = close.reason || (close.code === 1006 ? "The connection to Berth was lost." : "The session closed.");
         this.term.write("\r\n\x1b[31m[" + reason + "]\x1b[0m\r\n");
         this.status(reason + (close.code >= 4000 ? " (" + close.code + ")" : ""), "danger");
       }
-      this.socket = null;
       if (this.options.onEnd) this.options.onEnd(close);
     }
 
@@ -104,6 +135,7 @@
 
     dispose() {
       clearInterval(this.pinger);
+      clearTimeout(this.retry);
       if (this.socket) { this.ended = true; this.socket.close(1000, "closed"); }
       this.term.dispose();
     }

@@ -6,9 +6,6 @@ DESIGN.md says so, hence the socket and host PID.)"""
 
 from __future__ import annotations
 
-import json
-import uuid
-
 import pytest
 import requests
 
@@ -17,29 +14,13 @@ from tests.integration.test_terminal import close_of, run_container, terminal, u
 from tests.support.aio import run_async
 from tests.support.docker_cli import IMAGE, TEST_LABEL, docker, remove_test_objects
 from tests.support.operations import LABELS, call, finished
+from tests.support.roles import user_with_role
 
 pytestmark = pytest.mark.integration
 
-ROLE_ON_A_HOST = """
-import json
-from django.contrib.auth import get_user_model
-from portal.accounts.models import PersonalToken
-from portal.teams.models import RoleBinding, Team, TeamMembership
-
-user = get_user_model().objects.create_user(username="{name}", password="not-used-here-1")
-team = Team.objects.create(name="{name}")
-TeamMembership.objects.create(team=team, user=user)
-RoleBinding.objects.create(team=team, role="{role}").hosts.add({host})
-_, key = PersonalToken.issue(user, "integration")
-print("RESULT", json.dumps({{"key": key}}))
-"""
-
 
 def token_of(stack, role: str, host: int) -> str:
-    name = f"{role}-{uuid.uuid4().hex[:6]}"
-    output = stack.manage("shell", "-c", ROLE_ON_A_HOST.format(name=name, role=role, host=host))
-    line = next(line for line in output.splitlines() if line.startswith("RESULT "))
-    return json.loads(line.removeprefix("RESULT "))["key"]
+    return user_with_role(stack, role, host)[1]
 
 
 def run_as(stack, token: str, host: int, **spec) -> requests.Response:

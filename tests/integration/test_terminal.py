@@ -7,10 +7,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import json
+import os
+import pty
+import signal
+import struct
+import termios
 import time
 from urllib.parse import urlencode
 
+import pyte
 import pytest
 import websockets
 
@@ -19,6 +26,7 @@ from tests.integration.test_inventory import container_named
 from tests.support.aio import run_async
 from tests.support.docker_cli import IMAGE, TEST_LABEL, docker, remove_test_objects
 from tests.support.processes import wait_until
+from tests.support.roles import user_with_role
 
 pytestmark = pytest.mark.integration
 
@@ -333,3 +341,237 @@ def test_given_an_open_terminal_when_the_container_stops_then_the_page_is_told_i
     ended = run_async(session())
 
     assert ended["type"] == "exit", ended
+
+
+# -- a dropped connection (issue 17) ---------------------------------------------------------------
+
+COUNTER = "i=0; while [ $i -lt 100000 ]; do i=$((i+1)); echo n$i; sleep 0.01; done\r"
+
+
+def numbers(output: bytes) -> list[int]:
+    return [int(line[1:]) for line in output.split(b"\r\n") if line[:1] == b"n" and line[1:].isdigit()]
+
+
+def test_given_a_dropped_connection_when_resumed_within_the_grace_then_output_goes_on_without_loss_or_repeat(
+    stack, shell_container
+):
+    async def session():
+        async with terminal(stack, shell_container["id"]) as first:
+            session_id = (await first.ready())["session"]
+            await first.type(COUNTER)
+            await first.read_until(b"n40\r\n")
+            first.socket.transport.abort()  # no close frame: a laptop lid, a network blip
+            before = first.output
+        await asyncio.sleep(1)  # the counter goes on meanwhile
+        async with terminal(stack, shell_container["id"], session=session_id, offset=len(before)) as second:
+            ready = await second.ready()
+            await second.read_until(b"\r\nn150\r\n", timeout=20)
+            await second.type(b"\x03")
+            await second.type("echo typed-after-''resume\r")
+            await second.read_until(b"typed-after-resume\r\n")
+            await second.type("exit 0\r")
+            ended = await second.control()
+            return session_id, ready, before, second.output, ended
+
+    session_id, ready, before, after, ended = run_async(session())
+
+    assert ready["resumed"] is True and ready["session"] == session_id
+    assert ready["offset"] == len(before) and ready["reset"] is False
+    seen = numbers(before + after)
+    assert seen[:150] == list(range(1, 151)), "output was lost or repeated across the drop"
+    assert ended == {"type": "exit", "code": 0}
+    listed = stack.get(f"/api/v1/sessions/{session_id}/").json()
+    assert listed["exit_code"] == 0
+    cast = stack.get(f"/api/v1/sessions/{session_id}/recording/").text.splitlines()
+    recorded = "".join(json.loads(line)[2] for line in cast[1:] if json.loads(line)[1] == "o").encode()
+    assert numbers(recorded)[:150] == list(range(1, 151)), "the recording lost or repeated output"
+
+
+def test_given_a_dropped_connection_when_nobody_resumes_within_the_grace_then_the_process_ends(stack, shell_container):
+    marker = f"sleep {int(time.time()) % 100000 + 200000}"
+
+    async def session():
+        async with terminal(stack, shell_container["id"], grace=1) as first:
+            session_id = (await first.ready())["session"]
+            await first.type(f"{marker}\r")
+            await asyncio.sleep(0.5)
+            first.socket.transport.abort()
+        return session_id
+
+    session_id = run_async(session())
+
+    assert marker in docker("top", shell_container["engine_id"]), "the process ended at once, not after the grace"
+    wait_until(lambda: marker not in docker("top", shell_container["engine_id"]), 15, what="the exec to end")
+    late = url(stack, shell_container["id"], session=session_id, offset=0)
+    assert run_async(close_of(stack, late)).code == 4404
+
+
+# -- watching a live session (issue 17) ------------------------------------------------------------
+
+
+def watch_url(stack, session_id: int, token: str) -> str:
+    return f"ws://127.0.0.1:{stack.port}/ws/sessions/{session_id}/watch/?{urlencode({'token': token})}"
+
+
+def test_given_a_live_session_when_an_invited_user_watches_then_they_see_the_screen_then_live_output(
+    stack, terminal_host, shell_container
+):
+    invited, invited_token = user_with_role(stack, "viewer", terminal_host["id"])
+    _, stranger_token = user_with_role(stack, "viewer", terminal_host["id"])
+    origin = f"http://127.0.0.1:{stack.port}"
+
+    async def session():
+        async with terminal(stack, shell_container["id"], cols=80, rows=24) as owner:
+            session_id = (await owner.ready())["session"]
+            await owner.type("echo before-$((40+2))\r")
+            await owner.read_until(b"before-42\r\n")
+            invite = stack.post(f"/api/v1/sessions/{session_id}/invites/", {"user": invited})
+            refused = await close_of(stack, watch_url(stack, session_id, stranger_token))
+            async with websockets.connect(watch_url(stack, session_id, invited_token), origin=origin) as socket:
+                watcher = Terminal(socket)
+                ready = await watcher.control()
+                screen = await asyncio.wait_for(socket.recv(), 15)
+                watchers = await owner.control()
+                await owner.type("echo after-$((50+5))\r")
+                await owner.read_until(b"after-55\r\n")
+                await watcher.read_until(b"after-55")
+            left = await owner.control()
+            ended = stack.post(f"/api/v1/sessions/{session_id}/end/", {})
+            said = await owner.control()
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                await asyncio.wait_for(owner.socket.recv(), 10)
+            return session_id, invite, refused, ready, screen, watchers, left, ended, said, closed.value.rcvd
+
+    session_id, invite, refused, ready, screen, watchers, left, ended, said, closed = run_async(session())
+
+    assert invite.status_code == 201, invite.text
+    assert refused.code == 4403
+    assert ready == {"type": "ready", "session": session_id, "cols": 80, "rows": 24}
+    assert b"before-42" in screen and screen.startswith(b"\x1b[0m\x1b[2J"), "not the screen as it is"
+    assert watchers == {"type": "watchers", "watchers": [invited]}
+    assert left == {"type": "watchers", "watchers": []}
+    assert ended.status_code == 202, ended.text
+    assert said == {"type": "error", "message": "admin ended this session."}
+    assert closed.code == 4403
+    audit = stack.get("/api/v1/audit/", params={"action": "session.watch"}).json()["results"]
+    mine = [a for a in audit if a["detail"].get("session") == session_id]
+    assert sorted(a["detail"].get("event") or a["outcome"] for a in mine) == ["denied", "joined", "left"]
+    assert any(
+        a["detail"].get("session") == session_id
+        for a in stack.get("/api/v1/audit/", params={"action": "session.end"}).json()["results"]
+    )
+    cast = stack.get(f"/api/v1/sessions/{session_id}/recording/").text.splitlines()
+    markers = [json.loads(line)[2] for line in cast[1:] if json.loads(line)[1] == "m"]
+    assert markers == [f"{invited} joined watching", f"{invited} left watching", "admin ended this session."]
+
+
+# -- fidelity (issue 17, item 5) ---------------------------------------------------------------------
+# Full-screen programs (busybox vi, less, top) driven through Berth and through `docker exec -it`
+# on a local pty with the same keys: the screens they leave, read by the same emulator (pyte),
+# are the same, a resize in the middle of vi and wide characters included.
+
+FIDELITY_STEPS = [
+    # (keys, or ("resize", cols, rows); compare the screens after it?)
+    ("printf 'wide: \\344\\275\\240\\345\\245\\275 end\\n'\r", True),
+    ("vi\r", True),
+    ("ihello world\x1b", True),
+    (("resize", 100, 30), True),
+    ("o\u4f60\u597d wide\x1b", True),
+    (":q!\r", True),
+    ("seq 1 200 | less\r", True),
+    (" ", True),
+    ("q", True),
+    ("top\r", False),  # its figures change from one second to the next
+    ("q", False),
+    ("clear; echo done\r", True),
+]
+
+
+class LocalPty:
+    """`docker exec -it` on a pty of this process: what a local terminal would show."""
+
+    def __init__(self, container: str, cols: int, rows: int):
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:  # the child: becomes docker's CLI, on the pty as its controlling terminal
+            command = ["docker", "exec", "-it", "-e", "TERM=xterm-256color", container, "/bin/sh"]
+            os.execvp("docker", command)  # noqa: S606 (a fixed command, no shell wanted)
+        self.resize(cols, rows)
+        os.set_blocking(self.fd, False)
+        self.output = b""
+
+    def resize(self, cols: int, rows: int) -> None:
+        fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+
+    def type(self, keys: bytes) -> None:
+        os.write(self.fd, keys)
+
+    def take(self) -> bytes:
+        try:
+            data = os.read(self.fd, 65536)
+        except (BlockingIOError, OSError):
+            return b""
+        self.output += data
+        return data
+
+    def close(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+        os.waitpid(self.pid, 0)
+        os.close(self.fd)
+
+
+def test_given_full_screen_programs_when_driven_through_berth_then_the_screens_match_a_local_pty(
+    stack, shell_container
+):
+    async def settle(term: Terminal, local: LocalPty, screens) -> None:
+        """Reads both sides until neither has said anything for a while, feeding their screens."""
+        quiet_since = time.monotonic()
+        deadline = quiet_since + 8
+        while time.monotonic() - quiet_since < 0.6 and time.monotonic() < deadline:
+            got = local.take()
+            try:
+                frame = await asyncio.wait_for(term.socket.recv(), 0.05)
+            except TimeoutError:
+                frame = b""
+            if isinstance(frame, str):
+                term.controls.append(json.loads(frame))
+                frame = b""
+            for data, (_, stream) in ((frame, screens["berth"]), (got, screens["local"])):
+                if data:
+                    stream.feed(data)
+                    quiet_since = time.monotonic()
+
+    async def session():
+        screens = {}
+        for side in ("berth", "local"):
+            screen = pyte.Screen(80, 24)
+            screens[side] = (screen, pyte.ByteStream(screen))
+        local = LocalPty(shell_container["engine_id"], 80, 24)
+        differences = []
+        try:
+            async with terminal(stack, shell_container["id"], cols=80, rows=24) as term:
+                await term.ready()
+                await settle(term, local, screens)
+                for step, compare in FIDELITY_STEPS:
+                    if isinstance(step, tuple):
+                        _, cols, rows = step
+                        await term.send_control(type="resize", cols=cols, rows=rows)
+                        local.resize(cols, rows)
+                        for screen, _ in screens.values():
+                            screen.resize(rows, cols)
+                    else:
+                        await term.type(step.encode())
+                        local.type(step.encode())
+                    await settle(term, local, screens)
+                    berth, mine = screens["berth"][0], screens["local"][0]
+                    if compare and (berth.display != mine.display or berth.cursor.x != mine.cursor.x):
+                        differences.append((step, berth.display, mine.display))
+                await term.type("exit\r")
+        finally:
+            local.close()
+        return differences, screens["berth"][0].display
+
+    differences, last = run_async(session())
+
+    assert differences == [], f"screens differ after {[d[0] for d in differences]}: {differences[:1]}"
+    assert any("done" in line for line in last)

@@ -10,6 +10,10 @@ A subclass names its `kind` ("terminal", "logs", …) and implements:
 - optionally `on_input(data)`, `on_resize(cols, rows)`, `on_pause()`, `on_resume()`,
   and `close()` (always runs last, also after a cancellation: release what `open` took).
 
+A kind that sets `resumable` survives its web side going away (wire.stream_resume): on DETACH
+its output waits (emit does) for up to the grace period, and a REATTACH hands the session to a
+new web side, which is first sent `replay(offset)` (what it missed), then the rest.
+
 Every kind of stream is registered on the worker's StreamLoop the same way,
 `Subclass.register(stream_loop, **context)`; each open request then runs
 `Subclass(stream_loop, request, **context).serve()`. A stream read from the engine subclasses
@@ -20,6 +24,7 @@ message protocol is in wire.streams.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from typing import Any, ClassVar
@@ -29,6 +34,7 @@ from channels.exceptions import ChannelFull
 
 from wire import stream_messages as sm
 from wire import streams as m
+from wire.stream_resume import Detach, Reattach, TakenOver, parse_resume
 from workers.streams.loop import StreamLoop
 
 __all__ = ["StreamError", "StreamSession"]
@@ -46,6 +52,7 @@ class SessionStopped(Exception):
 
 class StreamSession:
     kind: ClassVar[str] = ""
+    resumable: ClassVar[bool] = False
 
     def __init__(self, streams: StreamLoop, request: dict):
         self.streams = streams
@@ -63,6 +70,10 @@ class StreamSession:
         self.peer_lost = False
         self.closed_by_peer = False
         self.stopping = False
+        # Set while the web side is away (DETACH): the loop time past which the session ends.
+        self.detached_until: float | None = None
+        self._replayed = asyncio.Event()
+        self._replayed.set()
         self._credit = asyncio.Event()
         self._credit.set()
         self._last_heard = time.monotonic()
@@ -98,16 +109,41 @@ class StreamSession:
     async def on_resume(self) -> None:
         pass
 
+    async def on_message(self, message: dict) -> None:
+        """A control message of a type the base does not know (a kind's own: watching, say)."""
+
     async def close(self) -> None:
         pass
 
+    def replay(self, offset: int) -> tuple[int, bool, list[Any]]:
+        """A resumable kind's output from `offset` on, for a web side that reattached:
+        (where it starts, whether it starts later than asked, the chunks)."""
+        return offset, False, []
+
+    def reattach_facts(self) -> dict:
+        """What a reattach's READY tells besides the replay's start (the kind's own facts)."""
+        return {}
+
     async def emit(self, data: Any) -> None:
         """Sends one chunk, after waiting for credit: never more than WINDOW chunks un-acked."""
-        while not self.stopping and (self.paused or self.seq - self.acked >= m.WINDOW):
+        await self.wait_for_credit()
+        await self.send_data(data)
+
+    async def wait_for_credit(self, replaying: bool = False) -> None:
+        """Returns when one more chunk may go: the web side is there, has not paused, has acked
+        enough, and (but for the replay itself) no replay is going out ahead of new output."""
+        while not self.stopping and (
+            self.paused
+            or self.detached_until is not None
+            or self.seq - self.acked >= m.WINDOW
+            or (not replaying and not self._replayed.is_set())
+        ):
             self._credit.clear()
             await self._credit.wait()
         if self.stopping:
             raise SessionStopped
+
+    async def send_data(self, data: Any) -> None:
         self.seq += 1
         await self._reply(sm.Data(self.seq, data).to_wire())
         if self.stopping:  # a cancellation during the send may have been swallowed by the Redis client
@@ -163,8 +199,15 @@ class StreamSession:
     async def _finish(self, last: dict | None) -> None:
         if last is None:
             if self.peer_lost:
-                log.info("A %s session ended: its web side went silent", self.kind)
+                log.info("A %s session ended: its web side went silent or did not come back", self.kind)
             return
+        while self.detached_until is not None and not self.peer_lost:
+            # Over while nobody watched: the web side that comes back within the grace reads the end.
+            self._credit.clear()
+            await self._credit.wait()
+        if self.peer_lost:
+            return
+        await self._replayed.wait()
         try:
             await self._reply(last)
         except Exception as exc:
@@ -173,9 +216,10 @@ class StreamSession:
     async def _reply(self, message: dict) -> None:
         """Sends to the web side; a full channel is retried while the peer is not given up."""
         delay = 0.005
+        to = self.reply_to  # a reattach meanwhile does not send this to the new web side
         while True:
             try:
-                await self.layer.send(self.reply_to, message)
+                await self.layer.send(to, message)
                 self._last_sent = time.monotonic()
                 return
             except ChannelFull:
@@ -196,9 +240,15 @@ class StreamSession:
 
     async def _read_control(self) -> None:
         while True:
-            message = sm.parse_message(await self.layer.receive(self.channel))
+            raw = await self.layer.receive(self.channel)
+            message = sm.parse_message(raw) or (parse_resume(raw) if self.resumable else None)
             self._last_heard = time.monotonic()
-            if isinstance(message, sm.Ack):
+            if isinstance(message, Detach):
+                if message.reply_to == self.reply_to:  # not a web side that was taken over
+                    self.detach(message.grace)
+            elif isinstance(message, Reattach):
+                await self.reattach(message)
+            elif isinstance(message, sm.Ack):
                 self.acked = max(self.acked, message.seq)
                 self._credit.set()
             elif isinstance(message, sm.Input):
@@ -216,11 +266,53 @@ class StreamSession:
                 self.closed_by_peer = True
                 self.stop_body()
                 return
+            elif message is None:
+                await self.on_message(raw)
+
+    # -- resuming (wire.stream_resume) -----------------------------------------------------------
+
+    def detach(self, grace: float) -> None:
+        self.detached_until = time.monotonic() + grace
+        log.info("A %s session was detached; it waits %.0f s for its web side", self.kind, grace)
+
+    async def reattach(self, message: Reattach) -> None:
+        """A new web side takes over: READY to it, then the replay of what it lacks, in a task of
+        its own (it waits for acks, which this control task receives), then new output."""
+        if self.detached_until is None and self.reply_to != message.reply_to:
+            # Taken over while still attached (another tab): the old web side is told, not left hanging.
+            with contextlib.suppress(Exception):
+                await self.layer.send(self.reply_to, TakenOver().to_wire())
+        start, reset, chunks = self.replay(message.offset)
+        self.reply_to, self.session = message.reply_to, message.session
+        self.seq = self.acked = 0
+        self.detached_until = None
+        self._replayed.clear()
+        facts = {**self.reattach_facts(), "resumed": True, "offset": start, "reset": reset}
+        await self._reply(sm.Ready(self.session, self.channel, facts).to_wire())
+        self.streams.spawn(self._replay(chunks), name=f"{self.kind}.replay")
+        self._credit.set()
+
+    async def _replay(self, chunks: list[Any]) -> None:
+        try:
+            for chunk in chunks:
+                await self.wait_for_credit(replaying=True)
+                await self.send_data(chunk)
+        except SessionStopped:
+            pass
+        finally:
+            self._replayed.set()
+            self._credit.set()
 
     async def _keepalive(self) -> None:
         while True:
             await asyncio.sleep(m.KEEPALIVE_EVERY / 2)
             now = time.monotonic()
+            if self.detached_until is not None:
+                if now > self.detached_until:
+                    self.peer_lost = True
+                    self.stop_body()
+                    return
+                continue  # nobody to keep alive, nobody to hear from
             if now - self._last_heard > m.PEER_TIMEOUT:
                 self.peer_lost = True
                 self.stop_body()

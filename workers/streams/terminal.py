@@ -5,11 +5,17 @@ call there; SDK calls such as create, resize and inspect run on a small thread p
 each read takes what the engine has already sent, up to MAX_CHUNK, so a keystroke's echo
 goes out at once and a flood goes out in large chunks. While the web side is behind, the
 session stops reading: the engine's buffer fills and the process blocks on its output.
+
+Both may be watched read-only (wire.stream_watch): a watcher is sent the tail, then what the
+owner is sent. Both survive their web side going away (`resumable`, wire.stream_resume): while detached the
+output waits as it does for a slow browser, and the last TAIL_BYTES sent are kept, so that a web
+side that comes back within the grace period is sent exactly the bytes its browser lacks.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 
@@ -27,9 +33,11 @@ from engine.exec import (
     supports_console_size,
 )
 from engine.upgraded import UpgradedStream, UpgradeRefused, open_upgraded
+from wire import stream_watch as w
 from wire import streams as m
 from workers.streams.engine_session import EngineSession
 from workers.streams.loop import StreamLoop
+from workers.streams.output_tail import OutputTail
 from workers.streams.session import StreamError
 
 __all__ = ["AttachSession", "ConsoleSession", "TerminalSession"]
@@ -45,6 +53,13 @@ FLOOD_AFTER = 0.1
 FLOOD_BATCH_SECONDS = 0.025
 # Input waiting for a process that does not read it is dropped past this.
 INPUT_LIMIT = 1024 * 1024
+# Output kept for a web side that comes back: more than the credit window can have in flight
+# (WINDOW * MAX_CHUNK), so a browser that lost what was in flight when it dropped gets it all.
+TAIL_BYTES = 2 * m.WINDOW * m.MAX_CHUNK
+# What a new watcher is sent of that, to rebuild the screen from: enough for a screen's worth.
+WATCH_TAIL = 64 * 1024
+# Messages waiting to go to a session's watchers: past this they are behind, and start again.
+WATCH_BACKLOG = 256
 
 
 def _size(value, default: int, most: int) -> int:
@@ -55,10 +70,19 @@ def _size(value, default: int, most: int) -> int:
 
 
 class ConsoleSession(EngineSession):
-    """What terminals and attach share: the engine's raw stream, read on the loop, and input writing."""
+    """What terminals and attach share: the engine's raw stream, read on the loop, input writing,
+    and the tail of output kept for a web side that comes back."""
+
+    resumable = True
 
     def __init__(self, streams: StreamLoop, request: dict, **context):
         super().__init__(streams, request, **context)
+        self.tail = OutputTail(TAIL_BYTES)
+        # Watchers' reply channels, and when each was last heard from (loop time); what is to go
+        # to them, sent in order by a task of its own so that the owner never waits for them.
+        self.watchers: dict[str, float] = {}
+        self._for_watchers: asyncio.Queue[dict] = asyncio.Queue(WATCH_BACKLOG)
+        self._watch_sender: asyncio.Task | None = None
         self.stream: UpgradedStream | None = None
         self.container_id = ""
         self.cols = _size(request.get("cols"), 80, 1000)
@@ -119,10 +143,12 @@ class ConsoleSession(EngineSession):
     async def relay(self, decode: Callable[[bytes], bytes] | None = None) -> None:
         """Engine output to the web side until the engine closes the stream.
 
-        Output after a quiet spell goes at once (a keystroke's echo is never held). Output that
-        follows other output within BATCH_SECONDS waits out the rest of that interval, taking
-        what else arrives, up to MAX_CHUNK: a busy session sends fewer, larger chunks, and a
-        flooding one fewer still (FLOOD_BATCH_SECONDS)."""
+        Output that answers input (input arrived since the last send) goes at once, whatever
+        was sent just before: a keystroke's echo is never held, however fast the keys come.
+        So does output after a quiet spell. Output nobody typed for that follows other output
+        within BATCH_SECONDS waits out the rest of that interval, taking what else arrives, up
+        to MAX_CHUNK: a busy session sends fewer, larger chunks, and a flooding one fewer still
+        (FLOOD_BATCH_SECONDS)."""
         loop = asyncio.get_running_loop()
         last_sent = busy_since = 0.0
         while True:
@@ -130,15 +156,18 @@ class ConsoleSession(EngineSession):
             if not data:
                 return
             now = loop.time()
-            if now - last_sent > FLOOD_BATCH_SECONDS or self.input_at > last_sent:
+            answering = self.input_at > last_sent
+            if answering or now - last_sent > FLOOD_BATCH_SECONDS:
                 busy_since = now  # after a quiet spell, or answering input: not a flood
             flooding = now - busy_since >= FLOOD_AFTER
-            due = last_sent + (FLOOD_BATCH_SECONDS if flooding else BATCH_SECONDS)
+            due = now if answering else last_sent + (FLOOD_BATCH_SECONDS if flooding else BATCH_SECONDS)
             while len(data) < m.MAX_CHUNK and not self.stream.eof and (wait := due - loop.time()) > 0:
                 try:
                     data += await asyncio.wait_for(self.stream.read(m.MAX_CHUNK - len(data)), wait)
                 except TimeoutError:
                     break
+                if self.input_at > last_sent:
+                    break  # typed while waiting: what is held now answers it
             if decode is not None:
                 data = decode(data)
                 if not data:
@@ -146,7 +175,73 @@ class ConsoleSession(EngineSession):
             await self.emit(data)
             last_sent = loop.time()
 
+    async def emit(self, data: bytes) -> None:
+        await self.wait_for_credit()
+        offset = self.tail.end
+        self.tail.append(data)
+        await self.send_data(data)
+        if self.watchers:
+            self.to_watchers_soon({"type": w.OUTPUT, "offset": offset, "data": data})
+
+    def to_watchers_soon(self, message: dict) -> None:
+        if self._watch_sender is None:
+            self._watch_sender = asyncio.get_running_loop().create_task(self._send_to_watchers())
+        try:
+            self._for_watchers.put_nowait(message)
+        except asyncio.QueueFull:  # they are behind: each starts again from the tail at its next WATCH
+            self.watchers.clear()
+
+    async def _send_to_watchers(self) -> None:
+        while True:
+            message = await self._for_watchers.get()
+            try:
+                await self.to_watchers(message)
+            finally:
+                self._for_watchers.task_done()
+
+    async def to_watchers(self, message: dict) -> None:
+        """The same message to every watcher, at once; one that cannot take it is dropped (it
+        starts again from the tail at its next WATCH), one not heard from for PEER_TIMEOUT too."""
+        quiet_since = asyncio.get_running_loop().time() - m.PEER_TIMEOUT
+        for channel in [c for c, heard in self.watchers.items() if heard < quiet_since]:
+            del self.watchers[channel]
+        channels = list(self.watchers)
+        sent = await asyncio.gather(*(self.layer.send(c, message) for c in channels), return_exceptions=True)
+        for channel, outcome in zip(channels, sent, strict=True):
+            if isinstance(outcome, Exception):
+                self.watchers.pop(channel, None)
+
+    async def on_message(self, message: dict) -> None:
+        kind, reply_to = message.get("type"), message.get("reply_to")
+        if not isinstance(reply_to, str) or not reply_to:
+            return
+        if kind == w.UNWATCH:
+            self.watchers.pop(reply_to, None)
+        elif kind == w.WATCH:
+            new = reply_to not in self.watchers
+            self.watchers[reply_to] = asyncio.get_running_loop().time()
+            if new:
+                start, data = self.tail.since(max(self.tail.start, self.tail.end - WATCH_TAIL))
+                tail = {"type": w.TAIL, "offset": start, "data": data, "cols": self.cols, "rows": self.rows}
+                try:
+                    await self.layer.send(reply_to, tail)
+                except Exception:  # full, or gone: it asks again
+                    self.watchers.pop(reply_to, None)
+
+    def replay(self, offset: int) -> tuple[int, bool, list[bytes]]:
+        start, data = self.tail.since(offset)
+        return start, start != offset, [data[i : i + m.MAX_CHUNK] for i in range(0, len(data), m.MAX_CHUNK)]
+
+    def reattach_facts(self) -> dict:
+        return {"cols": self.cols, "rows": self.rows}
+
     async def close(self) -> None:
+        if self._watch_sender is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._for_watchers.join(), 2)
+            self._watch_sender.cancel()
+        if self.watchers:
+            await self.to_watchers({"type": w.OVER, "reason": "The session is over."})
         if self._writer is not None:
             self._writer.cancel()
             await asyncio.gather(self._writer, return_exceptions=True)
@@ -186,6 +281,8 @@ class TerminalSession(ConsoleSession):
     async def on_resize(self, cols: int, rows: int) -> None:
         self.cols, self.rows = _size(cols, 80, 1000), _size(rows, 24, 1000)
         await self.blocking(resize_exec, self.engine, self.exec_id, self.cols, self.rows)
+        if self.watchers:
+            self.to_watchers_soon({"type": w.RESIZED, "cols": self.cols, "rows": self.rows})
 
     async def close(self) -> None:
         exec_id = getattr(self, "exec_id", None)

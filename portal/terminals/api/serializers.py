@@ -1,8 +1,9 @@
+from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
-from portal.terminals.models import TerminalSession
+from portal.terminals.models import SessionInvite, TerminalSession
 
-__all__ = ["TerminalSessionSerializer"]
+__all__ = ["SessionInviteSerializer", "TerminalSessionSerializer"]
 
 
 class TerminalSessionSerializer(serializers.ModelSerializer):
@@ -39,3 +40,19 @@ class TerminalSessionSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         path = f"/api/v1/sessions/{session.pk}/recording/"
         return request.build_absolute_uri(path) if request else path
+
+
+class SessionInviteSerializer(serializers.ModelSerializer):
+    """`{"user": "<username>"}`: who may watch the session while it runs."""
+
+    user = serializers.SlugRelatedField(
+        slug_field="username",
+        queryset=get_user_model().objects.filter(is_active=True),
+        error_messages={"does_not_exist": "No active user is called {value}."},
+    )
+    invited_by = serializers.CharField(source="invited_by.username", read_only=True, default=None)
+
+    class Meta:
+        model = SessionInvite
+        fields = ["user", "invited_by", "created_at"]
+        read_only_fields = ["invited_by", "created_at"]

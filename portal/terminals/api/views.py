@@ -1,14 +1,17 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from portal.api.query_params import int_param
 from portal.api.viewsets import RestrictedViewSetMixin
+from portal.refusals import Conflict
 from portal.terminals.files import recording_response
-from portal.terminals.models import TerminalSession
+from portal.terminals.models import SessionInvite, TerminalSession
+from portal.terminals.watching import end_session
 
-from .serializers import TerminalSessionSerializer
+from .serializers import SessionInviteSerializer, TerminalSessionSerializer
 
 __all__ = ["TerminalSessionViewSet"]
 
@@ -28,9 +31,18 @@ class TerminalSessionViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewS
 
     queryset = TerminalSession.objects.all()
     serializer_class = TerminalSessionSerializer
-    http_method_names = ["get", "head", "options"]
+    http_method_names = ["get", "post", "head", "options"]
     view_action = "session.view"
-    policy_actions = {"list": "session.view", "retrieve": "session.view", "recording": "session.view"}
+    policy_actions = {
+        "list": "session.view",
+        "retrieve": "session.view",
+        "recording": "session.view",
+        "invites": "session.invite",
+        "end": "session.end",
+    }
+
+    def get_serializer_class(self):
+        return SessionInviteSerializer if self.action == "invites" else TerminalSessionSerializer
 
     def get_queryset(self):
         # One's own sessions are always visible; others' need session.view on their host.
@@ -50,3 +62,35 @@ class TerminalSessionViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewS
     def recording(self, request, pk=None):
         """The session's recording, asciicast v2 (one JSON header line, then one event per line)."""
         return recording_response(self.get_object())
+
+    @extend_schema(request=SessionInviteSerializer, responses={200: SessionInviteSerializer(many=True)})
+    @action(detail=True, methods=["get", "post"])
+    def invites(self, request, pk=None):
+        """Who may watch one's own session (`/ws/sessions/{id}/watch/`) while it runs; POST
+        `{"user": "<username>"}` invites one more."""
+        session = self.get_object()
+        if request.method == "GET":
+            invites = session.invites.select_related("user", "invited_by")
+            return Response(SessionInviteSerializer(invites, many=True).data)
+        if session.ended_at is not None:
+            raise Conflict("This session is over: nobody can watch it any more.")
+        serializer = SessionInviteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = serializer.validated_data["user"]
+        if user.pk == session.user_id:
+            raise serializers.ValidationError({"user": ["The owner needs no invitation."]})
+        invite, _ = SessionInvite.objects.get_or_create(
+            session=session, user=user, defaults={"invited_by": request.user}
+        )
+        return Response(SessionInviteSerializer(invite).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={202: TerminalSessionSerializer})
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        """Ends a live session: its process is stopped, its owner and watchers are told."""
+        session = self.get_object()
+        if session.ended_at is not None:
+            raise Conflict("This session is already over.")
+        end_session(session, request)
+        session.refresh_from_db()
+        return Response(TerminalSessionSerializer(session, context={"request": request}).data, status=202)

@@ -819,6 +819,9 @@ TERMINAL_URLS = {
     "v1:terminal-session-list",
     "v1:terminal-session-detail",
     "v1:terminal-session-recording",
+    "v1:terminal-session-invites",
+    "v1:terminal-session-end",
+    "session-watch",
 }
 
 
@@ -881,6 +884,121 @@ def test_the_console_needs_exec_somewhere_and_on_the_named_containers_host(world
     assert bare.status_code == (200 if exec_anywhere(actor) else 404)
     assert on_a.status_code == (200 if allowed(actor, "container.exec", "A") else 404)
     assert on_b.status_code == (200 if allowed(actor, "container.exec", "B") else 404)
+
+
+# Someone else's live session (issue 17): admins of its host may watch and end it; only its owner
+# invites; an invited user may watch it whatever their role.
+
+
+@pytest.fixture
+def live_sessions(world, settings, tmp_path):
+    from tests.portal.terminals.factories import make_terminal_session
+
+    settings.BERTH_RECORDINGS_DIR = tmp_path
+    owner = world.objects["user"]
+    return {
+        host: make_terminal_session(
+            owner,
+            world.objects[f"container {host}"],
+            ended_at=None,
+            exit_code=None,
+            stream_channel="berth.fake.session",
+        )
+        for host in ("A", "B")
+    }
+
+
+def _visible_status(actor, action, host, ok):
+    if allowed(actor, action, host):
+        return ok
+    return 403 if allowed(actor, "session.view", host) else 404
+
+
+@pytest.mark.parametrize("actor", list(ACTORS))
+@pytest.mark.parametrize("host", ["A", "B"])
+def test_someone_elses_live_session_is_ended_only_by_those_who_may_end_it(world, live_sessions, actor, host):
+    api = APIClient()
+    user = actor_user(actor, world)
+    if user is not None:
+        api.force_authenticate(user)
+
+    response = api.post(f"/api/v1/sessions/{live_sessions[host].pk}/end/")
+
+    assert response.status_code == (401 if user is None else _visible_status(actor, "session.end", host, 202))
+
+
+@pytest.mark.parametrize("actor", list(ACTORS))
+@pytest.mark.parametrize("host", ["A", "B"])
+def test_only_its_owner_invites_someone_to_watch_a_session(world, live_sessions, actor, host):
+    api = APIClient()
+    user = actor_user(actor, world)
+    guest = make_user("guest")
+    if user is not None:
+        api.force_authenticate(user)
+    path = f"/api/v1/sessions/{live_sessions[host].pk}/invites/"
+
+    response = api.post(path, {"user": guest.username}, format="json")
+    owners = APIClient()
+    owners.force_authenticate(world.objects["user"])
+
+    assert response.status_code == (401 if user is None else (403 if allowed(actor, "session.view", host) else 404))
+    assert owners.post(path, {"user": guest.username}, format="json").status_code == 201
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("actor", list(ACTORS))
+@pytest.mark.parametrize("host", ["A", "B"])
+@pytest.mark.parametrize("invited", [False, True])
+def test_watching_someone_elses_session_needs_the_action_or_an_invitation(world, live_sessions, actor, host, invited):
+    from portal.terminals.models import SessionInvite
+
+    user = actor_user(actor, world)
+    session = live_sessions[host]
+    if invited and user is not None:
+        SessionInvite.objects.create(session=session, user=user, invited_by=world.objects["user"])
+    query = f"?token={make_token(user)}" if user is not None else ""
+
+    async def connect():
+        communicator = WebsocketCommunicator(application, f"/ws/sessions/{session.pk}/watch/{query}")
+        await communicator.connect()
+        quiet = await communicator.receive_nothing(0.2)
+        message = None if quiet else await communicator.receive_output(1)
+        await communicator.disconnect()
+        return message
+
+    message = async_to_sync(connect)()
+
+    if user is None:
+        assert message["code"] == 4401
+    elif invited or allowed(actor, "session.watch", host):
+        assert message is None, "a watcher who may watch was refused"
+    else:
+        assert message["type"] == "websocket.close" and message["code"] == 4403
+
+
+@pytest.mark.parametrize("actor", list(ACTORS))
+@pytest.mark.parametrize("host", ["A", "B"])
+@pytest.mark.parametrize("invited", [False, True])
+def test_the_watch_page_is_for_those_who_may_watch(world, live_sessions, actor, host, invited):
+    from portal.terminals.models import SessionInvite
+
+    client = Client()
+    user = actor_user(actor, world)
+    session = live_sessions[host]
+    if user is not None:
+        client.force_login(user)
+        if invited:
+            SessionInvite.objects.create(session=session, user=user, invited_by=world.objects["user"])
+
+    page = client.get(f"/sessions/{session.pk}/watch/")
+    listing = client.get("/sessions/")
+
+    if user is None:
+        assert page.status_code == listing.status_code == 302
+        return
+    want = invited or allowed(actor, "session.watch", host)
+    assert page.status_code == (200 if want else 404)
+    assert (f'href="/sessions/{session.pk}/watch/"' in listing.content.decode()) == want
 
 
 # --- operations (issue 6) ----------------------------------------------------------------------

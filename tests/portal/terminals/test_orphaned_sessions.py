@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from portal.audit.models import AuditEvent
-from portal.terminals.housekeeping import ORPHANED_REASON, end_orphaned_sessions
+from portal.terminals.housekeeping import GRACE_REASON, ORPHANED_REASON, end_orphaned_sessions
 from portal.terminals.models import TerminalSession
 from tests.portal.factories import make_container, make_online_host, make_superuser
 from tests.portal.terminals.factories import make_terminal_session
@@ -36,3 +36,22 @@ def test_given_an_open_session_not_refreshed_for_a_minute_then_the_sweep_ends_it
     assert TerminalSession.objects.get(pk=finished.pk).end_reason == ""
     event = AuditEvent.objects.get(action="terminal.end")
     assert event.detail["session"] == lost.pk and event.outcome == "failure" and event.username == "ada"
+
+
+def test_given_a_detached_session_then_the_sweep_ends_it_at_its_grace_end_and_not_before(container):
+    now = timezone.now()
+    user = make_superuser("ada")
+    stale = now - timedelta(minutes=5)  # not refreshed since it was detached: still not orphaned
+    waiting = make_terminal_session(
+        user, container, ended_at=None, exit_code=None, alive_at=stale, detached_until=now + timedelta(seconds=30)
+    )
+    gone = make_terminal_session(
+        user, container, ended_at=None, exit_code=None, alive_at=stale, detached_until=now - timedelta(seconds=5)
+    )
+
+    assert end_orphaned_sessions(now) == 1
+
+    gone.refresh_from_db()
+    assert gone.ended_at == now - timedelta(seconds=5) and gone.end_reason == GRACE_REASON
+    assert gone.detached_until is None
+    assert TerminalSession.objects.get(pk=waiting.pk).ended_at is None

@@ -1,0 +1,124 @@
+"""The terminal's relay (engine output → the web side) with a fake engine stream: output that
+answers input goes at once whatever was sent just before; output nobody typed for is batched."""
+
+import asyncio
+from types import SimpleNamespace
+
+import pytest
+
+from tests.support.aio import run_async
+from workers.streams import terminal
+from workers.streams.terminal import ConsoleSession
+
+# Long enough that a held chunk cannot be mistaken for one sent at once on a loaded machine.
+WINDOW = 0.5
+AT_ONCE = 0.2
+
+
+class FakeStream:
+    """What the relay reads: chunks put by the test, in order; b"" is the end."""
+
+    def __init__(self):
+        self.chunks: asyncio.Queue[bytes] = asyncio.Queue()
+        self.eof = False
+
+    async def read(self, limit: int) -> bytes:
+        data = await self.chunks.get()
+        if not data:
+            self.eof = True
+        return data
+
+
+class Relayed(ConsoleSession):
+    kind = "fake"
+
+    def __init__(self):
+        super().__init__(SimpleNamespace(layer=None), {"reply_to": "web"}, host=SimpleNamespace(engine=None))
+        self.stream = FakeStream()
+        self.sent: list[tuple[float, bytes]] = []
+
+    async def emit(self, data) -> None:
+        self.sent.append((asyncio.get_running_loop().time(), data))
+
+    def typed(self) -> None:
+        """What on_input notes of a keystroke (its bytes go to the engine, not needed here)."""
+        self.input_at = asyncio.get_running_loop().time()
+
+    async def output(self, data: bytes) -> None:
+        await self.stream.chunks.put(data)
+        await asyncio.sleep(0)
+
+
+@pytest.fixture(autouse=True)
+def long_batch_window(monkeypatch):
+    monkeypatch.setattr(terminal, "BATCH_SECONDS", WINDOW)
+    monkeypatch.setattr(terminal, "FLOOD_BATCH_SECONDS", WINDOW)
+
+
+async def sent_within(session: Relayed, count: int, seconds: float) -> bool:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while len(session.sent) < count and loop.time() < deadline:
+        await asyncio.sleep(0.005)
+    return len(session.sent) >= count
+
+
+def relay(body):
+    async def run():
+        session = Relayed()
+        relaying = asyncio.create_task(session.relay())
+        try:
+            return await body(session)
+        finally:
+            await session.output(b"")
+            await asyncio.wait_for(relaying, 5)
+
+    return run_async(run())
+
+
+def test_given_keys_typed_back_to_back_when_each_echo_follows_the_last_send_then_none_is_held():
+    async def body(session):
+        await session.output(b"$ ")
+        assert await sent_within(session, 1, AT_ONCE)
+        echoes = []
+        for index, key in enumerate(b"abcde", start=2):
+            session.typed()
+            await session.output(bytes([key]))
+            echoes.append(await sent_within(session, index, AT_ONCE))
+        return echoes, [data for _, data in session.sent]
+
+    echoes, sent = relay(body)
+
+    assert echoes == [True] * 5, "an echo waited out the batch window of the send before it"
+    assert sent == [b"$ ", b"a", b"b", b"c", b"d", b"e"]
+
+
+def test_given_output_nobody_typed_for_when_it_follows_a_send_then_it_is_batched():
+    async def body(session):
+        await session.output(b"first")
+        assert await sent_within(session, 1, AT_ONCE)
+        await session.output(b"second")
+        await session.output(b"third")
+        held = not await sent_within(session, 2, AT_ONCE)
+        assert await sent_within(session, 2, WINDOW * 4)
+        return held, [data for _, data in session.sent]
+
+    held, sent = relay(body)
+
+    assert held, "output nobody typed for went out within the batch window"
+    assert sent == [b"first", b"secondthird"]
+
+
+def test_given_batched_output_when_a_key_is_typed_meanwhile_then_what_is_held_goes_with_the_echo():
+    async def body(session):
+        await session.output(b"first")
+        assert await sent_within(session, 1, AT_ONCE)
+        await session.output(b"busy")
+        await asyncio.sleep(0.05)
+        session.typed()
+        await session.output(b"k")
+        return await sent_within(session, 2, AT_ONCE), [data for _, data in session.sent]
+
+    at_once, sent = relay(body)
+
+    assert at_once and sent == [b"first", b"busyk"]
