@@ -4,11 +4,12 @@ from celery import Celery
 
 from wire.tasks import InventoryResync
 from workers.inventory import InventorySync
+from workers.trust import Trust, register_signed_task
 
 __all__ = ["register_tasks"]
 
 
-def register_tasks(app: Celery, inventory: InventorySync) -> None:
-    @app.task(name=InventoryResync.name, ignore_result=True)
+def register_tasks(app: Celery, inventory: InventorySync, trust: Trust) -> None:
+    @register_signed_task(app, trust, InventoryResync.name)
     def inventory_resync():
         inventory.request_full_snapshot()

@@ -254,6 +254,7 @@ API = [
     ("v1:token-list", "post", lambda w: "/api/v1/tokens/", lambda w: {"name": "mine"}, "token.own", None, "create"),
     # Someone else's token does not exist for anybody but its owner.
     ("v1:token-detail", "delete", lambda w: f"/api/v1/tokens/{w.objects['token'].pk}/", None, "nobody", None, "detail"),
+    ("v1:host-rotate", "post", lambda w: f"/api/v1/hosts/{w.host_b.pk}/rotate/", None, "host.rotate", "B", "detail"),
 ]
 
 PAGES = [
