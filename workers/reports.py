@@ -84,7 +84,9 @@ class Reporter:
             kwargs = {"report": report}
             if self.keys is not None:
                 kwargs["signature"] = sign_report(self.keys, report)
-            self.app.send_task(REPORT_TASK, kwargs=kwargs, queue=PORTAL_QUEUE)
+            # declare=[]: declaring the portal's queue would read its length and write its binding,
+            # which a host's broker user may not (portal/hosts/broker_acl.py); the portal declares it.
+            self.app.send_task(REPORT_TASK, kwargs=kwargs, queue=PORTAL_QUEUE, declare=[])
         except Exception as exc:  # the broker is down: the next heartbeat tries again
             log.warning("Could not send %s report to the portal: %s", kind, exc)
             return False

@@ -70,6 +70,7 @@ def host_key_patterns(slug: str) -> list[str]:
         queue,
         f"{queue}{KOMBU_PRIORITY_SEP}*",
         f"_kombu.binding.{queue}",
+        f"_kombu.binding_permanent.{queue}",
         *unacked.values(),
         claim_key(slug),
         LAYER_PREFIX + host_stream_channel(slug),

@@ -136,7 +136,12 @@ def purge_host_keys(slug: str) -> None:
     """What a removed host leaves on the broker: its queue (tasks never to run, sealed secrets
     in them), kombu's copies of its messages in flight, its binding and stream requests."""
     queue = host_queue(slug)
-    keys = [queue, *(f"{queue}{KOMBU_PRIORITY_SEP}{p}" for p in range(10)), f"_kombu.binding.{queue}"]
+    keys = [
+        queue,
+        *(f"{queue}{KOMBU_PRIORITY_SEP}{p}" for p in range(10)),
+        f"_kombu.binding.{queue}",
+        f"_kombu.binding_permanent.{queue}",
+    ]
     keys += [*host_kombu_keys(slug).values(), LAYER_PREFIX + host_stream_channel(slug)]
     try:
         _redis().delete(*keys)
