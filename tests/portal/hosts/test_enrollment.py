@@ -7,10 +7,11 @@ import shlex
 import pytest
 
 from portal.audit.models import AuditEvent
-from portal.hosts import broker_users, enrollment
+from portal.hosts import broker_users, enrollment, views
 from portal.hosts.broker_acl import host_acl_rules, host_key_patterns
 from portal.hosts.broker_users import BrokerManagement
 from portal.hosts.models import Host
+from tests.portal.factories import make_binding, make_superuser, make_team, make_user
 from wire.keys import HostKeys, PortalKey, VerifyKey
 from wire.signing import report_signed_by, sign_report
 
@@ -148,3 +149,19 @@ def test_the_acl_rules_start_from_nothing_and_hold_only_the_password_hash():
     assert not any(rule in ("allkeys", "allchannels", "+@all", "~*", "&*") for rule in rules)
     selectors = [rule for rule in rules if rule.startswith("(")]
     assert selectors[0] == "(%W~portal %W~portal\x06\x16* +lpush)"
+
+
+def test_the_host_page_offers_enrollment_to_its_admins_and_says_when_hosts_share_the_broker(client, monkeypatch):
+    monkeypatch.setattr(views, "broker_management", lambda: BrokerManagement(False, "Hosts share the broker URL."))
+    old = Host.objects.create(slug="old-1", name="old-1")
+    client.force_login(make_superuser())
+
+    page = client.get(f"/hosts/{old.pk}/").content.decode()
+
+    assert "This host needs enrolling" in page and 'id="host-rotate"' in page and "Enroll</button>" in page
+    assert "Hosts share the broker URL." in page
+    developer = make_user()
+    make_binding(make_team(developer), "developer", old)
+    client.force_login(developer)
+    page = client.get(f"/hosts/{old.pk}/").content.decode()
+    assert "This host needs enrolling" in page and 'id="host-rotate"' not in page and "share the broker" not in page
