@@ -121,7 +121,20 @@ def set_host_user(slug: str, password: str) -> str:
         _redis().execute_command("CLIENT", "KILL", "USER", user)
     except redis.RedisError as exc:
         raise BrokerUnavailable(f"Berth could not set host {slug}'s broker user ({exc}); nothing changed.") from exc
+    _save_users()
     return user
+
+
+def _save_users() -> None:
+    """Keep the users in Redis's ACL file, when it has one (`make run`'s: stack/redis_service.py),
+    so they outlive a restart of Redis."""
+    try:
+        _redis().execute_command("ACL", "SAVE")
+    except redis.ResponseError as exc:
+        if "not configured to use an acl file" not in str(exc).lower():
+            log.warning("Could not save the broker's users to its ACL file: %s", exc)
+    except redis.RedisError as exc:
+        log.warning("Could not save the broker's users to its ACL file: %s", exc)
 
 
 def drop_host_user(user: str) -> None:
@@ -130,6 +143,8 @@ def drop_host_user(user: str) -> None:
         _redis().execute_command("ACL", "DELUSER", user)
     except redis.RedisError as exc:
         log.warning("Could not delete broker user '%s': %s", user, exc)
+        return
+    _save_users()
 
 
 def purge_host_keys(slug: str) -> None:
