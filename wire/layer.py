@@ -76,7 +76,8 @@ class BerthChannelLayer(RedisChannelLayer):
 
     def __init__(self, *args, owner: str = PORTAL_CHANNEL_OWNER, **kwargs):
         super().__init__(*args, **kwargs)
-        self.client_prefix = f"{owner}.{uuid.uuid4().hex}"
+        # 16 hex digits of randomness here, and 32 more in each channel's own part (after "!").
+        self.client_prefix = f"{owner}.{uuid.uuid4().hex[:16]}"
 
     def create_pool(self, index):
         host = dict(self.hosts[index])

@@ -21,6 +21,7 @@ __all__ = [
     "operation_progress_key",
 ]
 
+import hashlib
 import re
 
 PORTAL_QUEUE = "portal"
@@ -104,5 +105,6 @@ def host_kombu_keys(slug: str) -> dict[str, str]:
 
 def host_channel_owner(slug: str) -> str:
     """What a host worker's process-local channels start with (wire.layer), so its own Redis
-    user may read them and no other host's."""
-    return f"host-{slug}"
+    user may read them and no other host's. A digest of the slug, not the slug: a channel name
+    must stay under 100 characters, and a slug may have 60."""
+    return "host-" + hashlib.sha256(slug.encode()).hexdigest()[:16]

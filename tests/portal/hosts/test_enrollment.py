@@ -13,6 +13,7 @@ from portal.hosts.broker_users import BrokerManagement
 from portal.hosts.models import Host
 from tests.portal.factories import make_binding, make_superuser, make_team, make_user
 from wire.keys import HostKeys, PortalKey, VerifyKey
+from wire.names import host_channel_owner
 from wire.signing import report_signed_by, sign_report
 
 pytestmark = pytest.mark.django_db
@@ -132,7 +133,7 @@ def test_a_hosts_key_patterns_reach_its_own_keys_and_no_other_hosts():
         "berth:kombu:web-1:unacked",
         "berth:host-claim:web-1",
         "berth:asgiberth.host.web-1.streams",
-        "berth:asgispecific.host-web-1.abc!",
+        f"berth:asgispecific.{host_channel_owner('web-1')}.abc!",
     ]
     for key in own_keys:
         assert _allowed(mine, key), key
