@@ -47,6 +47,8 @@ def main() -> None:
         settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
         call_command("migrate", verbosity=0)
 
+        from django.db import close_old_connections
+
         from portal.ingest.reports import apply_host_report
         from portal.ingest.tasks import host_report
         from tests.portal.hosts.factories import enrolled_worker
@@ -89,7 +91,8 @@ def main() -> None:
         apply_host_report(worker.report("hello"))
         unsigned = [worker.report("heartbeat") for _ in range(args.reports)]
         started = time.perf_counter()
-        for report in unsigned:
+        for report in unsigned:  # the task body as it was before signatures
+            close_old_connections()
             apply_host_report(report)
         before = args.reports / (time.perf_counter() - started)
         signed = [worker.signed("heartbeat") for _ in range(args.reports)]
@@ -98,7 +101,7 @@ def main() -> None:
             assert host_report(**kwargs) == "applied"
         after = args.reports / (time.perf_counter() - started)
         print(
-            f"heartbeats applied per second: unsigned (apply_host_report) {before:.0f}, "
+            f"heartbeats applied per second: unsigned (the task body before) {before:.0f}, "
             f"signed and checked (host_report) {after:.0f} ({(before - after) / before * 100:+.1f}% cost)"
         )
 
