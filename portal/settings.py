@@ -193,6 +193,16 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # at every lost broker connection.
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 
+# Who speaks on the broker (portal/hosts/enrollment.py). The portal's signing key: BERTH_PORTAL_KEY,
+# else one generated once and kept (0600) in the data directory.
+BERTH_PORTAL_KEY = os.environ.get("BERTH_PORTAL_KEY", "")
+BERTH_PORTAL_KEY_FILE = DATA_DIR / "portal-signing.key"
+# "auto": give each host its own Redis ACL user when Berth's Redis user may and the broker's
+# default user is not open to all; "off": never (hosts then share the URL below).
+BERTH_BROKER_USERS = os.environ.get("BERTH_BROKER_USERS", "auto")
+# The broker as host workers reach it (a host's own user and password are put into it).
+BERTH_HOST_REDIS_URL = os.environ.get("BERTH_HOST_REDIS_URL", REDIS_URL)
+
 # Host liveness, judged by the portal's clock when heartbeats arrive.
 BERTH_HOST_OFFLINE_AFTER = float(os.environ.get("BERTH_HOST_OFFLINE_AFTER", "8"))
 BERTH_LIVENESS_CHECK_EVERY = float(os.environ.get("BERTH_LIVENESS_CHECK_EVERY", "1"))

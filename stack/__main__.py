@@ -4,6 +4,7 @@ it and they write is owner-only (stack/private_files.py)."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -12,14 +13,22 @@ import sys
 import threading
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import requests
 
 from engine import Engine, EngineUnavailable
 from stack.commands import portal_worker_command, web_command
 from stack.private_files import keep_private
-from stack.redis_service import RedisProblem, local_redis_command, redis_answers, wait_for_redis
+from stack.redis_service import (
+    RedisProblem,
+    local_redis_command,
+    private_redis_users,
+    redis_answers,
+    wait_for_redis,
+)
 from stack.supervisor import Process, Supervisor
+from wire.names import host_slug
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -82,7 +91,8 @@ def main() -> int:
     port = os.environ.get("BERTH_PORT", "8000")
     bind = os.environ.get("BERTH_BIND", "0.0.0.0")  # noqa: S104 (a portal is meant to be reached)
     data_dir = Path(os.environ.get("BERTH_DATA_DIR", ROOT / "var")).resolve()
-    redis_url = os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
+    given_redis_url = os.environ.get("REDIS_URL")
+    redis_url = given_redis_url or "redis://127.0.0.1:6379/0"
     os.environ["BERTH_DATA_DIR"] = str(data_dir)
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
     # For people: each process says in one line when it is ready, then only warnings and errors
@@ -102,8 +112,12 @@ def main() -> int:
     if redis_answers(redis_url):
         say(f"Redis answers at {redis_url}")
     else:
+        acl_file = None
+        if not given_redis_url:  # our own Redis: a password, and the users in the data directory
+            password, acl_file = private_redis_users(data_dir / "redis")
+            redis_url = f"redis://:{quote(password, safe='')}@127.0.0.1:6379/0"
         try:
-            command = local_redis_command(redis_url, data_dir / "redis")
+            command = local_redis_command(redis_url, data_dir / "redis", acl_file)
         except RedisProblem as exc:
             say(f"error: {exc}")
             return 1
@@ -112,7 +126,8 @@ def main() -> int:
             supervisor.stop()
             say(f"error: started redis-server for {redis_url}, but it did not answer; see its output above.")
             return 1
-        say(f"Started Redis at {redis_url}")
+        say(f"Started Redis at {redis_url.split('@')[-1]}" + (" (its users in redis/users.acl)" if acl_file else ""))
+    os.environ["REDIS_URL"] = redis_url
 
     say("Migrating the database…")
     manage("migrate", "--noinput")
@@ -123,6 +138,10 @@ def main() -> int:
     engine_problem = ""
     try:
         Engine(docker_host, timeout=3).ping()
+        # Enrolled afresh each start (its earlier credentials stop working), like any host.
+        enrollment = json.loads(manage("enroll_host", host_name))
+        if enrollment["warning"]:
+            say(f"warning: {enrollment['warning']}")
     except EngineUnavailable as exc:
         engine_problem = (
             f"{exc}. The portal runs without a local host; start Docker and a host worker "
@@ -152,8 +171,8 @@ def main() -> int:
         supervisor.start(
             Process(
                 "host-worker",
-                [PYTHON, "-m", "workers", "--name", host_name],
-                env={"DOCKER_HOST": docker_host},
+                [PYTHON, "-m", "workers", "--name", host_slug(host_name)],
+                env={"DOCKER_HOST": docker_host, **enrollment["env"]},
             )
         )
 

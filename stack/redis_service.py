@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import secrets
 import shutil
 import subprocess
 import time
@@ -11,7 +13,7 @@ from urllib.parse import unquote, urlsplit
 
 import redis
 
-__all__ = ["RedisProblem", "local_redis_command", "redis_answers"]
+__all__ = ["RedisProblem", "local_redis_command", "private_redis_users", "redis_answers"]
 
 LOCAL_NAMES = {"127.0.0.1", "localhost", "::1", ""}
 
@@ -39,7 +41,25 @@ def _install_redis() -> str | None:
     return shutil.which("redis-server")
 
 
-def local_redis_command(url: str, data_dir: Path) -> list[str]:
+def private_redis_users(data_dir: Path) -> tuple[str, Path]:
+    """The password of the default user of the Redis `make run` starts, and its ACL file (both
+    0600 in the data directory, made once): Berth's portal uses that user, and gives each host a
+    user of its own in the same file (portal/hosts/broker_users.py). Without a password on the
+    default user, any host could use it instead of its own."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    password_file, acl_file = data_dir / "redis-password", data_dir / "users.acl"
+    if not password_file.exists():
+        password_file.write_text(secrets.token_urlsafe(32) + "\n")
+        password_file.chmod(0o600)
+    password = password_file.read_text().strip()
+    if not acl_file.exists():
+        digest = hashlib.sha256(password.encode()).hexdigest()
+        acl_file.write_text(f"user default on #{digest} ~* &* +@all\n")
+        acl_file.chmod(0o600)
+    return password, acl_file
+
+
+def local_redis_command(url: str, data_dir: Path, acl_file: Path | None = None) -> list[str]:
     """The command that starts a Redis for `url` on this machine, or RedisProblem saying why not."""
     parts = urlsplit(url)
     if parts.scheme not in ("redis", "rediss") or (parts.hostname or "") not in LOCAL_NAMES:
@@ -59,7 +79,9 @@ def local_redis_command(url: str, data_dir: Path) -> list[str]:
     bind = "::1" if parts.hostname == "::1" else "127.0.0.1"
     command = [binary, "--bind", bind, "--port", str(parts.port or 6379), "--dir", str(data_dir)]
     command += ["--save", "60 1", "--appendonly", "no", "--daemonize", "no"]
-    if parts.password:
+    if acl_file is not None:
+        command += ["--aclfile", str(acl_file)]
+    elif parts.password:
         # Clients (redis-py, kombu) decode %-escapes in the URL's password; the server must get it decoded too.
         command += ["--requirepass", unquote(parts.password)]
     return command

@@ -19,6 +19,7 @@ unchanged, so stock layers and this one interoperate on the same Redis.
 from __future__ import annotations
 
 import time
+import uuid
 
 import redis.asyncio as aioredis
 from channels.exceptions import ChannelFull
@@ -27,7 +28,12 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-__all__ = ["BerthChannelLayer", "channel_layer_config"]
+from wire.names import PORTAL_CHANNEL_OWNER
+
+__all__ = ["LAYER_PREFIX", "BerthChannelLayer", "channel_layer_config"]
+
+# Every key of the layer starts with this (channels `<prefix><channel>`, groups `<prefix>:group:<group>`).
+LAYER_PREFIX = "berth:asgi"
 
 # The most messages for this process's own channels taken from Redis in one round trip.
 RECEIVE_BATCH = 100
@@ -53,12 +59,13 @@ return 1
 
 
 def channel_layer_config(redis_url: str) -> dict:
-    """The Channels Redis layer's CONFIG, the same in the web process and the host workers."""
+    """The Channels Redis layer's CONFIG, the same in the web process and the host workers (a host
+    worker's BerthChannelLayer also gets its `owner`)."""
     return {
         # redis-py 8 reads with a 5 s socket timeout by default, the same as the layer's
         # blocking receive: an idle websocket would die with "Timeout reading". Read longer.
         "hosts": [{"address": redis_url, "socket_timeout": 15, "socket_keepalive": True}],
-        "prefix": "berth:asgi",
+        "prefix": LAYER_PREFIX,
         "capacity": 1000,
         # Every channel a process creates with new_channel() (consumers, stream sessions) shares
         # one Redis key and so one capacity: it must hold the stream bridge's window of chunks
@@ -69,7 +76,15 @@ def channel_layer_config(redis_url: str) -> dict:
 
 
 class BerthChannelLayer(RedisChannelLayer):
-    """The layer of every Berth process (settings.CHANNEL_LAYERS in the portal, StreamLoop in a worker)."""
+    """The layer of every Berth process (settings.CHANNEL_LAYERS in the portal, StreamLoop in a worker).
+
+    Its process-local channels are `specific.<owner>.<random>!…`: a host's Redis user may read
+    only its own (`host-<slug>.`), and write only to its own and the portal's."""
+
+    def __init__(self, *args, owner: str = PORTAL_CHANNEL_OWNER, **kwargs):
+        super().__init__(*args, **kwargs)
+        # 16 hex digits of randomness here, and 32 more in each channel's own part (after "!").
+        self.client_prefix = f"{owner}.{uuid.uuid4().hex[:16]}"
 
     def create_pool(self, index):
         host = dict(self.hosts[index])

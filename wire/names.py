@@ -3,10 +3,15 @@
 __all__ = [
     "HOST_QUEUE_PREFIX",
     "INVENTORY_RESYNC_TASK",
+    "KOMBU_PRIORITY_SEP",
     "OPERATION_TASK",
+    "PORTAL_CHANNEL_OWNER",
     "PORTAL_QUEUE",
     "REPORT_TASK",
     "claim_key",
+    "host_broker_user",
+    "host_channel_owner",
+    "host_kombu_keys",
     "host_queue",
     "host_slug",
     "host_stream_channel",
@@ -16,6 +21,7 @@ __all__ = [
     "operation_progress_key",
 ]
 
+import hashlib
 import re
 
 PORTAL_QUEUE = "portal"
@@ -27,6 +33,12 @@ INVENTORY_RESYNC_TASK = "berth.host.inventory_resync"
 # Sent by the portal to a host's queue: one operation (workers/operations/ runs it); its only other argument
 # is the registry credentials it needs, which nothing logs or stores.
 OPERATION_TASK = "berth.host.operation"
+
+# Kombu's Redis transport names a queue's priority lists `<queue><sep><priority>`.
+KOMBU_PRIORITY_SEP = "\x06\x16"
+# What the process-local channels of the portal's processes start with (wire.layer): hosts may
+# write to those, and to no other host's.
+PORTAL_CHANNEL_OWNER = "portal"
 
 _SLUG_RE = re.compile(r"[^a-z0-9-]+")
 
@@ -73,3 +85,26 @@ def operation_abandoned_key(operation_id: int) -> str:
     """Set by the portal when it gave an operation up (its host was lost): a worker that
     comes back and finds the task still queued does not run it."""
     return f"berth:operation:{int(operation_id)}:abandoned"
+
+
+def host_broker_user(slug: str) -> str:
+    """The Redis ACL user of one host (portal/hosts/broker_users.py)."""
+    return f"berth-host-{slug}"
+
+
+def host_kombu_keys(slug: str) -> dict[str, str]:
+    """Kombu's transport options that give a host's worker its own unacked-message keys, so that
+    no host sees another's messages in flight (kombu's defaults are one `unacked` for all)."""
+    base = f"berth:kombu:{slug}:"
+    return {
+        "unacked_key": base + "unacked",
+        "unacked_index_key": base + "unacked_index",
+        "unacked_mutex_key": base + "unacked_mutex",
+    }
+
+
+def host_channel_owner(slug: str) -> str:
+    """What a host worker's process-local channels start with (wire.layer), so its own Redis
+    user may read them and no other host's. A digest of the slug, not the slug: a channel name
+    must stay under 100 characters, and a slug may have 60."""
+    return "host-" + hashlib.sha256(slug.encode()).hexdigest()[:16]

@@ -1,7 +1,9 @@
 """`python -m workers --name <host>`: start the host worker for the Docker engine at DOCKER_HOST.
 
-Needs only REDIS_URL (the broker) and, when the engine is not at /var/run/docker.sock,
-DOCKER_HOST. It never opens the database and needs no credentials for it.
+Needs what enrollment shows once (portal/hosts/enrollment.py): REDIS_URL (the broker, as this
+host's own user), BERTH_HOST_KEY (its keys) and BERTH_PORTAL_PUBLIC_KEY (to check the portal's
+tasks); and, when the engine is not at /var/run/docker.sock, DOCKER_HOST. It never opens the
+database and needs no credentials for it.
 """
 
 from __future__ import annotations
@@ -10,13 +12,15 @@ import argparse
 import logging
 import os
 import sys
+from urllib.parse import urlsplit, urlunsplit
 
 import redis
 from celery.signals import worker_ready
 
 from engine import Engine, EngineUnavailable
 from engine.client import DEFAULT_DOCKER_HOST
-from wire.names import host_queue, host_slug, host_stream_channel
+from wire.keys import HostKeys, InvalidKey, VerifyKey
+from wire.names import host_channel_owner, host_queue, host_slug, host_stream_channel
 from workers.app import make_app
 from workers.attachments import AttachmentSync
 from workers.heartbeat import Heartbeat
@@ -29,6 +33,7 @@ from workers.services import ServicesStep
 from workers.streams.kinds import register_streams
 from workers.streams.loop import StreamLoop
 from workers.tasks import register_tasks
+from workers.trust import ENROLL_HINT, Trust
 
 log = logging.getLogger("workers")
 
@@ -64,7 +69,25 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         args.slug = host_slug(args.name)
     except ValueError as exc:
         parser.error(str(exc))
+    host_key, portal_public = os.environ.get("BERTH_HOST_KEY", ""), os.environ.get("BERTH_PORTAL_PUBLIC_KEY", "")
+    if not host_key or not portal_public:
+        parser.exit(
+            2,
+            f"Refused: this host worker is not enrolled (no BERTH_HOST_KEY or BERTH_PORTAL_PUBLIC_KEY). "
+            f"{ENROLL_HINT.format(name=args.slug)}\n",
+        )
+    try:
+        args.trust = Trust(args.slug, HostKeys.from_text(host_key), VerifyKey.from_text(portal_public))
+    except InvalidKey as exc:
+        parser.exit(2, f"Refused: {exc} {ENROLL_HINT.format(name=args.slug)}\n")
     return args
+
+
+def without_password(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@")))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -84,8 +107,8 @@ def main(argv: list[str] | None = None) -> int:
 
     broker = redis.Redis.from_url(args.redis_url, socket_connect_timeout=5)
     queue = host_queue(identity.slug)
-    app = make_app(args.redis_url, queue)
-    reporter = Reporter(app, identity, engine.base_url)
+    app = make_app(args.redis_url, queue, identity.slug)
+    reporter = Reporter(app, identity, engine.base_url, args.trust.keys)
     claim = NameClaim(broker, identity, ttl=args.heartbeat * 3)
     try:
         claim.acquire(engine_id)
@@ -94,7 +117,12 @@ def main(argv: list[str] | None = None) -> int:
         reporter.send("refused", reason=str(exc))
         return 2
     except redis.RedisError as exc:
-        log.error("Cannot reach Redis at %s: %s. Set REDIS_URL to the portal's broker.", args.redis_url, exc)
+        log.error(
+            "Cannot reach Redis at %s: %s. REDIS_URL is the one this host's enrollment showed "
+            "(rotated credentials stop the old ones at once: enroll it again).",
+            without_password(args.redis_url),
+            exc,
+        )
         return 1
 
     # The heartbeat says hello before the inventory reports, and goodbye after the last one.
@@ -102,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     inventory = InventorySync(Engine(args.docker_host), reporter, reconcile_every=args.reconcile)
     attachments = AttachmentSync(Engine(args.docker_host), reporter, reconcile_every=args.reconcile)
     # Terminals, logs, stats and progress share one event loop and channel-layer connection.
-    streams = StreamLoop(args.redis_url, host_stream_channel(identity.slug))
+    streams = StreamLoop(args.redis_url, host_stream_channel(identity.slug), owner=host_channel_owner(identity.slug))
     register_streams(streams, args.docker_host)
     runner = OperationRunner(
         args.docker_host, reporter, streams, broker, lifecycle_threads=max(1, args.lifecycle_concurrency)
@@ -110,8 +138,8 @@ def main(argv: list[str] | None = None) -> int:
     # Stopped in reverse: the lifecycle lane first, while its operations can still report.
     heartbeat = Heartbeat(engine, reporter, claim, interval=args.heartbeat)
     app.berth_services = [heartbeat, inventory, attachments, streams, runner.lifecycle]
-    register_tasks(app, inventory, attachments)
-    register_operations(app, runner)
+    register_tasks(app, args.trust, inventory, attachments)
+    register_operations(app, runner, args.trust)
     app.steps["worker"].add(ServicesStep)
     log.info("Host worker for '%s' (queue %s) on engine %s", identity.name, queue, engine.base_url)
 
@@ -133,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
             f"--loglevel={args.loglevel}",
             "--without-mingle",
             "--without-gossip",
+            "--without-heartbeat",
         ]
     )
     return 0

@@ -12,8 +12,10 @@ from typing import Any
 from celery import Celery
 
 from engine import EngineInfo
+from wire.keys import HostKeys
 from wire.names import PORTAL_QUEUE, REPORT_TASK
 from wire.reports import EngineFacts, Report, WorkerFacts
+from wire.signing import sign_report
 from workers.identity import HostIdentity
 
 __all__ = ["EngineState", "Reporter"]
@@ -42,8 +44,10 @@ class EngineState:
 class Reporter:
     """Numbers each report so the portal applies them in order and ignores stale ones."""
 
-    def __init__(self, app: Celery, identity: HostIdentity, docker_host: str):
+    def __init__(self, app: Celery, identity: HostIdentity, docker_host: str, keys: HostKeys | None = None):
         self.app = app
+        # Signs every report (wire.signing); the portal drops what its host's key did not sign.
+        self.keys = keys
         self.identity = identity
         self.docker_host = docker_host
         self._seq = itertools.count(1)
@@ -77,7 +81,12 @@ class Reporter:
     def send(self, kind: str, state: EngineState | None = None, **parts: Any) -> bool:
         report = self.build(kind, state, **parts)
         try:
-            self.app.send_task(REPORT_TASK, kwargs={"report": report}, queue=PORTAL_QUEUE)
+            kwargs = {"report": report}
+            if self.keys is not None:
+                kwargs["signature"] = sign_report(self.keys, report)
+            # declare=[]: declaring the portal's queue would read its length and write its binding,
+            # which a host's broker user may not (portal/hosts/broker_acl.py); the portal declares it.
+            self.app.send_task(REPORT_TASK, kwargs=kwargs, queue=PORTAL_QUEUE, declare=[])
         except Exception as exc:  # the broker is down: the next heartbeat tries again
             log.warning("Could not send %s report to the portal: %s", kind, exc)
             return False

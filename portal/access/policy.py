@@ -49,6 +49,8 @@ ACTIONS: dict[str, tuple[Role | None, bool]] = {
     "host.add": (Role.ADMIN, True),
     "host.change": (Role.ADMIN, False),
     "host.delete": (Role.ADMIN, False),
+    # New keys and broker credentials for a host (portal/hosts/enrollment.py).
+    "host.rotate": (Role.ADMIN, False),
     "container.view": (Role.VIEWER, False),
     "image.view": (Role.VIEWER, False),
     # Terminal (exec) and attach.

@@ -11,7 +11,8 @@ import redis
 from django.conf import settings
 
 from portal.celery import app
-from wire.names import INVENTORY_RESYNC_TASK, claim_key, host_queue, inventory_resync_key
+from portal.hosts.host_tasks import send_host_task
+from wire.names import INVENTORY_RESYNC_TASK, claim_key, inventory_resync_key
 
 __all__ = ["claim_holder", "redis_answers", "request_inventory_resync"]
 
@@ -49,7 +50,7 @@ def request_inventory_resync(slug: str) -> bool:
     try:
         if not _redis().set(inventory_resync_key(slug), 1, nx=True, ex=RESYNC_AT_MOST_EVERY):
             return False
-        app.send_task(INVENTORY_RESYNC_TASK, queue=host_queue(slug), expires=RESYNC_AT_MOST_EVERY)
+        send_host_task(app, slug, INVENTORY_RESYNC_TASK, expires=RESYNC_AT_MOST_EVERY)
     except Exception as exc:  # the next snapshot's check asks again
         log.warning("Could not ask host '%s' for a full inventory: %s", slug, exc)
         return False

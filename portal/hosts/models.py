@@ -50,6 +50,16 @@ class Host(models.Model):
     # outranks anything an older one reported (see portal.inventory.versions).
     generation = models.PositiveIntegerField(default=0)
 
+    # Enrollment (portal/hosts/enrollment.py): the public halves of the host's keys (its private
+    # keys were shown once to whoever enrolled it) and its own Redis user, if Berth manages users.
+    verify_key = models.CharField(max_length=64, blank=True)
+    seal_key = models.CharField(max_length=64, blank=True)
+    broker_user = models.CharField(max_length=100, blank=True)
+    enrolled_at = models.DateTimeField(null=True, blank=True)
+    # The last report dropped because its signature was not this host's (shown on its page).
+    forged_report = models.TextField(blank=True)
+    forged_report_at = models.DateTimeField(null=True, blank=True)
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -60,6 +70,11 @@ class Host(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def enrolled(self) -> bool:
+        """Whether the host has keys: a host from before enrollment existed needs one enrollment."""
+        return bool(self.verify_key and self.seal_key)
 
     @property
     def current_status(self) -> str:

@@ -10,15 +10,21 @@ from django.db import transaction
 
 from portal.audit.record import record
 from portal.celery import app as celery_app
+from portal.hosts.host_tasks import send_host_task
 from portal.hosts.models import Host
 from portal.operations.events import publish_operation
 from portal.operations.models import Operation
-from wire.names import host_queue
+from wire.sealing import seal
 from wire.tasks import OperationRequest, OperationTask
 
 __all__ = ["send_operation_task", "submit"]
 
 log = logging.getLogger(__name__)
+
+
+class HostNotEnrolled(Exception):
+    """Credentials for a host that has no key to seal them to."""
+
 
 # A task not picked up within this long is dropped by the worker: its host was lost, and the
 # liveness watch has failed the operation already.
@@ -26,15 +32,23 @@ TASK_EXPIRES = 3600
 
 
 def send_operation_task(slug: str, operation: dict, auth_config: dict | None, app=None) -> None:
-    """Put the operation on the host's queue. Credentials ride in the task and nowhere else:
-    the task's printable form (which Celery may log or show) says only whether there are any."""
+    """Put the operation on the host's queue, signed. Credentials ride in the task and nowhere
+    else, sealed to the host's key (the broker holds only ciphertext); the task's printable form
+    (which Celery may log or show) says only whether there are any."""
     if app is None:
         app = celery_app
-    task = OperationTask(OperationRequest.from_wire(operation), auth_config)
-    app.send_task(
+    sealed = None
+    if auth_config:
+        seal_key = Host.objects.filter(slug=slug).values_list("seal_key", flat=True).first()
+        if not seal_key:
+            raise HostNotEnrolled(f"host '{slug}' is not enrolled: there is no key to seal its credentials to")
+        sealed = seal(seal_key, auth_config)
+    task = OperationTask(OperationRequest.from_wire(operation), sealed)
+    send_host_task(
+        app,
+        slug,
         task.name,
-        kwargs=task.to_wire(),
-        queue=host_queue(slug),
+        task.to_wire(),
         expires=TASK_EXPIRES,
         argsrepr="()",
         kwargsrepr=repr(task.shown()),

@@ -11,6 +11,8 @@
     const containers = host.container_count ? host.running_count + " running / " + host.container_count : "0";
     return el("tr", { data: { hostId: host.id, status: host.status } },
       el("td", {}, el("a", { href: "/hosts/" + host.id + "/", class: "fw-bold" }, host.name),
+        host.enrolled === false ? el("span", { class: "badge bg-yellow-lt ms-2", data: { role: "needs-enrollment" } },
+          "needs enrolling") : null,
         el("div", { class: "text-secondary small" }, host.worker_machine || host.slug)),
       el("td", {}, statusBadge(host)),
       el("td", {}, host.engine_version || "—"),

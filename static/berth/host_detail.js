@@ -15,6 +15,9 @@
     const error = document.getElementById("host-engine-error");
     error.hidden = host.engine_reachable || host.status !== "online";
     error.textContent = host.engine_error;
+    const forged = document.getElementById("host-forged-report");
+    forged.hidden = !host.forged_report;
+    forged.textContent = host.forged_report ? host.forged_report + " (" + new Date(host.forged_report_at).toLocaleString() + ")" : "";
     rows("host-engine", [
       ["Engine version", host.engine_version], ["API version", host.api_version], ["OS", host.os],
       ["Kernel", host.kernel], ["Architecture", host.arch], ["CPUs", host.cpus], ["Memory", bytes(host.memory)],

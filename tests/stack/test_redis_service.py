@@ -77,3 +77,33 @@ def test_without_redis_server_the_problem_says_how_to_install_it(tmp_path, monke
 def test_redis_answers_is_false_for_a_port_nobody_listens_on():
     assert redis_service.redis_answers("redis://127.0.0.1:1/0", timeout=0.2) is False
     assert redis_service.redis_answers("not a url") is False
+
+
+def test_the_redis_make_run_starts_needs_a_password_and_keeps_its_users_owner_only(tmp_path):
+    import subprocess
+
+    import redis
+
+    from tests.support.processes import free_port, wait_until
+
+    password, acl_file = redis_service.private_redis_users(tmp_path / "redis")
+    assert redis_service.private_redis_users(tmp_path / "redis") == (password, acl_file)  # made once
+    assert oct(acl_file.stat().st_mode & 0o777) == "0o600"
+    assert oct((tmp_path / "redis" / "redis-password").stat().st_mode & 0o777) == "0o600"
+    assert password not in acl_file.read_text()  # only its hash
+    port = free_port()
+    url = f"redis://:{password}@127.0.0.1:{port}/0"
+    command = local_redis_command(url, tmp_path / "redis", acl_file)
+    assert "--requirepass" not in command and option(command, "--aclfile") == str(acl_file)
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_until(lambda: redis_service.redis_answers(url), 10, what="the Redis")
+        with pytest.raises(redis.AuthenticationError):
+            redis.Redis(port=port).ping()
+        client = redis.Redis.from_url(url)
+        client.execute_command("ACL", "SETUSER", "berth-host-x", "on", ">pw")
+        client.execute_command("ACL", "SAVE")
+        assert "berth-host-x" in acl_file.read_text()
+    finally:
+        server.terminate()
+        server.wait(10)

@@ -16,6 +16,7 @@ from pathlib import Path
 import requests
 
 from stack.commands import portal_worker_command, web_command
+from wire.names import host_slug
 
 __all__ = ["REPO", "BerthProcess", "Stack", "free_port", "wait_until"]
 
@@ -80,6 +81,8 @@ class Stack:
     port: int = field(default_factory=free_port)
     processes: list[BerthProcess] = field(default_factory=list)
     token: str = ""
+    # What each host's enrollment showed, by slug: a second worker for the same name gets the same.
+    enrollments: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def base_url(self) -> str:
@@ -151,8 +154,24 @@ class Stack:
             worker_env.pop(key, None)
         if docker_host:
             worker_env["DOCKER_HOST"] = docker_host
+        worker_env.update(self.enroll(name))
         command = [PYTHON, "-m", "workers", "--name", name, "--heartbeat", str(heartbeat)]
         return self.spawn(f"host-{name}", command, worker_env)
+
+    def enroll(self, name: str) -> dict[str, str]:
+        """The environment enrollment shows for this host (added now if Berth does not know it; a
+        host known from before, or removed and added again, is enrolled afresh)."""
+        slug = host_slug(name)
+        known = self.host(slug)
+        if known is not None and slug in self.enrollments:
+            return self.enrollments[slug]
+        if known is None:
+            response = self.post("/api/v1/hosts/", {"name": name})
+        else:
+            response = self.post(f"/api/v1/hosts/{known['id']}/rotate/", {})
+        assert response.status_code == 201, response.text
+        self.enrollments[slug] = response.json()["enrollment"]["env"]
+        return self.enrollments[slug]
 
     def headers(self, auth: bool = True) -> dict[str, str]:
         return {"Authorization": f"Token {self.token}"} if auth else {}

@@ -65,6 +65,12 @@ class OperationRunner:
             time.sleep(min(5.0, 0.5 * 2**attempt))
         log.error("Could not report the end of operation %s to the portal", report.id)
 
+    def refuse(self, task: OperationTask, error: str) -> None:
+        """Fail the operation without running anything."""
+        self._report(
+            OperationReport(task.operation.id, "failed", error=error, error_code="refused"), FINAL_REPORT_TRIES
+        )
+
     def run(self, task: OperationTask) -> None:
         """From the Celery thread: a lifecycle action goes to its lane, anything else runs here."""
         if task.operation.kind not in LIFECYCLE_KINDS:

@@ -23,6 +23,7 @@ from typing import Any
 from channels_redis.core import RedisChannelLayer
 
 from wire.layer import BerthChannelLayer, channel_layer_config
+from wire.names import PORTAL_CHANNEL_OWNER
 
 __all__ = ["Handler", "StreamLoop"]
 
@@ -34,9 +35,12 @@ Handler = Callable[[dict], Awaitable[None]]
 class StreamLoop:
     """Start with start(), stop with stop(); handlers are registered before start()."""
 
-    def __init__(self, redis_url: str, channel: str, *, layer: RedisChannelLayer | None = None):
+    def __init__(
+        self, redis_url: str, channel: str, *, layer: RedisChannelLayer | None = None, owner: str = PORTAL_CHANNEL_OWNER
+    ):
         self.channel = channel
-        self.layer = layer or BerthChannelLayer(**channel_layer_config(redis_url))
+        # owner: what this process's channels start with (wire.names.host_channel_owner).
+        self.layer = layer or BerthChannelLayer(**channel_layer_config(redis_url), owner=owner)
         self.loop = asyncio.new_event_loop()
         self._handlers: dict[str, Handler] = {}
         self._tasks: set[asyncio.Task] = set()

@@ -9,6 +9,7 @@ __all__ = ["HostSerializer"]
 
 class HostSerializer(serializers.ModelSerializer):
     status = serializers.ChoiceField(choices=HostStatus.choices, source="current_status", read_only=True)
+    enrolled = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = Host
@@ -35,6 +36,11 @@ class HostSerializer(serializers.ModelSerializer):
             "worker_machine",
             "worker_version",
             "docker_host",
+            "enrolled",
+            "enrolled_at",
+            "broker_user",
+            "forged_report",
+            "forged_report_at",
             "created_at",
             "updated_at",
         ]

@@ -286,6 +286,7 @@ API = [
     ("v1:volume-list", "get", lambda w: "/api/v1/volumes/", None, "volume.view", None, "list"),
     ("v1:volume-detail", "get", lambda w: f"/api/v1/volumes/{pk('volume A')(w)}/", None, "volume.view", "A", "detail"),
     ("v1:volume-detail", "get", lambda w: f"/api/v1/volumes/{pk('volume B')(w)}/", None, "volume.view", "B", "detail"),
+    ("v1:host-rotate", "post", lambda w: f"/api/v1/hosts/{w.host_b.pk}/rotate/", None, "host.rotate", "B", "detail"),
 ]
 
 PAGES = [

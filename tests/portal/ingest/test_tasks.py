@@ -2,7 +2,8 @@ import pytest
 
 from portal.hosts.models import Host
 from portal.ingest.tasks import REPORT_TASK, host_report
-from tests.portal.hosts.factories import FakeWorker
+from tests.portal.hosts.factories import FakeWorker, enrolled_worker
+from wire.keys import HostKeys
 from wire.names import REPORT_TASK as WORKER_REPORT_TASK
 
 # transaction=True: the task closes stale connections, which must not break a test transaction.
@@ -37,8 +38,25 @@ def test_a_malformed_report_is_dropped_as_invalid_without_raising(report):
 
 
 def test_a_report_is_applied_and_its_outcome_returned():
-    worker = FakeWorker("Web 1")
+    worker = enrolled_worker("Web 1")
 
-    assert host_report(worker.report("hello")) == "applied"
-    assert host_report(worker.report("hello", seq=1)) == "stale"
+    assert host_report(**worker.signed("hello")) == "applied"
+    assert host_report(**worker.signed("hello", seq=1)) == "stale"
     assert Host.objects.get(slug="web-1").status == "online"
+
+
+def test_a_report_not_signed_by_the_host_it_names_is_dropped_and_shown_on_that_host():
+    enrolled_worker("Web A")
+    victim = enrolled_worker("Web B")
+    intruder_keys = HostKeys.generate()
+    forged = FakeWorker("Web B", machine="box-a", keys=intruder_keys)
+
+    assert host_report(**forged.signed("hello")) == "forged"
+    assert host_report(victim.report("hello")) == "forged"  # unsigned
+    assert host_report(**FakeWorker("Web C", keys=intruder_keys).signed("hello")) == "forged"  # unknown host
+
+    host = Host.objects.get(slug="web-b")
+    assert host.status == "unknown" and not host.worker_instance
+    assert "report in this host's name was dropped" in host.forged_report and host.forged_report_at
+    assert not Host.objects.filter(slug="web-c").exists()
+    assert host_report(**victim.signed("hello")) == "applied"

@@ -6,6 +6,8 @@ import pytest
 from portal.operations.dispatch import send_operation_task
 from portal.operations.models import Operation
 from tests.portal.factories import developer_on, make_container, make_image, make_offline_host
+from tests.portal.hosts.factories import enrolled_worker
+from wire.sealing import unseal
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -52,10 +54,12 @@ def test_the_tasks_printable_form_hides_the_credentials():
 
     app = App()
     auth = {"username": "u", "password": "s3cret", "serveraddress": "r:5000"}
+    keys = enrolled_worker("web-1").keys
 
     send_operation_task("web-1", {"id": 1, "kind": "image.pull", "params": {}}, auth, app=app)
 
-    assert app.options["kwargs"]["auth_config"] == auth  # the worker gets them …
+    assert unseal(keys, app.options["kwargs"]["auth_config"]) == auth  # the worker (only it) opens them …
+    assert "s3cret" not in repr(app.options["kwargs"])  # … the broker holds ciphertext …
     assert "s3cret" not in app.options["kwargsrepr"] + app.options["argsrepr"]  # … logs never show them
     assert app.options["queue"] == "host.web-1"
 

@@ -1,0 +1,151 @@
+"""A host speaks only for itself, on a broker with ACLs (a private redis-server, the way
+`make run` runs one): with one host's credentials a client cannot reach another host's queue or
+the portal's; a task not signed by the portal is not run; a report in another host's name is
+dropped and shown on that host's page; the broker never sees a registry password; rotating a
+host's credentials cuts its worker off at once."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+
+import pytest
+import redis
+
+from tests.support.docker_cli import docker, remove_test_objects
+from tests.support.operations import finished
+from tests.support.processes import Stack, wait_until
+from tests.support.redis_process import PrivateRedis
+from tests.support.registry import AUTH, REGISTRY, build_layered_image, push_with_cli
+from wire.keys import HostKeys
+from wire.names import OPERATION_TASK, REPORT_TASK, host_broker_user, host_queue
+from wire.signing import sign_report
+from workers.app import make_app
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def broker():
+    private = PrivateRedis().start()
+    yield private
+    private.stop()
+
+
+@pytest.fixture(scope="module")
+def acl_stack(tmp_path_factory, broker):
+    stack = Stack(data_dir=tmp_path_factory.mktemp("berth-acl"), redis_url=broker.url).start()
+    yield stack
+    stack.stop()
+    remove_test_objects()
+
+
+def refused(call) -> bool:
+    try:
+        call()
+    except redis.exceptions.NoPermissionError:
+        return True
+    return False
+
+
+def test_a_host_speaks_only_for_itself(acl_stack, broker):
+    stack = acl_stack
+    a, b = f"trust-a-{uuid.uuid4().hex[:4]}", f"trust-b-{uuid.uuid4().hex[:4]}"
+    b_env = stack.enroll(b)
+    worker = stack.host_worker(a)
+    stack.wait_for_host(a, "online", timeout=20)
+    a_env = stack.enrollments[a]
+    assert a_env["REDIS_URL"].startswith(f"redis://{host_broker_user(a)}:")
+    as_a = redis.Redis.from_url(a_env["REDIS_URL"], socket_timeout=5)
+
+    # Least privilege: nothing of B's, nothing of the portal's, no key listing, no pub/sub.
+    for call in (
+        lambda: as_a.lrange(host_queue(b), 0, -1),
+        lambda: as_a.brpop([host_queue(b)], timeout=0.1),
+        lambda: as_a.lpush(host_queue(b), "x"),
+        lambda: as_a.lrange("portal", 0, -1),
+        lambda: as_a.brpop(["portal"], timeout=0.1),
+        lambda: as_a.hgetall("unacked"),
+        lambda: as_a.get(f"berth:host-claim:{b}"),
+        lambda: as_a.zrange(f"berth:asgiberth.host.{b}.streams", 0, -1),
+        lambda: as_a.keys("*"),
+        lambda: as_a.scan(0),
+        lambda: as_a.execute_command("SUBSCRIBE", "anything"),
+        lambda: as_a.execute_command("ACL", "LIST"),
+        lambda: as_a.execute_command("CLIENT", "LIST"),
+    ):
+        assert refused(call)
+    assert not refused(lambda: as_a.lrange(host_queue(a), 0, -1))  # its own queue it may read
+
+    # A task on A's own queue that the portal did not sign is refused, and nothing runs.
+    rogue = make_app(a_env["REDIS_URL"], host_queue(a), a)
+    marker = f"rogue-{uuid.uuid4().hex[:6]}"
+    spec = {"image": "busybox", "name": marker}
+    rogue.send_task(OPERATION_TASK, kwargs={"operation": {"id": 1, "kind": "container.run", "params": {"spec": spec}}})
+    wait_until(lambda: "Refused a berth.host.operation task" in worker.log(), 10, what="the refusal in the log")
+    assert not docker("ps", "-aq", "--filter", f"name={marker}", check=False)
+
+    # A report in B's name, signed with A's key, is dropped and shown on B's page.
+    forged = {"kind": "hello", "host": b, "name": b, "instance": "x" * 32, "seq": 1, "worker": {"machine": "evil"}}
+    signature = sign_report(HostKeys.from_text(a_env["BERTH_HOST_KEY"]), forged)
+    rogue.send_task(REPORT_TASK, kwargs={"report": forged, "signature": signature}, queue="portal", declare=[])
+    host_b = wait_until(lambda: (stack.host(b) or {}).get("forged_report") and stack.host(b), 10, what="B's warning")
+    assert host_b["status"] == "unknown"
+    assert b_env["BERTH_HOST_KEY"] != a_env["BERTH_HOST_KEY"]
+
+    # A pull with registry credentials: the broker sees no password, the pull works.
+    reference = f"{REGISTRY}/berth-test/sealed-{uuid.uuid4().hex[:6]}:1"
+    build_layered_image(reference, layers=1, size_kb=8)
+    push_with_cli(reference)
+    docker("rmi", reference)
+    registry = stack.post(
+        "/api/v1/registries/",
+        {
+            "name": f"sealed-{uuid.uuid4().hex[:6]}",
+            "url": f"http://{REGISTRY}",
+            "username": AUTH["username"],
+            "password": AUTH["password"],
+            "check_connection": False,
+        },
+    )
+    assert registry.status_code == 201, registry.text
+    seen: list[str] = []
+    monitor_ready = threading.Event()
+
+    def monitor():
+        with broker.client().monitor() as watching:
+            monitor_ready.set()
+            for command in watching.listen():
+                seen.append(command["command"])
+                if len(seen) > 50000 or stop_monitor.is_set():
+                    return
+
+    stop_monitor = threading.Event()
+    watcher = threading.Thread(target=monitor, daemon=True)
+    watcher.start()
+    monitor_ready.wait(5)
+    pull = stack.post(
+        "/api/v1/images/pull/", {"host": stack.host(a)["id"], "reference": reference, "registry": registry.json()["id"]}
+    )
+    assert pull.status_code == 202, pull.text
+    assert finished(stack, pull.json())["state"] == "succeeded"
+    stop_monitor.set()
+    broker.client().ping()  # one more command, so the monitor sees the stop
+    watcher.join(5)
+    assert any(OPERATION_TASK in line for line in seen), "the monitor saw the operation task"
+    assert not any(AUTH["password"] in line for line in seen)
+    docker("rmi", "-f", reference, check=False)
+
+    # Rotation: the old worker's connections are closed at once, and its credentials refused.
+    user = host_broker_user(a)
+    admin = broker.client()
+    assert any(c.get("user") == user for c in admin.client_list())
+    started = time.monotonic()
+    assert stack.post(f"/api/v1/hosts/{stack.host(a)['id']}/rotate/", {}).status_code == 201
+    wait_until(lambda: not any(c.get("user") == user for c in admin.client_list()), 1, interval=0.02, what="cut off")
+    cut_after = time.monotonic() - started
+    assert cut_after < 1.0
+    with pytest.raises(redis.exceptions.AuthenticationError):
+        redis.Redis.from_url(a_env["REDIS_URL"]).ping()
+    worker.stop()
