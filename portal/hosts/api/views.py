@@ -1,4 +1,5 @@
 from django.db import IntegrityError, transaction
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -49,6 +50,7 @@ class HostViewSet(RestrictedModelViewSet):
         data = {**self.get_serializer(serializer.instance).data, "enrollment": self.enrollment.to_api()}
         return Response(data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=None, responses={201: HostSerializer})
     @action(detail=True, methods=["post"])
     def rotate(self, request, pk=None):
         """New keys and broker credentials for the host, shown once; the old ones stop working now."""

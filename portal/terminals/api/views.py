@@ -63,15 +63,17 @@ class TerminalSessionViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewS
         """The session's recording, asciicast v2 (one JSON header line, then one event per line)."""
         return recording_response(self.get_object())
 
-    @extend_schema(request=SessionInviteSerializer, responses={200: SessionInviteSerializer(many=True)})
+    @extend_schema(methods=["GET"], responses={200: SessionInviteSerializer(many=True)})
+    @extend_schema(methods=["POST"], request=SessionInviteSerializer, responses={201: SessionInviteSerializer})
     @action(detail=True, methods=["get", "post"])
     def invites(self, request, pk=None):
         """Who may watch one's own session (`/ws/sessions/{id}/watch/`) while it runs; POST
         `{"user": "<username>"}` invites one more."""
         session = self.get_object()
         if request.method == "GET":
-            invites = session.invites.select_related("user", "invited_by")
-            return Response(SessionInviteSerializer(invites, many=True).data)
+            invites = session.invites.select_related("user", "invited_by").order_by("pk")
+            page = self.paginate_queryset(invites)
+            return self.get_paginated_response(SessionInviteSerializer(page, many=True).data)
         if session.ended_at is not None:
             raise Conflict("This session is over: nobody can watch it any more.")
         serializer = SessionInviteSerializer(data=request.data)
