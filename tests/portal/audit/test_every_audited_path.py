@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.db import IntegrityError
 from django.test import Client
 from django.utils import timezone
@@ -33,6 +35,7 @@ from portal.audit.models import AuditEvent
 from portal.registries.checks import ConnectionReport
 from portal.terminals.housekeeping import ORPHANED_AFTER, end_orphaned_sessions
 from portal.terminals.models import TerminalSession
+from portal.terminals.watching import watch_began, watch_ended
 from tests.portal.audit.factories import make_user_with
 from tests.portal.factories import (
     make_container,
@@ -271,6 +274,59 @@ def terminal_sessions(w: World, monkeypatch):
     assert end_orphaned_sessions() == 1
 
 
+def _live_session(w: World, container, **fields) -> TerminalSession:
+    return TerminalSession.objects.create(
+        kind="terminal",
+        user=w.admin,
+        username="root",
+        host=w.host,
+        host_name=w.host.name,
+        container=container,
+        container_name=container.name,
+        command=COMMAND,
+        started_at=timezone.now(),
+        alive_at=timezone.now(),
+        stream_channel="portal.test!stream",
+        recording=f"test-{timezone.now().timestamp()}.cast",
+        **fields,
+    )
+
+
+def sharing_and_enrollment(w: World, monkeypatch):
+    """Host enrollment (the API's rotate, `make run`'s command) and terminal sharing (resume, watch,
+    a refused watcher, an admin's end)."""
+    ok(w.api.post(f"/api/v1/hosts/{w.host.pk}/rotate/", {"labels": {"api_token": SECRET}}, format="json"), 201)
+    call_command("enroll_host", "web-1", stdout=io.StringIO())
+    container = make_container(w.host, "app")
+    detached = _live_session(w, container, detached_until=timezone.now() + timedelta(seconds=60))
+    token = make_token(w.admin)
+    viewer = make_user_with("viewer", w.host, username="vic")
+    viewer_token = make_token(viewer)
+    live = _live_session(w, container)
+
+    async def sockets():
+        resumed = WebsocketCommunicator(
+            application,
+            f"/ws/containers/{container.pk}/terminal/?token={token}&session={detached.pk}&offset=0&cmd={SECRET}",
+            headers=[(b"host", SITE)],
+        )
+        connected, _ = await resumed.connect()
+        assert connected
+        await resumed.disconnect()
+        watcher = WebsocketCommunicator(
+            application, f"/ws/sessions/{live.pk}/watch/?token={viewer_token}", headers=[(b"host", SITE)]
+        )
+        await watcher.connect()
+        refused = await watcher.receive_output(5)
+        await watcher.disconnect()
+        return refused
+
+    assert async_to_sync(sockets)()["code"] == 4403
+    watch = watch_began(live, w.admin, "10.0.0.9")
+    watch_ended(watch, "10.0.0.9")
+    ok(w.api.post(f"/api/v1/sessions/{live.pk}/end/", {"reason": SECRET}, format="json"), 202)
+
+
 CASES: dict[str, tuple[set[str], Callable]] = {
     "hosts": (
         {"portal.hosts.api.views:perform_create", "portal.hosts.api.views:perform_update"}
@@ -327,6 +383,12 @@ CASES: dict[str, tuple[set[str], Callable]] = {
         },
         terminal_sessions,
     ),
+    "sharing and enrollment": (
+        {"portal.hosts.api.views:rotate", "portal.hosts.management.commands.enroll_host:handle"}
+        | {"portal.terminals.consumers:_rejoin", "portal.terminals.watch_consumer:_find"}
+        | {f"portal.terminals.watching:{f}" for f in ("end_session", "watch_began", "watch_ended")},
+        sharing_and_enrollment,
+    ),
 }
 # (action, outcome) each case must have written: proof that it drove every path it names.
 WRITTEN = {
@@ -345,6 +407,8 @@ WRITTEN = {
     "logins": {("login", "success"), ("logout", "success"), ("login", "failure"), ("login", "denied")},
     "refusals": {("host.change", "denied"), ("container.privileged", "denied"), ("container.exec", "denied")},
     "terminal sessions": {("terminal.start", "success"), ("terminal.end", "success"), ("terminal.end", "failure")},
+    "sharing and enrollment": {("host.rotate", "success"), ("terminal.resume", "success")}
+    | {("session.watch", "denied"), ("session.watch", "success"), ("session.end", "success")},
 }
 # The writer that the refusal doors call (each of its callers is a case above).
 WRITERS_THEMSELVES = {"portal.audit.refusals:record_refusal"}
