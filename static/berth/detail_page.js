@@ -42,6 +42,8 @@ window.BerthDetail = function (options) {
     }
   });
   document.addEventListener("berth:live", (e) => { if (e.detail.resync) load(); });
+  // Back from another page (bfcache): what was shown may be old, and its events were missed.
+  window.addEventListener("pageshow", (e) => { if (e.persisted) load(); });
   load();
 
   // Helpers for render functions.
