@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "portal.images",
     "portal.networks",
     "portal.volumes",
+    "portal.stacks",
     "portal.dashboard",
     "portal.teams",
     "portal.audit",

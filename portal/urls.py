@@ -23,6 +23,7 @@ from portal.networks.views import network_detail, network_list, network_map, net
 from portal.operations.api.views import OperationViewSet
 from portal.operations.views import operation_detail, operation_list
 from portal.registries.api.views import RegistryViewSet
+from portal.stacks.api.views import StackViewSet
 from portal.teams.api.views import BindingViewSet, MemberViewSet, TeamViewSet
 from portal.terminals.api.views import TerminalSessionViewSet
 from portal.volumes.api.views import VolumeViewSet
@@ -43,6 +44,7 @@ router.register("sessions", TerminalSessionViewSet, basename="terminal-session")
 router.register("operations", OperationViewSet, basename="operation")
 router.register("networks", NetworkViewSet, basename="network")
 router.register("volumes", VolumeViewSet, basename="volume")
+router.register("stacks", StackViewSet, basename="stack")
 
 api_v1 = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
@@ -78,6 +80,7 @@ urlpatterns = [
     path("", include("portal.accounts.urls")),
     path("", include("portal.registries.urls")),
     path("", include("portal.terminals.urls")),
+    path("", include("portal.stacks.urls")),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
