@@ -4,15 +4,51 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('operations', '0002_network_volume_kinds'),
+        ("operations", "0002_network_volume_kinds"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='operation',
-            name='kind',
-            field=models.CharField(choices=[('container.run', 'Run container'), ('container.start', 'Start container'), ('container.stop', 'Stop container'), ('container.restart', 'Restart container'), ('container.kill', 'Kill container'), ('container.pause', 'Pause container'), ('container.unpause', 'Unpause container'), ('container.rename', 'Rename container'), ('container.remove', 'Remove container'), ('container.commit', 'Commit container'), ('image.pull', 'Pull image'), ('image.build', 'Build image'), ('image.tag', 'Tag image'), ('image.push', 'Push image'), ('image.remove', 'Remove image'), ('image.prune', 'Prune dangling images'), ('image.export', 'Export image'), ('image.import', 'Import image'), ('network.create', 'Create network'), ('network.remove', 'Remove network'), ('network.prune', 'Prune unused networks'), ('network.connect', 'Connect container to network'), ('network.disconnect', 'Disconnect container from network'), ('volume.create', 'Create volume'), ('volume.remove', 'Remove volume'), ('volume.prune', 'Prune unused volumes'), ('stack.deploy', 'Deploy stack'), ('stack.plan', 'Plan stack changes'), ('stack.start', 'Start stack'), ('stack.stop', 'Stop stack'), ('stack.restart', 'Restart stack'), ('stack.down', 'Take stack down'), ('stack.adopt', 'Take over stack')], max_length=32),
+            model_name="operation",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("container.run", "Run container"),
+                    ("container.start", "Start container"),
+                    ("container.stop", "Stop container"),
+                    ("container.restart", "Restart container"),
+                    ("container.kill", "Kill container"),
+                    ("container.pause", "Pause container"),
+                    ("container.unpause", "Unpause container"),
+                    ("container.rename", "Rename container"),
+                    ("container.remove", "Remove container"),
+                    ("container.commit", "Commit container"),
+                    ("image.pull", "Pull image"),
+                    ("image.build", "Build image"),
+                    ("image.tag", "Tag image"),
+                    ("image.push", "Push image"),
+                    ("image.remove", "Remove image"),
+                    ("image.prune", "Prune dangling images"),
+                    ("image.export", "Export image"),
+                    ("image.import", "Import image"),
+                    ("network.create", "Create network"),
+                    ("network.remove", "Remove network"),
+                    ("network.prune", "Prune unused networks"),
+                    ("network.connect", "Connect container to network"),
+                    ("network.disconnect", "Disconnect container from network"),
+                    ("volume.create", "Create volume"),
+                    ("volume.remove", "Remove volume"),
+                    ("volume.prune", "Prune unused volumes"),
+                    ("stack.deploy", "Deploy stack"),
+                    ("stack.plan", "Plan stack changes"),
+                    ("stack.start", "Start stack"),
+                    ("stack.stop", "Stop stack"),
+                    ("stack.restart", "Restart stack"),
+                    ("stack.down", "Take stack down"),
+                    ("stack.adopt", "Take over stack"),
+                ],
+                max_length=32,
+            ),
         ),
     ]
