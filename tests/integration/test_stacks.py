@@ -71,6 +71,11 @@ def as_user(stack, token: str, method: str, path: str, **kwargs) -> requests.Res
     return requests.request(method, stack.base_url + path, headers=headers, timeout=30, **kwargs)
 
 
+def create(stack, token: str, host: int, name: str, compose: str, env: str = "") -> requests.Response:
+    body = {"host": host, "name": name, "compose": compose, "env": env}
+    return as_user(stack, token, "POST", "/api/v1/stacks/", json=body)
+
+
 def stack_of(stack, host: int, name: str, check=None, timeout: float = 15) -> dict:
     def look():
         rows = call(stack, "GET", "/api/v1/stacks/", params={"host": host, "q": name}).json()["results"]
@@ -92,8 +97,7 @@ def test_deploy_change_only_the_changed_service_roll_back_and_take_down(stack, h
     developer = token_of(stack, "developer", host)
     name = unique_name("shop").lower()
 
-    answer = as_user(stack, developer, "POST", "/api/v1/stacks/", json={"host": host, "name": name,
-                                                                        "compose": compose_file(), "env": "A=1"})  # fmt: skip
+    answer = create(stack, developer, host, name, compose_file(), "A=1")
     assert answer.status_code == 202, answer.text
     deployed = finished(stack, answer.json())
     assert deployed["state"] == "succeeded", deployed["error"]
@@ -140,8 +144,7 @@ def test_deploy_change_only_the_changed_service_roll_back_and_take_down(stack, h
 def test_a_broken_change_fails_naming_compose_and_leaves_the_running_version(stack, host):
     developer = token_of(stack, "developer", host)
     name = unique_name("keep").lower()
-    first = as_user(stack, developer, "POST", "/api/v1/stacks/", json={"host": host, "name": name,
-                                                                       "compose": compose_file()})  # fmt: skip
+    first = create(stack, developer, host, name, compose_file())
     assert finished(stack, first.json())["state"] == "succeeded"
     row = stack_of(stack, host, name, running)
 
@@ -169,14 +172,12 @@ def test_dangerous_services_need_an_admin_even_when_only_the_normalized_form_sho
     name = unique_name("pidhost").lower()
     pid_host = compose_file(extra="").replace("    command: sleep 300\n", "    command: sleep 300\n    pid: host\n", 1)
 
-    refused = as_user(stack, developer, "POST", "/api/v1/stacks/", json={"host": host, "name": name,
-                                                                         "compose": pid_host})  # fmt: skip
+    refused = create(stack, developer, host, name, pid_host)
     assert refused.status_code == 403 and "host PID namespace (service web)" in refused.json()["detail"]
 
     # Spelled through the .env, the option is seen only in compose's normalized form: the host refuses.
     hidden = pid_host.replace("pid: host", "pid: ${MODE}")
-    answer = as_user(stack, developer, "POST", "/api/v1/stacks/", json={"host": host, "name": name,
-                                                                        "compose": hidden, "env": "MODE=host"})  # fmt: skip
+    answer = create(stack, developer, host, name, hidden, "MODE=host")
     assert answer.status_code == 202
     failed = finished(stack, answer.json())
     assert failed["state"] == "failed" and failed["error_code"] == "dangerous_option"
