@@ -12,12 +12,6 @@ from portal.stacks.models import Stack
 
 __all__ = ["stack_detail", "stack_list", "stack_new"]
 
-STACK_ACTIONS = ("stack.operate", "stack.deploy", "stack.adopt", "secret.view")
-
-
-def _stack_rights(request, host_id: int) -> dict[str, bool]:
-    return {action: can(request, action, host_id) for action in STACK_ACTIONS}
-
 
 @login_required
 def stack_list(request):
@@ -31,7 +25,8 @@ def stack_detail(request, pk: int):
     context = {
         "object": stack,
         "api_url": reverse("v1:stack-detail", args=[stack.pk]),
-        "stack_rights": _stack_rights(request, stack.host_id),
+        "may_deploy": can(request, "stack.deploy", stack.host_id),
+        "host_rights": host_rights(request),
     }
     return render(request, "stacks/stack_detail.html", context)
 
