@@ -66,6 +66,19 @@ def host(stack, tmp_path_factory):
     remove_test_objects(ENGINE)
 
 
+@pytest.fixture(scope="module")
+def tokens(stack, host):
+    """A token per role on the module's host, made once (each is a `manage.py shell`)."""
+    made = {}
+
+    def of(role: str) -> str:
+        if role not in made:
+            made[role] = token_of(stack, role, host)
+        return made[role]
+
+    return of
+
+
 def as_user(stack, token: str, method: str, path: str, **kwargs) -> requests.Response:
     headers = {"Authorization": f"Token {token}"}
     return requests.request(method, stack.base_url + path, headers=headers, timeout=30, **kwargs)
@@ -93,8 +106,8 @@ def running(row: dict) -> bool:
     return row["state"] == "running" and all(s["containers"] for s in row["services"])
 
 
-def test_deploy_change_only_the_changed_service_roll_back_and_take_down(stack, host):
-    developer = token_of(stack, "developer", host)
+def test_deploy_change_only_the_changed_service_roll_back_and_take_down(stack, host, tokens):
+    developer = tokens("developer")
     name = unique_name("shop").lower()
 
     answer = create(stack, developer, host, name, compose_file(), "A=1")
@@ -130,7 +143,7 @@ def test_deploy_change_only_the_changed_service_roll_back_and_take_down(stack, h
     assert [(v["number"], v["state"]) for v in versions] == [(3, "deployed"), (2, "deployed"), (1, "deployed")]
 
     # An operator stops and starts it; a developer takes it down with its volumes.
-    operator = token_of(stack, "operator", host)
+    operator = tokens("operator")
     stop = as_user(stack, operator, "POST", f"/api/v1/stacks/{first['id']}/stop/")
     assert finished(stack, stop.json())["state"] == "succeeded"
     stack_of(stack, host, name, lambda r: r["state"] == "stopped")
@@ -141,8 +154,8 @@ def test_deploy_change_only_the_changed_service_roll_back_and_take_down(stack, h
     assert docker("volume", "ls", "-q", "--filter", f"name={name}_data", host=ENGINE).strip() == ""
 
 
-def test_a_broken_change_fails_naming_compose_and_leaves_the_running_version(stack, host):
-    developer = token_of(stack, "developer", host)
+def test_a_broken_change_fails_naming_compose_and_leaves_the_running_version(stack, host, tokens):
+    developer = tokens("developer")
     name = unique_name("keep").lower()
     first = create(stack, developer, host, name, compose_file())
     assert finished(stack, first.json())["state"] == "succeeded"
@@ -167,8 +180,8 @@ def test_a_broken_change_fails_naming_compose_and_leaves_the_running_version(sta
     assert [(v["number"], v["state"]) for v in versions] == [(3, "failed"), (2, "failed"), (1, "deployed")]
 
 
-def test_dangerous_services_need_an_admin_even_when_only_the_normalized_form_shows_them(stack, host):
-    developer, admin = token_of(stack, "developer", host), token_of(stack, "admin", host)
+def test_dangerous_services_need_an_admin_even_when_only_the_normalized_form_shows_them(stack, host, tokens):
+    developer, admin = tokens("developer"), tokens("admin")
     name = unique_name("pidhost").lower()
     pid_host = compose_file(extra="").replace("    command: sleep 300\n", "    command: sleep 300\n    pid: host\n", 1)
 
@@ -189,7 +202,7 @@ def test_dangerous_services_need_an_admin_even_when_only_the_normalized_form_sho
     stack_of(stack, host, name, running)
 
 
-def test_a_cli_project_appears_at_once_and_is_taken_over_by_an_admin(stack, host, tmp_path):
+def test_a_cli_project_appears_at_once_and_is_taken_over_by_an_admin(stack, host, tokens, tmp_path):
     name = unique_name("cli").lower()
     (tmp_path / "compose.yaml").write_text(compose_file())
     (tmp_path / ".env").write_text("SECRET_VALUE=s3cret\n")
@@ -203,12 +216,12 @@ def test_a_cli_project_appears_at_once_and_is_taken_over_by_an_admin(stack, host
     assert found["config_files"] == [str(tmp_path / "compose.yaml")]
     assert lag < 2.0, f"the stack showed {lag:.2f}s after `compose up` returned ({up - started:.2f}s)"
 
-    developer, admin = token_of(stack, "developer", host), token_of(stack, "admin", host)
+    developer, admin = tokens("developer"), tokens("admin")
     assert as_user(stack, developer, "POST", f"/api/v1/stacks/{found['id']}/adopt/").status_code == 403
     adopted = finished(stack, as_user(stack, admin, "POST", f"/api/v1/stacks/{found['id']}/adopt/").json())
     assert adopted["state"] == "succeeded", adopted["error"]
     assert "s3cret" not in str(adopted)
-    viewer = token_of(stack, "viewer", host)
+    viewer = tokens("viewer")
     shown = as_user(stack, viewer, "GET", f"/api/v1/stacks/{found['id']}/").json()
     assert shown["source"] == "berth" and shown["version"] == 1 and shown["env"] == "SECRET_VALUE=••••"
     assert "s3cret" not in str(shown) and shown["compose"] == compose_file()
