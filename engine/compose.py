@@ -130,19 +130,20 @@ class Compose:
         env["DOCKER_HOST"] = self.docker_host
         return env
 
-    def _base(self, project: str, folder: Path | None) -> list[str]:
+    def _base(self, project: str, folder: Path | None, directory: Path | None = None) -> list[str]:
         args = [*self.command, "--project-name", project]
         if folder is not None:
-            args += ["--project-directory", str(folder), "--file", str(folder / COMPOSE_FILE)]
+            args += ["--project-directory", str(directory or folder), "--file", str(folder / COMPOSE_FILE)]
             if (folder / ENV_FILE).exists():
                 args += ["--env-file", str(folder / ENV_FILE)]
         return args
 
-    def config(self, folder: Path, project: str) -> dict[str, Any]:
-        """The project's normalized form, or OperationFailed (`invalid_compose`) with compose's sentence."""
+    def config(self, folder: Path, project: str, directory: Path | None = None) -> dict[str, Any]:
+        """The project's normalized form, or OperationFailed (`invalid_compose`) with compose's
+        sentence. `directory` is where its relative paths lead (default: `folder`, where its files are)."""
         try:
             done = subprocess.run(
-                [*self._base(project, folder), "config", "--format", "json"],
+                [*self._base(project, folder, directory), "config", "--format", "json"],
                 capture_output=True,
                 text=True,
                 timeout=CONFIG_TIMEOUT,

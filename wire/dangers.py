@@ -107,10 +107,35 @@ def option_labels(
     return found
 
 
-def compose_dangers(config: Any) -> list[str]:
+def _outside(path: Any, project_dir: str) -> str | None:
+    """A file path a compose file makes compose read on the host, when it lies outside the
+    project's own folder (absolute elsewhere, or climbing out with ..): or None."""
+    if isinstance(path, dict):
+        path = path.get("path") or path.get("context") or path.get("file")
+    if not isinstance(path, str) or not path or "://" in path or path.startswith("git@"):
+        return None  # a remote build context is not a host file
+    if project_dir and (path == project_dir or path.startswith(project_dir.rstrip("/") + "/")):
+        return None if ".." not in path.split("/") else path
+    if path.startswith(("/", "~")) or ".." in path.split("/"):
+        return path
+    return None
+
+
+def _host_files(name: str, service: dict, project_dir: str) -> list[str]:
+    files = service.get("env_file")
+    files = files if isinstance(files, list) else [files]
+    build = service.get("build")
+    extends = service.get("extends")
+    paths = [*files, build, extends.get("file") if isinstance(extends, dict) else None]
+    return [f"host file {found} (service {name})" for path in paths if (found := _outside(path, project_dir))]
+
+
+def compose_dangers(config: Any, project_dir: str = "") -> list[str]:
     """What a compose file (parsed, or compose's normalized `config` form) sets that amounts to
-    root on the host: per service in the run form's words, prefixed with the service's name, and
-    each top-level volume whose driver options bind a host path."""
+    root on the host: per service in the run form's words, prefixed with the service's name, each
+    top-level volume whose driver options bind a host path, and files outside the project's folder
+    (`project_dir`; every absolute path when empty) that compose would read on the host (env files,
+    build contexts, extends, included files, configs and secrets)."""
     if not isinstance(config, dict):
         return []
     found = []
@@ -134,6 +159,17 @@ def compose_dangers(config: Any) -> list[str]:
             service.get("userns_mode"),
         )
         found += [f"{label} (service {name})" for label in labels]
+        found += _host_files(name, service, project_dir)
+    for kind in ("configs", "secrets"):
+        entries = config.get(kind)
+        for name, entry in sorted(entries.items()) if isinstance(entries, dict) else []:
+            if isinstance(entry, dict) and (path := _outside(entry.get("file"), project_dir)):
+                found.append(f"host file {path} ({kind[:-1]} {name})")
+    includes = config.get("include")
+    for entry in includes if isinstance(includes, list) else []:
+        for path in entry.get("path", []) if isinstance(entry, dict) else [entry]:
+            if path := _outside(path, project_dir):
+                found.append(f"host file {path} (include)")
     volumes = config.get("volumes")
     for name, volume in sorted(volumes.items()) if isinstance(volumes, dict) else []:
         options = volume.get("driver_opts") if isinstance(volume, dict) else None

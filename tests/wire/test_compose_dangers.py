@@ -75,3 +75,28 @@ def test_a_stack_task_leaves_out_what_it_does_not_carry():
     task = StackTask(project="demo", compose="services: {}", pull=True)
     assert task.to_wire() == {"project": "demo", "compose": "services: {}", "pull": True}
     assert StackTask.from_wire({**task.to_wire(), "unknown": 1}) == task
+
+
+def test_files_compose_would_read_outside_the_project_folder_are_dangerous():
+    config = {
+        "services": {
+            "web": {
+                "image": "x",
+                "env_file": [{"path": "/srv/p/.env"}, {"path": "/etc/shadow"}],
+                "build": {"context": "/"},
+                "extends": {"file": "../other/compose.yaml", "service": "a"},
+            },
+            "ok": {"image": "x", "env_file": "app.env", "build": "https://example.invalid/repo.git"},
+        },
+        "configs": {"c": {"file": "/root/.ssh/id_rsa"}, "mine": {"file": "/srv/p/conf"}},
+        "secrets": {"s": {"file": "../../etc/passwd"}},
+        "include": ["/etc/compose.yaml", {"path": ["sub/compose.yaml"]}],
+    }
+    assert compose_dangers(config, "/srv/p") == [
+        "host file /etc/shadow (service web)",
+        "host file / (service web)",
+        "host file ../other/compose.yaml (service web)",
+        "host file /root/.ssh/id_rsa (config c)",
+        "host file ../../etc/passwd (secret s)",
+        "host file /etc/compose.yaml (include)",
+    ]

@@ -77,13 +77,14 @@ def plan_between(deployed: dict | None, new: dict) -> StackPlan:
     return StackPlan(create=create, recreate=recreate, remove=remove, unchanged=unchanged, diff="\n".join(diff))
 
 
-def _checked(compose: Compose, params: dict) -> tuple[Path, dict]:
-    """The staged folder and the normalized config, or OperationFailed with nothing left behind."""
+def _checked(compose: Compose, params: dict, target: Path) -> tuple[Path, dict]:
+    """The staged folder and the normalized config (its relative paths leading into the project's
+    own folder, `target`, as they will once deployed), or OperationFailed with nothing left behind."""
     project = params["project"]
     staged = staged_files(params.get("compose") or "", params.get("env") or "")
     try:
-        config = compose.config(staged, project)
-        if not params.get("dangerous_allowed") and (found := compose_dangers(config)):
+        config = compose.config(staged, project, target)
+        if not params.get("dangerous_allowed") and (found := compose_dangers(config, str(target))):
             raise OperationFailed(admin_only_sentence(found), DANGEROUS_OPTION)
     except BaseException:
         shutil.rmtree(staged, ignore_errors=True)
@@ -106,8 +107,8 @@ def _swap_in(staged: Path, target: Path) -> Path | None:
 def _deploy(engine: Engine, params: dict, ctx) -> dict[str, Any]:
     compose = _compose(engine)
     project = params["project"]
-    staged, config = _checked(compose, params)
     target = project_dir(stacks_root(), engine.base_url, project)
+    staged, config = _checked(compose, params, target)
     previous = _swap_in(staged, target)
     # --wait: a service that fails its healthcheck (or exits) fails the deploy, named.
     up = ["up", "--detach", "--remove-orphans", "--wait", "--wait-timeout", str(WAIT_TIMEOUT)]
@@ -127,13 +128,14 @@ def _deploy(engine: Engine, params: dict, ctx) -> dict[str, Any]:
 
 def _plan(engine: Engine, params: dict, ctx) -> dict[str, Any]:
     compose = _compose(engine)
+    target = project_dir(stacks_root(), engine.base_url, params["project"])
     staged = staged_files(params.get("compose") or "", params.get("env") or "")
     try:
-        config = compose.config(staged, params["project"])
+        config = compose.config(staged, params["project"], target)
     finally:
         shutil.rmtree(staged, ignore_errors=True)
     plan = plan_between(params.get("deployed") or None, config)
-    return {**plan.to_wire(), "config": config, "dangers": compose_dangers(config)}
+    return {**plan.to_wire(), "config": config, "dangers": compose_dangers(config, str(target))}
 
 
 def _action(args: list[str]):

@@ -132,6 +132,8 @@ def test_an_env_that_is_not_key_value_is_refused(api, host, sent):
         ("cap_add: [SYS_ADMIN]", "added capabilities (SYS_ADMIN) (service web)"),
         ("devices: ['/dev/sda:/dev/sda']", "host devices (service web)"),
         ("security_opt: ['seccomp:unconfined']", "security options (service web)"),
+        ("env_file: /etc/shadow", "host file /etc/shadow (service web)"),
+        ("build: {context: /}", "host file / (service web)"),
     ],
 )
 def test_a_developers_dangerous_service_is_refused_naming_the_option(api, host, sent, service, named):
