@@ -89,8 +89,8 @@
         page.card("Services", el("div", { id: "stack-services" }, page.table(["Service", "Image", "State", "Containers"],
           s.services.map((v) => [v.name, v.image, v.state, el("span", {}, ...v.containers.map(containerLink))]), "No service runs"))),
         page.card("Versions", holder, "col-12"),
-        s.compose ? page.card("compose.yaml", el("pre", { class: "card-body small mb-0", id: "stack-compose-shown" }, s.compose), "col-lg-8") : null,
-        s.env ? page.card(".env", el("pre", { class: "card-body small mb-0", id: "stack-env-shown" }, s.env), "col-lg-4") : null,
+        s.compose ? page.card("compose.yaml", el("div", { class: "card-body" }, el("pre", { class: "small mb-0", id: "stack-compose-shown" }, s.compose)), "col-lg-8") : null,
+        s.env ? page.card(".env", el("div", { class: "card-body" }, el("pre", { class: "small mb-0", id: "stack-env-shown" }, s.env)), "col-lg-4") : null,
       ].filter(Boolean);
     },
   });
