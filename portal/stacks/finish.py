@@ -1,5 +1,6 @@
 """What the portal does when a stack operation ends (portal.operations.resources.register_finish):
-a deploy's version becomes the deployed one (with compose's normalized form of it) or failed; an
+a deploy's version becomes the deployed one (with compose's normalized form of it, taken out of
+the operation's result) or failed; an
 adoption's files become the stack's first version. Secrets the worker read (an adopted .env) are
 sealed into the version and taken out of the operation's result, which viewers may read."""
 
@@ -22,9 +23,13 @@ def _deployed(operation) -> None:
     version = StackVersion.objects.filter(operation=operation).first()
     if version is None:
         return
+    result = dict(operation.result or {})
+    # The normalized form holds the .env's values: kept with the version, not in the result viewers read.
+    config = result.pop("config", None)
+    operation.result = result
     if operation.state == OperationState.SUCCEEDED:
         version.state = VersionState.DEPLOYED
-        version.config = (operation.result or {}).get("config")
+        version.config = config
     else:
         version.state = VersionState.FAILED
     version.save(update_fields=["state", "config"])

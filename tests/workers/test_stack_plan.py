@@ -58,3 +58,12 @@ def test_compose_progress_becomes_a_line_per_service_on_the_board():
         "web 0123456789ab": ("Downloading", "downloading", 5, 10),
         "db": ("Healthy", "done", 0, 0),
     }
+
+
+def test_a_plans_diff_masks_environment_values_and_says_which_changed():
+    deployed = {"services": {"web": {"image": "x", "environment": {"TOKEN": "old-secret", "MODE": "a"}}}}
+    new = {"services": {"web": {"image": "x", "environment": {"TOKEN": "new-secret", "MODE": "a"}}}}
+    plan = plan_between(deployed, new)
+    assert plan.recreate == ["web"]
+    assert "secret" not in plan.diff and '+        "TOKEN": "•••• (changed)"' in plan.diff
+    assert '"MODE": "••••"' in plan.diff

@@ -58,7 +58,29 @@ def _dump(config: dict | None) -> list[str]:
     if not config:
         return []
     shown = {k: v for k, v in config.items() if k != "name"}
-    return json.dumps(shown, indent=2, sort_keys=True).splitlines()
+    return json.dumps(shown, indent=2, sort_keys=True, ensure_ascii=False).splitlines()
+
+
+MASK = "••••"
+
+
+def _masked(config: dict | None, against: dict | None = None) -> dict | None:
+    """The config with every service's environment values masked (a plan's diff is read by anyone
+    who may see the operation); a value that differs from `against`'s says so."""
+    if not config:
+        return config
+    services = {}
+    for name, service in (config.get("services") or {}).items():
+        environment = service.get("environment") if isinstance(service, dict) else None
+        if isinstance(environment, dict):
+            theirs = (((against or {}).get("services") or {}).get(name) or {}).get("environment") or {}
+            shown = {
+                key: MASK if against is None or theirs.get(key) == value else f"{MASK} (changed)"
+                for key, value in environment.items()
+            }
+            service = {**service, "environment": shown}
+        services[name] = service
+    return {**config, "services": services}
 
 
 def plan_between(deployed: dict | None, new: dict) -> StackPlan:
@@ -73,7 +95,8 @@ def plan_between(deployed: dict | None, new: dict) -> StackPlan:
         if _service_view(new_services[name]) != _service_view(old_services[name])
     )
     unchanged = sorted(set(new_services) & set(old_services) - set(recreate))
-    diff = list(difflib.unified_diff(_dump(deployed), _dump(new), "deployed", "new", lineterm="", n=3))
+    old_shown, new_shown = _masked(deployed), _masked(new, deployed or {})
+    diff = list(difflib.unified_diff(_dump(old_shown), _dump(new_shown), "deployed", "new", lineterm="", n=3))
     return StackPlan(create=create, recreate=recreate, remove=remove, unchanged=unchanged, diff="\n".join(diff))
 
 
@@ -135,7 +158,8 @@ def _plan(engine: Engine, params: dict, ctx) -> dict[str, Any]:
     finally:
         shutil.rmtree(staged, ignore_errors=True)
     plan = plan_between(params.get("deployed") or None, config)
-    return {**plan.to_wire(), "config": config, "dangers": compose_dangers(config, str(target))}
+    # Not the normalized config itself: it holds the .env's values, and the result is shown to viewers.
+    return {**plan.to_wire(), "dangers": compose_dangers(config, str(target))}
 
 
 def _action(args: list[str]):

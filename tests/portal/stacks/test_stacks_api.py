@@ -71,9 +71,11 @@ def test_a_developer_deploys_a_stack_as_version_1_with_its_env_sealed(api, host,
     assert message["params"]["project"] == "shop" and message["params"]["env"] == "PASSWORD=hunter2\n"
     assert "dangerous_allowed" not in message["params"]
 
-    end(operation, result={"config": {"services": {"web": {"image": "x"}}}})
+    end(operation, result={"config": {"services": {"web": {"image": "x"}}}, "project": "shop"})
     version.refresh_from_db()
+    operation.refresh_from_db()
     assert version.state == "deployed" and version.config == {"services": {"web": {"image": "x"}}}
+    assert operation.result == {"project": "shop"}  # the normalized form holds the .env's values
     detail = api.get(f"/api/v1/stacks/{stack.pk}/").json()
     assert detail["version"] == 1 and detail["env"] == "PASSWORD=hunter2\n" and detail["state"] == "down"
 
