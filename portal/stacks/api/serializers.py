@@ -1,3 +1,5 @@
+import re
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -6,7 +8,11 @@ from portal.operations.choices import OperationState
 from portal.stacks.models import Stack, StackVersion, VersionState
 from portal.stacks.services import services_of, state_of
 
-__all__ = ["StackSerializer", "StackVersionSerializer", "masked_env"]
+__all__ = ["StackSerializer", "StackVersionSerializer", "masked_compose", "masked_env"]
+
+ENVIRONMENT_RE = re.compile(r"^(\s*)environment:\s*(.*)$")
+LIST_ENTRY_RE = re.compile(r"^(\s*-\s*[\"']?[^=\s\"']+=)(.*)$")
+MAP_ENTRY_RE = re.compile(r"^(\s*[\"']?[^:#\s\"']+[\"']?:)\s*(\S.*)$")
 
 
 def masked_env(env: str, shown: bool) -> str:
@@ -18,6 +24,29 @@ def masked_env(env: str, shown: bool) -> str:
         name, sep, _ = line.partition("=")
         lines.append(f"{name}={MASK}" if sep and not line.lstrip().startswith("#") else line)
     return "\n".join(lines)
+
+
+def masked_compose(text: str, shown: bool) -> str:
+    """A compose file as its viewer may read it: below developer, the values of every service's
+    `environment:` masked (names kept), as the .env's are."""
+    if shown:
+        return text
+    lines, block = [], None  # block: the indent of the `environment:` being read
+    for line in text.splitlines():
+        indent = len(line) - len(line.lstrip())
+        if block is not None and line.strip() and indent <= block:
+            block = None
+        if match := ENVIRONMENT_RE.match(line):
+            rest = match.group(2).strip()
+            if rest and not rest.startswith("#"):
+                line = f"{match.group(1)}environment: {MASK}"  # inline {A: b} or [A=b]
+            else:
+                block = len(match.group(1))
+        elif block is not None and line.strip():
+            entry = LIST_ENTRY_RE.match(line) or MAP_ENTRY_RE.match(line)
+            line = f"{entry.group(1)}{'' if entry.re is LIST_ENTRY_RE else ' '}{MASK}" if entry else line
+        lines.append(line)
+    return "\n".join(lines) + ("\n" if text.endswith("\n") else "")
 
 
 class ContainerEntrySerializer(serializers.Serializer):
@@ -39,6 +68,7 @@ class StackVersionSerializer(serializers.ModelSerializer):
     """One deploy: the file and its .env (values masked below developer), who, when, its state
     (pending while deploying, deployed, failed) and its operation."""
 
+    compose = serializers.SerializerMethodField()
     env = serializers.SerializerMethodField()
     state = serializers.SerializerMethodField()
 
@@ -46,6 +76,9 @@ class StackVersionSerializer(serializers.ModelSerializer):
         model = StackVersion
         fields = ["number", "state", "compose", "env", "note", "commit", "operation", "username", "created_at"]
         read_only_fields = fields
+
+    def get_compose(self, version: StackVersion) -> str:
+        return masked_compose(version.compose, secrets_shown(self.context, version.stack.host_id))
 
     def get_env(self, version: StackVersion) -> str:
         return masked_env(version.env, secrets_shown(self.context, version.stack.host_id))
@@ -125,7 +158,7 @@ class StackDetailSerializer(StackSerializer):
 
     def get_compose(self, stack: Stack) -> str:
         version = self._shown_version(stack)
-        return version.compose if version else ""
+        return masked_compose(version.compose, secrets_shown(self.context, stack.host_id)) if version else ""
 
     def get_env(self, stack: Stack) -> str:
         version = self._shown_version(stack)

@@ -300,3 +300,21 @@ def test_a_stack_on_another_host_is_a_404(api, host, sent):
     sync_stacks(host)
     assert api.get(f"/api/v1/stacks/{Stack.objects.get().pk}/").status_code == 404
     assert api.get("/api/v1/stacks/").json()["count"] == 0
+
+
+def test_a_viewer_reads_the_compose_file_with_environment_values_masked(api, host, sent):
+    developer_on(api, host)
+    compose = (
+        "services:\n  web:\n    image: x\n    environment:\n      DB_PASSWORD: hunter2\n      'QUOTED': \"s3\"\n"
+        "    command: sleep 1\n  db:\n    image: y\n    environment:\n      - ROOT_PASSWORD=topsecret\n"
+        "  cache:\n    image: z\n    environment: {TOKEN: inline-secret}\n"
+    )
+    stack_id = Operation.objects.get(pk=create(api, host, compose=compose).json()["id"]).target_id
+    assert api.get(f"/api/v1/stacks/{stack_id}/").json()["compose"] == compose  # a developer sees it all
+    role_on(api, host, "viewer")
+
+    shown = api.get(f"/api/v1/stacks/{stack_id}/").json()["compose"]
+    versions = api.get(f"/api/v1/stacks/{stack_id}/versions/").json()["results"]
+    for secret in ("hunter2", "s3", "topsecret", "inline-secret"):
+        assert secret not in shown and secret not in str(versions)
+    assert "DB_PASSWORD: ••••" in shown and "- ROOT_PASSWORD=••••" in shown and "command: sleep 1" in shown
