@@ -174,7 +174,8 @@ class Compose:
             stderr=subprocess.STDOUT,
             text=True,
             env=self._env(),
-            cwd=str(folder) if folder is not None else None,
+            # Without its folder, compose acts by labels; from / it finds no compose file of another.
+            cwd=str(folder) if folder is not None else "/",
         )
         errors: list[str] = []
         failed_services: list[str] = []
@@ -213,22 +214,6 @@ class Compose:
             explained = explain_text(message, failed or project)
             code_ = explained.code if explained.code != "engine_error" else "compose_failed"
             raise OperationFailed(f"{where}{explained.message}", code_)
-
-    def ps(self, project: str) -> list[dict]:
-        done = subprocess.run(
-            [*self._base(project, None), "ps", "--all", "--format", "json"],
-            capture_output=True,
-            text=True,
-            timeout=CONFIG_TIMEOUT,
-            env=self._env(),
-        )
-        rows = []
-        for line in done.stdout.splitlines():
-            try:
-                rows.append(json.loads(line))
-            except ValueError:
-                continue
-        return rows
 
 
 def staged_files(compose: str, env: str) -> Path:
