@@ -130,20 +130,21 @@ class Compose:
         env["DOCKER_HOST"] = self.docker_host
         return env
 
-    def _base(self, project: str, folder: Path | None, directory: Path | None = None) -> list[str]:
+    def _base(self, project: str, folder: Path | None) -> list[str]:
         args = [*self.command, "--project-name", project]
         if folder is not None:
-            args += ["--project-directory", str(directory or folder), "--file", str(folder / COMPOSE_FILE)]
+            args += ["--project-directory", str(folder), "--file", str(folder / COMPOSE_FILE)]
             if (folder / ENV_FILE).exists():
                 args += ["--env-file", str(folder / ENV_FILE)]
         return args
 
-    def config(self, folder: Path, project: str, directory: Path | None = None) -> dict[str, Any]:
+    def config(self, folder: Path, project: str, shown_as: Path | None = None) -> dict[str, Any]:
         """The project's normalized form, or OperationFailed (`invalid_compose`) with compose's
-        sentence. `directory` is where its relative paths lead (default: `folder`, where its files are)."""
+        sentence. Read where its files are (`folder`, so `env_file: .env` finds the .env), its
+        paths are written as they will be once the files are in `shown_as`."""
         try:
             done = subprocess.run(
-                [*self._base(project, folder, directory), "config", "--format", "json"],
+                [*self._base(project, folder), "config", "--format", "json"],
                 capture_output=True,
                 text=True,
                 timeout=CONFIG_TIMEOUT,
@@ -155,7 +156,10 @@ class Compose:
             message = done.stderr.strip().replace(str(folder / COMPOSE_FILE), "the compose file")
             message = message.replace(str(folder) + "/", "")
             raise OperationFailed(f"The compose file is not valid: {message[:500]}", "invalid_compose")
-        return json.loads(done.stdout)
+        text = done.stdout
+        if shown_as is not None:
+            text = text.replace(json.dumps(str(folder))[1:-1], json.dumps(str(shown_as))[1:-1])
+        return json.loads(text)
 
     def run(
         self,
