@@ -33,12 +33,14 @@ def compose_file(web_command: str = "sleep 300", extra: str = "") -> str:
   web:
     image: {IMAGE}
     command: {web_command}
+    stop_signal: SIGKILL
     labels: {{berth.test: "{TEST_RUN}"}}
     volumes: [data:/data]
     networks: [back]
   db:
     image: {IMAGE}
     command: sleep 300
+    stop_signal: SIGKILL
     labels: {{berth.test: "{TEST_RUN}"}}
     networks: [back]
 {extra}volumes:
@@ -61,7 +63,7 @@ def host(stack, tmp_path_factory):
     worker.stop()
     for project in docker("ps", "-a", "--filter", f"label=berth.test={TEST_RUN}", "--format",
                           '{{.Label "com.docker.compose.project"}}', host=ENGINE).split():  # fmt: skip
-        subprocess.run([COMPOSE_BIN, "-p", project, "down", "-v"], env={**os.environ, "DOCKER_HOST": ENGINE},
+        subprocess.run([COMPOSE_BIN, "-p", project, "down", "-v", "-t", "0"], env={**os.environ, "DOCKER_HOST": ENGINE},
                        capture_output=True, timeout=60)  # fmt: skip
     remove_test_objects(ENGINE)
 
