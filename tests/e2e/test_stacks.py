@@ -11,9 +11,14 @@ pytestmark = pytest.mark.e2e
 
 
 def compose(command: str) -> str:
+    service = (
+        "    image: {image}\n    command: {command}\n    stop_signal: SIGKILL\n    labels: {{berth.test: '{run}'}}\n"
+    )
     return (
-        f'services:\n  web:\n    image: {IMAGE}\n    command: {command}\n    labels: {{berth.test: "{TEST_RUN}"}}\n'
-        f'  db:\n    image: {IMAGE}\n    command: sleep 300\n    labels: {{berth.test: "{TEST_RUN}"}}\n'
+        "services:\n  web:\n"
+        + service.format(image=IMAGE, command=command, run=TEST_RUN)
+        + "  db:\n"
+        + service.format(image=IMAGE, command="sleep 300", run=TEST_RUN)
     )
 
 
