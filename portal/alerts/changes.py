@@ -92,8 +92,13 @@ def delete_rule(request, rule: AlertRule) -> None:
 
 def _channel_detail(channel: AlertChannel) -> dict:
     # (no key holding "secret" or "token": the audit trail drops those; this names only whether one is kept)
-    return {"name": channel.name, "team": channel.team.name, "kind": channel.kind, "target": channel.target,
-            "sealed": channel.has_secret}
+    return {
+        "name": channel.name,
+        "team": channel.team.name,
+        "kind": channel.kind,
+        "target": channel.target,
+        "sealed": channel.has_secret,
+    }
 
 
 def _save_channel(channel: AlertChannel, fields: dict) -> AlertChannel:
@@ -149,8 +154,13 @@ def acknowledge_alert(request, alert: Alert) -> Alert:
         if alert.state != AlertState.ACKNOWLEDGED:
             alert.state, alert.acknowledged_at, alert.acknowledged_by = AlertState.ACKNOWLEDGED, now, request.user
             alert.save(update_fields=["state", "acknowledged_at", "acknowledged_by", "updated_at"])
-            add_entry(alert, "acknowledged", f"Acknowledged by {request.user.get_username()}.", now,
-                      request.user.get_username())
+            add_entry(
+                alert,
+                "acknowledged",
+                f"Acknowledged by {request.user.get_username()}.",
+                now,
+                request.user.get_username(),
+            )
             record("alert.acknowledge", request=request, target=alert, detail={"title": alert.title})
     transaction.on_commit(lambda: publish_alert(alert))
     return alert

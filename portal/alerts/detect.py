@@ -132,13 +132,15 @@ def _judge_container(rules: list[AlertRule], host: Host, facts: dict, removed: b
             resolve(alert, "The container was removed.", now)
         return
     oom = False
-    if facts.get("state") in DOWN + ("restarting",) and any(EventKind.CONTAINER_OOM in r.events for r in mine):
+    if facts.get("state") in (*DOWN, "restarting") and any(EventKind.CONTAINER_OOM in r.events for r in mine):
         inspect = Container.objects.filter(pk=facts.get("id")).values_list("inspect", flat=True).first() or {}
         oom = bool((inspect.get("State") or {}).get("OOMKilled"))
     conditions = container_conditions(facts, oom)
     for rule in mine:
         for kind in set(rule.events) & CONTAINER_KINDS:
-            holds = _restart_loop(rule, facts, host, now) if kind == EventKind.CONTAINER_RESTART_LOOP else conditions[kind]
+            holds = (
+                _restart_loop(rule, facts, host, now) if kind == EventKind.CONTAINER_RESTART_LOOP else conditions[kind]
+            )
             extra = {"container_id": facts.get("id"), "detail": {"engine_id": facts.get("engine_id", "")}}
             _apply(rule, host, kind, holds, name, _title(kind, facts, host.name), now, **extra)
 
@@ -227,10 +229,11 @@ def settle_restart_loops(now: datetime | None = None) -> int:
     loops = Alert.objects.filter(kind=EventKind.CONTAINER_RESTART_LOOP, state__in=OPEN).select_related("rule", "host")
     for alert in loops:
         window = timedelta(seconds=alert.rule.restart_window_seconds if alert.rule else 300)
-        track = RestartTrack.objects.filter(host=alert.host, engine_id=(alert.detail or {}).get("engine_id", "")).first()
+        track = RestartTrack.objects.filter(
+            host=alert.host, engine_id=(alert.detail or {}).get("engine_id", "")
+        ).first()
         last = max((parse_datetime(t) for t in (track.times if track else [])), default=None)
         if (last is None or now - last > window) and now - alert.last_fired_at > window:
             resolve(alert, "No restart within the rule's window.", now)
             settled += 1
     return settled
-

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fnmatch import fnmatchcase
 
-__all__ = ["STACK_LABEL", "matches_container", "match_errors"]
+__all__ = ["STACK_LABEL", "match_errors", "matches_container"]
 
 STACK_LABEL = "com.docker.compose.project"
 

@@ -9,7 +9,6 @@ from django.shortcuts import get_object_or_404, render
 from portal.access.policy import can
 from portal.alerts.choices import AlertState
 from portal.alerts.models import Alert, AlertEntry, AlertRule, Delivery
-from portal.api.query_params import int_param
 from portal.hosts.models import Host
 
 __all__ = ["alert_detail", "alert_list"]
@@ -17,11 +16,16 @@ __all__ = ["alert_detail", "alert_list"]
 PAGE = 50
 
 
+def _number(request, name: str) -> int | None:
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
 @login_required
 def alert_list(request):
     alerts = Alert.objects.restrict(request, "alert.view").select_related("host", "acknowledged_by")
     state = request.GET.get("state", "")
-    host, rule = int_param(request, "host"), int_param(request, "rule")
+    host, rule = _number(request, "host"), _number(request, "rule")
     history = alerts
     if state in AlertState.values:
         history = history.filter(state=state)

@@ -66,7 +66,18 @@ class AlertChannelSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AlertChannel
-        fields = ["id", "name", "team", "team_name", "kind", "target", "secret", "has_secret", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "name",
+            "team",
+            "team_name",
+            "kind",
+            "target",
+            "secret",
+            "has_secret",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["created_at", "updated_at"]
 
     def validate(self, attrs):
@@ -88,6 +99,10 @@ class AlertChannelSerializer(serializers.ModelSerializer):
                 url = urlsplit(target)
                 if url.scheme not in ("http", "https") or not url.hostname:
                     raise serializers.ValidationError({"target": "Give the http:// or https:// URL to post to."})
+                if url.username or url.password:
+                    raise serializers.ValidationError(
+                        {"target": "Leave credentials out of the URL (they would be shown): give them as the secret."}
+                    )
                 if kind in CHAT and "target" in attrs:
                     # The chat's webhook URL carries its token: kept sealed, shown by its host only.
                     attrs["secret"] = target

@@ -30,8 +30,12 @@ RULES_VIEW, RULES_MANAGE = "alertrule.view", "alertrule.manage"
 @extend_schema_view(
     list=extend_schema(
         parameters=[
-            OpenApiParameter("state", str, enum=["firing", "acknowledged", "resolved", "open"],
-                             description="`open`: firing or acknowledged."),
+            OpenApiParameter(
+                "state",
+                str,
+                enum=["firing", "acknowledged", "resolved", "open"],
+                description="`open`: firing or acknowledged.",
+            ),
             OpenApiParameter("host", int, description="Only alerts about this host (its id)."),
             OpenApiParameter("rule", int, description="Only alerts of this rule (its id)."),
         ]

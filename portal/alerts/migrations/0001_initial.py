@@ -6,185 +6,294 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('containers', '0001_initial'),
-        ('hosts', '0003_enrollment'),
-        ('teams', '0001_initial'),
+        ("containers", "0001_initial"),
+        ("hosts", "0003_enrollment"),
+        ("teams", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Alert',
+            name="Alert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rule_name', models.CharField(max_length=100)),
-                ('kind', models.CharField(max_length=40)),
-                ('subject', models.CharField(max_length=300)),
-                ('title', models.CharField(max_length=500)),
-                ('detail', models.JSONField(blank=True, default=dict)),
-                ('state', models.CharField(choices=[('firing', 'Firing'), ('acknowledged', 'Acknowledged'), ('resolved', 'Resolved')], default='firing', max_length=16)),
-                ('fired_at', models.DateTimeField()),
-                ('last_fired_at', models.DateTimeField()),
-                ('fire_count', models.PositiveIntegerField(default=1)),
-                ('flaps', models.PositiveIntegerField(default=0, help_text='Times it came back since the last message.')),
-                ('notified_at', models.DateTimeField(blank=True, null=True)),
-                ('summary_due_at', models.DateTimeField(blank=True, null=True)),
-                ('acknowledged_at', models.DateTimeField(blank=True, null=True)),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('acknowledged_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('container', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='containers.container')),
-                ('host', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='alerts', to='hosts.host')),
-                ('team', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='teams.team')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("rule_name", models.CharField(max_length=100)),
+                ("kind", models.CharField(max_length=40)),
+                ("subject", models.CharField(max_length=300)),
+                ("title", models.CharField(max_length=500)),
+                ("detail", models.JSONField(blank=True, default=dict)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("firing", "Firing"), ("acknowledged", "Acknowledged"), ("resolved", "Resolved")],
+                        default="firing",
+                        max_length=16,
+                    ),
+                ),
+                ("fired_at", models.DateTimeField()),
+                ("last_fired_at", models.DateTimeField()),
+                ("fire_count", models.PositiveIntegerField(default=1)),
+                (
+                    "flaps",
+                    models.PositiveIntegerField(default=0, help_text="Times it came back since the last message."),
+                ),
+                ("notified_at", models.DateTimeField(blank=True, null=True)),
+                ("summary_due_at", models.DateTimeField(blank=True, null=True)),
+                ("acknowledged_at", models.DateTimeField(blank=True, null=True)),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "acknowledged_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "container",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to="containers.container"
+                    ),
+                ),
+                (
+                    "host",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="alerts", to="hosts.host"
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to="teams.team"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-last_fired_at', '-id'],
+                "ordering": ["-last_fired_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='AlertChannel',
+            name="AlertChannel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('kind', models.CharField(choices=[('email', 'Email'), ('webhook', 'Webhook'), ('slack', 'Slack'), ('discord', 'Discord'), ('teams', 'Microsoft Teams'), ('ntfy', 'ntfy')], max_length=16)),
-                ('target', models.CharField(help_text='Email addresses (comma-separated) or a URL.', max_length=500)),
-                ('secret_sealed', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='alert_channels', to='teams.team')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("email", "Email"),
+                            ("webhook", "Webhook"),
+                            ("slack", "Slack"),
+                            ("discord", "Discord"),
+                            ("teams", "Microsoft Teams"),
+                            ("ntfy", "ntfy"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("target", models.CharField(help_text="Email addresses (comma-separated) or a URL.", max_length=500)),
+                ("secret_sealed", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="alert_channels", to="teams.team"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['team__name', 'name'],
+                "ordering": ["team__name", "name"],
             },
         ),
         migrations.CreateModel(
-            name='AlertEntry',
+            name="AlertEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField()),
-                ('what', models.CharField(max_length=40)),
-                ('text', models.CharField(max_length=500)),
-                ('username', models.CharField(blank=True, max_length=150)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('alert', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='entries', to='alerts.alert')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField()),
+                ("what", models.CharField(max_length=40)),
+                ("text", models.CharField(max_length=500)),
+                ("username", models.CharField(blank=True, max_length=150)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "alert",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="entries", to="alerts.alert"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='AlertRule',
+            name="AlertRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('enabled', models.BooleanField(default=True)),
-                ('events', models.JSONField(default=list)),
-                ('all_hosts', models.BooleanField(default=True)),
-                ('match', models.JSONField(blank=True, default=dict)),
-                ('cooldown_seconds', models.PositiveIntegerField(default=300)),
-                ('restart_count', models.PositiveIntegerField(default=3)),
-                ('restart_window_seconds', models.PositiveIntegerField(default=300)),
-                ('mute_until', models.DateTimeField(blank=True, null=True)),
-                ('mute_windows', models.JSONField(blank=True, default=list)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('channels', models.ManyToManyField(blank=True, related_name='rules', to='alerts.alertchannel')),
-                ('hosts', models.ManyToManyField(blank=True, related_name='alert_rules', to='hosts.host')),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='alert_rules', to='teams.team')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100)),
+                ("enabled", models.BooleanField(default=True)),
+                ("events", models.JSONField(default=list)),
+                ("all_hosts", models.BooleanField(default=True)),
+                ("match", models.JSONField(blank=True, default=dict)),
+                ("cooldown_seconds", models.PositiveIntegerField(default=300)),
+                ("restart_count", models.PositiveIntegerField(default=3)),
+                ("restart_window_seconds", models.PositiveIntegerField(default=300)),
+                ("mute_until", models.DateTimeField(blank=True, null=True)),
+                ("mute_windows", models.JSONField(blank=True, default=list)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("channels", models.ManyToManyField(blank=True, related_name="rules", to="alerts.alertchannel")),
+                ("hosts", models.ManyToManyField(blank=True, related_name="alert_rules", to="hosts.host")),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="alert_rules", to="teams.team"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['team__name', 'name'],
+                "ordering": ["team__name", "name"],
             },
         ),
         migrations.AddField(
-            model_name='alert',
-            name='rule',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='alerts', to='alerts.alertrule'),
+            model_name="alert",
+            name="rule",
+            field=models.ForeignKey(
+                null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="alerts", to="alerts.alertrule"
+            ),
         ),
         migrations.CreateModel(
-            name='Delivery',
+            name="Delivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('fired', 'Fired'), ('resolved', 'Resolved'), ('summary', 'Summary'), ('test', 'Test')], max_length=16)),
-                ('state', models.CharField(choices=[('pending', 'Pending'), ('sent', 'Sent'), ('failed', 'Failed')], default='pending', max_length=16)),
-                ('text', models.TextField(help_text='What the message says.')),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('next_attempt_at', models.DateTimeField()),
-                ('leased_until', models.DateTimeField(blank=True, null=True)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('error', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('alert', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='alerts.alert')),
-                ('channel', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='alerts.alertchannel')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("fired", "Fired"),
+                            ("resolved", "Resolved"),
+                            ("summary", "Summary"),
+                            ("test", "Test"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("pending", "Pending"), ("sent", "Sent"), ("failed", "Failed")],
+                        default="pending",
+                        max_length=16,
+                    ),
+                ),
+                ("text", models.TextField(help_text="What the message says.")),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("next_attempt_at", models.DateTimeField()),
+                ("leased_until", models.DateTimeField(blank=True, null=True)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("error", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "alert",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deliveries",
+                        to="alerts.alert",
+                    ),
+                ),
+                (
+                    "channel",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="deliveries", to="alerts.alertchannel"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Mute',
+            name="Mute",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('subject', models.CharField(max_length=300)),
-                ('until', models.DateTimeField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('host', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='hosts.host')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("subject", models.CharField(max_length=300)),
+                ("until", models.DateTimeField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "host",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="hosts.host"),
+                ),
             ],
             options={
-                'ordering': ['-until'],
+                "ordering": ["-until"],
             },
         ),
         migrations.CreateModel(
-            name='RestartTrack',
+            name="RestartTrack",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('engine_id', models.CharField(max_length=128)),
-                ('restart_count', models.PositiveIntegerField(default=0)),
-                ('times', models.JSONField(default=list)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('host', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='hosts.host')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("engine_id", models.CharField(max_length=128)),
+                ("restart_count", models.PositiveIntegerField(default=0)),
+                ("times", models.JSONField(default=list)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "host",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="hosts.host"),
+                ),
             ],
             options={
-                'ordering': ['host', 'engine_id'],
+                "ordering": ["host", "engine_id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='alertchannel',
-            constraint=models.UniqueConstraint(fields=('team', 'name'), name='alert_channel_unique_per_team'),
+            model_name="alertchannel",
+            constraint=models.UniqueConstraint(fields=("team", "name"), name="alert_channel_unique_per_team"),
         ),
         migrations.AddConstraint(
-            model_name='alertrule',
-            constraint=models.UniqueConstraint(fields=('team', 'name'), name='alert_rule_unique_per_team'),
+            model_name="alertrule",
+            constraint=models.UniqueConstraint(fields=("team", "name"), name="alert_rule_unique_per_team"),
         ),
         migrations.AddIndex(
-            model_name='alert',
-            index=models.Index(fields=['rule', 'kind', 'subject', 'state'], name='alert_by_subject'),
+            model_name="alert",
+            index=models.Index(fields=["rule", "kind", "subject", "state"], name="alert_by_subject"),
         ),
         migrations.AddIndex(
-            model_name='alert',
-            index=models.Index(fields=['state', 'host'], name='alert_by_state'),
+            model_name="alert",
+            index=models.Index(fields=["state", "host"], name="alert_by_state"),
         ),
         migrations.AddIndex(
-            model_name='alert',
-            index=models.Index(fields=['summary_due_at'], name='alert_summary_due'),
+            model_name="alert",
+            index=models.Index(fields=["summary_due_at"], name="alert_summary_due"),
         ),
         migrations.AddIndex(
-            model_name='delivery',
-            index=models.Index(fields=['state', 'next_attempt_at'], name='delivery_due'),
+            model_name="delivery",
+            index=models.Index(fields=["state", "next_attempt_at"], name="delivery_due"),
         ),
         migrations.AddIndex(
-            model_name='mute',
-            index=models.Index(fields=['host', 'subject', 'until'], name='mute_by_subject'),
+            model_name="mute",
+            index=models.Index(fields=["host", "subject", "until"], name="mute_by_subject"),
         ),
         migrations.AddConstraint(
-            model_name='restarttrack',
-            constraint=models.UniqueConstraint(fields=('host', 'engine_id'), name='restart_track_unique'),
+            model_name="restarttrack",
+            constraint=models.UniqueConstraint(fields=("host", "engine_id"), name="restart_track_unique"),
         ),
     ]

@@ -72,4 +72,6 @@ def send_email(addresses: list[str], message: Message) -> None:
     except smtplib.SMTPAuthenticationError:
         raise DeliveryFailed(f"The SMTP server {smtp.host} refused the username and password.") from None
     except (smtplib.SMTPException, OSError) as exc:
-        raise DeliveryFailed(f"Could not send email through {smtp.host}:{smtp.port}: {type(exc).__name__}: {exc}") from None
+        raise DeliveryFailed(
+            f"Could not send email through {smtp.host}:{smtp.port}: {type(exc).__name__}: {exc}"
+        ) from None

@@ -42,8 +42,13 @@ def payload(kind: str, message: Message) -> tuple[bytes, dict]:
     if kind == ChannelKind.NTFY:
         return message.text.encode(), {"Title": message.subject, "Tags": "rotating_light", "Content-Type": "text/plain"}
     body = {
-        ChannelKind.WEBHOOK: {"source": "berth", "kind": message.kind, "subject": message.subject, "text": message.text,
-                              "alerts": message.alerts},
+        ChannelKind.WEBHOOK: {
+            "source": "berth",
+            "kind": message.kind,
+            "subject": message.subject,
+            "text": message.text,
+            "alerts": message.alerts,
+        },
         ChannelKind.SLACK: {"text": f"*{message.subject}*\n{message.text}"},
         ChannelKind.DISCORD: {"content": f"**{message.subject}**\n{message.text}"[:2000]},
         ChannelKind.TEAMS: {

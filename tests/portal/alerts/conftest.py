@@ -47,7 +47,7 @@ def team(host_a):
     return crew
 
 
-def make_channel(team, kind="webhook", target="http://127.0.0.1:9/hook", secret="s3cret", name=None):
+def make_channel(team, kind="webhook", target="http://127.0.0.1:9/hook", secret="s3cret", name=None):  # noqa: S107 (a test key)
     channel = AlertChannel(team=team, kind=kind, target=target, name=name or f"{kind}-{AlertChannel.objects.count()}")
     channel.set_secret(secret)
     channel.save()
@@ -56,8 +56,11 @@ def make_channel(team, kind="webhook", target="http://127.0.0.1:9/hook", secret=
 
 def make_rule(team, events, *channels, cooldown=300, **fields):
     rule = AlertRule.objects.create(
-        team=team, name=fields.pop("name", f"rule-{AlertRule.objects.count()}"), events=events,
-        cooldown_seconds=cooldown, **fields
+        team=team,
+        name=fields.pop("name", f"rule-{AlertRule.objects.count()}"),
+        events=events,
+        cooldown_seconds=cooldown,
+        **fields,
     )
     rule.channels.set(channels)
     return rule

@@ -20,8 +20,17 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def container_event(container, **state):
-    body = {"id": container.pk, "engine_id": container.engine_id, "name": container.name, "labels": container.labels,
-            "state": "running", "exit_code": None, "health": "", "restart_count": 0, **state}
+    body = {
+        "id": container.pk,
+        "engine_id": container.engine_id,
+        "name": container.name,
+        "labels": container.labels,
+        "state": "running",
+        "exit_code": None,
+        "health": "",
+        "restart_count": 0,
+        **state,
+    }
     return {"type": "container.updated", "container": body}
 
 
@@ -173,8 +182,15 @@ def test_a_muted_subject_fires_but_tells_nobody(team, host_a):
 
 def test_a_failed_operation_fires_and_a_later_success_of_the_same_resolves(team, host_a):
     make_rule(team, [EventKind.OPERATION_FAILED], make_channel(team))
-    failed = {"id": 1, "kind": "image.pull", "state": "failed", "host": host_a.pk, "target_repr": "app:1",
-              "username": "ada", "error": "manifest unknown"}
+    failed = {
+        "id": 1,
+        "kind": "image.pull",
+        "state": "failed",
+        "host": host_a.pk,
+        "target_repr": "app:1",
+        "username": "ada",
+        "error": "manifest unknown",
+    }
 
     on_event(host_a.pk, {"type": "operation.updated", "operation": failed})
     assert "manifest unknown" in Alert.objects.get().title
