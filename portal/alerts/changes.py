@@ -70,26 +70,6 @@ def _save_rule(rule: AlertRule, fields: dict) -> AlertRule:
     return rule
 
 
-def create_rule(request, **fields) -> AlertRule:
-    with transaction.atomic():
-        rule = _save_rule(AlertRule(), fields)
-        record("alert.rule.create", request=request, target=rule, detail=_rule_detail(rule))
-    return rule
-
-
-def change_rule(request, rule: AlertRule, **fields) -> AlertRule:
-    with transaction.atomic():
-        rule = _save_rule(rule, fields)
-        record("alert.rule.change", request=request, target=rule, detail=_rule_detail(rule))
-    return rule
-
-
-def delete_rule(request, rule: AlertRule) -> None:
-    with transaction.atomic():
-        record("alert.rule.delete", request=request, target=rule, detail=_rule_detail(rule))
-        rule.delete()
-
-
 def _channel_detail(channel: AlertChannel) -> dict:
     # (no key holding "secret" or "token": the audit trail drops those; this names only whether one is kept)
     return {
@@ -111,24 +91,41 @@ def _save_channel(channel: AlertChannel, fields: dict) -> AlertChannel:
     return channel
 
 
-def create_channel(request, **fields) -> AlertChannel:
+def _write(request, action: str, save, describe, obj, fields: dict):
     with transaction.atomic():
-        channel = _save_channel(AlertChannel(), fields)
-        record("alert.channel.create", request=request, target=channel, detail=_channel_detail(channel))
-    return channel
+        obj = save(obj, fields)
+        record(action, request=request, target=obj, detail=describe(obj))
+    return obj
+
+
+def _delete(request, action: str, describe, obj) -> None:
+    with transaction.atomic():
+        record(action, request=request, target=obj, detail=describe(obj))
+        obj.delete()
+
+
+def create_rule(request, **fields) -> AlertRule:
+    return _write(request, "alert.rule.create", _save_rule, _rule_detail, AlertRule(), fields)
+
+
+def change_rule(request, rule: AlertRule, **fields) -> AlertRule:
+    return _write(request, "alert.rule.change", _save_rule, _rule_detail, rule, fields)
+
+
+def delete_rule(request, rule: AlertRule) -> None:
+    _delete(request, "alert.rule.delete", _rule_detail, rule)
+
+
+def create_channel(request, **fields) -> AlertChannel:
+    return _write(request, "alert.channel.create", _save_channel, _channel_detail, AlertChannel(), fields)
 
 
 def change_channel(request, channel: AlertChannel, **fields) -> AlertChannel:
-    with transaction.atomic():
-        channel = _save_channel(channel, fields)
-        record("alert.channel.change", request=request, target=channel, detail=_channel_detail(channel))
-    return channel
+    return _write(request, "alert.channel.change", _save_channel, _channel_detail, channel, fields)
 
 
 def delete_channel(request, channel: AlertChannel) -> None:
-    with transaction.atomic():
-        record("alert.channel.delete", request=request, target=channel, detail=_channel_detail(channel))
-        channel.delete()
+    _delete(request, "alert.channel.delete", _channel_detail, channel)
 
 
 def test_channel(request, channel: AlertChannel) -> Delivery:

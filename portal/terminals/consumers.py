@@ -45,8 +45,8 @@ from portal.containers.checks import require_streamable
 from portal.containers.models import Container
 from portal.refusals import NotFound, Refusal
 from portal.terminals.choices import SessionKind
-from portal.terminals.housekeeping import ALIVE_EVERY
 from portal.terminals.events import publish_session
+from portal.terminals.housekeeping import ALIVE_EVERY
 from portal.terminals.models import TerminalSession
 from portal.terminals.recording import Recorder, recordings_dir
 from portal.terminals.watching import owner_group, watcher_names

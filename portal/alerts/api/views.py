@@ -25,6 +25,13 @@ from .serializers import (
 __all__ = ["AlertChannelViewSet", "AlertRuleViewSet", "AlertViewSet"]
 
 RULES_VIEW, RULES_MANAGE = "alertrule.view", "alertrule.manage"
+TEAM_OWNED_ACTIONS = {
+    "list": RULES_VIEW,
+    "retrieve": RULES_VIEW,
+    "create": RULES_MANAGE,
+    "partial_update": RULES_MANAGE,
+    "destroy": RULES_MANAGE,
+}
 
 
 @extend_schema_view(
@@ -96,54 +103,42 @@ class AlertViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         return self._answer(alert)
 
 
-class AlertRuleViewSet(RestrictedModelViewSet):
+class AuditedWrites:
+    """Creates, changes and deletes through the functions of portal/alerts/changes.py that save and audit."""
+
+    writes: tuple = ()  # (create, change, delete)
+
+    def perform_create(self, serializer):
+        serializer.instance = self.writes[0](self.request, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = self.writes[1](self.request, serializer.instance, **serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        self.writes[2](self.request, instance)
+
+
+class AlertRuleViewSet(AuditedWrites, RestrictedModelViewSet):
     """The alert rules of the user's teams. Team admins (admins through the team's own bindings)
     and admins of every host write them."""
 
     queryset = AlertRule.objects.select_related("team").prefetch_related("hosts", "channels")
     serializer_class = AlertRuleSerializer
     view_action = RULES_VIEW
-    policy_actions = {
-        "list": RULES_VIEW,
-        "retrieve": RULES_VIEW,
-        "create": RULES_MANAGE,
-        "partial_update": RULES_MANAGE,
-        "destroy": RULES_MANAGE,
-    }
+    policy_actions = TEAM_OWNED_ACTIONS
 
-    def perform_create(self, serializer):
-        serializer.instance = changes.create_rule(self.request, **serializer.validated_data)
-
-    def perform_update(self, serializer):
-        serializer.instance = changes.change_rule(self.request, serializer.instance, **serializer.validated_data)
-
-    def perform_destroy(self, instance):
-        changes.delete_rule(self.request, instance)
+    writes = (changes.create_rule, changes.change_rule, changes.delete_rule)
 
 
-class AlertChannelViewSet(RestrictedModelViewSet):
+class AlertChannelViewSet(AuditedWrites, RestrictedModelViewSet):
     """Where the user's teams' alerts are told. Secrets are write-only; "test" sends a message now."""
 
     queryset = AlertChannel.objects.select_related("team")
     serializer_class = AlertChannelSerializer
     view_action = RULES_VIEW
-    policy_actions = {
-        "list": RULES_VIEW,
-        "retrieve": RULES_VIEW,
-        "create": RULES_MANAGE,
-        "partial_update": RULES_MANAGE,
-        "destroy": RULES_MANAGE,
-        "test": RULES_MANAGE,
-    }
+    policy_actions = {**TEAM_OWNED_ACTIONS, "test": RULES_MANAGE}
 
-    def perform_create(self, serializer):
-        serializer.instance = changes.create_channel(self.request, **serializer.validated_data)
-
-    def perform_update(self, serializer):
-        serializer.instance = changes.change_channel(self.request, serializer.instance, **serializer.validated_data)
-
-    def perform_destroy(self, instance):
-        changes.delete_channel(self.request, instance)
+    writes = (changes.create_channel, changes.change_channel, changes.delete_channel)
 
     @extend_schema(request=None, responses=TestResultSerializer)
     @action(detail=True, methods=["post"])

@@ -446,10 +446,7 @@ CASES: dict[str, tuple[set[str], Callable]] = {
     "alerts": (
         {
             f"portal.alerts.changes:{f}"
-            for f in (
-                *("create_rule", "change_rule", "delete_rule", "create_channel", "change_channel"),
-                *("delete_channel", "test_channel", "acknowledge_alert", "mute_alert"),
-            )
+            for f in ("_write", "_delete", "test_channel", "acknowledge_alert", "mute_alert")
         },
         alerts,
     ),
