@@ -6,7 +6,6 @@ the middle of a delivery loses nothing; a host worker SIGKILLed is one host-offl
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import time
@@ -14,85 +13,21 @@ import time
 import pytest
 
 from portal.alerts.senders.http import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_signature
-from tests.conftest import unique_name
+from tests.support.alerts_stack import FLAP_COOLDOWN, KEY, start_alerts_world
 from tests.support.docker_cli import IMAGE, TEST_LABEL, docker, remove_test_objects
-from tests.support.faults import FaultStack
 from tests.support.processes import wait_until
-from tests.support.receivers import HttpReceiver, SmtpSink
-from tests.support.redis_server import RedisServer
 
 pytestmark = [
     pytest.mark.integration,
     pytest.mark.skipif(os.environ.get("BERTH_TEST_DATABASE") == "postgres", reason="run once, on SQLite"),
 ]
 
-KEY = "Integration-Webhook-Key"
-FLAP_COOLDOWN = 6
-
-
-class World:
-    def __init__(self, stack, host, hook, smtp, prefix):
-        self.stack, self.host, self.hook, self.smtp, self.prefix = stack, host, hook, smtp, prefix
-
-    def alerts(self, **params) -> list[dict]:
-        return self.stack.get("/api/v1/alerts/", params={"host": self.host["id"], **params}).json()["results"]
-
-    def alert_about(self, subject: str, kind: str = "container.exited", **expected):
-        def check():
-            found = [a for a in self.alerts() if a["subject"] == subject and a["kind"] == kind]
-            return found[0] if found and all(found[0].get(k) == v for k, v in expected.items()) else None
-
-        return check
-
-    def hooks_about(self, subject: str) -> list[dict]:
-        bodies = [json.loads(r.body) for r in self.hook.requests]
-        return [b for b in bodies if any(a["subject"] == subject for a in b.get("alerts", []))]
-
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    hook, smtp = HttpReceiver(), SmtpSink()
-    redis_server = RedisServer(tmp_path_factory.mktemp("redis")).start()
-    stack = FaultStack(data_dir=tmp_path_factory.mktemp("berth-alerts"), redis_url=redis_server.url)
-    stack.extra_env = {"SMTP_URL": f"{smtp.url}?from=berth@example.com", "BERTH_ALERT_LEASE_SECONDS": "2"}
-    stack.start()
-    prefix = unique_name("alerts")
-    stack.host_worker(prefix)
-    host = stack.wait_for_host(prefix, "online", timeout=20)
-    team = stack.post("/api/v1/teams/", {"name": f"{prefix}-ops"}).json()
-    assert stack.post(f"/api/v1/teams/{team['id']}/bindings/", {"role": "admin", "all_hosts": True}).status_code == 201
-    email = stack.post(
-        "/api/v1/alert-channels/", {"name": "mail", "team": team["id"], "kind": "email", "target": "ops@example.com"}
-    ).json()
-    webhook = stack.post(
-        "/api/v1/alert-channels/",
-        {"name": "hook", "team": team["id"], "kind": "webhook", "target": hook.url(), "secret": KEY},
-    ).json()
-    rules = [
-        {
-            "name": "exits",
-            "events": ["container.exited"],
-            "match": {"names": [f"{prefix}-x*"]},
-            "channels": [email["id"], webhook["id"]],
-            "cooldown_seconds": 300,
-        },
-        {
-            "name": "flaps",
-            "events": ["container.exited"],
-            "match": {"names": [f"{prefix}-flap*"]},
-            "channels": [webhook["id"]],
-            "cooldown_seconds": FLAP_COOLDOWN,
-        },
-        {"name": "hosts", "events": ["host.offline"], "channels": [webhook["id"]]},
-    ]
-    for rule in rules:
-        made = stack.post("/api/v1/alert-rules/", {"team": team["id"], **rule})
-        assert made.status_code == 201, made.text
-    yield World(stack, host, hook, smtp, prefix)
-    stack.stop()
-    redis_server.stop()
-    hook.close()
-    smtp.close()
+    world = start_alerts_world(tmp_path_factory.mktemp("berth-alerts"), tmp_path_factory.mktemp("redis"))
+    yield world
+    world.stop()
     remove_test_objects()
 
 
