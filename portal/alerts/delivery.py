@@ -69,7 +69,8 @@ def send_to_channel(channel: AlertChannel, message: Message) -> None:
 
 
 def _message(deliveries: list[Delivery]) -> Message:
-    alerts = [alert_summary(d.alert) for d in deliveries if d.alert is not None]
+    # Each alert with what this message tells of it (fired, resolved, summary).
+    alerts = [{**alert_summary(d.alert), "message": d.kind} for d in deliveries if d.alert is not None]
     if len(deliveries) == 1:
         only = deliveries[0]
         return Message(subject=only.text[:200], text=only.text, alerts=alerts, kind=only.kind)

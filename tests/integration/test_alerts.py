@@ -49,7 +49,7 @@ def test_a_container_exiting_non_zero_is_told_by_email_and_signed_webhook_then_r
     docker("start", name)
 
     alert = wait_until(world.alert_about(name, state="resolved"), 10, what="the alert resolved")
-    wait_until(lambda: any(b["kind"] == "resolved" for b in world.hooks_about(name)), 10, what="resolved told")
+    wait_until(lambda: any(a["message"] == "resolved" for a in world.hooks_about(name)), 10, what="resolved told")
     detail = world.stack.get(f"/api/v1/alerts/{alert['id']}/").json()
     whats = [e["what"] for e in detail["entries"]]
     assert whats[0] == "fired" and "resolved" in whats and whats.count("notified") >= 2
@@ -78,9 +78,9 @@ def test_a_flapping_container_is_one_alert_then_a_summary(world):
     docker("rm", "-f", name)
     assert len([a for a in world.alerts() if a["subject"] == name]) == 1
     wait_until(
-        lambda: any(b["kind"] == "summary" for b in world.hooks_about(name)), FLAP_COOLDOWN + 10, what="the summary"
+        lambda: any(a["message"] == "summary" for a in world.hooks_about(name)), FLAP_COOLDOWN + 10, what="the summary"
     )
-    kinds = [b["kind"] for b in world.hooks_about(name)]
+    kinds = [a["message"] for a in world.hooks_about(name)]
     assert kinds.count("fired") == 1 and kinds.count("summary") == 1 and len(kinds) <= 4, kinds
     assert alert["fire_count"] >= 3
 

@@ -40,8 +40,9 @@ class AlertsWorld:
         return check
 
     def hooks_about(self, subject: str) -> list[dict]:
+        """Each alert about `subject` the webhook was told of, with `message`: fired, resolved, summary."""
         bodies = [json.loads(r.body) for r in list(self.hook.requests)]
-        return [b for b in bodies if any(a["subject"] == subject for a in b.get("alerts", []))]
+        return [a for b in bodies for a in b.get("alerts", []) if a["subject"] == subject]
 
     def stop(self) -> None:
         self.stack.stop()

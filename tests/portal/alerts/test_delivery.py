@@ -35,6 +35,7 @@ def test_a_webhook_is_signed_so_the_receiver_can_verify_it(team, host_a, receive
     assert not verify_signature("other", hit.headers[TIMESTAMP_HEADER], hit.body, hit.headers[SIGNATURE_HEADER])
     body = json.loads(hit.body)
     assert body["kind"] == "fired" and body["alerts"][0]["subject"] == "web"
+    assert body["alerts"][0]["message"] == "fired"
     assert Delivery.objects.get().state == DeliveryState.SENT
     assert "notified" in [e.what for e in Alert.objects.get().entries.all()]
 
