@@ -45,6 +45,7 @@ TEAM_OWNED_ACTIONS = {
             ),
             OpenApiParameter("host", int, description="Only alerts about this host (its id)."),
             OpenApiParameter("rule", int, description="Only alerts of this rule (its id)."),
+            OpenApiParameter("subject", str, description="Only alerts about this subject (a container's name, a host's)."),
         ]
     )
 )
@@ -80,6 +81,8 @@ class AlertViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
             queryset = queryset.filter(host_id=host)
         if (rule := int_param(self.request, "rule")) is not None:
             queryset = queryset.filter(rule_id=rule)
+        if subject := self.request.query_params.get("subject", ""):
+            queryset = queryset.filter(subject=subject)
         return queryset
 
     def _answer(self, alert):

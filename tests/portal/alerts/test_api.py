@@ -157,6 +157,8 @@ def test_alerts_are_seen_in_scope_acknowledged_and_muted_by_operators(team, host
 
     listed = viewer.get("/api/v1/alerts/?state=firing").json()
     assert [a["id"] for a in listed["results"]] == [mine.pk]
+    assert viewer.get("/api/v1/alerts/?subject=web").json()["count"] == 1
+    assert viewer.get("/api/v1/alerts/?subject=db").json()["count"] == 0  # host B's: out of scope
     assert viewer.get(f"/api/v1/alerts/{theirs.pk}/").status_code == 404
     assert viewer.post(f"/api/v1/alerts/{mine.pk}/acknowledge/").status_code == 403
 
