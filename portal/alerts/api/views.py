@@ -45,7 +45,9 @@ TEAM_OWNED_ACTIONS = {
             ),
             OpenApiParameter("host", int, description="Only alerts about this host (its id)."),
             OpenApiParameter("rule", int, description="Only alerts of this rule (its id)."),
-            OpenApiParameter("subject", str, description="Only alerts about this subject (a container's name, a host's)."),
+            OpenApiParameter(
+                "subject", str, description="Only alerts about this subject (a container's name, a host's)."
+            ),
         ]
     )
 )
