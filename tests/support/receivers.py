@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
-from email import message_from_bytes
+from email import message_from_bytes, policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from aiosmtpd.controller import Controller
@@ -73,7 +73,9 @@ class _Keep:
         self.sink = sink
 
     async def handle_DATA(self, server, session, envelope):
-        self.sink.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content), time.time()))
+        self.sink.messages.append(
+            (envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default), time.time())
+        )
         return "250 OK"
 
 
