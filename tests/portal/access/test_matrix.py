@@ -1719,7 +1719,6 @@ def expected_alerts(actor, method, kind, host) -> int:
     return ok if role >= Role.ADMIN else 403  # mine.manage
 
 
-@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("actor", list(ACTORS))
 @pytest.mark.parametrize(
     ("name", "method", "path", "body", "kind", "host"),

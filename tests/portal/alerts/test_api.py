@@ -11,7 +11,7 @@ from portal.audit.models import AuditEvent
 from tests.portal.alerts.conftest import make_channel, make_rule
 from tests.portal.factories import make_binding, make_team, make_user
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 def client_for(user):

@@ -17,7 +17,7 @@ from tests.portal.alerts.conftest import make_channel, make_rule
 from tests.portal.alerts.test_detection import container_event
 from tests.portal.factories import make_container
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 def exit_one(host, name="web", code=1):

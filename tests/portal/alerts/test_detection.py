@@ -16,7 +16,7 @@ from portal.hosts.events import publish_host
 from tests.portal.alerts.conftest import make_channel, make_rule
 from tests.portal.factories import make_container
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 def container_event(container, **state):
