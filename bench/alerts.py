@@ -64,7 +64,7 @@ def main() -> int:
 
         def all_told():
             hooks = {a["subject"] for r in list(world.hook.requests) for a in json.loads(r.body).get("alerts", [])}
-            mails = " ".join(m[1].get_payload() for m in list(world.smtp.messages))
+            mails = " ".join(m[1].get_content() for m in list(world.smtp.messages))
             return set(names) <= hooks and all(f"Container {n} on " in mails for n in names)
 
         wait_until(all_told, 60, 0.2, "every alert told")
@@ -73,7 +73,7 @@ def main() -> int:
             for alert in json.loads(request.body).get("alerts", []):
                 hook_at.setdefault(alert["subject"], request.at)
         mail_at = {
-            n: next(m[2] for m in world.smtp.messages if f"Container {n} on " in m[1].get_payload()) for n in names
+            n: next(m[2] for m in world.smtp.messages if f"Container {n} on " in m[1].get_content()) for n in names
         }
         baseline = [heard[n] - deaths[n] for n in names]
         to_hook = [hook_at[n] - deaths[n] for n in names]
