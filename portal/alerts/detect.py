@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -154,8 +155,10 @@ def _judge_host_containers(host: Host, now: datetime) -> None:
     rules = _rules_for(host.pk, set(CONTAINER_KINDS))
     if not rules:
         return
-    for row in Container.objects.filter(host=host, removed_at__isnull=True).defer("inspect"):
-        _judge_container(rules, host, _container_facts(row), False, now)
+    # One transaction for the whole host: a thousand alerts are one commit, not a thousand.
+    with transaction.atomic():
+        for row in Container.objects.filter(host=host, removed_at__isnull=True).defer("inspect"):
+            _judge_container(rules, host, _container_facts(row), False, now)
 
 
 def _judge_host(host_id: int, body: dict, now: datetime) -> None:
