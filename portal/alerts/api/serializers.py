@@ -88,6 +88,8 @@ class AlertChannelSerializer(serializers.ModelSerializer):
         same = AlertChannel.objects.filter(team=team, name=name).exclude(pk=getattr(self.instance, "pk", None))
         if same.exists():
             raise serializers.ValidationError({"name": f"Team {team.name} has a channel named {name} already."})
+        if self.instance is not None and "kind" in attrs and kind != self.instance.kind and "target" not in attrs:
+            raise serializers.ValidationError({"target": "A channel of another kind needs its target again."})
         if "target" in attrs or "kind" in attrs:
             target = attrs.get("target", getattr(self.instance, "target", ""))
             if kind == ChannelKind.EMAIL:
