@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "portal.registries",
     "portal.terminals",
     "portal.operations",
+    "portal.alerts",
 ]
 
 MIDDLEWARE = [
@@ -223,6 +224,11 @@ DATA_UPLOAD_MAX_NUMBER_FILES = int(os.environ.get("BERTH_UPLOAD_MAX_FILES", "100
 BERTH_TOMBSTONE_DAYS = float(os.environ.get("BERTH_TOMBSTONE_DAYS", "7"))
 # Keys that encrypt registry passwords (portal/registries/encryption.py): the first encrypts, all decrypt.
 BERTH_SECRET_KEYS = _env_list("BERTH_SECRET_KEYS")
+# Alerts (portal/alerts): email goes through SMTP_URL (smtp://user:pass@host:port, smtps://…,
+# ?starttls=required|off, ?from=); a delivery a dead worker held is taken over after the lease.
+BERTH_SMTP_URL = os.environ.get("SMTP_URL", "")
+BERTH_ALERT_EMAIL_FROM = os.environ.get("BERTH_ALERT_EMAIL_FROM", "berth@localhost")
+BERTH_ALERT_LEASE_SECONDS = float(os.environ.get("BERTH_ALERT_LEASE_SECONDS", "30"))
 # Terminal recordings (asciicast v2): where they live, the most one may grow to, how long they are kept.
 BERTH_RECORDINGS_DIR = Path(os.environ.get("BERTH_RECORDINGS_DIR", DATA_DIR / "recordings"))
 BERTH_RECORDING_MAX_BYTES = int(os.environ.get("BERTH_RECORDING_MAX_BYTES", str(32 * 1024 * 1024)))

@@ -8,6 +8,8 @@ from portal.accounts.api.tokens import TokenViewSet
 from portal.accounts.api.users import UserViewSet
 from portal.accounts.api.views import ObtainTokenView
 from portal.accounts.views import LoginView
+from portal.alerts.api.views import AlertChannelViewSet, AlertRuleViewSet, AlertViewSet
+from portal.alerts.views import alert_detail, alert_list
 from portal.audit.api.views import AuditEventViewSet
 from portal.audit.views import audit_list
 from portal.containers.api.views import ContainerViewSet
@@ -45,6 +47,9 @@ router.register("operations", OperationViewSet, basename="operation")
 router.register("networks", NetworkViewSet, basename="network")
 router.register("volumes", VolumeViewSet, basename="volume")
 router.register("stacks", StackViewSet, basename="stack")
+router.register("alerts", AlertViewSet, basename="alert")
+router.register("alert-rules", AlertRuleViewSet, basename="alert-rule")
+router.register("alert-channels", AlertChannelViewSet, basename="alert-channel")
 
 api_v1 = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
@@ -73,6 +78,8 @@ urlpatterns = [
     path("volumes/new/", volume_new, name="volume-new"),
     path("volumes/<int:pk>/", volume_detail, name="volume-detail"),
     path("volumes/on/<int:host>/<str:name>/", volume_named, name="volume-named"),
+    path("alerts/", alert_list, name="alert-list"),
+    path("alerts/<int:pk>/", alert_detail, name="alert-detail"),
     path("audit/", audit_list, name="audit-list"),
     path("operations/", operation_list, name="operation-list"),
     path("operations/<int:pk>/", operation_detail, name="operation-detail"),

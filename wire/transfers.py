@@ -82,7 +82,7 @@ class Transfer:
         self.chunks_key, self.acks_key = transfer_keys(transfer_id)
         self.timeout = timeout
         self.in_flight = 0
-        self.done = False
+        self.reading = False  # the reader has asked for its first chunk
 
     # -- both sides -----------------------------------------------------------------------------
 
@@ -153,6 +153,7 @@ class Transfer:
         TransferAborted (the writer's sentence) or TransferTimeout. A caller that stops early
         tells the writer so (close the generator)."""
         finished = False
+        self.reading = True
         try:
             while True:
                 frame = self._pop(self.chunks_key, peer)
@@ -181,10 +182,13 @@ class Transfer:
 
 class PipeReader:
     """A transfer's chunks as a file object (read(n) and iteration), for the engine's HTTP
-    client: what the Docker SDK sends as a request body (a build context)."""
+    client: what the Docker SDK sends as a request body (a build context). Closing it before the
+    end tells the writer to stop, even when nothing was read (an operation that failed before
+    its engine asked for the body): what the writer sent is not left in Redis."""
 
-    def __init__(self, chunks: Iterator[bytes]):
-        self._chunks = chunks
+    def __init__(self, transfer: Transfer, peer: str = "web process"):
+        self._transfer = transfer
+        self._chunks = transfer.read(peer)
         self._buffer = b""
         self._offset = 0  # into _buffer: a small read does not copy the rest of a 1 MB chunk
 
@@ -206,6 +210,6 @@ class PipeReader:
         return data
 
     def close(self) -> None:
-        close = getattr(self._chunks, "close", None)
-        if close is not None:
-            close()
+        self._chunks.close()  # a reader stopped mid-way tells the writer (Transfer.read)
+        if not self._transfer.reading:  # a generator never started runs no `finally`
+            self._transfer.stop_reading("The reader stopped before the end.")

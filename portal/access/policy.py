@@ -105,6 +105,13 @@ ACTIONS: dict[str, tuple[Role | None, bool]] = {
     "session.end": (Role.ADMIN, False),
     # Invite someone to watch one's own session.
     "session.invite": (None, False),
+    # Alerts (portal/alerts): seen by viewers of their host; acknowledged and muted by operators.
+    "alert.view": (Role.VIEWER, False),
+    "alert.acknowledge": (Role.OPERATOR, False),
+    # Alert rules and channels belong to teams (portal/access/team_owned.py): seen through a role
+    # from the owning team's own bindings, written by its admins (team admins) or admins of all hosts.
+    "alertrule.view": (Role.VIEWER, False),
+    "alertrule.manage": (Role.ADMIN, False),
 }
 
 

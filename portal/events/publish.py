@@ -13,12 +13,22 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from rest_framework.utils.encoders import JSONEncoder
 
-__all__ = ["HOSTS_GROUP", "host_group", "plain", "publish", "send"]
+__all__ = ["HOSTS_GROUP", "host_group", "listen", "plain", "publish", "send"]
 
 log = logging.getLogger(__name__)
 
 # Every events consumer listens here for hosts it does not know yet, and asks the policy.
 HOSTS_GROUP = "events.hosts"
+
+
+# Who else hears every event published (the alert rules, portal/alerts/apps.py): one path for all.
+_listeners: list = []
+
+
+def listen(listener) -> None:
+    """Call `listener(host_id, event)` for every event published (once per listener)."""
+    if listener not in _listeners:
+        _listeners.append(listener)
 
 
 def host_group(host_id: int) -> str:
@@ -46,3 +56,8 @@ def publish(host_id: int, event: dict, action: str = "host.view", *, new_host: b
     group yet, so its event goes to every consumer, each of which asks the policy."""
     message = {"type": "berth.event", "host_id": host_id, "action": action, "event": plain(event)}
     send(HOSTS_GROUP if new_host else host_group(host_id), message)
+    for listener in _listeners:
+        try:
+            listener(host_id, message["event"])
+        except Exception:  # an open page still hears of it; the listener's own log says what failed
+            log.exception("A listener failed on event %s of host %s", event.get("type"), host_id)

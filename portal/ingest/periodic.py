@@ -10,6 +10,9 @@ from celery import bootsteps
 from django.conf import settings
 from django.db import close_old_connections
 
+from portal.alerts.detect import settle_restart_loops
+from portal.alerts.firing import send_summaries
+from portal.alerts.tasks import kick_due_deliveries
 from portal.hosts.broker import redis_answers
 from portal.hosts.liveness import Hearing, mark_lost_hosts
 from portal.ingest.housekeeping import purge_tombstones
@@ -22,6 +25,7 @@ __all__ = ["JOBS", "JUDGE_SILENCE", "PeriodicJobsStep"]
 log = logging.getLogger(__name__)
 
 HOUSEKEEPING_EVERY = 3600.0
+ALERT_SETTLE_EVERY = 10.0
 
 
 # Each job with its period in seconds; None is every liveness check (BERTH_LIVENESS_CHECK_EVERY).
@@ -32,6 +36,11 @@ JOBS = (
     (purge_recordings, HOUSEKEEPING_EVERY),
     # At the worker's start too: sessions a crashed web process left open are closed at once.
     (end_orphaned_sessions, ALIVE_EVERY),
+    # Alerts: deliveries due (retries, and what a dead worker held), summaries of flapping
+    # alerts at the end of their cooldown, restart loops that went quiet.
+    (kick_due_deliveries, None),
+    (send_summaries, None),
+    (settle_restart_loops, ALERT_SETTLE_EVERY),
 )
 # The jobs that take a silence for a death: skipped while the portal cannot hear (Hearing).
 JUDGE_SILENCE = {mark_lost_hosts, fail_lost_operations}

@@ -45,6 +45,7 @@ from portal.containers.checks import require_streamable
 from portal.containers.models import Container
 from portal.refusals import NotFound, Refusal
 from portal.terminals.choices import SessionKind
+from portal.terminals.events import publish_session
 from portal.terminals.housekeeping import ALIVE_EVERY
 from portal.terminals.models import TerminalSession
 from portal.terminals.recording import Recorder, recordings_dir
@@ -189,6 +190,7 @@ class TerminalConsumer(StreamConsumer):
             source_ip=session.source_ip,
             detail={"session": session.pk, "command": command, "user": self.exec_user},
         )
+        publish_session(session, started=True)
         return session
 
     async def _resume(self, container: Container, pk: str, offset: int) -> None:
@@ -440,6 +442,7 @@ class TerminalConsumer(StreamConsumer):
                 "duration_seconds": round((session.ended_at - session.started_at).total_seconds(), 3),
             },
         )
+        publish_session(session, started=False)
 
     async def end(self, code: int, reason: str) -> None:
         # Closed from this side (logout, access withdrawn, token expiry): the session ends too.

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from portal.audit.choices import Outcome
 from portal.audit.record import record
+from portal.terminals.events import publish_session
 from portal.terminals.models import TerminalSession
 from portal.terminals.recording import recordings_dir
 
@@ -70,6 +71,7 @@ def end_orphaned_sessions(now=None) -> int:
             outcome=Outcome.FAILURE,
             detail={"session": session.pk, "container": session.container_name, "reason": reason},
         )
+        publish_session(session, started=False)
     if ended:
         log.warning("Ended %d terminal sessions whose web process was gone", ended)
     return ended

@@ -9,6 +9,7 @@ window.BerthDetail = function (options) {
   const stale = document.getElementById("detail-stale");
   let current = null;
   let timer = null;
+  let loads = 0;  // only the latest load's answer is shown: answers may come back out of order
 
   function showRemoved(object) {
     removed.hidden = !object.removed_at;
@@ -19,14 +20,18 @@ window.BerthDetail = function (options) {
   }
 
   async function load() {
-    const response = await fetch(url, { headers: { Accept: "application/json" } });
+    const mine = ++loads;
+    const response = await fetch(url, { headers: { Accept: "application/json" }, cache: "no-store" });
+    if (mine !== loads) return;
     if (!response.ok) {
       const data = await response.json().catch(() => ({ detail: response.statusText }));
       removed.hidden = false;
       removed.textContent = data.detail;
       return;
     }
-    current = await response.json();
+    const object = await response.json();
+    if (mine !== loads) return;
+    current = object;
     showRemoved(current);
     stale.hidden = !current.stale || Boolean(current.removed_at);
     sections.replaceChildren(...render(current));

@@ -36,6 +36,7 @@ def test_every_page_carries_a_policy_that_runs_only_berths_own_scripts():
         assert response["Referrer-Policy"] == "same-origin"
         assert response["X-Content-Type-Options"] == "nosniff"
         assert "Strict-Transport-Security" not in response
+        assert "no-store" in response["Cache-Control"], url  # Back shows it fresh, never from a cache
 
 
 def test_hsts_is_sent_over_https_when_cookies_are_secure(settings):

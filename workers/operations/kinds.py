@@ -44,7 +44,7 @@ class Context:
 
     def upload(self, transfer_id: str) -> PipeReader:
         """What the web process sends, read as it comes (a window at a time)."""
-        return PipeReader(Transfer(self.redis, transfer_id).read())
+        return PipeReader(Transfer(self.redis, transfer_id))
 
 
 def _pull(engine: Engine, params: dict, ctx: Context) -> dict[str, Any]:

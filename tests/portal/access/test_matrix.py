@@ -549,6 +549,7 @@ def test_every_url_of_the_project_is_in_the_matrix_or_public():
     covered |= {e[0] for e in CONTAINER_STREAMS_API}  # logs download (issue 6)
     covered |= {e[0] for e in OPERATIONS_API} | {e[0] for e in OPERATIONS_PAGES}
     covered |= {"network-named", "volume-named"}  # by name, a redirect (issue 14)
+    covered |= {e[0] for e in ALERTS_API} | {e[0] for e in ALERTS_PAGES}  # alerts (issue 16)
     missing = sorted(set(_names(get_resolver().url_patterns)) - covered)
 
     assert missing == [], f"URLs with no entry in the access matrix: {missing}"
@@ -1659,3 +1660,221 @@ def test_a_network_or_volume_by_name_redirects_only_those_who_may_see_it(world, 
         assert by_volume["Location"] == f"/volumes/{volume.pk}/"
     else:
         assert by_network.status_code == by_volume.status_code == 404
+
+
+# --- alerts (issue 16) ------------------------------------------------------------------------------
+# Alerts live on hosts (alert.view: viewer; acknowledge and mute: operator). Rules and channels are
+# team-owned: each actor's own team owns rule and channel "mine", team "ops" owns "theirs". Seeing
+# needs a role through the owning team's own bindings, writing admin through them (or admin of all).
+
+
+@pytest.fixture
+def alert_world(world):
+    from django.utils import timezone
+
+    from portal.alerts.models import Alert, AlertChannel, AlertRule
+
+    now = timezone.now()
+    theirs_rule = AlertRule.objects.create(name="theirs", team=world.objects["team"], events=["container.exited"])
+    theirs_channel = AlertChannel.objects.create(
+        name="theirs", team=world.objects["team"], kind="webhook", target="http://127.0.0.1:9/"
+    )
+
+    def alert(host, subject):
+        return Alert.objects.create(
+            rule=theirs_rule,
+            rule_name="theirs",
+            host=host,
+            kind="container.exited",
+            subject=subject,
+            title=f"{subject} exited",
+            fired_at=now,
+            last_fired_at=now,
+        )
+
+    return {
+        "alert A": alert(world.host_a, "web"),
+        "alert B": alert(world.host_b, "db"),
+        "rule theirs": theirs_rule,
+        "channel theirs": theirs_channel,
+    }
+
+
+def _mine(user):
+    from portal.alerts.models import AlertChannel, AlertRule
+
+    team = user.teams.first() if user is not None else None
+    if team is None:
+        return {}
+    return {
+        "rule mine": AlertRule.objects.create(name="mine", team=team, events=["host.offline"]),
+        "channel mine": AlertChannel.objects.create(
+            name="mine", team=team, kind="webhook", target="http://127.0.0.1:9/"
+        ),
+    }
+
+
+# (name, method, path(objects), body(objects, user), kind, object) — kind says how the answer is judged.
+ALERTS_API = [
+    ("v1:alert-list", "get", lambda o: "/api/v1/alerts/", None, "list", None),
+    ("v1:alert-detail", "get", lambda o: f"/api/v1/alerts/{o['alert A'].pk}/", None, "alert.view", "A"),
+    ("v1:alert-detail", "get", lambda o: f"/api/v1/alerts/{o['alert B'].pk}/", None, "alert.view", "B"),
+    (
+        "v1:alert-acknowledge",
+        "post",
+        lambda o: f"/api/v1/alerts/{o['alert A'].pk}/acknowledge/",
+        None,
+        "alert.acknowledge",
+        "A",
+    ),
+    (
+        "v1:alert-acknowledge",
+        "post",
+        lambda o: f"/api/v1/alerts/{o['alert B'].pk}/acknowledge/",
+        None,
+        "alert.acknowledge",
+        "B",
+    ),
+    (
+        "v1:alert-mute",
+        "post",
+        lambda o: f"/api/v1/alerts/{o['alert A'].pk}/mute/",
+        lambda o, u: {"seconds": 3600},
+        "alert.acknowledge",
+        "A",
+    ),
+    ("v1:alert-rule-list", "get", lambda o: "/api/v1/alert-rules/", None, "list", None),
+    (
+        "v1:alert-rule-list",
+        "post",
+        lambda o: "/api/v1/alert-rules/",
+        lambda o, u: {
+            "name": "new",
+            "team": u.teams.first().pk if u and u.teams.exists() else 1,
+            "events": ["host.offline"],
+        },
+        "create",
+        None,
+    ),
+    ("v1:alert-rule-detail", "get", lambda o: f"/api/v1/alert-rules/{o['rule mine'].pk}/", None, "mine.view", None),
+    ("v1:alert-rule-detail", "get", lambda o: f"/api/v1/alert-rules/{o['rule theirs'].pk}/", None, "theirs", None),
+    (
+        "v1:alert-rule-detail",
+        "patch",
+        lambda o: f"/api/v1/alert-rules/{o['rule mine'].pk}/",
+        lambda o, u: {"cooldown_seconds": 60},
+        "mine.manage",
+        None,
+    ),
+    ("v1:alert-rule-detail", "delete", lambda o: f"/api/v1/alert-rules/{o['rule theirs'].pk}/", None, "theirs", None),
+    ("v1:alert-channel-list", "get", lambda o: "/api/v1/alert-channels/", None, "list", None),
+    (
+        "v1:alert-channel-list",
+        "post",
+        lambda o: "/api/v1/alert-channels/",
+        lambda o, u: {
+            "name": "new",
+            "team": u.teams.first().pk if u and u.teams.exists() else 1,
+            "kind": "email",
+            "target": "ops@example.com",
+        },
+        "create",
+        None,
+    ),
+    (
+        "v1:alert-channel-detail",
+        "get",
+        lambda o: f"/api/v1/alert-channels/{o['channel mine'].pk}/",
+        None,
+        "mine.view",
+        None,
+    ),
+    (
+        "v1:alert-channel-detail",
+        "patch",
+        lambda o: f"/api/v1/alert-channels/{o['channel theirs'].pk}/",
+        lambda o, u: {"target": "http://127.0.0.1:8/"},
+        "theirs",
+        None,
+    ),
+    (
+        "v1:alert-channel-test",
+        "post",
+        lambda o: f"/api/v1/alert-channels/{o['channel mine'].pk}/test/",
+        None,
+        "mine.manage",
+        None,
+    ),
+]
+ALERTS_PAGES = [
+    ("alert-list", lambda o: "/alerts/", None),
+    ("alert-detail", lambda o: f"/alerts/{o['alert A'].pk}/", "A"),
+    ("alert-detail", lambda o: f"/alerts/{o['alert B'].pk}/", "B"),
+]
+
+
+def expected_alerts(actor, method, kind, host) -> int:
+    held = ACTORS[actor]
+    if held is None:
+        return 401
+    role, everywhere = held
+    ok = {"get": 200, "patch": 200, "delete": 204, "post": 200}[method]
+    if kind == "list":
+        return 200
+    if kind in ("alert.view", "alert.acknowledge"):
+        if not allowed(actor, "alert.view", host):
+            return 404
+        return ok if allowed(actor, kind, host) else 403
+    if kind == "create":
+        return 201 if role is not None and role >= Role.ADMIN else 403
+    if kind == "theirs":  # team "ops": only admins of every host see it
+        return ok if everywhere and role >= Role.ADMIN else 404
+    if role is None:  # no team of one's own: "mine" is nothing
+        return None
+    if kind == "mine.view":
+        return ok
+    return ok if role >= Role.ADMIN else 403  # mine.manage
+
+
+@pytest.mark.parametrize("actor", list(ACTORS))
+@pytest.mark.parametrize(
+    ("name", "method", "path", "body", "kind", "host"),
+    ALERTS_API,
+    ids=[f"{e[1]} {e[0]} {e[4]} {e[5] or ''}" for e in ALERTS_API],
+)
+def test_alerts_api(world, alert_world, actor, name, method, path, body, kind, host):
+    user = actor_user(actor, world)
+    objects = {**alert_world, **_mine(user)}
+    want = expected_alerts(actor, method, kind, host)
+    if want is None or ("mine" in kind and "rule mine" not in objects):
+        pytest.skip("an actor with no team owns no rule or channel")
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+
+    response = getattr(client, method)(path(objects), body(objects, user) if body else None, format="json")
+
+    assert response.status_code == want, response.content[:300]
+    if name == "v1:alert-list" and want == 200:
+        ids = {row["id"] for row in response.json()["results"]}
+        assert (alert_world["alert A"].pk in ids) == allowed(actor, "alert.view", "A")
+        assert (alert_world["alert B"].pk in ids) == allowed(actor, "alert.view", "B")
+    if name == "v1:alert-rule-list" and want == 200 and method == "get":
+        names = {row["name"] for row in response.json()["results"]}
+        assert ("theirs" in names) == (ACTORS[actor] == (Role.ADMIN, True))
+
+
+@pytest.mark.parametrize("actor", list(ACTORS))
+@pytest.mark.parametrize(("name", "path", "host"), ALERTS_PAGES, ids=[f"{e[0]} {e[2] or ''}" for e in ALERTS_PAGES])
+def test_alerts_pages(world, alert_world, actor, name, path, host):
+    client = Client()
+    user = actor_user(actor, world)
+    if user is not None:
+        client.force_login(user)
+
+    response = client.get(path(alert_world))
+
+    if user is None:
+        assert response.status_code == 302
+    else:
+        assert response.status_code == (200 if host is None or allowed(actor, "alert.view", host) else 404)

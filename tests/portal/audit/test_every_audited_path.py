@@ -327,6 +327,60 @@ def sharing_and_enrollment(w: World, monkeypatch):
     ok(w.api.post(f"/api/v1/sessions/{live.pk}/end/", {"reason": SECRET}, format="json"), 202)
 
 
+def alerts(w: World, monkeypatch):
+    from django.utils import timezone
+
+    from portal.alerts.models import Alert
+    from tests.portal.factories import make_binding, make_team
+
+    team = make_team(w.admin, name="watch")
+    make_binding(team, "admin", w.host)
+    channel = ok(
+        w.api.post(
+            "/api/v1/alert-channels/",
+            {
+                "name": "hook",
+                "team": team.pk,
+                "kind": "webhook",
+                "target": "http://127.0.0.1:9/h",
+                "secret": SECRET,
+                **NESTED,
+            },
+            format="json",
+        ),
+        201,
+    ).json()
+    chat = {"name": "chat", "team": team.pk, "kind": "slack", "target": f"https://hooks.example/T/B/{SECRET}"}
+    ok(w.api.post("/api/v1/alert-channels/", chat, format="json"), 201)
+    ok(w.api.patch(f"/api/v1/alert-channels/{channel['id']}/", {"secret": f"{SECRET}-2"}, format="json"), 200)
+    ok(w.api.post(f"/api/v1/alert-channels/{channel['id']}/test/"), 200)
+    rule = {
+        "name": "r",
+        "team": team.pk,
+        "events": ["container.exited"],
+        "channels": [channel["id"]],
+        "match": {"names": [SECRET[:10] + "*"]},
+        **NESTED,
+    }
+    made = ok(w.api.post("/api/v1/alert-rules/", rule, format="json"), 201).json()
+    ok(w.api.patch(f"/api/v1/alert-rules/{made['id']}/", {"cooldown_seconds": 5, **NESTED}, format="json"), 200)
+    now = timezone.now()
+    alert = Alert.objects.create(
+        rule_id=made["id"],
+        rule_name="r",
+        host=w.host,
+        kind="container.exited",
+        subject="web",
+        title="web exited",
+        fired_at=now,
+        last_fired_at=now,
+    )
+    ok(w.api.post(f"/api/v1/alerts/{alert.pk}/acknowledge/", NESTED, format="json"), 200)
+    ok(w.api.post(f"/api/v1/alerts/{alert.pk}/mute/", {"seconds": 600, **NESTED}, format="json"), 200)
+    ok(w.api.delete(f"/api/v1/alert-rules/{made['id']}/"), 204)
+    ok(w.api.delete(f"/api/v1/alert-channels/{channel['id']}/"), 204)
+
+
 CASES: dict[str, tuple[set[str], Callable]] = {
     "hosts": (
         {"portal.hosts.api.views:perform_create", "portal.hosts.api.views:perform_update"}
@@ -389,6 +443,13 @@ CASES: dict[str, tuple[set[str], Callable]] = {
         | {f"portal.terminals.watching:{f}" for f in ("end_session", "watch_began", "watch_ended")},
         sharing_and_enrollment,
     ),
+    "alerts": (
+        {
+            f"portal.alerts.changes:{f}"
+            for f in ("_write", "_delete", "test_channel", "acknowledge_alert", "mute_alert")
+        },
+        alerts,
+    ),
 }
 # (action, outcome) each case must have written: proof that it drove every path it names.
 WRITTEN = {
@@ -409,6 +470,9 @@ WRITTEN = {
     "terminal sessions": {("terminal.start", "success"), ("terminal.end", "success"), ("terminal.end", "failure")},
     "sharing and enrollment": {("host.rotate", "success"), ("terminal.resume", "success")}
     | {("session.watch", "denied"), ("session.watch", "success"), ("session.end", "success")},
+    "alerts": {(f"alert.rule.{a}", "success") for a in ("create", "change", "delete")}
+    | {(f"alert.channel.{a}", "success") for a in ("create", "change", "delete", "test")}
+    | {("alert.acknowledge", "success"), ("alert.mute", "success")},
 }
 # The writer that the refusal doors call (each of its callers is a case above).
 WRITERS_THEMSELVES = {"portal.audit.refusals:record_refusal"}

@@ -5,6 +5,9 @@ import threading
 import pytest
 from kombu.utils.imports import symbol_by_name
 
+from portal.alerts.detect import settle_restart_loops
+from portal.alerts.firing import send_summaries
+from portal.alerts.tasks import kick_due_deliveries
 from portal.celery import app
 from portal.hosts import liveness
 from portal.hosts.choices import HostStatus
@@ -27,6 +30,9 @@ def test_the_liveness_watches_and_the_housekeeping_are_the_jobs():
         purge_tombstones,
         purge_recordings,
         end_orphaned_sessions,
+        kick_due_deliveries,
+        send_summaries,
+        settle_restart_loops,
     ]
 
 

@@ -1,0 +1,242 @@
+"""Turning the events the portal publishes (portal/events/publish.py, the one path) into alerts.
+
+Each condition is judged from the state an event carries: True fires, False resolves, None says
+nothing. A report with many changes is published as one `inventory.changed`: then every live
+container of the host is judged from the database.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from portal.alerts.choices import EventKind
+from portal.alerts.firing import OPEN, fire, resolve
+from portal.alerts.matching import matches_container
+from portal.alerts.models import Alert, AlertRule, RestartTrack
+from portal.alerts.scope import TeamScopes
+from portal.containers.models import Container
+from portal.hosts.models import Host
+
+__all__ = ["SENSITIVE_LABEL", "container_conditions", "host_conditions", "on_event", "settle_restart_loops"]
+
+log = logging.getLogger(__name__)
+
+CONTAINER_KINDS = {
+    EventKind.CONTAINER_EXITED,
+    EventKind.CONTAINER_OOM,
+    EventKind.CONTAINER_UNHEALTHY,
+    EventKind.CONTAINER_RESTART_LOOP,
+    EventKind.CONTAINER_STOPPED,
+}
+HOST_KINDS = {EventKind.HOST_OFFLINE, EventKind.HOST_ENGINE}
+# A host label that marks it sensitive: a terminal opened on it fires `terminal.sensitive`.
+SENSITIVE_LABEL = "berth.sensitive"
+DOWN = ("exited", "dead")
+
+
+def container_conditions(facts: dict, oom_killed: bool) -> dict[str, bool | None]:
+    """What a container's state says of each container condition (restart loops aside)."""
+    state, code, health = facts.get("state"), facts.get("exit_code"), facts.get("health") or ""
+    running = state == "running"
+    ended = state in DOWN or state == "restarting"
+    nonzero = code not in (None, 0)
+
+    def judged(holds: bool) -> bool | None:
+        return True if holds else (False if running else None)
+
+    return {
+        EventKind.CONTAINER_EXITED: judged(ended and nonzero and not oom_killed),
+        EventKind.CONTAINER_OOM: judged(ended and oom_killed),
+        EventKind.CONTAINER_STOPPED: judged(state in DOWN),
+        EventKind.CONTAINER_UNHEALTHY: running and health == "unhealthy",
+    }
+
+
+def host_conditions(host: dict) -> dict[str, bool | None]:
+    status = host.get("status")
+    return {
+        EventKind.HOST_OFFLINE: {"offline": True, "online": False}.get(status),
+        EventKind.HOST_ENGINE: (not host.get("engine_reachable")) if status == "online" else None,
+    }
+
+
+def _title(kind: str, facts: dict, host_name: str) -> str:
+    name = facts.get("name", "?")
+    code = facts.get("exit_code")
+    return {
+        EventKind.CONTAINER_EXITED: f"Container {name} on {host_name} exited with code {code}",
+        EventKind.CONTAINER_OOM: f"Container {name} on {host_name} was killed by the OOM killer",
+        EventKind.CONTAINER_STOPPED: f"Container {name} on {host_name} stopped",
+        EventKind.CONTAINER_UNHEALTHY: f"Container {name} on {host_name} is unhealthy",
+        EventKind.CONTAINER_RESTART_LOOP: f"Container {name} on {host_name} is restarting in a loop",
+    }[kind]
+
+
+def _rules_for(host_id: int, kinds: set[str]) -> list[AlertRule]:
+    rules = [
+        rule
+        for rule in AlertRule.objects.filter(enabled=True).prefetch_related("hosts", "channels")
+        if kinds & set(rule.events)
+    ]
+    if not rules:
+        return []
+    scopes = TeamScopes()
+    return [rule for rule in rules if scopes.covers(rule, host_id)]
+
+
+def _open_alert(rule: AlertRule, host_id: int, kind: str, subject: str) -> Alert | None:
+    return (
+        Alert.objects.filter(rule=rule, host_id=host_id, kind=kind, subject=subject, state__in=OPEN)
+        .select_related("host", "rule")
+        .first()
+    )
+
+
+def _apply(rule: AlertRule, host: Host, kind: str, holds: bool | None, subject: str, title: str, now, **extra):
+    if holds is None:
+        return
+    if holds:
+        fire(rule, host, kind, subject, title, now, **extra)
+    elif (alert := _open_alert(rule, host.pk, kind, subject)) is not None:
+        resolve(alert, "The condition cleared.", now)
+
+
+def _restart_loop(rule: AlertRule, facts: dict, host: Host, now: datetime) -> bool | None:
+    """Records a rise of the container's restart count; whether it restarted restart_count times
+    within restart_window_seconds."""
+    track, _ = RestartTrack.objects.get_or_create(host=host, engine_id=facts.get("engine_id", ""))
+    count = int(facts.get("restart_count") or 0)
+    window = now - timedelta(seconds=rule.restart_window_seconds)
+    times = [t for t in track.times if (parse_datetime(t) or now) > window]
+    if count > track.restart_count:
+        times.append(now.isoformat())
+    if count != track.restart_count or times != track.times:
+        track.restart_count, track.times = count, times[-100:]
+        track.save()
+    if len(times) >= rule.restart_count:
+        return True
+    return False if facts.get("state") == "running" and not times else None
+
+
+def _judge_container(rules: list[AlertRule], host: Host, facts: dict, removed: bool, now: datetime) -> None:
+    name, labels = facts.get("name", ""), facts.get("labels") or {}
+    mine = [rule for rule in rules if matches_container(rule.match or {}, name, labels)]
+    if not mine:
+        return
+    if removed:
+        for alert in Alert.objects.filter(host=host, subject=name, kind__in=CONTAINER_KINDS, state__in=OPEN):
+            resolve(alert, "The container was removed.", now)
+        return
+    oom = False
+    if facts.get("state") in (*DOWN, "restarting") and any(EventKind.CONTAINER_OOM in r.events for r in mine):
+        inspect = Container.objects.filter(pk=facts.get("id")).values_list("inspect", flat=True).first() or {}
+        oom = bool((inspect.get("State") or {}).get("OOMKilled"))
+    conditions = container_conditions(facts, oom)
+    for rule in mine:
+        for kind in set(rule.events) & CONTAINER_KINDS:
+            holds = (
+                _restart_loop(rule, facts, host, now) if kind == EventKind.CONTAINER_RESTART_LOOP else conditions[kind]
+            )
+            extra = {"container_id": facts.get("id"), "detail": {"engine_id": facts.get("engine_id", "")}}
+            _apply(rule, host, kind, holds, name, _title(kind, facts, host.name), now, **extra)
+
+
+def _container_facts(row: Container) -> dict:
+    fields = ("id", "engine_id", "name", "state", "exit_code", "health", "restart_count", "labels")
+    return {name: getattr(row, name) for name in fields}
+
+
+def _judge_host_containers(host: Host, now: datetime) -> None:
+    rules = _rules_for(host.pk, set(CONTAINER_KINDS))
+    if not rules:
+        return
+    # One transaction for the whole host: a thousand alerts are one commit, not a thousand.
+    with transaction.atomic():
+        for row in Container.objects.filter(host=host, removed_at__isnull=True).defer("inspect"):
+            _judge_container(rules, host, _container_facts(row), False, now)
+
+
+def _judge_host(host_id: int, body: dict, now: datetime) -> None:
+    rules = _rules_for(host_id, set(HOST_KINDS))
+    host = Host.objects.filter(pk=host_id).first()
+    if not rules or host is None:
+        return
+    for kind, holds in host_conditions(body).items():
+        title = (
+            f"Host {host.name} is offline"
+            if kind == EventKind.HOST_OFFLINE
+            else f"The Docker engine of host {host.name} is unreachable: {host.engine_error or 'no answer'}"
+        )
+        for rule in (r for r in rules if kind in r.events):
+            _apply(rule, host, kind, holds, host.name, title, now)
+
+
+def _judge_operation(host_id: int, operation: dict, now: datetime) -> None:
+    state = operation.get("state")
+    if state not in ("failed", "succeeded"):
+        return
+    rules = _rules_for(host_id, {EventKind.OPERATION_FAILED})
+    host = Host.objects.filter(pk=host_id).first()
+    if not rules or host is None:
+        return
+    subject = f"{operation.get('kind')} {operation.get('target_repr') or ''}".strip()
+    title = f"Operation {subject} on {host.name} failed: {operation.get('error') or 'no reason given'}"
+    for rule in rules:
+        _apply(rule, host, EventKind.OPERATION_FAILED, state == "failed", subject, title, now)
+
+
+def _judge_terminal(host_id: int, session: dict, started: bool, now: datetime) -> None:
+    host = Host.objects.filter(pk=host_id).first()
+    if host is None or str((host.labels or {}).get(SENSITIVE_LABEL, "")).lower() not in ("1", "true", "yes"):
+        return
+    rules = _rules_for(host_id, {EventKind.TERMINAL_SENSITIVE})
+    subject = f"terminal session {session.get('id')}"
+    title = (
+        f"{session.get('username') or 'Someone'} opened a terminal in {session.get('container_name') or '?'} "
+        f"on sensitive host {host.name}"
+    )
+    for rule in rules:
+        _apply(rule, host, EventKind.TERMINAL_SENSITIVE, started, subject, title, now)
+
+
+def on_event(host_id: int, event: dict, now: datetime | None = None) -> None:
+    """Judge one published event (portal/events/publish.py calls this for every one)."""
+    kind = event.get("type", "")
+    now = now or timezone.now()
+    if kind.startswith("container."):
+        rules = _rules_for(host_id, set(CONTAINER_KINDS))
+        if rules and (host := Host.objects.filter(pk=host_id).first()) is not None:
+            facts = event.get("container") or {}
+            _judge_container(rules, host, facts, kind == "container.removed" or bool(facts.get("removed_at")), now)
+    elif kind == "inventory.changed":
+        if (host := Host.objects.filter(pk=host_id).first()) is not None:
+            _judge_host_containers(host, now)
+    elif kind in ("host.updated", "host.created"):
+        _judge_host(host_id, event.get("host") or {}, now)
+    elif kind == "operation.updated":
+        _judge_operation(host_id, event.get("operation") or {}, now)
+    elif kind in ("terminal.started", "terminal.ended"):
+        _judge_terminal(host_id, event.get("session") or {}, kind == "terminal.started", now)
+
+
+def settle_restart_loops(now: datetime | None = None) -> int:
+    """Resolve restart loops whose container has not restarted for the rule's window (no event
+    comes to say so). A periodic job."""
+    now = now or timezone.now()
+    settled = 0
+    loops = Alert.objects.filter(kind=EventKind.CONTAINER_RESTART_LOOP, state__in=OPEN).select_related("rule", "host")
+    for alert in loops:
+        window = timedelta(seconds=alert.rule.restart_window_seconds if alert.rule else 300)
+        track = RestartTrack.objects.filter(
+            host=alert.host, engine_id=(alert.detail or {}).get("engine_id", "")
+        ).first()
+        last = max((parse_datetime(t) for t in (track.times if track else [])), default=None)
+        if (last is None or now - last > window) and now - alert.last_fired_at > window:
+            resolve(alert, "No restart within the rule's window.", now)
+            settled += 1
+    return settled
