@@ -51,7 +51,7 @@ def test_write_a_stack_see_its_error_deploy_it_plan_a_change_and_take_it_down(
         expect(page.locator(f'[data-layer="{service}"]')).to_have_attribute("data-phase", "done")
 
     page.goto(f"{stack.base_url}/stacks/?host={local_host['id']}")
-    page.locator("#list-body a", has_text=name).click()
+    page.locator("#list-body a[href^='/stacks/']", has_text=name).click()
     expect(page.locator("#stack-services")).to_contain_text("running", timeout=10_000)
     expect(page.locator("#stack-versions")).to_contain_text("v1 (deployed)")
 
