@@ -71,6 +71,9 @@ def bench_deploy(stack: Stack, host: int, binary: str, rounds: int) -> list[str]
         assert answer.status_code == 202, answer.text
         row = wait_until(lambda name=name: all_running(stack, host, name, 5), 120, interval=0.01, what=name)
         berth.append(time.perf_counter() - started)
+        deployed = answer.json()["id"]
+        wait_until(lambda op=deployed: stack.get(f"/api/v1/operations/{op}/").json()["state"] == "succeeded", 60,
+                   what="the deploy's end")  # one change at a time: down waits for it  # fmt: skip
         operation = requests.delete(
             f"{stack.base_url}/api/v1/stacks/{row['id']}/", headers=stack.headers(), timeout=30
         ).json()["id"]
