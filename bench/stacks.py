@@ -33,7 +33,8 @@ ENGINE = "unix:///var/run/docker.sock"
 def compose_file(services: int) -> str:
     body = "services:\n"
     for index in range(services):
-        body += f'  s{index}:\n    image: {IMAGE}\n    command: sleep 600\n    labels: {{berth.test: "{TEST_RUN}"}}\n'
+        body += f"  s{index}:\n    image: {IMAGE}\n    command: sleep 600\n    stop_signal: SIGKILL\n"
+        body += f'    labels: {{berth.test: "{TEST_RUN}"}}\n'
     return body
 
 
