@@ -116,7 +116,7 @@ class TerminalConsumer(StreamConsumer):
         self._alive = self.background(self._keep_alive())
         await self.open_stream(
             self.kind,
-            container.host.slug,
+            container.host,
             container.engine_id,
             cmd=self.command,
             user=self.exec_user,
@@ -201,7 +201,7 @@ class TerminalConsumer(StreamConsumer):
         self.session = session
         await self.join(owner_group(session.pk))
         self._alive = asyncio.get_running_loop().create_task(self._keep_alive())
-        await self.resume_stream(session.stream_channel, offset)
+        await self.resume_stream(self.kind, container.host, session.stream_channel, offset)
 
     def _rejoin(self, container: Container, pk: str) -> TerminalSession | None:
         user = self.scope["user"]

@@ -9,6 +9,7 @@ import pytest
 from channels_redis.core import RedisChannelLayer
 
 from tests.support.aio import run_async
+from tests.support.stream_keys import TEST_HOST_KEYS, KeyedWebLayer
 from tests.workers.conftest import UNIT_REDIS_URL
 from wire import streams as m
 from wire.layer import channel_layer_config
@@ -46,7 +47,7 @@ class Counting(StreamSession):
 
 @pytest.fixture
 def streams():
-    loop = StreamLoop(UNIT_REDIS_URL, f"berth.unit.{uuid.uuid4().hex[:8]}.streams")
+    loop = StreamLoop(UNIT_REDIS_URL, f"berth.unit.{uuid.uuid4().hex[:8]}.streams", keys=TEST_HOST_KEYS)
     Counting.register(loop)
     loop.start()
     yield loop
@@ -57,7 +58,7 @@ def web_side(streams, body, **params):
     """Opens a counting stream as the web consumer would and runs `body(layer, reply_to, ready)`."""
 
     async def run():
-        layer = RedisChannelLayer(**channel_layer_config(UNIT_REDIS_URL))
+        layer = KeyedWebLayer(RedisChannelLayer(**channel_layer_config(UNIT_REDIS_URL)))
         try:
             reply_to = await layer.new_channel()
             request = {"type": "counting.open", "session": uuid.uuid4().hex, "reply_to": reply_to}
@@ -155,7 +156,7 @@ def test_given_input_and_a_close_when_sent_then_the_session_gets_the_input_and_c
 
 
 def test_given_a_refused_open_when_asked_then_the_web_side_gets_the_sentence():
-    loop = StreamLoop(UNIT_REDIS_URL, f"berth.unit.{uuid.uuid4().hex[:8]}.streams")
+    loop = StreamLoop(UNIT_REDIS_URL, f"berth.unit.{uuid.uuid4().hex[:8]}.streams", keys=TEST_HOST_KEYS)
     Counting.register(loop)
     loop.start()
     try:

@@ -45,6 +45,7 @@ from tests.portal.factories import (
     make_user,
 )
 from tests.portal.ws.sockets import SITE
+from tests.support.stream_keys import reply
 from wire import streams as m
 from wire.names import host_stream_channel
 
@@ -249,9 +250,9 @@ def terminal_sessions(w: World, monkeypatch):
         layer = get_channel_layer()
         request = await asyncio.wait_for(layer.receive(host_stream_channel(w.host.slug)), 2)
         channel = await layer.new_channel()
-        await layer.send(request["reply_to"], {"type": m.READY, "session": request["session"], "channel": channel})
+        await reply(layer, request, {"type": m.READY, "session": request["session"], "channel": channel})
         await socket.receive_output(2)  # ready
-        await layer.send(request["reply_to"], {"type": m.END, "code": 0, "reason": "The process exited."})
+        await reply(layer, request, {"type": m.END, "code": 0, "reason": "The process exited."})
         while (await socket.receive_output(2))["type"] != "websocket.close":
             pass
         await socket.disconnect()

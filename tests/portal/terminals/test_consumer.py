@@ -17,6 +17,7 @@ from portal.terminals.models import TerminalSession
 from portal.terminals.recording import recordings_dir
 from tests.portal.factories import make_binding, make_container, make_online_host, make_superuser, make_team, make_user
 from tests.portal.ws.sockets import SITE, run_async, session_cookie
+from tests.support.stream_keys import reply
 from wire import streams as m
 from wire.names import host_stream_channel
 
@@ -54,13 +55,14 @@ class Worker:
         return self.request
 
     async def ready(self, **facts):
-        await self.layer.send(
-            self.request["reply_to"],
+        await reply(
+            self.layer,
+            self.request,
             {"type": m.READY, "session": self.request["session"], "channel": self.channel, **facts},
         )
 
     async def say(self, kind, **fields):
-        await self.layer.send(self.request["reply_to"], {"type": kind, **fields})
+        await reply(self.layer, self.request, {"type": kind, **fields})
 
     async def heard(self):
         return await asyncio.wait_for(self.layer.receive(self.channel), 2)
