@@ -53,6 +53,7 @@ from portal.terminals.watching import owner_group, watcher_names
 from portal.ws.consumers import CLOSE_FORBIDDEN, REDIS_LOST_REASON
 from portal.ws.streams import StreamConsumer
 from wire import streams as m
+from wire.layer import URGENT
 from wire.stream_resume import MAX_GRACE
 
 __all__ = ["AttachConsumer", "TerminalConsumer"]
@@ -255,7 +256,7 @@ class TerminalConsumer(StreamConsumer):
             await self.send_json({"type": "ready", "session": self.session.pk})
         early, self.early_input = b"".join(self.early_input), []
         if early:
-            await self.send_to_stream(m.INPUT, data=early)
+            await self.send_to_stream(m.INPUT, data=early, **{URGENT: True})
 
     async def stream_output(self, data, seq):
         end = self.offset + len(data)
@@ -346,7 +347,8 @@ class TerminalConsumer(StreamConsumer):
             if sum(map(len, self.early_input)) + len(data) <= EARLY_INPUT_LIMIT:
                 self.early_input.append(data)
             return
-        await self.send_to_stream(m.INPUT, data=data)
+        # Typed: ahead of the acks that the session's (and other sessions') output queues (wire.layer).
+        await self.send_to_stream(m.INPUT, data=data, **{URGENT: True})
 
     async def _control(self, text: str) -> None:
         try:

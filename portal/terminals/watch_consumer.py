@@ -19,8 +19,6 @@ import logging
 from channels.db import database_sync_to_async
 
 from portal.access.policy import can
-from portal.audit.choices import Outcome
-from portal.audit.record import record
 from portal.refusals import Forbidden, NotFound
 from portal.terminals.models import TerminalSession
 from portal.terminals.screen import screen_now
@@ -55,16 +53,13 @@ class WatchConsumer(BerthJsonConsumer):
         if session is None or not session.stream_channel:
             raise NotFound("No such live session.")
         if not can(self.access, WATCH, session):
-            record(
-                WATCH,
-                user=self.scope["user"],
+            # Audited by the socket's door, as every refusal the policy makes (portal.audit.refusals).
+            raise Forbidden(
+                "You may not watch this session: ask its owner to invite you.",
+                action=WATCH,
                 target=session,
-                host=session.host,
-                outcome=Outcome.DENIED,
-                source_ip=self._client_ip(),
                 detail={"session": session.pk},
             )
-            raise Forbidden("You may not watch this session: ask its owner to invite you.")
         self.watch = watch_began(session, self.scope["user"], self._client_ip())
         return session
 

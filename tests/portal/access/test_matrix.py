@@ -822,6 +822,7 @@ TERMINAL_URLS = {
     "v1:terminal-session-detail",
     "v1:terminal-session-recording",
     "v1:terminal-session-invites",
+    "v1:terminal-session-revoke-invite",
     "v1:terminal-session-end",
     "session-watch",
 }
@@ -945,6 +946,30 @@ def test_only_its_owner_invites_someone_to_watch_a_session(world, live_sessions,
 
     assert response.status_code == (401 if user is None else (403 if allowed(actor, "session.view", host) else 404))
     assert owners.post(path, {"user": guest.username}, format="json").status_code == 201
+
+
+@pytest.mark.parametrize("actor", list(ACTORS))
+@pytest.mark.parametrize("host", ["A", "B"])
+def test_only_its_owner_takes_an_invitation_back(world, live_sessions, actor, host):
+    from portal.terminals.models import SessionInvite
+
+    api = APIClient()
+    user = actor_user(actor, world)
+    guest = make_user("guest")
+    session = live_sessions[host]
+    SessionInvite.objects.create(session=session, user=guest, invited_by=world.objects["user"])
+    if user is not None:
+        api.force_authenticate(user)
+    path = f"/api/v1/sessions/{session.pk}/invites/{guest.username}/"
+
+    response = api.delete(path)
+    owners = APIClient()
+    owners.force_authenticate(world.objects["user"])
+
+    assert response.status_code == (401 if user is None else (403 if allowed(actor, "session.view", host) else 404))
+    assert owners.delete(path).status_code == 204
+    assert owners.delete(path).status_code == 404  # taken back already: nothing half-done, a sentence
+    assert not SessionInvite.objects.filter(session=session).exists()
 
 
 @pytest.mark.django_db(transaction=True)

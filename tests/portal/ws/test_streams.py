@@ -17,7 +17,9 @@ from tests.portal.factories import make_superuser
 from tests.portal.ws.sockets import SITE, run_async, session_cookie
 from tests.support.stream_keys import TEST_SEAL_KEY, reply
 from wire import streams as m
+from wire.layer import URGENT
 from wire.names import host_stream_channel
+from wire.stream_signing import new_stream_key
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -96,6 +98,38 @@ async def test_given_a_gap_in_the_chunks_when_it_arrives_then_the_page_is_told_a
     closing = await socket.receive_output()
     assert closing["type"] == "websocket.close" and closing["code"] == 4500
     assert await asyncio.wait_for(layer.receive(channel), 1) == {"type": m.CLOSE}
+
+
+@run_async
+async def test_given_an_echo_that_overtook_earlier_output_when_it_arrives_then_it_is_held_until_they_come(cookie):
+    socket, layer, request = await connect(cookie)
+    await ready(layer, request)
+    await socket.receive_json_from()
+
+    await reply(layer, request, {"type": m.DATA, "seq": 1, "data": b"one"})
+    await reply(layer, request, {"type": m.DATA, "seq": 3, "data": b"echo", URGENT: True})  # the urgent lane
+    await reply(layer, request, {"type": m.DATA, "seq": 2, "data": b"two"})
+
+    assert [await socket.receive_from() for _ in range(3)] == [b"one", b"two", b"echo"]
+
+
+@run_async
+async def test_given_messages_not_signed_by_the_host_when_they_arrive_then_they_are_dropped_and_the_stream_goes_on(
+    cookie, caplog
+):
+    socket, layer, request = await connect(cookie)
+    await ready(layer, request)
+    await socket.receive_json_from()
+
+    await layer.send(request["reply_to"], {"type": m.DATA, "seq": 1, "data": b"INJECTED"})
+    await layer.send(request["reply_to"], new_stream_key().sign({"type": m.DATA, "seq": 1, "data": b"INJECTED"}))
+    await layer.send(request["reply_to"], {"type": m.END, "code": 0, "reason": "Forged end."})
+    await reply(layer, request, {"type": m.DATA, "seq": 1, "data": b"real"})
+
+    assert await socket.receive_from() == b"real"
+    assert await socket.receive_nothing(0.2)
+    refused = [r for r in caplog.records if "Refused a message on a probe stream" in r.getMessage()]
+    assert len(refused) == 1  # one line for the stream, not one per message
 
 
 @run_async
