@@ -8,7 +8,7 @@ from portal.containers.models import Container
 from portal.containers.status import container_status
 from portal.inventory.serializers import MirroredSerializer
 
-__all__ = ["LIST_COLUMNS", "ContainerDetailSerializer", "ContainerSerializer", "datetime_text"]
+__all__ = ["LIST_COLUMNS", "ContainerDetailSerializer", "ContainerSerializer", "datetime_text", "list_columns"]
 
 
 def datetime_text(value: datetime | None, zone: tzinfo | None = None) -> str | None:
@@ -102,13 +102,22 @@ class ContainerSerializer(MirroredSerializer):
         }
 
 
-# The columns the list reads (`.only()`): its fields, and what `host_name` and `stale` read of the host.
-LIST_COLUMNS = [
-    *(field for field in ContainerSerializer.Meta.fields if field not in ("host_name", "status", "stale")),
-    "host__name",
-    "host__status",
-    "host__last_seen",
-]
+def list_columns(serializer, computed: tuple[str, ...] = (), read: tuple[str, ...] = ()) -> list[str]:
+    """The columns a mirrored object's list reads (`.only()`): its serializer's fields but those
+    `computed` from others, the columns these `read`, and what `host_name` and `stale` read of the host."""
+    skipped = {"host_name", "stale", *computed}
+    fields = [field for field in serializer.Meta.fields if field not in skipped]
+    return [
+        *fields,
+        *(column for column in read if column not in fields),
+        "host__name",
+        "host__status",
+        "host__last_seen",
+    ]
+
+
+# The columns the list reads: its fields (`status` is worded from the state and times).
+LIST_COLUMNS = list_columns(ContainerSerializer, computed=("status",))
 
 
 class ContainerDetailSerializer(ContainerSerializer):

@@ -1,11 +1,13 @@
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from portal.containers.api.serializers import datetime_text, list_columns
 from portal.containers.links import linked_entries
 from portal.inventory.serializers import MirroredSerializer
 from portal.networks.models import Network
 
-__all__ = ["NetworkSerializer"]
+__all__ = ["LIST_COLUMNS", "NetworkSerializer"]
 
 
 class EndpointSerializer(serializers.Serializer):
@@ -57,3 +59,40 @@ class NetworkSerializer(MirroredSerializer):
     @extend_schema_field(EndpointSerializer(many=True))
     def get_containers(self, network: Network) -> list[dict]:
         return linked_entries(network, self.context.get("container_pks"))
+
+    def to_representation(self, network: Network) -> dict:
+        """What DRF's field-by-field path answers (tests/portal/networks/test_list_serializer.py
+        holds the two equal), read straight from the row, as the containers list does: that path
+        was most of a list request's time (bench/networks_volumes.py)."""
+        zone = timezone.get_current_timezone()
+        return {
+            "id": network.pk,
+            "host": network.host_id,
+            "host_name": network.host.name,
+            "engine_id": network.engine_id,
+            "name": network.name,
+            "driver": network.driver,
+            "scope": network.scope,
+            "internal": network.internal,
+            "attachable": network.attachable,
+            "ingress": network.ingress,
+            "ipv6": network.ipv6,
+            "subnets": network.subnets,
+            "ipam": network.ipam,
+            "options": network.options,
+            "labels": network.labels,
+            "created": datetime_text(network.created, zone),
+            "containers": self.get_containers(network),
+            "container_count": network.container_count,
+            "predefined": network.predefined,
+            "removed_at": datetime_text(network.removed_at, zone),
+            "removed_by": network.removed_by,
+            "stale": self.get_stale(network),
+            "updated_at": datetime_text(network.updated_at, zone),
+        }
+
+
+# The columns the list reads (`.only()`).
+LIST_COLUMNS = list_columns(
+    NetworkSerializer, computed=("subnets", "containers", "predefined"), read=("ipam", "containers")
+)

@@ -10,7 +10,7 @@ from portal.networks.api.endpoints import EndpointActions
 from portal.networks.api.removal import RemovalActions
 from portal.networks.models import Network
 
-from .serializers import NetworkSerializer
+from .serializers import LIST_COLUMNS, NetworkSerializer
 
 __all__ = ["NetworkViewSet"]
 
@@ -55,7 +55,8 @@ class NetworkViewSet(
         queryset = super().get_queryset()
         if self.action != "list":
             return queryset
-        queryset = queryset.live()
+        # The list reads only what it shows: the columns its rows are written from.
+        queryset = queryset.live().only(*LIST_COLUMNS)
         if (host := int_param(self.request, "host")) is not None:
             queryset = queryset.filter(host_id=host)
         if q := self.request.query_params.get("q", "").strip():

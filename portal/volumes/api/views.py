@@ -8,7 +8,7 @@ from portal.containers.links import ContainerLinksMixin
 from portal.volumes.api.actions import VolumeActions
 from portal.volumes.models import Volume
 
-from .serializers import VolumeSerializer
+from .serializers import LIST_COLUMNS, VolumeSerializer
 
 __all__ = ["VolumeViewSet"]
 
@@ -41,7 +41,8 @@ class VolumeViewSet(VolumeActions, ContainerLinksMixin, RestrictedViewSetMixin, 
         queryset = super().get_queryset()
         if self.action != "list":
             return queryset
-        queryset = queryset.live()
+        # The list reads only what it shows: the columns its rows are written from.
+        queryset = queryset.live().only(*LIST_COLUMNS)
         if (host := int_param(self.request, "host")) is not None:
             queryset = queryset.filter(host_id=host)
         if q := self.request.query_params.get("q", "").strip():
