@@ -9,6 +9,7 @@ from portal.containers.api.commit import CommitAction
 from portal.containers.api.lifecycle import LifecycleActions
 from portal.containers.api.run import RunAction
 from portal.containers.models import Container
+from portal.inventory.rows import page_rows, row_columns
 
 from .serializers import LIST_COLUMNS, ContainerDetailSerializer, ContainerSerializer
 
@@ -50,6 +51,13 @@ class ContainerViewSet(
 
     def get_serializer_class(self):
         return ContainerDetailSerializer if self.action == "retrieve" else ContainerSerializer
+
+    def list(self, request, *args, **kwargs):
+        """The page read as plain rows (portal/inventory/rows.py), written as models would be."""
+        queryset = self.filter_queryset(self.get_queryset())
+        columns, names, host_columns = row_columns(queryset, LIST_COLUMNS)
+        page = self.paginate_queryset(queryset.values_list(*columns))
+        return self.get_paginated_response(self.get_serializer(page_rows(page, names, host_columns), many=True).data)
 
     def get_queryset(self):
         queryset = super().get_queryset()
