@@ -205,7 +205,13 @@ def measure(args) -> int:
     if Path(docker_socket).exists():
         started = time.perf_counter()
         latencies, errors = asyncio.run(load_docker(docker_socket, args.clients, args.seconds))
-        print(f"baseline: the local engine's own GET /containers/json?all=1&limit=50, {args.clients} clients")
+        import docker
+
+        listed = len(docker.APIClient(base_url=f"unix://{docker_socket}").containers(all=True, limit=50))
+        print(
+            f"baseline: the local engine's own GET /containers/json?all=1&limit=50 ({listed} containers), "
+            f"{args.clients} clients"
+        )
         print("\n".join(figures(latencies, errors, time.perf_counter() - started)))
     if args.profile_server:
         stats = pstats.Stats(str(server_profile))
