@@ -1,5 +1,5 @@
 """A list's page read as plain rows rather than models, for the lists that write their rows by
-hand (the containers list): `values_list` of the columns the list shows, each row an object with
+hand (containers, networks, volumes): `values_list` of the columns the list shows, each row an object with
 the attributes its serializer reads of a model — `pk`, each column by its attribute name, and
 `host`, a Host with the host's columns the list reads (one instance per host on the page).
 Building a model per row (its __init__ with deferred fields, select_related's host) was a third of
@@ -12,11 +12,13 @@ from django.db.models import QuerySet
 
 from portal.hosts.models import Host
 
-__all__ = ["ListRow", "page_rows", "row_columns"]
+__all__ = ["ListRow", "RowsListMixin", "page_rows", "row_columns"]
 
 
 class ListRow:
-    """One row of a list, read with values_list: what its serializer reads of a model."""
+    """One row of a list, read with values_list: what its serializer reads of a model. A list
+    whose serializer reads a property of the model gives it to a subclass (the property reads
+    the row's columns as it reads a model's)."""
 
     __slots__ = ("__dict__",)
 
@@ -36,13 +38,13 @@ def row_columns(queryset: QuerySet, columns: list[str]) -> tuple[list[str], list
     return [*own, *(f"host__{column}" for column in host)], names, host
 
 
-def page_rows(values: list[tuple], names: list[str], host_columns: list[str]) -> list[ListRow]:
+def page_rows(values: list[tuple], names: list[str], host_columns: list[str], row_class=ListRow) -> list[ListRow]:
     """Rows from `values_list` tuples of `row_columns`' columns."""
     hosts: dict[int, Host] = {}
     width = len(names)
     rows = []
     for value in values:
-        row = ListRow()
+        row = row_class()
         row.__dict__.update(zip(names, value[:width], strict=True))
         host_id = row.host_id
         if (host := hosts.get(host_id)) is None:
@@ -50,3 +52,18 @@ def page_rows(values: list[tuple], names: list[str], host_columns: list[str]) ->
         row.host = host
         rows.append(row)
     return rows
+
+
+class RowsListMixin:
+    """A viewset's `list` reading its page as plain rows of `list_columns` (its serializer then
+    writes them as it writes models)."""
+
+    list_columns: list[str] = []
+    row_class: type[ListRow] = ListRow
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        columns, names, host_columns = row_columns(queryset, self.list_columns)
+        page = self.paginate_queryset(queryset.values_list(*columns))
+        rows = page_rows(page, names, host_columns, self.row_class)
+        return self.get_paginated_response(self.get_serializer(rows, many=True).data)

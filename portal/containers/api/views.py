@@ -9,7 +9,7 @@ from portal.containers.api.commit import CommitAction
 from portal.containers.api.lifecycle import LifecycleActions
 from portal.containers.api.run import RunAction
 from portal.containers.models import Container
-from portal.inventory.rows import page_rows, row_columns
+from portal.inventory.rows import RowsListMixin
 
 from .serializers import LIST_COLUMNS, ContainerDetailSerializer, ContainerSerializer
 
@@ -27,7 +27,13 @@ __all__ = ["ContainerViewSet"]
     )
 )
 class ContainerViewSet(
-    RunAction, LifecycleActions, CommitAction, ChangesAction, RestrictedViewSetMixin, viewsets.ModelViewSet
+    RunAction,
+    LifecycleActions,
+    CommitAction,
+    ChangesAction,
+    RowsListMixin,
+    RestrictedViewSetMixin,
+    viewsets.ModelViewSet,
 ):
     """Containers on the hosts the user may see, as their engines last reported them.
 
@@ -36,6 +42,7 @@ class ContainerViewSet(
 
     queryset = Container.objects.select_related("host")
     serializer_class = ContainerSerializer
+    list_columns = LIST_COLUMNS  # its page read as plain rows (portal/inventory/rows.py)
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     view_action = "container.view"
     # The host a run names in its body, asked of the policy by PolicyPermission.
@@ -51,13 +58,6 @@ class ContainerViewSet(
 
     def get_serializer_class(self):
         return ContainerDetailSerializer if self.action == "retrieve" else ContainerSerializer
-
-    def list(self, request, *args, **kwargs):
-        """The page read as plain rows (portal/inventory/rows.py), written as models would be."""
-        queryset = self.filter_queryset(self.get_queryset())
-        columns, names, host_columns = row_columns(queryset, LIST_COLUMNS)
-        page = self.paginate_queryset(queryset.values_list(*columns))
-        return self.get_paginated_response(self.get_serializer(page_rows(page, names, host_columns), many=True).data)
 
     def get_queryset(self):
         queryset = super().get_queryset()

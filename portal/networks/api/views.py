@@ -5,6 +5,7 @@ from rest_framework import viewsets
 from portal.api.query_params import int_param
 from portal.api.viewsets import RestrictedViewSetMixin
 from portal.containers.links import ContainerLinksMixin
+from portal.inventory.rows import ListRow, RowsListMixin
 from portal.networks.api.create import CreateNetworkAction
 from portal.networks.api.endpoints import EndpointActions
 from portal.networks.api.removal import RemovalActions
@@ -13,6 +14,14 @@ from portal.networks.models import Network
 from .serializers import LIST_COLUMNS, NetworkSerializer
 
 __all__ = ["NetworkViewSet"]
+
+
+class NetworkRow(ListRow):
+    """A row of the list, with the properties of a network its serializer reads."""
+
+    __slots__ = ()
+    subnets = Network.subnets
+    predefined = Network.predefined
 
 
 @extend_schema_view(
@@ -30,6 +39,7 @@ class NetworkViewSet(
     RemovalActions,
     EndpointActions,
     ContainerLinksMixin,
+    RowsListMixin,
     RestrictedViewSetMixin,
     viewsets.ReadOnlyModelViewSet,
 ):
@@ -38,6 +48,8 @@ class NetworkViewSet(
     answers, with `removed_at` set."""
 
     queryset = Network.objects.select_related("host")
+    list_columns = LIST_COLUMNS  # its page read as plain rows (portal/inventory/rows.py)
+    row_class = NetworkRow
     serializer_class = NetworkSerializer
     http_method_names = ["get", "post", "delete", "head", "options"]
     view_action = "network.view"
