@@ -2,9 +2,8 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from portal.containers.api.serializers import datetime_text, list_columns
 from portal.containers.links import linked_entries
-from portal.inventory.serializers import MirroredSerializer
+from portal.inventory.serializers import MirroredSerializer, datetime_text, fields_between, list_columns
 from portal.networks.models import Network
 
 __all__ = ["LIST_COLUMNS", "NetworkSerializer"]
@@ -61,38 +60,24 @@ class NetworkSerializer(MirroredSerializer):
         return linked_entries(network, self.context.get("container_pks"))
 
     def to_representation(self, network: Network) -> dict:
-        """What DRF's field-by-field path answers (tests/portal/networks/test_list_serializer.py
+        """What DRF's field-by-field path answers (tests/portal/networks/test_list_serializers.py
         holds the two equal), read straight from the row, as the containers list does: that path
         was most of a list request's time (bench/networks_volumes.py)."""
         zone = timezone.get_current_timezone()
         return {
-            "id": network.pk,
-            "host": network.host_id,
-            "host_name": network.host.name,
-            "engine_id": network.engine_id,
-            "name": network.name,
-            "driver": network.driver,
-            "scope": network.scope,
-            "internal": network.internal,
-            "attachable": network.attachable,
-            "ingress": network.ingress,
-            "ipv6": network.ipv6,
-            "subnets": network.subnets,
-            "ipam": network.ipam,
-            "options": network.options,
-            "labels": network.labels,
+            **self.row_head(network),
+            **{name: getattr(network, name) for name in PLAIN_FIELDS},
             "created": datetime_text(network.created, zone),
             "containers": self.get_containers(network),
             "container_count": network.container_count,
             "predefined": network.predefined,
-            "removed_at": datetime_text(network.removed_at, zone),
-            "removed_by": network.removed_by,
-            "stale": self.get_stale(network),
-            "updated_at": datetime_text(network.updated_at, zone),
+            **self.row_tail(network, zone),
         }
 
 
-# The columns the list reads (`.only()`).
-LIST_COLUMNS = list_columns(
-    NetworkSerializer, computed=("subnets", "containers", "predefined"), read=("ipam", "containers")
-)
+# The columns the list reads: `subnets` comes from `ipam`, `predefined` from the name.
+LIST_COLUMNS = list_columns(NetworkSerializer, computed=("subnets", "predefined"))
+
+
+# What the list writes as the row holds it, in the serializer's order.
+PLAIN_FIELDS = fields_between(NetworkSerializer, "name", "labels")

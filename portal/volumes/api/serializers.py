@@ -2,9 +2,8 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from portal.containers.api.serializers import datetime_text, list_columns
 from portal.containers.links import linked_entries
-from portal.inventory.serializers import MirroredSerializer
+from portal.inventory.serializers import MirroredSerializer, datetime_text, fields_between, list_columns
 from portal.volumes.models import Volume
 
 __all__ = ["LIST_COLUMNS", "VolumeSerializer"]
@@ -61,34 +60,26 @@ class VolumeSerializer(MirroredSerializer):
         return volume.container_count == 0
 
     def to_representation(self, volume: Volume) -> dict:
-        """What DRF's field-by-field path answers (tests/portal/volumes/test_list_serializer.py
+        """What DRF's field-by-field path answers (tests/portal/networks/test_list_serializers.py
         holds the two equal), read straight from the row, as the containers list does."""
         zone = timezone.get_current_timezone()
         return {
-            "id": volume.pk,
-            "host": volume.host_id,
-            "host_name": volume.host.name,
-            "engine_id": volume.engine_id,
+            **self.row_head(volume),
             "name": volume.engine_id,
-            "driver": volume.driver,
-            "mountpoint": volume.mountpoint,
-            "scope": volume.scope,
-            "options": volume.options,
-            "labels": volume.labels,
+            **{name: getattr(volume, name) for name in PLAIN_FIELDS},
             "created": datetime_text(volume.created, zone),
             "size": volume.size,
             "containers": self.get_containers(volume),
             "container_count": volume.container_count,
             "dangling": self.get_dangling(volume),
             "dangers": volume.dangers,
-            "removed_at": datetime_text(volume.removed_at, zone),
-            "removed_by": volume.removed_by,
-            "stale": self.get_stale(volume),
-            "updated_at": datetime_text(volume.updated_at, zone),
+            **self.row_tail(volume, zone),
         }
 
 
-# The columns the list reads (`.only()`).
-LIST_COLUMNS = list_columns(
-    VolumeSerializer, computed=("name", "containers", "dangling", "dangers"), read=("containers",)
-)
+# The columns the list reads: the name is the engine id; `dangling` and `dangers` come from the others.
+LIST_COLUMNS = list_columns(VolumeSerializer, computed=("name", "dangling", "dangers"))
+
+
+# What the list writes as the row holds it, in the serializer's order.
+PLAIN_FIELDS = fields_between(VolumeSerializer, "driver", "labels")
