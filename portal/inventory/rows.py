@@ -1,7 +1,8 @@
 """A list's page read as plain rows rather than models, for the lists that write their rows by
 hand (containers, networks, volumes): `values_list` of the columns the list shows, each row an object with
 the attributes its serializer reads of a model — `pk`, each column by its attribute name, and
-`host`, a Host with the host's columns the list reads (one instance per host on the page).
+`host`, a row of the host's columns the list reads with Host's `current_status` (one per host on
+the page).
 Building a model per row (its __init__ with deferred fields, select_related's host) was a third of
 the page's time (bench/containers_list.py --profile); a row is a fraction of it.
 """
@@ -26,6 +27,14 @@ class ListRow:
         return f"<ListRow {self.__dict__.get('pk')}>"
 
 
+class HostRow(ListRow):
+    """The host of a list's rows: the columns the list reads of it, and how Host judges them."""
+
+    __slots__ = ()
+    current_status = Host.current_status
+    heartbeat_overdue = Host.heartbeat_overdue
+
+
 def row_columns(queryset: QuerySet, columns: list[str]) -> tuple[list[str], list[str], list[str]]:
     """The `values_list` columns for `columns` (the `.only()` form: fields, `host__<column>`), the
     attribute name of each row column, and the host's columns."""
@@ -40,7 +49,7 @@ def row_columns(queryset: QuerySet, columns: list[str]) -> tuple[list[str], list
 
 def page_rows(values: list[tuple], names: list[str], host_columns: list[str], row_class=ListRow) -> list[ListRow]:
     """Rows from `values_list` tuples of `row_columns`' columns."""
-    hosts: dict[int, Host] = {}
+    hosts: dict[int, HostRow] = {}
     width = len(names)
     rows = []
     for value in values:
@@ -48,7 +57,8 @@ def page_rows(values: list[tuple], names: list[str], host_columns: list[str], ro
         row.__dict__.update(zip(names, value[:width], strict=True))
         host_id = row.host_id
         if (host := hosts.get(host_id)) is None:
-            host = hosts[host_id] = Host.from_db(None, ["id", *host_columns], [host_id, *value[width:]])
+            host = hosts[host_id] = HostRow()
+            host.__dict__.update(zip(host_columns, value[width:], strict=True), pk=host_id, id=host_id)
         row.host = host
         rows.append(row)
     return rows
