@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 
 from portal.hosts.models import Host
 
-__all__ = ["ListRow", "RowsListMixin", "page_rows", "row_columns"]
+__all__ = ["HostRow", "ListRow", "RowsListMixin", "page_rows", "row_columns"]
 
 
 class ListRow:
