@@ -175,3 +175,21 @@ def test_a_volume_in_use_is_not_removed_unless_forced(stack, engines):
     assert finished(stack, forced.json())["state"] == "succeeded"
     listed(stack, "volumes", host, volume, gone=True)
     assert docker("ps", "-aq", "--filter", f"name=^{container}$", host=url) == ""
+
+
+def test_a_volume_s_size_is_what_the_engine_s_disk_usage_says_after_a_reconcile(stack):
+    """Sizes come at the host worker's reconcile (here every second), not with each event."""
+    name, volume, container = unique_name("sized"), unique_name("sized-vol"), unique_name("sized-writer")
+    worker = stack.host_worker(name, env={"BERTH_RECONCILE_SECONDS": "1"})
+    try:
+        host = stack.wait_for_host(name, "online", timeout=20)["id"]
+        docker("volume", "create", "--label", TEST_LABEL, volume)
+        docker("run", "--rm", "--label", TEST_LABEL, "--name", container, "-v", f"{volume}:/data",
+               IMAGE, "dd", "if=/dev/zero", "of=/data/blob", "bs=1024", "count=300")  # fmt: skip
+
+        row = listed(stack, "volumes", host, volume, timeout=15, check=lambda r: (r["size"] or 0) >= 300 * 1024)
+
+        assert row["size"] < 400 * 1024
+    finally:
+        worker.stop()
+        remove_test_objects()
