@@ -49,6 +49,8 @@ class Lane:
     redis: subprocess.Popen | None = None
     started: float = 0.0
     seconds: float = 0.0
+    cpu: float = 0.0  # seconds of CPU of the lane's pytest and every process it waited for
+    code: int | None = None
     log: Path | None = None
 
 
@@ -57,11 +59,7 @@ def lanes(run: str) -> list[Lane]:
     postgres = os.environ.get("BERTH_TEST_POSTGRES_URL", "")
     database = re.sub(r"[^a-z0-9_]", "_", f"berth_unit_{run}".lower())
     found = [
-        Lane(
-            "integration",
-            "integration, host workers and engine client (SQLite)",
-            ["tests/integration", "tests/workers", "tests/engine"],
-        ),
+        Lane("integration", "integration over the real stack (SQLite)", ["tests/integration"]),
         # PostgreSQL is a first-class database: the integration suite again on it. Left out:
         # test_make_run.py, whose `python -m stack` keeps its own SQLite whatever the tests use
         # (the same test twice), and test_faults.py skips itself there for the same reason.
@@ -72,6 +70,7 @@ def lanes(run: str) -> list[Lane]:
             {"BERTH_TEST_DATABASE": "postgres"},
         ),
         Lane("e2e", "the browser tests (Chromium, SQLite)", ["tests/e2e"]),
+        Lane("workers", "the host worker and the engine client on the real engines", ["tests/workers", "tests/engine"]),
         Lane("unit", "unit tests, access matrix, schema fuzzing (SQLite)", ["tests", *(f"--ignore={d}" for d in SLOW)]),
         # The portal's tests of the inventory's bulk paths (pytest-django makes its test database
         # there). A lane of its own: it needs a different DATABASE_URL from the process's start.
@@ -192,12 +191,16 @@ def main() -> int:
             while waiting and len(running) < options.jobs:
                 start(waiting.pop(0))
             for lane in list(running):
-                if lane.popen.poll() is None:
+                pid, status, usage = os.wait4(lane.popen.pid, os.WNOHANG)
+                if pid == 0:
                     continue
+                lane.code = os.waitstatus_to_exitcode(status)
+                lane.popen.returncode = lane.code
+                lane.cpu = usage.ru_utime + usage.ru_stime
                 lane.seconds = time.monotonic() - lane.started
                 running.remove(lane)
                 done.append(lane)
-                print(f"\n== pytest lane {lane.name}: {lane.title}  [{lane.seconds:.0f} s]")
+                print(f"\n== pytest lane {lane.name}: {lane.title}  [{lane.seconds:.0f} s, {lane.cpu:.0f} s of CPU]")
                 print(lane.log.read_text(errors="replace").rstrip())
                 sys.stdout.flush()
             time.sleep(0.2)
@@ -212,12 +215,12 @@ def main() -> int:
     failed = []
     for lane in todo:
         found = counts(lane.log.read_text(errors="replace"))
-        code = lane.popen.returncode
+        code = lane.code
         if code != 0 or not found or found["passed"] == 0:
             failed.append(lane.name)
         why = {5: " (no test ran)"}.get(code, f" (exit {code})" if code else "")
         shown = ", ".join(f"{n} {word}" for word, n in found.items() if n) or "no result"
-        print(f"   {lane.name:<16} {shown}{why}  [{lane.seconds:.0f} s]")
+        print(f"   {lane.name:<16} {shown}{why}  [{lane.seconds:.0f} s, {lane.cpu:.0f} s of CPU]")
         for word in total:
             total[word] += found.get(word, 0)
     print(f"   all lanes in {time.monotonic() - began:.0f} s" + (f"; failed: {', '.join(failed)}" if failed else ""))

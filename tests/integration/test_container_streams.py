@@ -200,7 +200,8 @@ def test_given_a_running_container_then_stats_samples_come_with_sane_figures(sta
     assert [m["type"] for m in got] == ["stats"] * 3
     samples = [m["sample"] for m in got]
     assert samples[0]["cpu_percent"] is None or samples[0]["cpu_percent"] >= 0  # the first has no interval yet
-    assert all(s["cpu_percent"] > 20 for s in samples[1:]), samples  # a busy loop
+    # A busy loop: well above an idle container's 0 %, even on a machine busy with other tests.
+    assert all(s["cpu_percent"] > 5 for s in samples[1:]), samples
     assert all(0 < s["memory_usage"] < s["memory_limit"] for s in samples)
     assert all(s["pids"] >= 1 and s["online_cpus"] >= 1 and s["network_rx"] >= 0 for s in samples)
     # When the container stops, the stream says so and closes.

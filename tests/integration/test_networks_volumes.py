@@ -57,9 +57,10 @@ def test_cli_made_networks_and_volumes_appear_with_their_users_and_go(stack, eng
     network, volume, container = unique_name("cli-net"), unique_name("cli-vol"), unique_name("cli-user")
 
     subnet = free_subnet(url)
-    started = time.monotonic()
     docker("network", "create", "--label", TEST_LABEL, "--subnet", f"{subnet}.0/24", network, host=url)
     docker("volume", "create", "--label", TEST_LABEL, volume, host=url)
+    # From the engine having made both (the CLI's own start-up is not Berth's lag).
+    started = time.monotonic()
     net_row = listed(stack, "networks", host, network)
     vol_row = listed(stack, "volumes", host, volume)
     lag = time.monotonic() - started

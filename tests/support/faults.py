@@ -329,9 +329,12 @@ class HostWorkerKill:
     engine_state: str
 
 
-def kill_host_worker_mid_operation(stack: Stack, worker: BerthProcess, host: dict, victim: dict) -> HostWorkerKill:
+def kill_host_worker_mid_operation(
+    stack: Stack, worker: BerthProcess, host: dict, victim: dict, replace_at_once: bool = False
+) -> HostWorkerKill:
     """Stops `victim` (which ignores SIGTERM) with a 5 s timeout, SIGKILLs the host worker while
-    the engine waits, then starts another worker for the host."""
+    the engine waits, then starts another worker for the host: once the operation has ended (the
+    host judged lost), or, with `replace_at_once`, right after the kill (as a supervisor would)."""
     stopping = call(stack, "POST", f"/api/v1/containers/{victim['id']}/stop/", json={"timeout": 5})
     assert stopping.status_code == 202, stopping.text
     operation = stopping.json()
@@ -342,10 +345,14 @@ def kill_host_worker_mid_operation(stack: Stack, worker: BerthProcess, host: dic
     )
     killed = time.monotonic()
     worker.stop(signal.SIGKILL)
+    if replace_at_once:
+        started = time.monotonic()
+        stack.host_worker(host["name"])
     ended = finished(stack, operation, 60)
     operation_end = seconds_since(killed)
-    started = time.monotonic()
-    stack.host_worker(host["name"])
+    if not replace_at_once:
+        started = time.monotonic()
+        stack.host_worker(host["name"])
     engine_state = docker("inspect", "-f", "{{.State.Status}}", victim["name"])
     row = container_named(stack, host["id"], victim["name"], engine_state, 60)
     return HostWorkerKill(ended, operation_end, seconds_since(started), row["state"], engine_state)
