@@ -6,10 +6,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import unique_name
-from tests.e2e.conftest import watch_csp
-from tests.support.docker_cli import remove_test_objects
-from tests.support.faults import FaultStack, labelled_container
-from tests.support.redis_server import RedisServer
+from tests.e2e.conftest import log_in
+from tests.support.faults import labelled_container, private_fault_stack
 
 pytestmark = pytest.mark.e2e
 
@@ -18,30 +16,13 @@ TICKS = "i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.3; done"
 
 @pytest.fixture(scope="module")
 def private(tmp_path_factory):
-    redis_server = RedisServer(tmp_path_factory.mktemp("redis")).start()
-    stack = FaultStack(data_dir=tmp_path_factory.mktemp("berth-reconnect"), redis_url=redis_server.url).start()
-    name = unique_name("reconnect")
-    stack.host_worker(name)
-    host = stack.wait_for_host(name, "online", timeout=20)
-    yield stack, redis_server, host
-    stack.stop()
-    redis_server.stop()
-    remove_test_objects()
+    with private_fault_stack(tmp_path_factory, "reconnect") as made:
+        yield made
 
 
 @pytest.fixture
-def private_page(browser, private, csp_violations):
-    stack = private[0]
-    context = browser.new_context()
-    watch_csp(context, csp_violations)
-    page = context.new_page()
-    page.goto(f"{stack.base_url}/login/")
-    page.fill("#id_username", "admin")
-    page.fill("#id_password", stack.admin_password)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{stack.base_url}/")
-    yield page
-    context.close()
+def private_page(page, private):
+    return log_in(page, private[0])
 
 
 def outage(redis_server, status, state_live: str) -> None:

@@ -13,17 +13,15 @@ import os
 import pytest
 
 from tests.conftest import unique_name
-from tests.support.docker_cli import remove_test_objects
 from tests.support.faults import (
     ORPHANED_AFTER,
-    FaultStack,
     kill_host_worker_mid_operation,
     kill_portal_worker,
     kill_web_with_terminal_open,
     labelled_container,
+    private_fault_stack,
     stop_redis,
 )
-from tests.support.redis_server import RedisServer
 
 pytestmark = [
     pytest.mark.integration,
@@ -37,15 +35,8 @@ CLOSED_CLEANLY = {4503}  # Redis lost: the page reconnects; never None (1006, no
 @pytest.fixture(scope="module")
 def private(tmp_path_factory):
     """Its own Redis, web, portal worker and host worker on the local engine."""
-    redis_server = RedisServer(tmp_path_factory.mktemp("redis")).start()
-    stack = FaultStack(data_dir=tmp_path_factory.mktemp("berth-faults"), redis_url=redis_server.url).start()
-    name = unique_name("faults")
-    stack.host_worker(name)
-    host = stack.wait_for_host(name, "online", timeout=20)
-    yield stack, redis_server, host
-    stack.stop()
-    redis_server.stop()
-    remove_test_objects()
+    with private_fault_stack(tmp_path_factory, "faults") as made:
+        yield made
 
 
 def logs_of(stack) -> dict[str, str]:
