@@ -23,8 +23,11 @@ def rows_of_every_kind():
     online, offline = make_online_host("web-1"), make_offline_host("web-2")
     make_container(online, "running", started_at=now - timedelta(minutes=3), ports=[{"PrivatePort": 80}])
     make_container(online, "exited", state="exited", exit_code=137, finished_at=now, created=now, labels={"a": "b"})
-    make_container(online, "healthy", health="healthy", started_at=now, restart_count=3, command="sh -c 'x'")
-    make_container(offline, "stale", state="paused", started_at=now.replace(microsecond=0))
+    # Started hours ago: both answers are written a moment apart, and "Up Less than a second" turns
+    # into "Up 1 second" in between on a slow machine (seen); "Up 2 hours" stays what it is.
+    make_container(online, "healthy", health="healthy", started_at=now - timedelta(hours=1), restart_count=3,
+                   command="sh -c 'x'")  # fmt: skip
+    make_container(offline, "stale", state="paused", started_at=(now - timedelta(hours=2)).replace(microsecond=0))
     make_container(online, "gone", removed_at=now, removed_by="alice")
 
 
