@@ -11,9 +11,10 @@ as usual (CONN_MAX_AGE, health checks) at the start and end of each one.
 The middleware chain and the view run as Django runs them under WSGI, in one call on that
 thread.
 
-At most BERTH_WEB_THREADS requests run at once in a process (each with its thread and its
-database connection: PostgreSQL sees at most that many per web process); more wait their turn in
-the event loop, in order. Websockets are not served here (Channels' consumers).
+BERTH_WEB_THREADS threads are kept per process (each with its database connection); a request
+that finds them all lent waits its turn in the event loop, in order, for up to a second, then runs
+on a thread of its own that ends after it (RequestThreads). Websockets are not served here
+(Channels' consumers).
 """
 
 from __future__ import annotations
@@ -33,30 +34,46 @@ __all__ = ["PooledThreadsASGIHandler", "RequestThreads", "get_asgi_application"]
 class RequestThreads:
     """Single-thread executors lent to requests, made as needed up to `most`.
 
+    A request that finds them all lent waits its turn, in order, for at most `patience` seconds;
+    past that it gets a thread of its own, ended when it is given back (while the pool is over
+    `most`). A few requests that hold their thread long — a slow client reading a download — so
+    never stop every other request: past the wait, it is Django's thread-per-request again.
+
     Used from one event loop (the server's), so it needs no lock."""
 
-    def __init__(self, most: int):
+    def __init__(self, most: int, patience: float = 1.0):
         if most < 1:
             raise ValueError("A web process needs at least one request thread.")
         self.most = most
+        self.patience = patience
         self.made = 0
         self._idle: list[ThreadPoolExecutor] = []
         self._waiting: deque[asyncio.Future] = deque()
+
+    def _new(self) -> ThreadPoolExecutor:
+        self.made += 1
+        return ThreadPoolExecutor(max_workers=1, thread_name_prefix="berth-request")
 
     async def take(self) -> ThreadPoolExecutor:
         if self._idle:
             return self._idle.pop()  # the most recently used: its connection is the freshest
         if self.made < self.most:
-            self.made += 1
-            return ThreadPoolExecutor(max_workers=1, thread_name_prefix="berth-request")
+            return self._new()
         turn = asyncio.get_running_loop().create_future()
         self._waiting.append(turn)
         try:
-            return await turn
+            return await asyncio.wait_for(asyncio.shield(turn), self.patience)
+        except TimeoutError:
+            if turn.done():
+                return turn.result()  # handed one as the wait ran out
+            turn.cancel()  # give_back passes over it
+            return self._new()
         except asyncio.CancelledError:
             # Handed a thread just as the request was cancelled: pass it on, or it is lost.
             if turn.done() and not turn.cancelled():
                 self.give_back(turn.result())
+            else:
+                turn.cancel()
             raise
 
     def give_back(self, executor: ThreadPoolExecutor) -> None:
@@ -65,6 +82,10 @@ class RequestThreads:
             if not turn.done():
                 turn.set_result(executor)
                 return
+        if self.made > self.most:
+            self.made -= 1
+            executor.shutdown(wait=False)  # its thread ends; its connection with it
+            return
         self._idle.append(executor)
 
 

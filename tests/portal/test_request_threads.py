@@ -40,6 +40,22 @@ def test_a_request_cancelled_while_waiting_loses_no_thread():
     asyncio.run(scenario())
 
 
+def test_a_request_that_waited_its_patience_gets_a_thread_of_its_own_which_ends_after():
+    # Threads held long (slow clients reading downloads) never stop every other request.
+    async def scenario():
+        pool = RequestThreads(1, patience=0.05)
+        held = await pool.take()
+        extra = await asyncio.wait_for(pool.take(), 2)
+        assert extra is not held and pool.made == 2
+
+        pool.give_back(extra)
+        assert pool.made == 1 and extra._shutdown
+        pool.give_back(held)
+        assert await pool.take() is held  # the pool keeps its own
+
+    asyncio.run(scenario())
+
+
 def test_a_process_needs_a_thread():
     with pytest.raises(ValueError, match="at least one"):
         RequestThreads(0)
