@@ -8,7 +8,8 @@ bulk_create; N uvicorn web processes (default: BERTH_WEB_PROCESSES, else one per
 listening socket as under `make run` (stack/__main__.py). 50 clients, each on its own keep-alive
 connection, ask `GET /api/v1/containers/` with a token, one request after another, for the given
 seconds (after 3 s of the same as warm-up). Prints requests/s, p50/p95/p99, errors, and the CPU each web
-process and this client used (the client shares the machine's cores: its share is printed).
+process and this client used (the client shares the machine's cores: its share is printed); then the
+baseline: as many clients asking the local Docker engine itself for a page of its containers, as long.
 
 With --profile: 300 of the same requests through Django's test client in this process under
 cProfile (the whole middleware, authentication, DRF and serializer path, less the network), and
@@ -33,7 +34,7 @@ import time
 from pathlib import Path
 
 from bench.inventory_apply import setup_django
-from stack.__main__ import listening_socket
+from stack.__main__ import listening_sockets
 from stack.commands import web_command
 from tests.support.processes import REPO, wait_until
 
@@ -84,16 +85,27 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def client(port: int, request: bytes, until: float, warm_until: float, latencies: list, errors: list):
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+async def read_answer(reader) -> int:
+    """One HTTP/1.1 answer read whole (Content-Length or chunked); its status."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    lines = head.lower().split(b"\r\n")
+    lengths = [int(line.split(b":", 1)[1]) for line in lines if line.startswith(b"content-length")]
+    if lengths:
+        await reader.readexactly(lengths[0])
+        return status
+    while size := int((await reader.readuntil(b"\r\n")).strip(), 16):  # chunked (Docker's longer answers)
+        await reader.readexactly(size + 2)
+    await reader.readuntil(b"\r\n")
+    return status
+
+
+async def client(connect, request: bytes, until: float, warm_until: float, latencies: list, errors: list):
+    reader, writer = await connect()
     try:
         while (started := time.perf_counter()) < until:
             writer.write(request)
-            head = await reader.readuntil(b"\r\n\r\n")
-            status = int(head.split(b" ", 2)[1])
-            lines = head.lower().split(b"\r\n")
-            length = next(int(line.split(b":", 1)[1]) for line in lines if line.startswith(b"content-length"))
-            await reader.readexactly(length)
+            status = await read_answer(reader)
             if started >= warm_until:
                 (latencies if status == 200 else errors).append(time.perf_counter() - started)
     finally:
@@ -105,12 +117,31 @@ async def load(port: int, token: str, clients: int, seconds: float, warm_up: flo
         f"GET {URL} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Token {token}\r\n"
         "Accept: application/json\r\nConnection: keep-alive\r\n\r\n"
     ).encode()
+    return await _many(lambda: asyncio.open_connection("127.0.0.1", port), request, clients, seconds, warm_up)
+
+
+async def load_docker(socket_path: str, clients: int, seconds: float) -> tuple[list, list]:
+    """The baseline: as many clients asking the local engine itself for a page of its containers."""
+    request = b"GET /containers/json?all=1&limit=50 HTTP/1.1\r\nHost: docker\r\nConnection: keep-alive\r\n\r\n"
+    return await _many(lambda: asyncio.open_unix_connection(socket_path), request, clients, seconds, 0.0)
+
+
+async def _many(connect, request: bytes, clients: int, seconds: float, warm_up: float) -> tuple[list, list]:
     latencies, errors = [], []
     now = time.perf_counter()
     await asyncio.gather(
-        *(client(port, request, now + warm_up + seconds, now + warm_up, latencies, errors) for _ in range(clients))
+        *(client(connect, request, now + warm_up + seconds, now + warm_up, latencies, errors) for _ in range(clients))
     )
     return latencies, errors
+
+
+def figures(latencies: list[float], errors: list, elapsed: float) -> list[str]:
+    ms = sorted(value * 1000 for value in latencies) or [0.0]
+    return [
+        f"  {len(latencies) / elapsed:7.1f} requests/s, {len(errors)} errors",
+        f"  p50 {statistics.median(ms):7.1f} ms   p95 {ms[int(len(ms) * 0.95)]:7.1f} ms   "
+        f"p99 {ms[int(len(ms) * 0.99)]:7.1f} ms   max {ms[-1]:7.1f} ms",
+    ]
 
 
 def web_processes(default: int) -> int:
@@ -130,23 +161,17 @@ def measure(args) -> int:
     command += ["--containers", str(args.containers), "--hosts", str(args.hosts)]
     seeded = subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True, check=True)
     token = json.loads(seeded.stdout.strip().splitlines()[-1])
-    listener = listening_socket("127.0.0.1", "0")  # as `make run` binds it
-    port = listener.getsockname()[1]
-    plain = web_command("127.0.0.1", port, proxy_headers=False, fd=listener.fileno())
-    command = plain
+    listeners = listening_sockets("127.0.0.1", "0", args.processes)  # as `make run` binds them
+    port = listeners[0].getsockname()[1]
     server_profile = Path(data_dir) / "web.prof"
-    if args.profile_server:  # the first web process under cProfile
-        command = [plain[0], "-m", "cProfile", "-o", str(server_profile), *plain[1:]]
-    webs = [
-        subprocess.Popen(
-            command if number == 0 else plain,
-            cwd=REPO,
-            env=env,
-            pass_fds=[listener.fileno()],
-            stdout=subprocess.DEVNULL,
+    webs = []
+    for number, listener in enumerate(listeners):
+        command = web_command("127.0.0.1", port, proxy_headers=False, fd=listener.fileno())
+        if args.profile_server and number == 0:  # the first web process under cProfile
+            command = [command[0], "-m", "cProfile", "-o", str(server_profile), *command[1:]]
+        webs.append(
+            subprocess.Popen(command, cwd=REPO, env=env, pass_fds=[listener.fileno()], stdout=subprocess.DEVNULL)
         )
-        for number in range(args.processes)
-    ]
     try:
         import requests
 
@@ -166,21 +191,28 @@ def measure(args) -> int:
             web.send_signal(signal.SIGINT)
         for web in webs:
             web.wait(10)
-        listener.close()
-    latencies.sort()
-    ms = [value * 1000 for value in latencies]
+        for listener in listeners:
+            listener.close()
     print(
         f"GET {URL} (page of 50 of {args.containers} containers on {args.hosts} hosts): {args.clients} clients, "
         f"{args.processes} web process(es), {args.seconds:.0f} s; load average before {load_avg:.2f}"
     )
-    print(f"  {len(latencies) / elapsed:7.1f} requests/s, {len(errors)} errors")
-    print(
-        f"  p50 {statistics.median(ms):7.1f} ms   p95 {ms[int(len(ms) * 0.95)]:7.1f} ms   "
-        f"p99 {ms[int(len(ms) * 0.99)]:7.1f} ms   max {ms[-1]:7.1f} ms"
-    )
+    print("\n".join(figures(latencies, errors, elapsed)))
     print("  CPU: " + ", ".join(f"web {i + 1} {share:.0%}" for i, share in enumerate(cpu)) + f", clients {mine:.0%}")
     web_cpu_ms = sum(cpu) * elapsed / max(1, len(latencies) + len(errors)) * 1000
     print(f"  web CPU per request {web_cpu_ms:.1f} ms")
+    docker_socket = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock").removeprefix("unix://")
+    if Path(docker_socket).exists():
+        started = time.perf_counter()
+        latencies, errors = asyncio.run(load_docker(docker_socket, args.clients, args.seconds))
+        import docker
+
+        listed = len(docker.APIClient(base_url=f"unix://{docker_socket}").containers(all=True, limit=50))
+        print(
+            f"baseline: the local engine's own GET /containers/json?all=1&limit=50 ({listed} containers), "
+            f"{args.clients} clients"
+        )
+        print("\n".join(figures(latencies, errors, time.perf_counter() - started)))
     if args.profile_server:
         stats = pstats.Stats(str(server_profile))
         stats.sort_stats("tottime").print_stats(30)

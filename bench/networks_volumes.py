@@ -1,6 +1,6 @@
 """Networks and volumes benchmarks (issue 14), each beside its direct-Docker baseline in the same run.
 
-    .venv/bin/python -m bench.networks_volumes [--changes 40] [--rows 2000]
+    .venv/bin/python -m bench.networks_volumes [--changes 40] [--rows 2000] [--only lag|list]
 
 - lag: a network or volume is created or removed through the Engine API (what `docker network
   create`, `docker volume rm` … do); time from the call's return to (a) the change visible in
@@ -211,10 +211,13 @@ def main() -> int:
     parser.add_argument("--changes", type=int, default=40)
     parser.add_argument("--rows", type=int, default=2000)
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13")
+    parser.add_argument("--only", choices=["lag", "list"], help="run one of the two sections")
     args = parser.parse_args()
+    sections = {"lag": lambda stack: bench_lag(stack, args.changes), "list": lambda stack: bench_list(stack, args.rows)}
     with running_stack(args.redis_url) as stack:
-        for section in (lambda: bench_lag(stack, args.changes), lambda: bench_list(stack, args.rows)):
-            print("\n".join(section()), flush=True)
+        for name, section in sections.items():
+            if args.only in (None, name):
+                print("\n".join(section(stack)), flush=True)
     return 0
 
 

@@ -53,9 +53,10 @@ def main() -> None:
         from portal.ingest.tasks import host_report
         from tests.portal.hosts.factories import enrolled_worker
         from tests.portal.inventory.factories import container_record
-        from wire.keys import HostKeys, PortalKey
+        from wire.keys import HostKeys, PortalKey, VerifyKey
         from wire.sealing import seal, unseal
-        from wire.signing import sign_report, sign_stream_message, sign_task, task_signed_by_portal
+        from wire.signing import canonical, sign_report, sign_task, task_signed_by_portal
+        from wire.stream_signing import new_stream_key, open_stream_key
 
         keys, portal = HostKeys.generate(), PortalKey.generate()
         verify = portal.public()
@@ -68,6 +69,13 @@ def main() -> None:
         task = {"operation": {"id": 1, "kind": "image.pull", "params": {"reference": "a/b:1"}}, "auth_config": None}
         signed_task = sign_task(portal, "berth.host.operation", "web-1", task)
         chunk = {"type": "stream.data", "data": b"x" * 64, "seq": 1}
+        big_chunk = {"type": "stream.data", "data": b"x" * 65536, "seq": 1}
+        stream = new_stream_key()
+        host_verify = VerifyKey.from_text(keys.public().verify)
+
+        def seal_stream():
+            return new_stream_key().sealed_to(keys.public().seal)
+
         auth = {"username": "u", "password": "p" * 20, "serveraddress": "r:5000"}
         sealed = seal(keys.public().seal, auth)
         name, host = "berth.host.operation", "web-1"
@@ -80,7 +88,15 @@ def main() -> None:
                 2000,
             ),
             ("check a signed task", lambda: task_signed_by_portal(verify, name, host, signed_task), 2000),
-            ("sign a 64-byte stream chunk", lambda: sign_stream_message(keys, host, chunk), 2000),
+            ("Ed25519: sign a 64-byte stream chunk", lambda: keys.sign(canonical({**chunk, "data": "x" * 64})), 2000),
+            (
+                "Ed25519: sign + check a 64-byte chunk",
+                lambda: host_verify.verify(keys.sign(canonical({**chunk, "data": "x" * 64})), canonical(chunk)),
+                2000,
+            ),
+            ("stream key: sign + check a 64-byte chunk", lambda: stream.verify(stream.sign(chunk)), 20000),
+            ("stream key: sign + check a 64 KB chunk", lambda: stream.verify(stream.sign(big_chunk)), 2000),
+            ("stream key: seal (web) + open (host)", lambda: open_stream_key(keys, {"key": seal_stream()}), 500),
             ("seal + open registry credentials", lambda: unseal(keys, seal(keys.public().seal, auth)), 1000),
         ]
         print("per message (median µs):")

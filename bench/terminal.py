@@ -10,7 +10,8 @@ straight from the engine's socket) measured in the same run on the same containe
 - throughput: `cat` of a file holding `seq 1 N` in a TTY session, read by a websocket client;
   MB/s, and every line checked present and in order. Target ≥ 50 % of direct TTY exec.
 - concurrency: S sessions each printing about 100 KB/s while one more is typed into; keystroke
-  p99 of the typed one (target ≤ 100 ms), and memory and CPU of each Berth process.
+  p50/p99 of the typed one (target p99 ≤ 100 ms), every flood's bytes checked (none lost, none
+  out of place), and memory and CPU of each Berth process.
 - watchers: the owner's keystroke round trip (back-to-back) with no watcher, then with W
   watchers on /ws/sessions/{id}/watch/, each reading everything.
 
@@ -226,12 +227,37 @@ def process_usage(pid: int) -> tuple[float, float]:
     return ticks / 100, rss / 1024
 
 
-async def drain(session, stop: asyncio.Event, counts: list[int]) -> None:
+# What each flood prints, over and over: a line of 10,000 x's (the TTY turns \n into \r\n).
+FLOOD_LINE = b"x" * 10000 + b"\r\n"
+
+
+class FloodCheck:
+    """Checks that a flood's output is whole lines of FLOOD_LINE, in order: a lost, repeated or
+    foreign byte shows as a line that is not one."""
+
+    def __init__(self):
+        self.rest = b""
+        self.bad = 0
+
+    def take(self, data: bytes) -> None:
+        data = self.rest + data
+        whole = len(data) // len(FLOOD_LINE) * len(FLOOD_LINE)
+        if data[:whole] != FLOOD_LINE * (whole // len(FLOOD_LINE)):
+            self.bad += 1
+        self.rest = data[whole:]
+        if not FLOOD_LINE.startswith(self.rest):
+            self.bad += 1
+            self.rest = b""
+
+
+async def drain(session, stop: asyncio.Event, counts: list[int], check: FloodCheck | None = None) -> None:
     while not stop.is_set():
         data = await session.read()
         if not data:
             return
         counts[0] += len(data)
+        if check is not None:
+            check.take(data)
 
 
 async def bench_concurrency(stack, engine, container, sessions, count, processes) -> list[str]:
@@ -242,7 +268,8 @@ async def bench_concurrency(stack, engine, container, sessions, count, processes
     ):
         floods = [await opener(FLOOD) for _ in range(sessions)]
         stop, counts = asyncio.Event(), [0]
-        readers = [asyncio.create_task(drain(s, stop, counts)) for s in floods]
+        checks = [FloodCheck() for _ in floods]
+        readers = [asyncio.create_task(drain(s, stop, counts, c)) for s, c in zip(floods, checks, strict=True)]
         typed = await opener("cat")
         await asyncio.sleep(2)
         before = {label: process_usage(pid) for label, pid in processes}
@@ -259,7 +286,11 @@ async def bench_concurrency(stack, engine, container, sessions, count, processes
         await asyncio.gather(*readers, return_exceptions=True)
         label = "Berth" if name == "Berth" else "baseline: direct docker exec"
         lines.append(latency_line(f"{label}: typed session", timings, "target p99 ≤ 100 ms" if name == "Berth" else ""))
-        lines.append(f"  {'':<46} floods delivered {rate:.1f} MB/s in all")
+        broken = sum(1 for c in checks if c.bad)
+        lines.append(
+            f"  {'':<46} floods delivered {rate:.1f} MB/s in all; "
+            f"{'every byte checked: none lost or out of place' if not broken else f'{broken} floods LOST BYTES'}"
+        )
         for process, (cpu, rss) in after.items():
             cpu_share = (cpu - before[process][0]) / elapsed * 100
             lines.append(f"    {process:<28} CPU {cpu_share:5.0f} % of a core   memory {rss:6.0f} MB")

@@ -21,6 +21,7 @@ __all__ = [
     "remove_volume",
     "volume_from_list",
     "volume_host_path",
+    "volume_sizes",
     "volume_users",
 ]
 
@@ -70,6 +71,26 @@ def volume_from_list(item: dict, users: list[dict]) -> VolumeRecord:
         containers=sorted(users, key=lambda user: (user["name"], user["destination"])),
         size=size if isinstance(size, int) and not isinstance(size, bool) and size >= 0 else None,
     )
+
+
+def volume_sizes(engine: Engine) -> dict[str, int] | None:
+    """Volume name -> its size in bytes, from the engine's disk usage (`GET /system/df?type=volume`;
+        engines before API 1.42 ignore the type and add images and containers). The engine walks every
+        volume's files for it: ask at a reconcile, never per event. Volumes it cannot size (drivers
+        other than local answer -1) are left out; None when the engine refuses the question (one disk
+    usage at a time: another is running)."""
+    try:
+        usage = engine._raw(
+            lambda api: api._result(api._get(api._url("/system/df"), params={"type": "volume"}), json=True)
+        )
+    except docker.errors.APIError:
+        return None
+    sizes = {}
+    for item in (usage or {}).get("Volumes") or []:
+        size = (item.get("UsageData") or {}).get("Size") if isinstance(item, dict) else None
+        if isinstance(size, int) and not isinstance(size, bool) and size >= 0 and item.get("Name"):
+            sizes[str(item["Name"])] = size
+    return sizes
 
 
 def list_volumes(engine: Engine, containers: list[dict]) -> list[VolumeRecord]:

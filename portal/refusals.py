@@ -29,12 +29,21 @@ class Refusal(Exception):
 
     status: int = 400
     code: str = "refused"
-    # The policy action refused (audited as a denied attempt) and the object it was asked on.
+    # The policy action refused (audited as a denied attempt), the object it was asked on, and
+    # what the audit row's detail says of it besides (a terminal session's id, say).
     action: str = ""
     target = None
+    detail: dict | None = None
 
     def __init__(
-        self, sentence: str, code: str | None = None, *, status: int | None = None, action: str = "", target=None
+        self,
+        sentence: str,
+        code: str | None = None,
+        *,
+        status: int | None = None,
+        action: str = "",
+        target=None,
+        detail: dict | None = None,
     ):
         super().__init__(sentence)
         self.sentence = sentence
@@ -44,6 +53,7 @@ class Refusal(Exception):
             self.status = status
         self.action = action
         self.target = target
+        self.detail = detail
 
     @property
     def close_code(self) -> int:

@@ -99,15 +99,21 @@ TEMPLATES = [
 ]
 
 # SQLite in the data directory unless DATABASE_URL names another database (PostgreSQL).
+# Connections are kept (CONN_MAX_AGE seconds) by the threads that made them: a web process's request
+# threads (portal/request_threads.py), its websockets' one thread, the portal worker's threads.
 DATABASES = {
     "default": dj_database_url.config(
-        default=f"sqlite:///{DATA_DIR / 'berth.sqlite3'}", conn_max_age=60, conn_health_checks=True
+        default=f"sqlite:///{DATA_DIR / 'berth.sqlite3'}",
+        conn_max_age=int(os.environ.get("BERTH_DB_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
     )
 }
+# The most requests one web process serves at once, each on a thread of its own with its own
+# database connection (more wait their turn): PostgreSQL sees at most this many per web process.
+BERTH_WEB_THREADS = int(os.environ.get("BERTH_WEB_THREADS", "8"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web process and the portal worker write concurrently: WAL and immediate
     # transactions turn "database is locked" into a short wait.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",

@@ -55,11 +55,17 @@ def web_processes() -> int:
         raise SystemExit(f"BERTH_WEB_PROCESSES must be a number of processes, not {wanted!r}.") from None
 
 
-def listening_socket(bind: str, port: str) -> socket.socket:
-    """The web port, bound once here and inherited by every web process (they share its queue)."""
+def listening_socket(bind: str, port: str, shared: bool = False) -> socket.socket:
+    """A listening socket on the web port, inherited by a web process. `shared`: one of several
+    on the same port (SO_REUSEPORT), one per web process: the kernel then spreads new
+    connections evenly over them. (One socket inherited by every process let whichever process
+    woke first take each connection: with keep-alive clients one process served most of them
+    while the other idled, bench/containers_list.py.)"""
     family = socket.AF_INET6 if ":" in bind else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if shared:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     # Accepted connections inherit it. Uvicorn takes an inherited socket (`--fd`) for a Unix one and
     # sets no TCP_NODELAY itself: an answer's body then waited ~40 ms behind its headers for the
     # client's delayed ACK (Nagle), on every request (bench/containers_list.py).
@@ -67,10 +73,22 @@ def listening_socket(bind: str, port: str) -> socket.socket:
     try:
         sock.bind((bind, int(port)))
     except OSError as exc:
+        sock.close()
         raise SystemExit(f"Cannot listen on {bind}:{port} ({exc.strerror}): set BERTH_PORT to a free port.") from None
     sock.listen(2048)
     sock.set_inheritable(True)
     return sock
+
+
+def listening_sockets(bind: str, port: str, count: int) -> list[socket.socket]:
+    """One listening socket per web process on the same port (`port` "0": a free one, the same for
+    all). A restarted web process gets its predecessor's socket: connections the kernel gave it
+    meanwhile wait in its queue."""
+    if count == 1:
+        return [listening_socket(bind, port)]
+    first = listening_socket(bind, port, shared=True)
+    chosen = str(first.getsockname()[1])
+    return [first, *(listening_socket(bind, chosen, shared=True) for _ in range(count - 1))]
 
 
 def wait_for_web(bind: str, port: str, stop: threading.Event, timeout: float = 60.0) -> bool:
@@ -148,9 +166,9 @@ def main() -> int:
             f"(python -m workers --name {host_name}), or restart `make run`."
         )
 
-    listener = listening_socket(bind, port)
     count = web_processes()
-    for number in range(1, count + 1):
+    listeners = listening_sockets(bind, port, count)  # held open here for restarts
+    for number, listener in enumerate(listeners, start=1):
         supervisor.start(
             Process(
                 "web" if count == 1 else f"web-{number}",

@@ -5,6 +5,9 @@ fewer Redis round trips per message, because a terminal keystroke crosses the la
   capacity, add, set the key's expiry) atomically, instead of four sequential commands;
 - receive takes every waiting message for the process's own channels (up to RECEIVE_BATCH)
   in one round trip instead of one message per pop;
+- a message marked URGENT (output that answers a keystroke, the keystroke itself) goes to a second
+  key of its receiving process, which receive reads first: it never waits behind the chunks other
+  streams have queued for that process (a hundred floods keep up to WINDOW chunks each there);
 - receive pops without the stock backup copy (a ZADD before the message is handed over, an
   EVAL before each pop and a ZPOPMIN after). The copy only protects a message against its
   receiving task being cancelled between Redis's pop and the reply being read, and in Berth a
@@ -30,13 +33,17 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 
 from wire.names import PORTAL_CHANNEL_OWNER
 
-__all__ = ["LAYER_PREFIX", "BerthChannelLayer", "channel_layer_config"]
+__all__ = ["LAYER_PREFIX", "URGENT", "BerthChannelLayer", "channel_layer_config"]
 
 # Every key of the layer starts with this (channels `<prefix><channel>`, groups `<prefix>:group:<group>`).
 LAYER_PREFIX = "berth:asgi"
 
 # The most messages for this process's own channels taken from Redis in one round trip.
 RECEIVE_BATCH = 100
+# A message field: true sends it to its process's urgent key, read before the other one. Only for
+# process-local channels ("!"), whose one key per process is where floods queue.
+URGENT = "urgent"
+URGENT_SUFFIX = "urgent"
 # Redis connections one process opens at most; past them a caller waits (up to POOL_WAIT seconds)
 # for one to come free, instead of failing: every open tab reconnecting at once after a restart
 # (hundreds of handshakes) must queue, not answer HTTP 500 with MaxConnectionsError.
@@ -102,6 +109,8 @@ class BerthChannelLayer(RedisChannelLayer):
             message["__asgi_channel__"] = channel
             channel_non_local_name = self.non_local_name(channel)
             index = self.consistent_hash(channel)
+            if message.get(URGENT):
+                channel_non_local_name += URGENT_SUFFIX
         else:
             index = next(self._send_index_generator)
         connection = self.connection(index)
@@ -120,18 +129,25 @@ class BerthChannelLayer(RedisChannelLayer):
             raise ChannelFull()
 
     async def receive_single(self, channel):
-        """For this process's own channels, takes up to RECEIVE_BATCH waiting messages in one
-        round trip: with a hundred busy streams, a keystroke's echo no longer waits one round
-        trip per message queued ahead of it. All but the last go straight to their channels'
-        buffers, in order; the caller buffers the last one (returned) at once after."""
+        """For this process's own channels, takes up to RECEIVE_BATCH waiting messages of each of
+        its two keys (urgent first) in one round trip: with a hundred busy streams, a keystroke's
+        echo neither waits one round trip per message queued ahead of it nor behind the others'
+        chunks. All but the last go straight to their channels' buffers, in the order they were
+        sent (so a stream's chunks stay in order when both keys hold some); the caller buffers the
+        last one (returned) at once after."""
         if "!" not in channel:
             return await super().receive_single(channel)
         assert self.require_valid_channel_name(channel, receive=True), "Channel name invalid"
         key = self.prefix + channel
+        urgent_key = key + URGENT_SUFFIX
         connection = self.connection(self.consistent_hash(channel))
-        popped = await connection.zpopmin(key, RECEIVE_BATCH)
+        async with connection.pipeline(transaction=False) as pipe:
+            pipe.zpopmin(urgent_key, RECEIVE_BATCH)
+            pipe.zpopmin(key, RECEIVE_BATCH)
+            urgent, normal = await pipe.execute()
+        popped = sorted(urgent + normal, key=lambda item: item[1]) if urgent and normal else urgent or normal
         while not popped:
-            result = await connection.bzpopmin(key, timeout=self.brpop_timeout)
+            result = await connection.bzpopmin([urgent_key, key], timeout=self.brpop_timeout)
             if result is not None:
                 popped = [(result[1], result[2])]
         received = []

@@ -8,8 +8,8 @@ signature therefore cannot be moved to another task, another host or another kin
   key (`task_signed_by_portal`) and runs nothing else;
 - a host signs each report (`sign_report`); the portal checks it with the key of the host the
   report names (`report_signed_by`) and drops it otherwise;
-- a host signs the stream messages it sends back (`sign_stream_message`): the portal checks them
-  with the key of the host it opened the stream on.
+- stream messages from a host are not signed here but MACed with a key per stream, sealed to the
+  host (wire.stream_signing): a terminal under a flood sends thousands a second.
 
 Why not Celery's `auth` serializer: it accepts a message signed by any certificate in its store,
 so it cannot tell the portal "this report is from host B's key"; and it would sign the portal
@@ -28,9 +28,7 @@ __all__ = [
     "canonical",
     "report_signed_by",
     "sign_report",
-    "sign_stream_message",
     "sign_task",
-    "stream_message_signed_by",
     "task_signed_by_portal",
 ]
 
@@ -71,25 +69,3 @@ def sign_report(keys: HostKeys, report: dict) -> str:
 
 def report_signed_by(key: VerifyKey, report: Any, signature: Any) -> bool:
     return isinstance(signature, str) and key.verify(signature, _report_bytes(report))
-
-
-def _stream_bytes(host: str, message: dict) -> bytes:
-    return canonical({"for": "stream", "host": host, "message": message})
-
-
-def sign_stream_message(keys: HostKeys, host: str, message: dict) -> dict:
-    """The message with the host's signature; bytes in it are signed as their hex."""
-    return {**message, SIGNATURE_FIELD: keys.sign(_stream_bytes(host, _hexed(message)))}
-
-
-def stream_message_signed_by(key: VerifyKey, host: str, message: dict) -> dict | None:
-    """The message without its signature when this host signed it; else None."""
-    message = dict(message)
-    signature = message.pop(SIGNATURE_FIELD, None)
-    if not isinstance(signature, str) or not key.verify(signature, _stream_bytes(host, _hexed(message))):
-        return None
-    return message
-
-
-def _hexed(message: dict) -> dict:
-    return {k: v.hex() if isinstance(v, bytes | bytearray) else v for k, v in message.items()}

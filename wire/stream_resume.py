@@ -7,9 +7,11 @@ Web → worker:
                                                          (its process runs on, its output waits)
                                                          for `grace` seconds, then end it as a close;
                                                          ignored unless from the current web side
-    REATTACH {"session", "reply_to", "offset"}           a new web side takes over: answer READY on
+    REATTACH {"session", "reply_to", "offset", "key"}    a new web side takes over: answer READY on
                                                          `reply_to` for client session `session`,
-                                                         then DATA from byte `offset` of the output
+                                                         then DATA from byte `offset` of the output,
+                                                         signed with the new `key` (sealed to the
+                                                         host: wire.stream_signing)
 Worker → the web side that was attached when another took over:
     TAKEN_OVER {}                                        say nothing more; the session goes on
 
@@ -57,6 +59,7 @@ class Reattach(StreamMessage):
     session: str
     reply_to: str
     offset: int = 0
+    key: str = ""
 
     @classmethod
     def from_wire(cls, message: dict) -> Reattach:
@@ -64,7 +67,12 @@ class Reattach(StreamMessage):
             offset = max(0, int(message.get("offset", 0)))
         except (TypeError, ValueError):
             offset = 0
-        return cls(session=str(message.get("session", "")), reply_to=str(message["reply_to"]), offset=offset)
+        return cls(
+            session=str(message.get("session", "")),
+            reply_to=str(message["reply_to"]),
+            offset=offset,
+            key=str(message.get("key", "")),
+        )
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,10 @@ seconds after its last use, so a side that vanishes leaves nothing behind for lo
 Who starts a transfer: an upload's writer is the web request that received it; the operation
 (image.build, image.import) names the transfer its worker reads. An export's writer is the host
 worker, asked by the download request with an EXPORT_REQUEST on the host's stream channel
-(wire.names.host_stream_channel): {"type": EXPORT_REQUEST, "transfer", "image", "deadline"}.
+(wire.names.host_stream_channel): {"type": EXPORT_REQUEST, "transfer", "image", "deadline", "key"}.
+An export is signed by its host: `key` is a stream key sealed to it (wire.stream_signing), and
+each frame the worker writes carries its MAC after the first byte (over the transfer's id, the
+frame's number and the frame), so that a frame from anyone else is refused (TransferForged).
 
 Plain Python over redis-py (no Django), used by both sides from threads.
 """
@@ -26,6 +29,7 @@ Plain Python over redis-py (no Django), used by both sides from threads.
 from __future__ import annotations
 
 import contextlib
+import hmac
 import secrets
 from collections.abc import Iterable, Iterator
 
@@ -38,6 +42,7 @@ __all__ = [
     "PipeReader",
     "Transfer",
     "TransferAborted",
+    "TransferForged",
     "TransferTimeout",
     "new_transfer_id",
     "transfer_keys",
@@ -51,6 +56,7 @@ TTL = 300  # seconds after the last frame
 PEER_TIMEOUT = 120.0
 
 DATA, END, ABORT = b"d", b"e", b"x"
+MAC_SIZE = 32  # HMAC-SHA256, in signed transfers' chunk frames
 
 EXPORT_REQUEST = "transfer.export"
 
@@ -61,6 +67,10 @@ class TransferAborted(Exception):
 
 class TransferTimeout(TransferAborted):
     """The peer did not answer within its time."""
+
+
+class TransferForged(TransferAborted):
+    """A frame was not signed with the transfer's key: not from the host asked."""
 
 
 def new_transfer_id() -> str:
@@ -76,8 +86,11 @@ class Transfer:
     """One side of transfer `transfer_id`. `client` must allow blocking reads of `timeout`
     seconds (its socket_timeout longer than that, or none)."""
 
-    def __init__(self, client: redis.Redis, transfer_id: str, *, timeout: float = PEER_TIMEOUT):
+    def __init__(self, client: redis.Redis, transfer_id: str, *, timeout: float = PEER_TIMEOUT, key=None):
         self.client = client
+        # A StreamKey (wire.stream_signing): the chunks' frames are signed with it; none for uploads.
+        self.key = key
+        self._frames = 0  # chunk frames written, or read
         self.id = transfer_id
         self.chunks_key, self.acks_key = transfer_keys(transfer_id)
         self.timeout = timeout
@@ -87,6 +100,8 @@ class Transfer:
     # -- both sides -----------------------------------------------------------------------------
 
     def _push(self, key: str, frame: bytes) -> None:
+        if self.key is not None and key == self.chunks_key:
+            frame = frame[:1] + self._mac(frame) + frame[1:]
         pipe = self.client.pipeline()
         pipe.rpush(key, frame)
         pipe.expire(self.chunks_key, TTL)
@@ -97,7 +112,17 @@ class Transfer:
         answer = self.client.blpop([key], timeout=self.timeout)
         if answer is None:
             raise TransferTimeout(f"The {waiting_for} did not answer within {self.timeout:g} s.")
-        return answer[1]
+        frame = answer[1]
+        if self.key is not None and key == self.chunks_key:
+            frame = frame[:1] + frame[1 + MAC_SIZE :]
+            if not hmac.compare_digest(answer[1][1 : 1 + MAC_SIZE], self._mac(frame)):
+                raise TransferForged(f"A part of the transfer was not signed by the {waiting_for}: it was refused.")
+        return frame
+
+    def _mac(self, frame: bytes) -> bytes:
+        """The next chunk frame's MAC: its number is in it, so no frame can be moved or repeated."""
+        self._frames += 1
+        return self.key.digest(self.id.encode(), b":%d:" % self._frames, frame)
 
     def discard(self) -> None:
         """Removes what is left in Redis (the end of a transfer, or giving up on one)."""

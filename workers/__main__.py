@@ -130,7 +130,12 @@ def main(argv: list[str] | None = None) -> int:
     inventory = InventorySync(Engine(args.docker_host), reporter, reconcile_every=args.reconcile)
     attachments = AttachmentSync(Engine(args.docker_host), reporter, reconcile_every=args.reconcile)
     # Terminals, logs, stats and progress share one event loop and channel-layer connection.
-    streams = StreamLoop(args.redis_url, host_stream_channel(identity.slug), owner=host_channel_owner(identity.slug))
+    streams = StreamLoop(
+        args.redis_url,
+        host_stream_channel(identity.slug),
+        owner=host_channel_owner(identity.slug),
+        keys=args.trust.keys,
+    )
     register_streams(streams, args.docker_host)
     runner = OperationRunner(
         args.docker_host, reporter, streams, broker, lifecycle_threads=max(1, args.lifecycle_concurrency)

@@ -4,17 +4,21 @@ each with the containers that use it, kept true.
 It works as the container and image sync does (workers/inventory.py: a snapshot at start, after
 every reconnect of the event stream and every `reconcile_every` seconds; events in between), in
 threads of its own, and alone observes networks and volumes, so their `observed_seq`s keep the
-order of observation. Which containers use a network or volume is read from the container
-listing, so a container's creation or removal re-reads them too; one listing of each kind per
-batch of events is cheaper than an inspect per network and is never out of step with itself.
+order of observation. A volume's size comes from the engine's disk usage, which walks the
+volume's files: it is asked at each snapshot only (every `reconcile_every` seconds), and the
+sizes it gave are kept on the volumes the events re-read in between. Which containers use a
+network or volume is read from the container listing, so a container's creation or removal
+re-reads them too; one listing of each kind per batch of events is cheaper than an inspect per
+network and is never out of step with itself.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from engine.networks import list_networks
-from engine.volumes import list_volumes
+from engine.volumes import list_volumes, volume_sizes
 from wire.inventory import Snapshot
 from wire.records import NetworkRecord, VolumeRecord
 from workers.inventory import CHUNK, InventorySync
@@ -35,6 +39,8 @@ class AttachmentSync(InventorySync):
         # What the portal was last sent, by engine id: each record's wire form.
         self._networks: dict[str, dict] = {}
         self._volumes: dict[str, dict] = {}
+        # Volume name -> its size in bytes, as the last snapshot's disk usage said.
+        self._sizes: dict[str, int] = {}
 
     def _read(self, joined: list[str] = ()) -> tuple[list[NetworkRecord], list[VolumeRecord]]:
         """Networks and volumes with who uses them. `joined`: containers a network event named,
@@ -52,7 +58,13 @@ class AttachmentSync(InventorySync):
                 "Mounts": inspect.get("Mounts") or [],
             }
         listing = list(containers.values())
-        return list_networks(self.engine, listing), list_volumes(self.engine, listing)
+        volumes = [
+            replace(volume, size=self._sizes[volume.engine_id])
+            if volume.size is None and volume.engine_id in self._sizes
+            else volume
+            for volume in list_volumes(self.engine, listing)
+        ]
+        return list_networks(self.engine, listing), volumes
 
     @staticmethod
     def _changed(records, sent: dict[str, dict]) -> list:
@@ -64,6 +76,8 @@ class AttachmentSync(InventorySync):
             self._networks.clear()
             self._volumes.clear()
         observed = self.reporter.reserve_seq()
+        if (sizes := volume_sizes(self.engine)) is not None:  # refused: the sizes it gave last time stand
+            self._sizes = sizes
         networks, volumes = self._read()
         changed_networks = self._changed(networks, self._networks)
         changed_volumes = self._changed(volumes, self._volumes)

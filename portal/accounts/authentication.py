@@ -6,6 +6,7 @@ from django.utils import timezone
 from rest_framework import authentication, exceptions
 
 from portal.accounts.models import PersonalToken
+from portal.accounts.token_lookup import token_with_key
 
 __all__ = ["PersonalTokenAuthentication", "token_for_key"]
 
@@ -15,7 +16,7 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 def token_for_key(key: str) -> PersonalToken | None:
     """The live token with this key (its user loaded), or None. Shared by the API and websockets."""
-    token = PersonalToken.objects.for_key(key)
+    token = token_with_key(key)
     if token is None or token.expired:
         return None
     return _used(token)
@@ -37,7 +38,7 @@ class PersonalTokenAuthentication(authentication.BaseAuthentication):
             return None
         if len(header) != 2:
             raise exceptions.AuthenticationFailed("Send the header as 'Authorization: Token <key>'.")
-        token = PersonalToken.objects.for_key(header[1].decode(errors="replace"))
+        token = token_with_key(header[1].decode(errors="replace"))
         if token is None:
             raise exceptions.AuthenticationFailed("This token is unknown, revoked or expired.")
         if token.expired:

@@ -39,8 +39,12 @@ def default_expiry():
 
 class PersonalTokenQuerySet(RestrictedQuerySet):
     def for_key(self, key: str):
-        """The token with this key and an active user, expired or not, or None."""
-        return self.select_related("user").filter(key_hash=hash_key(key), user__is_active=True).first()
+        """The token with this key and an active user, expired or not, or None. (Requests use
+        portal.accounts.token_lookup, this query compiled once.)"""
+        return self.for_key_hash(hash_key(key)).first()
+
+    def for_key_hash(self, key_hash: str):
+        return self.select_related("user").filter(key_hash=key_hash, user__is_active=True).order_by("pk")[:1]
 
 
 class PersonalToken(models.Model):

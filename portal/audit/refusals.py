@@ -33,11 +33,13 @@ def record_refusal(
     method: str = "",
     path: str = "",
     reason: str = "",
+    detail: dict | None = None,
 ) -> AuditEvent:
-    """The denied attempt to `action` (on `target`), by the request's user or `user`."""
+    """The denied attempt to `action` (on `target`, which `detail` may say more of), by the
+    request's user or `user`."""
     if request is not None:
         method, path = method or request.method, path or request.path
-    detail = {"method": method, "path": path}
+    detail = {**(detail or {}), "method": method, "path": path}
     if reason:
         detail["reason"] = reason
     return record(
@@ -49,7 +51,9 @@ def record_refusal_of(refusal: Refusal, request, target=None) -> AuditEvent | No
     """A page's or the API's refusal, if the policy made it (it names its action)."""
     if not refusal.action:
         return None
-    return record_refusal(refusal.action, request=request, target=refusal.target or target, reason=refusal.sentence)
+    return record_refusal(
+        refusal.action, request=request, target=refusal.target or target, reason=refusal.sentence, detail=refusal.detail
+    )
 
 
 @receiver(socket_refused, dispatch_uid="berth-audit-socket-refusal")
@@ -63,4 +67,5 @@ def audit_socket_refusal(sender, scope, refusal: Refusal, **kwargs):
         method=SOCKET_METHOD,
         path=scope.get("path", ""),
         reason=refusal.sentence,
+        detail=refusal.detail,
     )

@@ -30,7 +30,7 @@ DIFF_TIMEOUT = 15
 async def _ask(container: Container) -> dict:
     """{"changes": […]}, {"error", "code"} (the engine refused), or {"failed": Failed}."""
     client = StreamClient(get_channel_layer(), f"berth.reply.diff.{secrets.token_hex(16)}")
-    await client.open("changes", container.host.slug, container.engine_id, subject=container.name)
+    await client.open("changes", container.host, container.engine_id, subject=container.name)
     changes: list[dict] = []
     async with aclosing(client.events(timeout=DIFF_TIMEOUT)) as events:
         async for event in events:

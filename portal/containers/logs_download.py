@@ -51,12 +51,12 @@ class PlainTextRenderer(renderers.BaseRenderer):
         return data.get("detail", "") if isinstance(data, dict) else str(data)
 
 
-async def logs_body(host_slug: str, engine_id: str, params: dict) -> AsyncIterator[bytes]:
+async def logs_body(host, engine_id: str, params: dict) -> AsyncIterator[bytes]:
     """The logs as the worker streams them; a failure midway ends the text with a line saying so."""
     layer = get_channel_layer()
     try:
         client = StreamClient(layer, await layer.new_channel())
-        await client.open("logs", host_slug, engine_id, **{**params, "follow": False})
+        await client.open("logs", host, engine_id, **{**params, "follow": False})
         async with aclosing(client.events()) as events:  # the client went away: the worker stops reading
             async for event in events:
                 if isinstance(event, Output):
@@ -65,7 +65,7 @@ async def logs_body(host_slug: str, engine_id: str, params: dict) -> AsyncIterat
                     yield FAILURES.get(event.cause, f"\n[Berth] {event.message}\n").encode()
     except (redis.RedisError, OSError) as exc:
         # The answer (200) has started: the text says why it ends here, rather than breaking off.
-        log.warning("Logs download of %s on host %s ended: the broker is unreachable: %s", engine_id, host_slug, exc)
+        log.warning("Logs download of %s on host %s ended: the broker is unreachable: %s", engine_id, host.slug, exc)
         yield f"\n[Berth] Berth cannot reach its broker ({exc}): the logs are incomplete.\n".encode()
 
 
@@ -98,7 +98,7 @@ class ContainerLogsDownload(APIView):
         host = container.host
         host.require_usable("its containers' logs cannot be read now.")
         response = StreamingHttpResponse(
-            logs_body(host.slug, container.engine_id, params), content_type="text/plain; charset=utf-8"
+            logs_body(host, container.engine_id, params), content_type="text/plain; charset=utf-8"
         )
         filename = re.sub(r"[^A-Za-z0-9_.-]+", "_", container.name) or "container"
         response["Content-Disposition"] = f'attachment; filename="{filename}.log"'

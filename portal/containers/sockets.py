@@ -41,7 +41,7 @@ class ContainerStreamConsumer(StreamConsumer):
         self.container = await self._visible_container(self.scope["url_route"]["kwargs"]["pk"])
         params = self.stream_params()
         await require_streamable(self.container, running=self.needs_running)
-        await self.open_stream(self.kind, self.container.host.slug, self.container.engine_id, **params)
+        await self.open_stream(self.kind, self.container.host, self.container.engine_id, **params)
 
     @database_sync_to_async
     def _visible_container(self, pk: int) -> Container:

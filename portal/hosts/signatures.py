@@ -1,21 +1,30 @@
 """Whether a report comes from the host it names: signed with that host's key (wire.signing).
-A report that is not is dropped, logged, and noted on the host's page."""
+A report that is not is dropped, logged, and noted on the host's page. So is a stream message
+that its host did not sign (portal.ws.streams sends `stream_forged`; wire.stream_signing)."""
 
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
+from django.dispatch import receiver
 from django.utils import timezone
 
 from portal.hosts.events import publish_host
 from portal.hosts.models import Host
+from portal.ws.streams import stream_forged
 from wire.keys import InvalidKey, VerifyKey
 from wire.signing import report_signed_by
 
-__all__ = ["report_is_from_its_host"]
+__all__ = ["note_forged", "report_is_from_its_host"]
 
 log = logging.getLogger(__name__)
+
+# A host's page is told of forged stream messages at most this often per web process: each stream
+# notes its first one, and a hundred streams under attack make one write, not a hundred.
+STREAM_NOTE_EVERY = 10.0
+_stream_noted: dict[str, float] = {}
 
 
 def report_is_from_its_host(report: Any, signature: Any) -> bool:
@@ -46,9 +55,23 @@ def report_is_from_its_host(report: Any, signature: Any) -> bool:
         worker.get("machine"),
         why,
     )
-    now = timezone.now()
-    sentence = f"A {report.get('kind')} report in this host's name was dropped: {why}."
-    Host.objects.filter(pk=host.pk).update(forged_report=sentence, forged_report_at=now)
+    note_forged(host, f"A {report.get('kind')} report in this host's name was dropped: {why}.")
+    return False
+
+
+def note_forged(host: Host, sentence: str) -> None:
+    """Shows `sentence` on the host's page (and its API record) as the last forgery in its name."""
+    Host.objects.filter(pk=host.pk).update(forged_report=sentence, forged_report_at=timezone.now())
     host.refresh_from_db()
     publish_host(host)
-    return False
+
+
+@receiver(stream_forged, dispatch_uid="berth-hosts-forged-stream")
+def forged_stream(sender, host_slug: str, kind: str, why: str, **kwargs) -> None:
+    now = time.monotonic()
+    if now - _stream_noted.get(host_slug, -STREAM_NOTE_EVERY) < STREAM_NOTE_EVERY:
+        return
+    _stream_noted[host_slug] = now
+    host = Host.objects.filter(slug=host_slug).first()
+    if host is not None:
+        note_forged(host, f"A {kind} stream message in this host's name was refused: {why}.")

@@ -25,4 +25,4 @@ def export_chunks(operation: Operation, user) -> tuple[AsyncIterator[bytes], str
     operation.host.require_usable("its images cannot be downloaded now.")
     name = re.sub(r"[^A-Za-z0-9_.-]+", "_", image).strip("_") or "image"
     slot = user_slot(user)  # the downloader's: a transfer counts against who moves it
-    return export_body(slot, operation.host.slug, image), f"{name}.tar"
+    return export_body(slot, operation.host, image), f"{name}.tar"

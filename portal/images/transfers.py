@@ -16,9 +16,11 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 
 from portal.refusals import Conflict
+from portal.ws.streams import ForgedNotes, sealed_key_for
 from wire.names import host_stream_channel
+from wire.stream_signing import KEY_FIELD
 from wire.streams import OPEN_TIMEOUT
-from wire.transfers import EXPORT_REQUEST, PEER_TIMEOUT, Transfer, TransferAborted, new_transfer_id
+from wire.transfers import EXPORT_REQUEST, PEER_TIMEOUT, Transfer, TransferAborted, TransferForged, new_transfer_id
 
 __all__ = ["export_body", "send_upload", "user_slot"]
 
@@ -96,16 +98,18 @@ def send_upload(user, chunks: Iterable[bytes], start: Callable[[str], object]):
         slot.release()
 
 
-async def export_body(slot: Slot, host_slug: str, image: str) -> AsyncIterator[bytes]:
+async def export_body(slot: Slot, host, image: str) -> AsyncIterator[bytes]:
     """The image's tar as the host worker reads it from the engine (EXPORT_REQUEST), passed on
-    chunk by chunk; releases `slot` at the end. A download that stops early tells the worker."""
-    transfer = Transfer(_redis(), new_transfer_id())
+    chunk by chunk, each frame signed by the host (wire.transfers); releases `slot` at the end.
+    A download that stops early tells the worker."""
+    key, sealed = sealed_key_for(host)
+    transfer = Transfer(_redis(), new_transfer_id(), key=key)
     reader = transfer.read(peer="host worker")
     finished = False
     try:
         deadline = time.time() + OPEN_TIMEOUT
         request = {"type": EXPORT_REQUEST, "transfer": transfer.id, "image": image, "deadline": deadline}
-        await get_channel_layer().send(host_stream_channel(host_slug), request)
+        await get_channel_layer().send(host_stream_channel(host.slug), {**request, KEY_FIELD: sealed})
         while True:
             # Each read waits in a thread: a blocking pop of the next chunk.
             chunk = await asyncio.to_thread(next, reader, None)
@@ -114,6 +118,10 @@ async def export_body(slot: Slot, host_slug: str, image: str) -> AsyncIterator[b
                 return
             yield chunk
             await asyncio.to_thread(slot.touch)
+    except TransferForged as exc:
+        finished = True
+        await ForgedNotes(host.slug, "export").note({"type": "transfer frame"})
+        log.info("The download of %s stopped: %s", image, exc)
     except TransferAborted as exc:
         finished = True
         log.info("The download of %s stopped: %s", image, exc)

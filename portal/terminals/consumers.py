@@ -53,6 +53,7 @@ from portal.terminals.watching import owner_group, watcher_names
 from portal.ws.consumers import CLOSE_FORBIDDEN, REDIS_LOST_REASON
 from portal.ws.streams import StreamConsumer
 from wire import streams as m
+from wire.layer import URGENT
 from wire.stream_resume import MAX_GRACE
 
 __all__ = ["AttachConsumer", "TerminalConsumer"]
@@ -116,7 +117,7 @@ class TerminalConsumer(StreamConsumer):
         self._alive = self.background(self._keep_alive())
         await self.open_stream(
             self.kind,
-            container.host.slug,
+            container.host,
             container.engine_id,
             cmd=self.command,
             user=self.exec_user,
@@ -201,7 +202,7 @@ class TerminalConsumer(StreamConsumer):
         self.session = session
         await self.join(owner_group(session.pk))
         self._alive = asyncio.get_running_loop().create_task(self._keep_alive())
-        await self.resume_stream(session.stream_channel, offset)
+        await self.resume_stream(self.kind, container.host, session.stream_channel, offset)
 
     def _rejoin(self, container: Container, pk: str) -> TerminalSession | None:
         user = self.scope["user"]
@@ -255,7 +256,7 @@ class TerminalConsumer(StreamConsumer):
             await self.send_json({"type": "ready", "session": self.session.pk})
         early, self.early_input = b"".join(self.early_input), []
         if early:
-            await self.send_to_stream(m.INPUT, data=early)
+            await self.send_to_stream(m.INPUT, data=early, **{URGENT: True})
 
     async def stream_output(self, data, seq):
         end = self.offset + len(data)
@@ -346,7 +347,8 @@ class TerminalConsumer(StreamConsumer):
             if sum(map(len, self.early_input)) + len(data) <= EARLY_INPUT_LIMIT:
                 self.early_input.append(data)
             return
-        await self.send_to_stream(m.INPUT, data=data)
+        # Typed: ahead of the acks that the session's (and other sessions') output queues (wire.layer).
+        await self.send_to_stream(m.INPUT, data=data, **{URGENT: True})
 
     async def _control(self, text: str) -> None:
         try:

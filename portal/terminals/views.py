@@ -8,7 +8,7 @@ from portal.access.policy import ANYWHERE, can
 from portal.containers.models import Container
 from portal.refusals import NotFound
 from portal.terminals.files import recording_response
-from portal.terminals.models import TerminalSession
+from portal.terminals.models import SessionInvite, TerminalSession
 
 __all__ = ["console", "session_detail", "session_list", "session_recording", "session_watch"]
 
@@ -63,9 +63,15 @@ def session_list(request):
         action: set(restricted.restrict(request, action).filter(pk__in=live).values_list("pk", flat=True))
         for action in (WATCH, "session.invite", "session.end")
     }
+    invitees: dict[int, list[str]] = {}
+    for session_pk, username in SessionInvite.objects.filter(session_id__in=may["session.invite"]).values_list(
+        "session_id", "user__username"
+    ):
+        invitees.setdefault(session_pk, []).append(username)
     for session in page:
         session.may_watch = session.pk in may[WATCH] and session.user_id != request.user.pk
         session.may_invite = session.pk in may["session.invite"]
+        session.invitees = invitees.get(session.pk, [])
         session.may_end = session.pk in may["session.end"]
     return render(request, "terminals/session_list.html", {"page": page, "user_filter": user})
 

@@ -6,6 +6,9 @@ portal.terminals.screen), as one binary frame after a `{"type": "ready", "sessio
 "rows"}` text frame, then every byte the owner is sent, as binary frames; `{"type": "resize"}` when
 the owner resizes, `{"type": "over"}` when the session ends. Frames from the watcher are ignored
 but for ping. Refusals: 4404 (no such live session), 4403 (not allowed to watch it).
+
+What the host sends a watcher is signed with a key the watcher sealed to the host in its WATCH
+(wire.stream_signing); anything else is dropped and noted on the host's page (portal.ws.streams).
 """
 
 from __future__ import annotations
@@ -16,15 +19,15 @@ import logging
 from channels.db import database_sync_to_async
 
 from portal.access.policy import can
-from portal.audit.choices import Outcome
-from portal.audit.record import record
 from portal.refusals import Forbidden, NotFound
 from portal.terminals.models import TerminalSession
 from portal.terminals.screen import screen_now
 from portal.terminals.watching import owner_group, watch_began, watch_ended
 from portal.ws.consumers import BerthJsonConsumer
+from portal.ws.streams import ForgedNotes, sealed_key_for
 from wire import stream_watch as w
 from wire import streams as m
+from wire.stream_signing import KEY_FIELD
 
 __all__ = ["WatchConsumer"]
 
@@ -40,6 +43,8 @@ class WatchConsumer(BerthJsonConsumer):
     async def start(self):
         pk = self.scope["url_route"]["kwargs"]["pk"]
         self.session = await database_sync_to_async(self._find)(pk)
+        self.key, self.sealed_key = sealed_key_for(self.session.host)
+        self.forged = ForgedNotes(self.session.host.slug, "watch")
         self.expected: int | None = None  # the next output byte, once the screen was sent
         self._renew = asyncio.get_running_loop().create_task(self._keep_watching())
 
@@ -48,16 +53,13 @@ class WatchConsumer(BerthJsonConsumer):
         if session is None or not session.stream_channel:
             raise NotFound("No such live session.")
         if not can(self.access, WATCH, session):
-            record(
-                WATCH,
-                user=self.scope["user"],
+            # Audited by the socket's door, as every refusal the policy makes (portal.audit.refusals).
+            raise Forbidden(
+                "You may not watch this session: ask its owner to invite you.",
+                action=WATCH,
                 target=session,
-                host=session.host,
-                outcome=Outcome.DENIED,
-                source_ip=self._client_ip(),
                 detail={"session": session.pk},
             )
-            raise Forbidden("You may not watch this session: ask its owner to invite you.")
         self.watch = watch_began(session, self.scope["user"], self._client_ip())
         return session
 
@@ -77,21 +79,31 @@ class WatchConsumer(BerthJsonConsumer):
         await self._tell_owner("joined")
         while True:
             try:
-                await self.channel_layer.send(
-                    self.session.stream_channel, {"type": w.WATCH, "reply_to": self.channel_name}
-                )
+                await self._send_watch()
             except Exception as exc:  # Redis away a moment: the next turn tries again
                 log.info("Could not renew a watch of session %s: %s", self.session.pk, exc)
             await asyncio.sleep(m.KEEPALIVE_EVERY)
 
+    async def _send_watch(self) -> None:
+        message = {"type": w.WATCH, "reply_to": self.channel_name, KEY_FIELD: self.sealed_key}
+        await self.channel_layer.send(self.session.stream_channel, message)
+
     # -- from the host worker -----------------------------------------------------------------------
 
     async def dispatch(self, message):
-        # Output skips Channels' per-message database clean-up (a trip to a thread each), as the
-        # owner's stream chunks do (portal.ws.streams): its handler does not use the database.
-        if message.get("type") == w.OUTPUT:
-            await self.watch_output(message)
-            return
+        kind = message.get("type", "")
+        if kind.startswith("watch."):
+            signed = self.key.verify(message) if getattr(self, "key", None) is not None else None
+            if signed is None:
+                if forged := getattr(self, "forged", None):
+                    await forged.note(message)
+                return
+            message = signed
+            # Output skips Channels' per-message database clean-up (a trip to a thread each), as the
+            # owner's stream chunks do (portal.ws.streams): its handler does not use the database.
+            if kind == w.OUTPUT:
+                await self.watch_output(message)
+                return
         await super().dispatch(message)
 
     async def watch_tail(self, message):
@@ -112,7 +124,7 @@ class WatchConsumer(BerthJsonConsumer):
             await self.channel_layer.send(
                 self.session.stream_channel, {"type": w.UNWATCH, "reply_to": self.channel_name}
             )
-            await self.channel_layer.send(self.session.stream_channel, {"type": w.WATCH, "reply_to": self.channel_name})
+            await self._send_watch()
             return
         data = data[self.expected - offset :]
         if data:

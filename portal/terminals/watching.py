@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.db import transaction
 from django.utils import timezone
 
 from portal.audit.record import record
-from portal.terminals.models import SessionWatch, TerminalSession
+from portal.terminals.models import SessionInvite, SessionWatch, TerminalSession
+from portal.ws.revocation import access_changed
 from wire import stream_messages as sm
 
-__all__ = ["end_session", "owner_group", "watch_began", "watch_ended", "watcher_names"]
+__all__ = ["end_session", "owner_group", "revoke_invite", "watch_began", "watch_ended", "watcher_names"]
 
 
 def owner_group(session_pk: int) -> str:
@@ -72,3 +74,18 @@ def end_session(session: TerminalSession, request) -> None:
         host=session.host,
         detail={"session": session.pk, "owner": session.username, "reason": reason},
     )
+
+
+def revoke_invite(invite: SessionInvite, request) -> None:
+    """The owner takes back an invitation: the invited user's open sockets re-check what they may
+    see at once (portal.ws.revocation), so a watch of this session closes with 4403."""
+    session, guest = invite.session, invite.user
+    with transaction.atomic():
+        invite.delete()
+        record(
+            "session.invite.revoke",
+            request=request,
+            target=session,
+            detail={"session": session.pk, "owner": session.username, "user": guest.get_username()},
+        )
+        access_changed([guest.pk])

@@ -13,7 +13,7 @@ used in one of two ways:
 
 StreamConsumer (a BerthJsonConsumer): in `start()`, after the policy check and
 `await require_streamable(container)` (portal.containers.checks: 4404/4409/4503 refusals before
-any byte flows), call `await self.open_stream(kind, host_slug, container_engine_id, **params)`. Then implement:
+any byte flows), call `await self.open_stream(kind, host, container_engine_id, **params)`. Then implement:
 
 - `stream_opened(message)`: the worker's READY arrived (its facts are in `message`);
 - `stream_output(data, seq)`: one chunk, in order; awaiting the websocket send here is what
@@ -27,28 +27,82 @@ the socket from this side with `end()` (logout, access withdrawn), sends CLOSE.
 
 A resumable stream (the terminal, wire.stream_resume) may instead be left with
 `detach_stream(grace)` when the browser dropped, and taken up again by another consumer with
-`resume_stream(channel, offset)`; the consumer it was taken from gets `stream_resumed_elsewhere()`.
+`resume_stream(host, channel, offset)`; the consumer it was taken from gets `stream_resumed_elsewhere()`.
 The messages and the flow control are described in wire.streams.
+
+Signed (wire.stream_signing): each open or reattach carries a fresh key sealed to the host (`host`
+is anything with the host's `slug`, `name` and `seal_key`: a Host), and every message back must
+carry its MAC. One that does not (another host writing into this channel, or anyone else) is
+dropped, logged, and sent as `stream_forged` (portal.hosts notes it on the host's page); the stream
+goes on with the host's own messages. A chunk marked urgent (it answers input) may come ahead of
+chunks sent before it (wire.layer): it is held until those arrive, so the output stays in order.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
+from channels.db import database_sync_to_async
+from django.dispatch import Signal
+
+from portal.refusals import Unavailable
 from portal.ws.consumers import BerthJsonConsumer
 from wire import streams as m
+from wire.layer import URGENT
 from wire.names import host_stream_channel
 from wire.stream_resume import TAKEN_OVER, Detach, Reattach
+from wire.stream_signing import KEY_FIELD, StreamKey, new_stream_key
 
-__all__ = ["Ended", "Failed", "Output", "Ready", "StreamClient", "StreamConsumer"]
+__all__ = ["Ended", "Failed", "Output", "Ready", "StreamClient", "StreamConsumer", "StreamHost", "stream_forged"]
+
+log = logging.getLogger(__name__)
 
 CLOSE_STREAM_FAILED = 4500
 WATCH_EVERY = min(1.0, m.KEEPALIVE_EVERY / 2)
+
+# Sent (from a thread: the receiver writes to the database) once per stream that got a message
+# its host did not sign: host_slug, kind, and `why` (a sentence).
+stream_forged = Signal()
+
+
+class StreamHost(Protocol):
+    slug: str
+    name: str
+    seal_key: str
+
+
+def sealed_key_for(host: StreamHost) -> tuple[StreamKey, str]:
+    """A new stream key and the same sealed to `host`; a host never enrolled cannot stream."""
+    if not getattr(host, "seal_key", ""):
+        raise Unavailable(
+            f"Host {host.name} is not enrolled: an admin enrolls it (Rotate credentials on its page) first.",
+            "host_not_enrolled",
+        )
+    key = new_stream_key()
+    return key, key.sealed_to(host.seal_key)
+
+
+class ForgedNotes:
+    """A stream's unsigned messages: the first is logged and sent as `stream_forged`, the rest
+    counted (a flood of them costs a log line, not one each)."""
+
+    def __init__(self, host_slug: str, kind: str):
+        self.host_slug, self.kind, self.count = host_slug, kind, 0
+
+    async def note(self, message: dict) -> None:
+        self.count += 1
+        if self.count > 1:
+            return
+        why = f"a {self.kind} stream message ({str(message.get('type'))[:40]}) was not signed by the host"
+        log.error("Refused a message on a %s stream of host '%s': %s.", self.kind, self.host_slug, why)
+        notify = database_sync_to_async(stream_forged.send)
+        await notify(StreamClient, host_slug=self.host_slug, kind=self.kind, why=why)
 
 
 @dataclass(frozen=True)
@@ -96,18 +150,26 @@ class StreamClient:
         self.seq = 0
         self.acked = 0
         self.heard = self.sent = time.monotonic()
+        self.key: StreamKey | None = None
+        self.forged: ForgedNotes | None = None
+        # Urgent chunks that came ahead of chunks sent before them, by seq, until those arrive.
+        self.early: dict[int, dict] = {}
 
-    async def open(self, kind: str, host_slug: str, container: str, **params: Any) -> None:
+    async def open(self, kind: str, host: StreamHost, container: str, **params: Any) -> None:
         """Asks the host worker to open a stream of `kind`; READY comes back on `reply_to`."""
+        self.key, sealed = sealed_key_for(host)
+        self.forged = ForgedNotes(host.slug, kind)
         self.heard = self.sent = time.monotonic()
-        request = m.open_request(kind, self.session, self.reply_to, container, **params)
-        await self.layer.send(host_stream_channel(host_slug), request)
+        request = m.open_request(kind, self.session, self.reply_to, container, **params, **{KEY_FIELD: sealed})
+        await self.layer.send(host_stream_channel(host.slug), request)
 
-    async def reattach(self, channel: str, offset: int) -> None:
+    async def reattach(self, host: StreamHost, kind: str, channel: str, offset: int) -> None:
         """Takes over the worker's session at `channel` (its READY comes back on `reply_to`), from
         byte `offset` of its output on."""
+        self.key, sealed = sealed_key_for(host)
+        self.forged = ForgedNotes(host.slug, kind)
         self.heard = self.sent = time.monotonic()
-        await self.layer.send(channel, Reattach(self.session, self.reply_to, offset).to_wire())
+        await self.layer.send(channel, Reattach(self.session, self.reply_to, offset, sealed).to_wire())
 
     async def detach(self, grace: float) -> None:
         """Leaves the worker's session running for `grace` seconds, for another client to take over."""
@@ -123,8 +185,30 @@ class StreamClient:
         await self.layer.send(self.channel, {"type": message_type, **fields})
         self.sent = time.monotonic()
 
+    async def accept_all(self, message: dict) -> list[Event]:
+        """What one message from the worker means, in order: nothing (a keepalive, a message the
+        host did not sign, an urgent chunk that came early), one event, or several (the chunk
+        that was missing, then those held for it)."""
+        signed = self.key.verify(message) if self.key is not None else None
+        if signed is None:
+            if self.forged is not None:
+                await self.forged.note(message)
+            return []
+        early = signed.get("type") == m.DATA and signed.get(URGENT) and not self.done
+        if early and isinstance(seq := signed.get("seq"), int) and seq > self.seq + 1 and len(self.early) < m.WINDOW:
+            self.early[seq] = signed
+            return []
+        events = []
+        event = await self.accept(signed)
+        if event is not None:
+            events.append(event)
+        while self.early and not self.done and (held := self.early.pop(self.seq + 1, None)) is not None:
+            if (event := await self.accept(held)) is not None:
+                events.append(event)
+        return events
+
     async def accept(self, message: dict) -> Event | None:
-        """What one message from the worker means (None: nothing to pass on)."""
+        """What one signed message from the worker means (None: nothing to pass on)."""
         kind = message.get("type")
         if kind == m.READY:
             if message.get("session") != self.session:
@@ -214,12 +298,10 @@ class StreamClient:
                         return
                     continue
                 message, receiving = receiving.result(), None
-                event = await self.accept(message)
-                if event is None:
-                    continue
-                yield event
-                if isinstance(event, Output):
-                    await self.delivered(event.seq)
+                for event in await self.accept_all(message):
+                    yield event
+                    if isinstance(event, Output):
+                        await self.delivered(event.seq)
         finally:
             if receiving is not None:
                 receiving.cancel()
@@ -243,18 +325,18 @@ class StreamConsumer(BerthJsonConsumer):
 
     # -- opening -------------------------------------------------------------------------------
 
-    async def open_stream(self, kind: str, host_slug: str, container: str, **params: Any) -> str:
+    async def open_stream(self, kind: str, host: StreamHost, container: str, **params: Any) -> str:
         """Asks the host worker to open the stream; returns the session id. READY arrives later
         (as `stream_opened`), because a consumer handles one message at a time."""
         self.stream = StreamClient(self.channel_layer, self.channel_name)
-        await self.stream.open(kind, host_slug, container, **params)
+        await self.stream.open(kind, host, container, **params)
         self._stream_watch = self.background(self._watch_stream())
         return self.stream.session
 
-    async def resume_stream(self, channel: str, offset: int) -> str:
+    async def resume_stream(self, kind: str, host: StreamHost, channel: str, offset: int) -> str:
         """Takes over the worker's session at `channel` from byte `offset`; READY arrives later."""
         self.stream = StreamClient(self.channel_layer, self.channel_name)
-        await self.stream.reattach(channel, offset)
+        await self.stream.reattach(host, kind, channel, offset)
         self._stream_watch = asyncio.create_task(self._watch_stream())
         return self.stream.session
 
@@ -306,9 +388,10 @@ class StreamConsumer(BerthJsonConsumer):
     async def _from_worker(self, message: dict) -> None:
         if self.stream is None:
             return
-        event = await self.stream.accept(message)
-        if event is None:
-            return
+        for event in await self.stream.accept_all(message):
+            await self._stream_event(event)
+
+    async def _stream_event(self, event: Event) -> None:
         if isinstance(event, Ready):
             await self.stream_opened(event.facts)
             return

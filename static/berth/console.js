@@ -1,5 +1,7 @@
 // The console page: terminals to several containers (on several hosts) in tabs. A container's
-// Console button opens this page with ?container=<id>; "New session" opens more.
+// Console button opens this page with ?container=<id>; "New session" opens more. The open tabs,
+// with their session ids and output offsets, are kept in sessionStorage: a reload of the page
+// resumes each session (within the server's grace period) instead of starting new ones.
 (function () {
   "use strict";
   const tabs = document.getElementById("console-tabs");
@@ -16,6 +18,25 @@
   const sessions = [];
   let active = null;
   let counter = 0;
+  const STORED = "berth.console";
+
+  function store() {
+    const tabs = sessions
+      .filter((s) => s.sessionId && !s.ended)
+      .map((s) => ({ tab: s.tab, session: s.sessionId, offset: s.terminal ? s.terminal.received : 0 }));
+    try {
+      sessionStorage.setItem(STORED, JSON.stringify({ url: location.href, tabs }));
+    } catch (e) { /* storage full or off: a reload starts afresh */ }
+  }
+
+  function stored() {
+    try {
+      const saved = JSON.parse(sessionStorage.getItem(STORED) || "null");
+      return saved && Array.isArray(saved.tabs) ? saved : null;
+    } catch (e) {
+      return null;
+    }
+  }
 
   function showStatus(session) {
     statusText.textContent = session ? session.statusText : "";
@@ -43,11 +64,12 @@
     session.pane.remove();
     sessions.splice(sessions.indexOf(session), 1);
     activate(sessions[sessions.length - 1] || null);
+    store();
   }
 
-  function open(tab) {
+  function open(tab, resume) {
     counter += 1;
-    const session = { statusText: "Connecting…", statusLevel: "secondary", sessionId: null };
+    const session = { tab, statusText: "Connecting…", statusLevel: "secondary", sessionId: resume ? resume.session : null };
     session.item = document.createElement("li");
     session.item.className = "nav-item";
     session.link = document.createElement("a");
@@ -77,13 +99,14 @@
       cmd: tab.cmd,
       user: tab.user,
       element: session.pane,
+      resume,
       onStatus(text, level) {
         session.statusText = text;
         session.statusLevel = level;
         if (active === session) showStatus(session);
       },
-      onSession(id) { session.sessionId = id; if (active === session) showStatus(session); },
-      onEnd() { session.link.classList.add("text-secondary"); },
+      onSession(id) { session.sessionId = id; store(); if (active === session) showStatus(session); },
+      onEnd() { session.ended = true; session.link.classList.add("text-secondary"); store(); },
     });
     activate(session);
   }
@@ -129,7 +152,13 @@
   });
   window.addEventListener("resize", () => { if (active) active.terminal.fitNow(); });
 
+  // The offsets as they are when the page goes (a reload, or leaving it).
+  window.addEventListener("pagehide", store);
+
   const initial = JSON.parse(document.getElementById("console-initial").textContent);
-  if (initial) open(initial);
+  const saved = stored();
+  const reloaded = saved && saved.url === location.href && saved.tabs.length > 0;
+  if (reloaded) for (const entry of saved.tabs) open(entry.tab, { session: entry.session, offset: entry.offset });
+  else if (initial) open(initial);
   else { formCard.hidden = false; loadContainers(); }
 })();

@@ -23,6 +23,7 @@
   const ANSI = /\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07]*\x07|\r$/g;
 
   let socket = null;
+  let retry = window.BerthStreamSocket.backoff(), retryTimer = 0;
   let lines = [];          // {stream, text, time}
   let partial = {};        // stream -> text after its last newline
   let queue = [];          // batches not yet turned into lines
@@ -56,16 +57,34 @@
     socket = window.BerthStreamSocket(urls.logs + "?" + params(), {
       message(data) {
         if (Array.isArray(data)) { receive(data); return; }
-        if (data.type === "ready") setStatus(userPaused ? "paused" : "live", userPaused ? "Paused" : "Following live");
+        if (data.type === "ready") {
+          retry.reset();
+          setStatus(userPaused ? "paused" : "live", userPaused ? "Paused" : "Following live");
+        }
         else if (data.type === "end") finish(data.reason);
         else if (data.type === "error") finish(data.message, "error");
       },
-      close(code, reason) { if (!ended) finish(reason, "error"); socket = null; },
+      close(code, reason) {
+        socket = null;
+        if (ended) return;
+        if (window.BerthStreamSocket.RETRY.has(code)) {
+          // Opened again from the start (the tail asked for): what was shown is shown again.
+          setStatus("reconnecting", reason + " Reconnecting…");
+          retryTimer = setTimeout(open, retry.next());
+          return;
+        }
+        finish(reason, "error");
+      },
     });
     if (userPaused) socket.send({ type: "pause" });
   }
 
-  function close() { if (socket) { socket.close(); socket = null; } cancelAnimationFrame(frame); frame = 0; }
+  function close() {
+    clearTimeout(retryTimer);
+    if (socket) { socket.close(); socket = null; }
+    cancelAnimationFrame(frame);
+    frame = 0;
+  }
 
   function receive(batch) {
     queue.push(batch);

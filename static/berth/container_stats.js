@@ -15,6 +15,7 @@
     });
   }
   let socket = null, previous = null;
+  let retry = window.BerthStreamSocket.backoff(), retryTimer = 0;
   const rate = (now, before, seconds) => (before === undefined || seconds <= 0 ? null : Math.max(0, (now - before) / seconds));
   const perSecond = (n) => (n === null ? "—" : bytes(n) + "/s");
 
@@ -50,18 +51,28 @@
     setStatus("connecting", "Connecting…");
     socket = window.BerthStreamSocket(urls.stats, {
       message(data) {
-        if (data.type === "stats") { setStatus("live", "Live: a sample about every second"); sample(data.sample); }
+        if (data.type === "stats") {
+          retry.reset();
+          setStatus("live", "Live: a sample about every second");
+          sample(data.sample);
+        }
         else if (data.type === "end") setStatus("ended", data.reason);
         else if (data.type === "error") setStatus("error", data.message);
       },
       close(code, reason) {
-        if (status.dataset.state !== "ended" && status.dataset.state !== "error") setStatus("error", reason);
         socket = null;
+        if (status.dataset.state === "ended" || status.dataset.state === "error") return;
+        if (window.BerthStreamSocket.RETRY.has(code)) {
+          setStatus("reconnecting", reason + " Reconnecting…");
+          retryTimer = setTimeout(open, retry.next());
+          return;
+        }
+        setStatus("error", reason);
       },
     });
   }
 
-  function close() { if (socket) { socket.close(); socket = null; } }
+  function close() { clearTimeout(retryTimer); if (socket) { socket.close(); socket = null; } }
 
   document.addEventListener("berth:tab", (e) => {
     if (e.detail.tab !== "stats") return;

@@ -25,3 +25,17 @@ window.BerthStreamSocket = function (path, handlers) {
     close() { closedByUs = true; socket.close(1000); },
   };
 };
+
+// Closes after which a tab opens its stream again, with backoff (as the events socket does):
+// Redis lost or the host offline (4503), the connection lost (1006), a server error (1011).
+window.BerthStreamSocket.RETRY = new Set([1006, 1011, 4503]);
+
+// The wait before each reopening: 0.5 s, doubled each time up to 10 s; reset once live again.
+window.BerthStreamSocket.backoff = function () {
+  "use strict";
+  let delay = 500;
+  return {
+    next() { const wait = delay; delay = Math.min(delay * 2, 10000); return wait; },
+    reset() { delay = 500; },
+  };
+};

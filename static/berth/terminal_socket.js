@@ -4,6 +4,9 @@
 // HIGH_WATER bytes not yet rendered, the page asks the host to pause, and resumes below LOW_WATER.
 // A dropped connection is resumed: the page counts the output bytes it has and reconnects with
 // ?session=&offset= (backing off, for up to the server's grace period), saying so meanwhile.
+// A page that was reloaded resumes its sessions too (options.resume, from sessionStorage: see
+// console.js): its screen is empty, so it asks from byte 0, and the host replays what it still
+// holds (saying "reset" when that starts later), which draws the screen again.
 (function () {
   "use strict";
   const HIGH_WATER = 512 * 1024;
@@ -14,7 +17,8 @@
   const encoder = new TextEncoder();
 
   class BerthTerminal {
-    // options: {container, kind: "terminal"|"attach", cmd, user, element, onStatus(text, level), onSession(id), onEnd()}
+    // options: {container, kind: "terminal"|"attach", cmd, user, element, resume: {session}?,
+    //           onStatus(text, level), onSession(id), onEnd()}
     constructor(options) {
       this.options = options;
       this.pending = 0;
@@ -22,6 +26,7 @@
       this.ended = false;
       this.received = 0;
       this.retries = 0;
+      if (options.resume && options.resume.session) this.session = options.resume.session;
       this.term = new window.Terminal({
         cursorBlink: true,
         scrollback: 5000,
@@ -81,6 +86,7 @@
           if (message.reset) this.term.reset();
           this.received = message.offset;
           this.status("Reconnected", "success");
+          if (this.options.onSession) this.options.onSession(message.session);
           return;
         }
         this.status("Connected", "success");

@@ -64,11 +64,16 @@ def page(browser, csp_violations):
     context.close()
 
 
-@pytest.fixture
-def logged_in_page(page, stack):
+def log_in(page, stack):
+    """`page`, logged in to `stack` as its admin."""
     page.goto(f"{stack.base_url}/login/")
     page.fill("#id_username", "admin")
     page.fill("#id_password", stack.admin_password)
     page.click("button[type=submit]")
     page.wait_for_url(f"{stack.base_url}/")
     return page
+
+
+@pytest.fixture
+def logged_in_page(page, stack):
+    return log_in(page, stack)

@@ -54,3 +54,33 @@ def test_given_a_running_container_when_console_is_clicked_and_echo_typed_then_h
     console.click("#console-recording")
     expect(console.locator("#session-exit")).to_have_text("3")
     expect(console.locator("#replay .ap-wrapper")).to_be_visible(timeout=10_000)
+
+
+def test_given_an_open_console_when_the_page_is_reloaded_then_the_same_session_resumes_with_its_screen(
+    logged_in_page, stack, local_host, host_name
+):
+    page = logged_in_page
+    name = f"{host_name}-reload"
+    docker("run", "-d", "--name", name, "--label", TEST_LABEL, IMAGE, "sleep", "300")
+    container = wait_until(container_named(stack, local_host, name, state="running"), 10, what="running")
+    page.goto(f"{stack.base_url}/console/?container={container['id']}")
+    terminal = page.locator(".berth-terminal:not([hidden]) .xterm-rows")
+    expect(page.locator("#console-status-text")).to_have_text("Connected", timeout=15_000)
+    expect(terminal).to_contain_text("#", timeout=10_000)
+    page.locator(".berth-terminal:not([hidden]) .xterm").click()
+    page.keyboard.type("export MARK=kept; echo before-$((6*7))\n")
+    expect(terminal).to_contain_text("before-42", timeout=10_000)
+    first = page.evaluate("JSON.parse(sessionStorage.getItem('berth.console')).tabs[0].session")
+
+    page.reload()
+
+    # The same session (the shell's variable is still set), its screen drawn again, one tab only.
+    expect(page.locator("#console-status-text")).to_have_text("Reconnected", timeout=15_000)
+    expect(page.locator("#console-tabs .nav-link")).to_have_count(1)
+    expect(terminal).to_contain_text("before-42", timeout=10_000)
+    page.locator(".berth-terminal:not([hidden]) .xterm").click()
+    page.keyboard.type("echo after-$MARK\n")
+    expect(terminal).to_contain_text("after-kept", timeout=10_000)
+    assert page.evaluate("JSON.parse(sessionStorage.getItem('berth.console')).tabs[0].session") == first
+    sessions = stack.get("/api/v1/sessions/", params={"container": container["id"]}).json()["results"]
+    assert [s["id"] for s in sessions] == [first]

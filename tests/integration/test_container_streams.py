@@ -136,9 +136,15 @@ def test_given_a_tty_container_then_its_output_comes_as_stdout(stack, local_host
 def test_given_timestamps_and_since_then_lines_carry_their_time_and_older_ones_are_left_out(
     stack, local_host, host_name
 ):
-    container = run_container(stack, local_host, f"{host_name}-since", "echo old; sleep 2; echo new; sleep 300")
-    time.sleep(1)
+    # "new" only once told (/go), never on a clock: however slow the machine, "old" is before `since`
+    # and "new" after it.
+    script = "echo old; while [ ! -f /go ]; do sleep 0.05; done; echo new; sleep 300"
+    container = run_container(stack, local_host, f"{host_name}-since", script)
+    wait_until(lambda: "old" in docker("logs", container["name"]), 10, what="the old line")
+    time.sleep(0.1)
     since = time.time()
+    time.sleep(0.1)
+    docker("exec", container["name"], "touch", "/go")
 
     got = run_async(
         follow(socket_url(stack, container, "logs", f"since={since}&timestamps=1"), lambda r: r.lines["stdout"])
@@ -200,7 +206,8 @@ def test_given_a_running_container_then_stats_samples_come_with_sane_figures(sta
     assert [m["type"] for m in got] == ["stats"] * 3
     samples = [m["sample"] for m in got]
     assert samples[0]["cpu_percent"] is None or samples[0]["cpu_percent"] >= 0  # the first has no interval yet
-    assert all(s["cpu_percent"] > 20 for s in samples[1:]), samples  # a busy loop
+    # A busy loop: well above an idle container's 0 %, even on a machine busy with other tests.
+    assert all(s["cpu_percent"] > 5 for s in samples[1:]), samples
     assert all(0 < s["memory_usage"] < s["memory_limit"] for s in samples)
     assert all(s["pids"] >= 1 and s["online_cpus"] >= 1 and s["network_rx"] >= 0 for s in samples)
     # When the container stops, the stream says so and closes.

@@ -1,9 +1,10 @@
 """Faults injected into a real stack of this module's own, which heal by themselves with nothing
 lost: Redis stopped for 10 s and started again (its own redis-server: the shared one is never
 stopped), the web process SIGKILLed with a terminal open, the portal worker SIGKILLed while
-changes happen. Each figure is measured again, with more faults, by bench/faults.py.
+changes happen, a host worker SIGKILLed mid-operation and replaced at once. Each figure is measured
+again, with more faults, by bench/faults.py.
 
-Elsewhere: a host worker SIGKILLed mid-operation (tests/integration/test_operations.py) and its
+Elsewhere: a host worker SIGKILLed mid-operation and not replaced (tests/integration/test_operations.py) and its
 inventory after (test_inventory.py); an engine gone and back (test_engine_outage.py); `make run`
 stopped with sockets open and its supervisor SIGKILLed (test_make_run.py)."""
 
@@ -12,16 +13,15 @@ import os
 import pytest
 
 from tests.conftest import unique_name
-from tests.support.docker_cli import remove_test_objects
 from tests.support.faults import (
     ORPHANED_AFTER,
-    FaultStack,
+    kill_host_worker_mid_operation,
     kill_portal_worker,
     kill_web_with_terminal_open,
     labelled_container,
+    private_fault_stack,
     stop_redis,
 )
-from tests.support.redis_server import RedisServer
 
 pytestmark = [
     pytest.mark.integration,
@@ -35,15 +35,8 @@ CLOSED_CLEANLY = {4503}  # Redis lost: the page reconnects; never None (1006, no
 @pytest.fixture(scope="module")
 def private(tmp_path_factory):
     """Its own Redis, web, portal worker and host worker on the local engine."""
-    redis_server = RedisServer(tmp_path_factory.mktemp("redis")).start()
-    stack = FaultStack(data_dir=tmp_path_factory.mktemp("berth-faults"), redis_url=redis_server.url).start()
-    name = unique_name("faults")
-    stack.host_worker(name)
-    host = stack.wait_for_host(name, "online", timeout=20)
-    yield stack, redis_server, host
-    stack.stop()
-    redis_server.stop()
-    remove_test_objects()
+    with private_fault_stack(tmp_path_factory, "faults") as made:
+        yield made
 
 
 def logs_of(stack) -> dict[str, str]:
@@ -88,4 +81,22 @@ def test_given_changes_around_a_killed_portal_worker_when_a_new_one_starts_then_
 
     killed = kill_portal_worker(stack, host, unique_name("faults-pw"))
 
+    assert killed.converged <= 20, killed
+
+
+def test_given_a_stop_in_flight_when_the_host_worker_is_killed_and_replaced_at_once_then_its_end_is_definite(private):
+    """The outcome is not lost with the worker: the operation ends failed with a sentence as soon as
+    the new worker says hello (long before the host would be judged lost), and the container's state
+    in Berth converges to the engine's, whichever way the engine's stop went."""
+    stack, _redis, host = private
+    victim = labelled_container(stack, host, unique_name("faults-hw"))
+    worker = stack.process(f"host-{host['name']}")
+
+    killed = kill_host_worker_mid_operation(stack, worker, host, victim, replace_at_once=True)
+
+    assert killed.operation["state"] == "failed", killed
+    assert killed.operation["error_code"] == "host_lost"
+    assert killed.operation["error"] == "Host lost: its worker restarted while this operation ran."
+    assert killed.operation_end <= 15, killed
+    assert killed.container_state == killed.engine_state, killed
     assert killed.converged <= 20, killed

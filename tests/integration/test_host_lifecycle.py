@@ -6,6 +6,7 @@ import time
 import pytest
 
 from engine import Engine
+from tests.support.processes import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -24,7 +25,9 @@ def test_given_a_host_worker_when_it_starts_then_the_host_is_online_with_its_eng
     assert host["os"] == engine.os
     assert host["cpus"] == engine.cpus
     assert host["memory"] == engine.memory
-    assert host["image_count"] == engine.images
+    # The engine's count, which other runs sharing the engine change: equal once both are read
+    # after the same change (the worker reads its engine's facts again every 10 s).
+    wait_until(lambda: stack.host(host_name)["image_count"] == Engine().info().images, 25, 0.2, "the image count")
     assert host["docker_host"] == "unix:///var/run/docker.sock"
     worker.stop()
 
@@ -92,7 +95,8 @@ def test_given_a_host_name_in_use_when_a_second_worker_claims_it_then_it_is_refu
     assert intruder.popen.wait(30) == 2
     assert f"Host name '{host_name}' is already served by a running host worker" in intruder.log()
     portal_log = next(p for p in stack.processes if p.name == "portal-worker")
-    assert f"was refused the name '{host_name}'" in portal_log.log()
+    # (the refusal's report reaches the portal worker after the intruder has gone)
+    wait_until(lambda: f"was refused the name '{host_name}'" in portal_log.log(), 10, what="the refusal logged")
     host = stack.wait_for_host(host_name, "online", timeout=5)
     assert host["docker_host"] == "unix:///var/run/docker.sock"
     assert first.alive()

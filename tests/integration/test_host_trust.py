@@ -6,6 +6,8 @@ host's credentials cuts its worker off at once."""
 
 from __future__ import annotations
 
+import asyncio
+import re
 import threading
 import time
 import uuid
@@ -13,14 +15,19 @@ import uuid
 import pytest
 import redis
 
+from tests.integration.test_terminal import run_container, terminal
+from tests.support.aio import run_async
 from tests.support.docker_cli import docker, remove_test_objects
 from tests.support.operations import finished
 from tests.support.processes import Stack, wait_until
 from tests.support.redis_process import PrivateRedis
 from tests.support.registry import AUTH, REGISTRY, build_layered_image, push_with_cli
+from wire import streams as m
 from wire.keys import HostKeys
-from wire.names import OPERATION_TASK, REPORT_TASK, host_broker_user, host_queue
+from wire.layer import URGENT, BerthChannelLayer, channel_layer_config
+from wire.names import OPERATION_TASK, REPORT_TASK, host_broker_user, host_channel_owner, host_queue
 from wire.signing import sign_report
+from wire.stream_signing import new_stream_key
 from workers.app import make_app
 
 pytestmark = pytest.mark.integration
@@ -148,4 +155,71 @@ def test_a_host_speaks_only_for_itself(acl_stack, broker):
     assert cut_after < 1.0
     with pytest.raises(redis.exceptions.AuthenticationError):
         redis.Redis.from_url(a_env["REDIS_URL"]).ping()
+    worker.stop()
+
+
+PORTAL_CHANNEL = re.compile(rb"specific\.portal\.[0-9a-f]{16}![0-9a-f]{32}")
+
+
+def test_a_host_cannot_write_into_another_hosts_stream(acl_stack, broker):
+    """Host A has learned the web side's channel of a terminal on host B (the worst case: here by
+    MONITOR on the broker) and writes terminal output into it with its own broker user: unsigned,
+    and signed with a key of its own. The browser never sees those bytes, the session goes on, and
+    B's page says a stream message in its name was refused."""
+    stack = acl_stack
+    a, b = f"inject-a-{uuid.uuid4().hex[:4]}", f"inject-b-{uuid.uuid4().hex[:4]}"
+    a_env = stack.enroll(a)
+    worker = stack.host_worker(b)
+    host_b = stack.wait_for_host(b, "online", timeout=20)
+    box = run_container(stack, host_b)
+
+    channels: list[bytes] = []
+    stop = threading.Event()
+
+    def monitor():
+        with broker.client().monitor() as watching:
+            for command in watching.listen():
+                channels.extend(PORTAL_CHANNEL.findall(command["command"].encode(errors="replace")))
+                if channels or stop.is_set():
+                    return
+
+    spy = threading.Thread(target=monitor, daemon=True)
+    spy.start()
+    time.sleep(0.3)
+
+    async def session():
+        async with terminal(stack, box["id"], cmd="/bin/sh") as shell:
+            await shell.ready()
+            await shell.type("echo before-$((6*7))\r")
+            await shell.read_until(b"before-42")
+            for _ in range(50):
+                if channels:
+                    break
+                await asyncio.sleep(0.1)
+            reply_to = channels[0].decode()
+            as_a = BerthChannelLayer(**channel_layer_config(a_env["REDIS_URL"]), owner=host_channel_owner(a))
+            try:
+                for seq in range(1, 40):
+                    forged = {"type": m.DATA, "seq": seq, "data": b"INJECTED-BY-A\r\n", URGENT: True}
+                    await as_a.send(reply_to, forged)
+                    await as_a.send(reply_to, new_stream_key().sign(forged))
+                await as_a.send(reply_to, {"type": m.END, "code": 0, "reason": "A ended it."})
+            finally:
+                await as_a.close_pools()
+            await asyncio.sleep(0.5)
+            await shell.type("echo after-$((6*8))\r")
+            await shell.read_until(b"after-48")
+            return shell.output, shell.controls
+
+    output, controls = run_async(session())
+    stop.set()
+    broker.client().ping()
+    spy.join(5)
+
+    assert b"INJECTED" not in output
+    assert not [c for c in controls if c.get("type") in ("exit", "error")], controls
+    warned = wait_until(lambda: (stack.host(b) or {}).get("forged_report"), 10, what="B's warning")
+    assert "terminal stream message in this host's name was refused" in warned
+    web = next(p for p in stack.processes if p.name == "web")
+    assert "Refused a message on a terminal stream of host" in web.log()
     worker.stop()

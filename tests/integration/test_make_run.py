@@ -13,9 +13,13 @@ import pytest
 import requests
 import websockets.sync.client
 
+from tests.conftest import TEST_REDIS_URL
 from tests.support.processes import REPO, free_port, wait_until
 
 pytestmark = pytest.mark.integration
+
+# The tests' Redis server (the shared one, or a test lane's own), another db than the `stack`'s.
+MAKE_RUN_REDIS_URL = TEST_REDIS_URL.rsplit("/", 1)[0] + "/11"
 
 
 def start_stack(tmp_path, **env):
@@ -25,7 +29,7 @@ def start_stack(tmp_path, **env):
         "BERTH_PORT": str(free_port()),
         "BERTH_BIND": "127.0.0.1",
         "BERTH_DATA_DIR": str(tmp_path / "data"),
-        "REDIS_URL": "redis://127.0.0.1:6379/11",
+        "REDIS_URL": MAKE_RUN_REDIS_URL,
         **env,
     }
     log = tmp_path / "stack.log"

@@ -14,7 +14,7 @@ import requests
 
 from tests.conftest import unique_name
 from tests.integration.test_dangerous_containers import token_of
-from tests.support.docker_cli import IMAGE, TEST_LABEL, docker, remove_test_objects
+from tests.support.docker_cli import IMAGE, TEST_LABEL, docker, free_subnet, remove_test_objects
 from tests.support.operations import LABELS, call, container_named, finished
 from tests.support.processes import wait_until
 
@@ -56,9 +56,11 @@ def test_cli_made_networks_and_volumes_appear_with_their_users_and_go(stack, eng
     host = engines[url]
     network, volume, container = unique_name("cli-net"), unique_name("cli-vol"), unique_name("cli-user")
 
-    started = time.monotonic()
-    docker("network", "create", "--label", TEST_LABEL, "--subnet", "10.231.0.0/24", network, host=url)
+    subnet = free_subnet(url)
+    docker("network", "create", "--label", TEST_LABEL, "--subnet", f"{subnet}.0/24", network, host=url)
     docker("volume", "create", "--label", TEST_LABEL, volume, host=url)
+    # From the engine having made both (the CLI's own start-up is not Berth's lag).
+    started = time.monotonic()
     net_row = listed(stack, "networks", host, network)
     vol_row = listed(stack, "volumes", host, volume)
     lag = time.monotonic() - started
@@ -67,11 +69,11 @@ def test_cli_made_networks_and_volumes_appear_with_their_users_and_go(stack, eng
     on = listed(stack, "networks", host, network, check=lambda r: r["containers"])
     used = listed(stack, "volumes", host, volume, check=lambda r: r["containers"])
 
-    assert net_row["subnets"] == ["10.231.0.0/24"] and net_row["driver"] == "bridge" and not net_row["stale"]
+    assert net_row["subnets"] == [f"{subnet}.0/24"] and net_row["driver"] == "bridge" and not net_row["stale"]
     assert vol_row["driver"] == "local" and vol_row["dangling"] and vol_row["mountpoint"]
     assert lag < 2.0, f"both appeared {lag:.2f}s after the CLI made them"
     [endpoint] = on["containers"]
-    assert endpoint["name"] == container and endpoint["ipv4_address"].startswith("10.231.0.")
+    assert endpoint["name"] == container and endpoint["ipv4_address"].startswith(f"{subnet}.")
     assert endpoint["id"] == container_named(stack, host, container)["id"]
     assert [(m["name"], m["destination"]) for m in used["containers"]] == [(container, "/data")]
     detail = call(stack, "GET", f"/api/v1/volumes/{used['id']}/").json()
@@ -90,7 +92,8 @@ def test_a_network_is_created_connected_disconnected_and_removed_through_the_api
     url, host = next(iter(engines.items()))
     name, container = unique_name("api-net"), unique_name("api-user")
     docker("run", "-d", "--label", TEST_LABEL, "--name", container, IMAGE, "sleep", "300", host=url)
-    body = {"host": host, "name": name, "subnet": "10.232.0.0/24", "gateway": "10.232.0.1", "labels": LABELS}
+    subnet = free_subnet(url)
+    body = {"host": host, "name": name, "subnet": f"{subnet}.0/24", "gateway": f"{subnet}.1", "labels": LABELS}
 
     made = call(stack, "POST", "/api/v1/networks/", json=body)
     assert made.status_code == 202, made.text
@@ -101,7 +104,7 @@ def test_a_network_is_created_connected_disconnected_and_removed_through_the_api
         stack,
         "POST",
         "/api/v1/networks/",
-        json={**body, "name": unique_name("other"), "subnet": "10.232.0.128/25", "gateway": ""},
+        json={**body, "name": unique_name("other"), "subnet": f"{subnet}.128/25", "gateway": ""},
     )
     unknown = call(
         stack,
@@ -112,7 +115,7 @@ def test_a_network_is_created_connected_disconnected_and_removed_through_the_api
     row = container_named(stack, host, container, state="running")
     connect = call(
         stack, "POST", f"/api/v1/networks/{network['id']}/connect/",
-        json={"container": row["id"], "aliases": ["web"], "ipv4_address": "10.232.0.50"},
+        json={"container": row["id"], "aliases": ["web"], "ipv4_address": f"{subnet}.50"},
     )  # fmt: skip
     assert connect.status_code == 202, connect.text
     assert finished(stack, connect.json())["state"] == "succeeded"
@@ -128,7 +131,7 @@ def test_a_network_is_created_connected_disconnected_and_removed_through_the_api
     assert (overlapping.status_code, overlapping.json()["code"]) == (409, "subnet_overlap"), overlapping.text
     assert name in overlapping.json()["detail"]
     assert (unknown.status_code, unknown.json()["code"]) == (400, "unknown_driver")
-    assert on["containers"][0]["ipv4_address"] == "10.232.0.50/24"
+    assert on["containers"][0]["ipv4_address"] == f"{subnet}.50/24"
     assert '"web"' in joined, joined
     assert (busy.status_code, busy.json()["code"]) == (409, "active_endpoints")
     assert container in busy.json()["detail"]
@@ -175,3 +178,21 @@ def test_a_volume_in_use_is_not_removed_unless_forced(stack, engines):
     assert finished(stack, forced.json())["state"] == "succeeded"
     listed(stack, "volumes", host, volume, gone=True)
     assert docker("ps", "-aq", "--filter", f"name=^{container}$", host=url) == ""
+
+
+def test_a_volume_s_size_is_what_the_engine_s_disk_usage_says_after_a_reconcile(stack):
+    """Sizes come at the host worker's reconcile (here every second), not with each event."""
+    name, volume, container = unique_name("sized"), unique_name("sized-vol"), unique_name("sized-writer")
+    worker = stack.host_worker(name, env={"BERTH_RECONCILE_SECONDS": "1"})
+    try:
+        host = stack.wait_for_host(name, "online", timeout=20)["id"]
+        docker("volume", "create", "--label", TEST_LABEL, volume)
+        docker("run", "--rm", "--label", TEST_LABEL, "--name", container, "-v", f"{volume}:/data",
+               IMAGE, "dd", "if=/dev/zero", "of=/data/blob", "bs=1024", "count=300")  # fmt: skip
+
+        row = listed(stack, "volumes", host, volume, timeout=15, check=lambda r: (r["size"] or 0) >= 300 * 1024)
+
+        assert row["size"] < 400 * 1024
+    finally:
+        worker.stop()
+        remove_test_objects()

@@ -15,7 +15,7 @@ import websockets.sync.client
 from tests.conftest import unique_name
 from tests.support.docker_cli import IMAGE, TEST_LABEL, docker
 from tests.support.operations import LABELS, call, collect_socket, container_named, finished
-from tests.support.processes import wait_until
+from tests.support.processes import free_port, wait_until
 from tests.support.registry import OpenRegistry, build_layered_image
 
 pytestmark = pytest.mark.integration
@@ -71,15 +71,15 @@ def test_run_then_every_life_cycle_action_shows_in_the_api(stack, local_host):
 
 def test_run_refusals_are_sentences(stack, local_host):
     host = local_host["id"]
-    name = unique_name("ops-busy")
-    first = finished(stack, run(stack, host, image=IMAGE, name=name, command="sleep 300", ports=["18931:80"]).json())
+    name, port = unique_name("ops-busy"), free_port()
+    first = finished(stack, run(stack, host, image=IMAGE, name=name, command="sleep 300", ports=[f"{port}:80"]).json())
     assert first["state"] == "succeeded", first["error"]
     container_named(stack, host, name, "running")
 
     cases = [
         (dict(image="Not A Reference!"), 400, "is not a valid image reference"),
         (dict(image=IMAGE, name=name), 409, "already in use"),
-        (dict(image=IMAGE, ports=["18931:80"]), 409, "already allocated"),
+        (dict(image=IMAGE, ports=[f"{port}:80"]), 409, "already allocated"),
         (dict(image=IMAGE, ports=["99999:80"]), 400, "between 1 and 65535"),
         (dict(image=IMAGE, ports=["80:eighty"]), 400, "is not a port mapping"),
         (dict(image=IMAGE, env=["NO_EQUALS"]), 400, "is not an environment variable"),
@@ -100,12 +100,13 @@ def test_run_refusals_are_sentences(stack, local_host):
 
 def test_a_port_taken_outside_berth_fails_the_run_and_leaves_nothing_behind(stack, local_host):
     host = local_host["id"]
-    docker("run", "-d", "--label", TEST_LABEL, "-p", "18932:80", IMAGE, "sleep", "300")
+    port = free_port()
+    docker("run", "-d", "--label", TEST_LABEL, "-p", f"{port}:80", IMAGE, "sleep", "300")
     name = unique_name("ops-port")
 
     # The inventory may not know yet: the engine refuses, and the half-made container goes.
     operation = None
-    answer = run(stack, host, image=IMAGE, name=name, command="sleep 300", ports=["18932:80"])
+    answer = run(stack, host, image=IMAGE, name=name, command="sleep 300", ports=[f"{port}:80"])
     if answer.status_code == 409:
         assert "already allocated" in answer.json()["detail"]
         return

@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 
 import pyte
 import pytest
+import requests
 import websockets
 
 from tests.conftest import unique_name
@@ -436,13 +437,32 @@ def test_given_a_live_session_when_an_invited_user_watches_then_they_see_the_scr
                 await owner.read_until(b"after-55\r\n")
                 await watcher.read_until(b"after-55")
             left = await owner.control()
+            # Back again; the owner takes the invitation back: that watch is cut off at once.
+            async with websockets.connect(watch_url(stack, session_id, invited_token), origin=origin) as socket:
+                await Terminal(socket).control()
+                await asyncio.wait_for(socket.recv(), 15)  # the screen
+                await owner.control()  # watched again
+                taken_back = time.monotonic()
+                revoked = requests.delete(
+                    f"{stack.base_url}/api/v1/sessions/{session_id}/invites/{invited}/",
+                    headers=stack.headers(),
+                    timeout=10,
+                )
+                with pytest.raises(websockets.ConnectionClosed) as cut:
+                    while True:
+                        await asyncio.wait_for(socket.recv(), 5)
+                cut_after = time.monotonic() - taken_back
+            await owner.control()  # nobody watching
+            rejoin = await close_of(stack, watch_url(stack, session_id, invited_token))
             ended = stack.post(f"/api/v1/sessions/{session_id}/end/", {})
             said = await owner.control()
             with pytest.raises(websockets.ConnectionClosed) as closed:
                 await asyncio.wait_for(owner.socket.recv(), 10)
-            return session_id, invite, refused, ready, screen, watchers, left, ended, said, closed.value.rcvd
+            cutting = (revoked, cut.value.rcvd, cut_after, rejoin)
+            return session_id, invite, refused, ready, screen, watchers, left, ended, said, closed.value.rcvd, cutting
 
-    session_id, invite, refused, ready, screen, watchers, left, ended, said, closed = run_async(session())
+    session_id, invite, refused, ready, screen, watchers, left, ended, said, closed, cutting = run_async(session())
+    revoked, cut, cut_after, rejoin = cutting
 
     assert invite.status_code == 201, invite.text
     assert refused.code == 4403
@@ -453,16 +473,22 @@ def test_given_a_live_session_when_an_invited_user_watches_then_they_see_the_scr
     assert ended.status_code == 202, ended.text
     assert said == {"type": "error", "message": "admin ended this session."}
     assert closed.code == 4403
+    assert revoked.status_code == 204, revoked.text
+    assert cut.code == 4403 and cut_after < 2.0, (cut, cut_after)
+    assert rejoin.code == 4403  # no longer invited
     audit = stack.get("/api/v1/audit/", params={"action": "session.watch"}).json()["results"]
     mine = [a for a in audit if a["detail"].get("session") == session_id]
-    assert sorted(a["detail"].get("event") or a["outcome"] for a in mine) == ["denied", "joined", "left"]
+    events = sorted(a["detail"].get("event") or a["outcome"] for a in mine)
+    assert events == ["denied", "denied", "joined", "joined", "left", "left"]
+    taken = stack.get("/api/v1/audit/", params={"action": "session.invite.revoke"}).json()["results"]
+    assert [a["detail"]["user"] for a in taken if a["detail"].get("session") == session_id] == [invited]
     assert any(
         a["detail"].get("session") == session_id
         for a in stack.get("/api/v1/audit/", params={"action": "session.end"}).json()["results"]
     )
     cast = stack.get(f"/api/v1/sessions/{session_id}/recording/").text.splitlines()
     markers = [json.loads(line)[2] for line in cast[1:] if json.loads(line)[1] == "m"]
-    assert markers == [f"{invited} joined watching", f"{invited} left watching", "admin ended this session."]
+    assert markers == [f"{invited} joined watching", f"{invited} left watching"] * 2 + ["admin ended this session."]
 
 
 # -- fidelity (issue 17, item 5) ---------------------------------------------------------------------

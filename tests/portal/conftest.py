@@ -3,6 +3,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from portal.access.policy import AccessScope, Role
+from portal.hosts.signatures import _stream_noted
 from portal.ingest.reports import apply_host_report
 from tests.portal.clock import T0
 from tests.portal.factories import make_online_host, make_superuser
@@ -26,6 +27,12 @@ def local_memory_cache(settings):
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def forged_stream_notes_afresh():
+    """Each test's host pages hear of forged stream messages at once (the 10 s throttle is per process)."""
+    _stream_noted.clear()
 
 
 @pytest.fixture(autouse=True)

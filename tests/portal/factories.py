@@ -19,6 +19,7 @@ from portal.networks.models import Network
 from portal.stacks.models import Stack, StackVersion
 from portal.teams.models import RoleBinding, Team, TeamMembership
 from portal.volumes.models import Volume
+from tests.support.stream_keys import TEST_SEAL_KEY
 
 _numbers = itertools.count(1)
 PASSWORD = "correct horse battery staple"
@@ -42,6 +43,8 @@ def make_token(user, name: str = "test token") -> str:
 def make_host(name: str | None = None, **fields) -> Host:
     name = name or f"host-{next(_numbers)}"
     fields.setdefault("slug", name.lower().replace(" ", "-"))
+    # Its streams' keys are sealed to the scripted worker's key (tests.support.stream_keys).
+    fields.setdefault("seal_key", TEST_SEAL_KEY)
     return Host.objects.create(name=name, **fields)
 
 

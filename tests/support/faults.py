@@ -15,6 +15,7 @@ import re
 import signal
 import subprocess
 import time
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -23,7 +24,7 @@ import websockets
 
 from stack.commands import portal_worker_command, web_command
 from tests.support.aio import run_async
-from tests.support.docker_cli import IMAGE, TEST_LABEL, docker
+from tests.support.docker_cli import IMAGE, TEST_LABEL, docker, remove_test_objects
 from tests.support.operations import call, container_named, finished
 from tests.support.processes import BerthProcess, Stack, wait_until
 from tests.support.redis_server import RedisServer
@@ -39,6 +40,7 @@ __all__ = [
     "kill_host_worker_mid_operation",
     "kill_portal_worker",
     "kill_web_with_terminal_open",
+    "private_fault_stack",
     "stop_redis",
 ]
 
@@ -65,6 +67,22 @@ class FaultStack(Stack):
 
     def restart_portal_worker(self) -> None:
         self.spawn("portal-worker", portal_worker_command(f"portal-{self.port}@%h"), self.env())
+
+
+@contextlib.contextmanager
+def private_fault_stack(tmp_path_factory, prefix: str):
+    """(stack, redis_server, host): a FaultStack on a redis-server of its own, and a host worker on
+    the local engine, online; all stopped, and what the tests made removed, after."""
+    redis_server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    stack = FaultStack(data_dir=tmp_path_factory.mktemp(f"berth-{prefix}"), redis_url=redis_server.url).start()
+    try:
+        name = f"{prefix}-{uuid.uuid4().hex[:6]}"
+        stack.host_worker(name)
+        yield stack, redis_server, stack.wait_for_host(name, "online", timeout=20)
+    finally:
+        stack.stop()
+        redis_server.stop()
+        remove_test_objects()
 
 
 def ws_url(stack: Stack, path: str) -> str:
@@ -329,9 +347,12 @@ class HostWorkerKill:
     engine_state: str
 
 
-def kill_host_worker_mid_operation(stack: Stack, worker: BerthProcess, host: dict, victim: dict) -> HostWorkerKill:
+def kill_host_worker_mid_operation(
+    stack: Stack, worker: BerthProcess, host: dict, victim: dict, replace_at_once: bool = False
+) -> HostWorkerKill:
     """Stops `victim` (which ignores SIGTERM) with a 5 s timeout, SIGKILLs the host worker while
-    the engine waits, then starts another worker for the host."""
+    the engine waits, then starts another worker for the host: once the operation has ended (the
+    host judged lost), or, with `replace_at_once`, right after the kill (as a supervisor would)."""
     stopping = call(stack, "POST", f"/api/v1/containers/{victim['id']}/stop/", json={"timeout": 5})
     assert stopping.status_code == 202, stopping.text
     operation = stopping.json()
@@ -342,10 +363,14 @@ def kill_host_worker_mid_operation(stack: Stack, worker: BerthProcess, host: dic
     )
     killed = time.monotonic()
     worker.stop(signal.SIGKILL)
+    if replace_at_once:
+        started = time.monotonic()
+        stack.host_worker(host["name"])
     ended = finished(stack, operation, 60)
     operation_end = seconds_since(killed)
-    started = time.monotonic()
-    stack.host_worker(host["name"])
+    if not replace_at_once:
+        started = time.monotonic()
+        stack.host_worker(host["name"])
     engine_state = docker("inspect", "-f", "{{.State.Status}}", victim["name"])
     row = container_named(stack, host["id"], victim["name"], engine_state, 60)
     return HostWorkerKill(ended, operation_end, seconds_since(started), row["state"], engine_state)

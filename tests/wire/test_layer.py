@@ -10,7 +10,7 @@ from channels_redis.core import RedisChannelLayer
 
 from tests.support.aio import run_async
 from tests.workers.conftest import UNIT_REDIS_URL
-from wire.layer import BerthChannelLayer, channel_layer_config
+from wire.layer import RECEIVE_BATCH, URGENT, BerthChannelLayer, channel_layer_config
 
 
 def layers(run, **overrides):
@@ -122,3 +122,35 @@ def test_given_a_pooled_connection_that_redis_dropped_when_used_again_then_the_c
         return await ours.receive(channel), await connection.client_id() != dropped
 
     assert layers(run) == ({"type": "after.restart"}, True)
+
+
+def test_given_flood_chunks_waiting_when_an_urgent_message_comes_then_it_is_received_first():
+    """An echo never waits behind the chunks other streams queued for the same process."""
+
+    async def run(ours, stock):
+        flood, typed = await ours.new_channel(), await ours.new_channel()
+        for seq in range(1, 301):
+            await ours.send(flood, {"type": "stream.data", "seq": seq})
+        await ours.send(typed, {"type": "stream.data", "seq": 1, URGENT: True})
+        first = await ours.receive(typed)
+        # Taken in the first round trip: at most one batch of the flood was read (and buffered) with it.
+        buffered = ours.receive_buffer[flood].qsize()
+        seqs = [(await ours.receive(flood))["seq"] for _ in range(300)]
+        return first, buffered, seqs
+
+    first, buffered, seqs = layers(run)
+
+    assert first == {"type": "stream.data", "seq": 1, URGENT: True}
+    assert buffered <= RECEIVE_BATCH
+    assert seqs == list(range(1, 301))  # none lost, in order
+
+
+def test_given_a_stream_whose_chunks_are_in_both_keys_when_read_in_one_batch_then_they_keep_their_order():
+    async def run(ours, stock):
+        channel = await ours.new_channel()
+        await ours.send(channel, {"seq": 1})
+        await ours.send(channel, {"seq": 2, URGENT: True})
+        await ours.send(channel, {"seq": 3})
+        return [(await ours.receive(channel))["seq"] for _ in range(3)]
+
+    assert layers(run) == [1, 2, 3]

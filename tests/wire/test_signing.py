@@ -8,9 +8,7 @@ from wire.sealing import CannotUnseal, seal, unseal
 from wire.signing import (
     report_signed_by,
     sign_report,
-    sign_stream_message,
     sign_task,
-    stream_message_signed_by,
     task_signed_by_portal,
 )
 
@@ -55,15 +53,6 @@ def test_given_a_report_then_it_verifies_only_with_the_key_of_the_host_that_sign
     assert not report_signed_by(verify_key(HOST_A), {**report, "seq": 2}, by_a)
     assert not report_signed_by(verify_key(HOST_A), report, None)
     assert not report_signed_by(verify_key(HOST_A), report, "not base64 !")
-
-
-def test_given_a_stream_message_with_bytes_then_its_signature_covers_them():
-    message = {"type": "stream.data", "data": b"\x1b[31mhi"}
-    signed = sign_stream_message(HOST_A, "a", message)
-
-    assert stream_message_signed_by(verify_key(HOST_A), "a", signed) == message
-    assert stream_message_signed_by(verify_key(HOST_A), "b", signed) is None
-    assert stream_message_signed_by(verify_key(HOST_A), "a", {**signed, "data": b"rm -rf /"}) is None
 
 
 def test_given_a_secret_sealed_to_a_host_then_only_that_host_opens_it():

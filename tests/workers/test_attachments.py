@@ -1,6 +1,8 @@
 """The host worker's networks and volumes sync, against a fake engine and a recording reporter:
 a snapshot lists them with the containers that use them; events re-read them and report only
-what changed, and what went."""
+what changed, and what went. Volume sizes come from the engine's disk usage at snapshots only."""
+
+import docker.errors
 
 from tests.workers.test_inventory import FakeEngine as ContainerEngine
 from tests.workers.test_inventory import RecordingReporter
@@ -15,12 +17,22 @@ class FakeEngine:
         self.volumes = {"data": {"Name": "data", "Driver": "local", "Mountpoint": "/m"}}
         self.containers = []
         self.inspected = {}
+        self.sizes = {"data": 4096}  # what GET /system/df?type=volume answers
+        self.disk_usage_asked = 0
+        self.disk_usage_refused = False
 
     def list_containers(self):
         return list(self.containers)
 
     def inspect_container(self, container_id):
         return self.inspected.get(container_id)
+
+    def _raw(self, call):
+        self.disk_usage_asked += 1
+        if self.disk_usage_refused:
+            raise docker.errors.APIError("a disk usage operation is already running")
+        volumes = [{"Name": name, "UsageData": {"Size": size, "RefCount": 0}} for name, size in self.sizes.items()]
+        return {"Volumes": [*volumes, {"Name": "remote", "UsageData": {"Size": -1, "RefCount": 0}}]}
 
     def _call(self, method):
         return {
@@ -103,3 +115,26 @@ def test_a_connect_the_listing_does_not_show_yet_is_read_from_the_container_it_n
 
     [network] = reporter.sent[-1]["networks"]
     assert [c["name"] for c in network["containers"]] == ["web"]
+
+
+def test_volume_sizes_come_from_the_disk_usage_at_snapshots_and_stay_on_what_events_re_read():
+    engine, reporter = FakeEngine(), RecordingReporter()
+    engine.volumes["remote"] = {"Name": "remote", "Driver": "nfs", "Mountpoint": ""}
+    sync = AttachmentSync(engine, reporter)
+
+    sync.snapshot(full=True)
+    assert {v["engine_id"]: v["size"] for v in reporter.sent[0]["volumes"]} == {"data": 4096, "remote": None}
+
+    engine.containers.append(container("web"))
+    sync.delta([{"Type": "container", "Action": "create", "Actor": {"ID": "web" * 8}}])
+    [changed] = reporter.sent[-1]["volumes"]
+    assert (changed["engine_id"], changed["size"], engine.disk_usage_asked) == ("data", 4096, 1)
+
+    engine.sizes["data"], engine.disk_usage_refused = 8192, True
+    sync.snapshot()  # refused: the last sizes stand, so nothing changed
+    assert engine.disk_usage_asked == 2
+    assert not any(chunk.get("volumes") for chunk in reporter.sent[-1:])
+
+    engine.disk_usage_refused = False
+    sync.snapshot()
+    assert [(v["engine_id"], v["size"]) for v in reporter.sent[-2]["volumes"]] == [("data", 8192)]

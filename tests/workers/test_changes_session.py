@@ -9,6 +9,7 @@ from channels_redis.core import RedisChannelLayer
 
 from engine.errors import OperationFailed
 from tests.support.aio import run_async
+from tests.support.stream_keys import TEST_HOST_KEYS, KeyedWebLayer
 from tests.workers.conftest import UNIT_REDIS_URL
 from wire import streams as m
 from wire.layer import channel_layer_config
@@ -31,7 +32,7 @@ def scripted_changes(engine, container_id, subject):
 def streams(monkeypatch):
     monkeypatch.setattr(changes, "container_changes", scripted_changes)
     monkeypatch.setattr(changes, "PATHS_PER_CHUNK", 2)
-    loop = StreamLoop(UNIT_REDIS_URL, f"berth.unit.{uuid.uuid4().hex[:8]}.streams")
+    loop = StreamLoop(UNIT_REDIS_URL, f"berth.unit.{uuid.uuid4().hex[:8]}.streams", keys=TEST_HOST_KEYS)
     ChangesSession.register(loop, host=EngineHost("unix:///nonexistent.sock"))
     loop.start()
     yield loop
@@ -42,7 +43,7 @@ def ask(streams, container: str) -> list[dict]:
     """Every message the worker sends for one `changes.open`, READY to END."""
 
     async def run():
-        layer = RedisChannelLayer(**channel_layer_config(UNIT_REDIS_URL))
+        layer = KeyedWebLayer(RedisChannelLayer(**channel_layer_config(UNIT_REDIS_URL)))
         try:
             reply_to = f"berth.unit.reply.{uuid.uuid4().hex}"
             request = m.open_request("changes", uuid.uuid4().hex, reply_to, container, subject="app")

@@ -10,6 +10,7 @@ import pytest
 from channels_redis.core import RedisChannelLayer
 
 from tests.support.aio import run_async
+from tests.support.stream_keys import TEST_HOST_KEYS, KeyedWebLayer
 from tests.workers.conftest import UNIT_REDIS_URL
 from wire import streams as m
 from wire.layer import channel_layer_config
@@ -52,7 +53,7 @@ class Numbers(StreamSession):
 
 @pytest.fixture
 def streams():
-    loop = StreamLoop(UNIT_REDIS_URL, f"berth.unit.{uuid.uuid4().hex[:8]}.streams")
+    loop = StreamLoop(UNIT_REDIS_URL, f"berth.unit.{uuid.uuid4().hex[:8]}.streams", keys=TEST_HOST_KEYS)
     Numbers.register(loop)
     loop.start()
     yield loop
@@ -72,7 +73,7 @@ async def read(layer, reply_to, channel, wanted: int) -> bytes:
 
 def with_layer(body):
     async def run():
-        layer = RedisChannelLayer(**channel_layer_config(UNIT_REDIS_URL))
+        layer = KeyedWebLayer(RedisChannelLayer(**channel_layer_config(UNIT_REDIS_URL)))
         try:
             return await asyncio.wait_for(body(layer), 20)
         finally:

@@ -9,9 +9,12 @@ import pytest
 from channels_redis.core import RedisChannelLayer
 
 from tests.support.aio import run_async
+from tests.support.stream_keys import TEST_HOST_KEYS, KeyedWebLayer
 from tests.workers.conftest import UNIT_REDIS_URL
 from wire import streams as m
+from wire.keys import HostKeys
 from wire.layer import channel_layer_config
+from wire.stream_signing import KEY_FIELD, new_stream_key
 from workers.streams.loop import StreamLoop
 from workers.streams.session import StreamError, StreamSession
 
@@ -46,7 +49,7 @@ class Counting(StreamSession):
 
 @pytest.fixture
 def streams():
-    loop = StreamLoop(UNIT_REDIS_URL, f"berth.unit.{uuid.uuid4().hex[:8]}.streams")
+    loop = StreamLoop(UNIT_REDIS_URL, f"berth.unit.{uuid.uuid4().hex[:8]}.streams", keys=TEST_HOST_KEYS)
     Counting.register(loop)
     loop.start()
     yield loop
@@ -57,7 +60,7 @@ def web_side(streams, body, **params):
     """Opens a counting stream as the web consumer would and runs `body(layer, reply_to, ready)`."""
 
     async def run():
-        layer = RedisChannelLayer(**channel_layer_config(UNIT_REDIS_URL))
+        layer = KeyedWebLayer(RedisChannelLayer(**channel_layer_config(UNIT_REDIS_URL)))
         try:
             reply_to = await layer.new_channel()
             request = {"type": "counting.open", "session": uuid.uuid4().hex, "reply_to": reply_to}
@@ -155,7 +158,7 @@ def test_given_input_and_a_close_when_sent_then_the_session_gets_the_input_and_c
 
 
 def test_given_a_refused_open_when_asked_then_the_web_side_gets_the_sentence():
-    loop = StreamLoop(UNIT_REDIS_URL, f"berth.unit.{uuid.uuid4().hex[:8]}.streams")
+    loop = StreamLoop(UNIT_REDIS_URL, f"berth.unit.{uuid.uuid4().hex[:8]}.streams", keys=TEST_HOST_KEYS)
     Counting.register(loop)
     loop.start()
     try:
@@ -178,3 +181,26 @@ def test_given_a_web_side_gone_silent_when_the_peer_timeout_passes_then_the_sess
         return None
 
     assert web_side(streams, body) is not None
+
+
+@pytest.mark.parametrize("sealed_to", ["nobody", "another host"])
+def test_given_an_open_without_a_key_sealed_to_this_host_when_asked_then_nothing_is_opened(streams, caplog, sealed_to):
+    """Whatever it answered would be refused by the web side as unsigned: it answers nothing."""
+
+    async def run():
+        layer = RedisChannelLayer(**channel_layer_config(UNIT_REDIS_URL))
+        try:
+            reply_to = await layer.new_channel()
+            request = {"type": "counting.open", "session": uuid.uuid4().hex, "reply_to": reply_to, "container": "c1"}
+            if sealed_to == "another host":
+                request[KEY_FIELD] = new_stream_key().sealed_to(HostKeys.generate().public().seal)
+            await layer.send(streams.channel, {**request, "deadline": time.time() + 5})
+            try:
+                return await asyncio.wait_for(layer.receive(reply_to), 1)
+            except TimeoutError:
+                return None
+        finally:
+            await layer.close_pools()
+
+    assert run_async(run()) is None
+    assert "Refused a counting request: its stream key is not sealed to this host" in caplog.text

@@ -33,12 +33,14 @@ class Relayed(ConsoleSession):
     kind = "fake"
 
     def __init__(self):
-        super().__init__(SimpleNamespace(layer=None), {"reply_to": "web"}, host=SimpleNamespace(engine=None))
+        super().__init__(SimpleNamespace(layer=None, keys=None), {"reply_to": "web"}, host=SimpleNamespace(engine=None))
         self.stream = FakeStream()
         self.sent: list[tuple[float, bytes]] = []
+        self.urgent: list[bool] = []
 
-    async def emit(self, data) -> None:
+    async def emit(self, data, urgent=False) -> None:
         self.sent.append((asyncio.get_running_loop().time(), data))
+        self.urgent.append(urgent)
 
     def typed(self) -> None:
         """What on_input notes of a keystroke (its bytes go to the engine, not needed here)."""
@@ -85,12 +87,14 @@ def test_given_keys_typed_back_to_back_when_each_echo_follows_the_last_send_then
             session.typed()
             await session.output(bytes([key]))
             echoes.append(await sent_within(session, index, AT_ONCE))
-        return echoes, [data for _, data in session.sent]
+        return echoes, [data for _, data in session.sent], session.urgent
 
-    echoes, sent = relay(body)
+    echoes, sent, urgent = relay(body)
 
     assert echoes == [True] * 5, "an echo waited out the batch window of the send before it"
     assert sent == [b"$ ", b"a", b"b", b"c", b"d", b"e"]
+    # Each echo answers a key: it goes in the urgent lane (wire.layer); the prompt nobody typed for does not.
+    assert urgent == [False, True, True, True, True, True]
 
 
 def test_given_output_nobody_typed_for_when_it_follows_a_send_then_it_is_batched():
@@ -101,12 +105,13 @@ def test_given_output_nobody_typed_for_when_it_follows_a_send_then_it_is_batched
         await session.output(b"third")
         held = not await sent_within(session, 2, AT_ONCE)
         assert await sent_within(session, 2, WINDOW * 4)
-        return held, [data for _, data in session.sent]
+        return held, [data for _, data in session.sent], session.urgent
 
-    held, sent = relay(body)
+    held, sent, urgent = relay(body)
 
     assert held, "output nobody typed for went out within the batch window"
     assert sent == [b"first", b"secondthird"]
+    assert urgent == [False, False]
 
 
 def test_given_batched_output_when_a_key_is_typed_meanwhile_then_what_is_held_goes_with_the_echo():

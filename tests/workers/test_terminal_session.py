@@ -13,6 +13,7 @@ from engine.client import Engine
 from engine.exec import inspect_exec
 from tests.support.aio import run_async
 from tests.support.docker_cli import IMAGE, TEST_LABEL, docker
+from tests.support.stream_keys import TEST_HOST_KEYS, KeyedWebLayer
 from tests.workers.conftest import UNIT_REDIS_URL
 from wire import streams as m
 from wire.layer import channel_layer_config
@@ -30,7 +31,7 @@ def container():
 
 @pytest.fixture
 def streams():
-    loop = StreamLoop(UNIT_REDIS_URL, f"berth.unit.{uuid.uuid4().hex[:8]}.streams")
+    loop = StreamLoop(UNIT_REDIS_URL, f"berth.unit.{uuid.uuid4().hex[:8]}.streams", keys=TEST_HOST_KEYS)
     register_streams(loop, "unix:///var/run/docker.sock")
     loop.start()
     yield loop
@@ -82,7 +83,7 @@ class WebSide:
 
 def web_side(streams, body):
     async def run():
-        layer = RedisChannelLayer(**channel_layer_config(UNIT_REDIS_URL))
+        layer = KeyedWebLayer(RedisChannelLayer(**channel_layer_config(UNIT_REDIS_URL)))
         try:
             return await asyncio.wait_for(body(WebSide(layer, streams)), 30)
         finally:

@@ -16,6 +16,7 @@ import redis
 from engine import Engine, EngineUnavailable
 from engine.errors import OperationFailed
 from engine.images import save_image
+from wire.stream_signing import StreamKey, open_stream_key
 from wire.transfers import EXPORT_REQUEST, Transfer, TransferAborted
 from workers.streams.loop import StreamLoop
 
@@ -26,8 +27,8 @@ log = logging.getLogger(__name__)
 ENGINE_TIMEOUT = 600.0
 
 
-def send_export(docker_host: str, client: redis.Redis, transfer_id: str, image: str) -> None:
-    transfer = Transfer(client, transfer_id)
+def send_export(docker_host: str, client: redis.Redis, transfer_id: str, image: str, key: StreamKey) -> None:
+    transfer = Transfer(client, transfer_id, key=key)
     engine = Engine(docker_host, timeout=ENGINE_TIMEOUT)
     try:
         size = transfer.write(save_image(engine, image), peer="web process")
@@ -52,6 +53,11 @@ def register_export_sender(streams: StreamLoop, docker_host: str, client: redis.
         if not transfer_id or not image:
             log.warning("Dropped an export request without a transfer or an image")
             return
-        await asyncio.get_running_loop().run_in_executor(None, send_export, docker_host, client, transfer_id, image)
+        if (key := open_stream_key(streams.keys, request)) is None:
+            log.error("Refused an export request: its key is not sealed to this host")
+            return
+        await asyncio.get_running_loop().run_in_executor(
+            None, send_export, docker_host, client, transfer_id, image, key
+        )
 
     streams.register(EXPORT_REQUEST, handle)

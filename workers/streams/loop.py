@@ -22,6 +22,7 @@ from typing import Any
 
 from channels_redis.core import RedisChannelLayer
 
+from wire.keys import HostKeys
 from wire.layer import BerthChannelLayer, channel_layer_config
 from wire.names import PORTAL_CHANNEL_OWNER
 
@@ -36,9 +37,18 @@ class StreamLoop:
     """Start with start(), stop with stop(); handlers are registered before start()."""
 
     def __init__(
-        self, redis_url: str, channel: str, *, layer: RedisChannelLayer | None = None, owner: str = PORTAL_CHANNEL_OWNER
+        self,
+        redis_url: str,
+        channel: str,
+        *,
+        layer: RedisChannelLayer | None = None,
+        owner: str = PORTAL_CHANNEL_OWNER,
+        keys: HostKeys | None = None,
     ):
         self.channel = channel
+        # The host's keys: each stream's key is sealed to them (wire.stream_signing). Without
+        # them no stream is served, since the web side refuses what is not signed.
+        self.keys = keys
         # owner: what this process's channels start with (wire.names.host_channel_owner).
         self.layer = layer or BerthChannelLayer(**channel_layer_config(redis_url), owner=owner)
         self.loop = asyncio.new_event_loop()

@@ -34,7 +34,9 @@ from channels.exceptions import ChannelFull
 
 from wire import stream_messages as sm
 from wire import streams as m
+from wire.layer import URGENT
 from wire.stream_resume import Detach, Reattach, TakenOver, parse_resume
+from wire.stream_signing import KEY_FIELD, StreamKey, open_stream_key
 from workers.streams.loop import StreamLoop
 
 __all__ = ["StreamError", "StreamSession"]
@@ -63,6 +65,8 @@ class StreamSession:
         self.session = opened.session
         self.reply_to = opened.reply_to
         self.container = opened.container
+        # The key the web side sealed to this host: every message back is signed with it.
+        self.key: StreamKey | None = open_stream_key(streams.keys, request)
         self.channel: str | None = None
         self.seq = 0
         self.acked = 0
@@ -143,9 +147,13 @@ class StreamSession:
         if self.stopping:
             raise SessionStopped
 
-    async def send_data(self, data: Any) -> None:
+    async def send_data(self, data: Any, urgent: bool = False) -> None:
+        """`urgent`: it answers input, and goes ahead of other streams' output (wire.layer)."""
         self.seq += 1
-        await self._reply(sm.Data(self.seq, data).to_wire())
+        message = sm.Data(self.seq, data).to_wire()
+        if urgent:
+            message[URGENT] = True
+        await self._reply(message)
         if self.stopping:  # a cancellation during the send may have been swallowed by the Redis client
             raise SessionStopped
 
@@ -159,6 +167,11 @@ class StreamSession:
     # -- the session -------------------------------------------------------------------------
 
     async def serve(self) -> None:
+        if self.key is None:
+            # Not from the portal (or sealed to another host): whatever this host answered would be
+            # refused by the web side as unsigned, so nothing is opened.
+            log.error("Refused a %s request: its stream key is not sealed to this host", self.kind)
+            return
         self.channel = await self.layer.new_channel()
         control = keepalive = None
         try:
@@ -214,9 +227,11 @@ class StreamSession:
             log.info("Could not tell the web side that a %s session ended: %s", self.kind, exc)
 
     async def _reply(self, message: dict) -> None:
-        """Sends to the web side; a full channel is retried while the peer is not given up."""
+        """Sends to the web side, signed with the stream's key; a full channel is retried while
+        the peer is not given up."""
         delay = 0.005
         to = self.reply_to  # a reattach meanwhile does not send this to the new web side
+        message = self.key.sign(message)
         while True:
             try:
                 await self.layer.send(to, message)
@@ -278,12 +293,16 @@ class StreamSession:
     async def reattach(self, message: Reattach) -> None:
         """A new web side takes over: READY to it, then the replay of what it lacks, in a task of
         its own (it waits for acks, which this control task receives), then new output."""
+        key = open_stream_key(self.streams.keys, {KEY_FIELD: message.key})
+        if key is None:
+            log.error("Refused to reattach a %s session: the new stream key is not sealed to this host", self.kind)
+            return
         if self.detached_until is None and self.reply_to != message.reply_to:
             # Taken over while still attached (another tab): the old web side is told, not left hanging.
             with contextlib.suppress(Exception):
-                await self.layer.send(self.reply_to, TakenOver().to_wire())
+                await self.layer.send(self.reply_to, self.key.sign(TakenOver().to_wire()))
         start, reset, chunks = self.replay(message.offset)
-        self.reply_to, self.session = message.reply_to, message.session
+        self.reply_to, self.session, self.key = message.reply_to, message.session, key
         self.seq = self.acked = 0
         self.detached_until = None
         self._replayed.clear()

@@ -1,23 +1,12 @@
-from datetime import datetime, tzinfo
-
 from django.utils import timezone
 from rest_framework import serializers
 
 from portal.access.secrets import mask_inspect, secrets_shown
 from portal.containers.models import Container
 from portal.containers.status import container_status
-from portal.inventory.serializers import MirroredSerializer
+from portal.inventory.serializers import MirroredSerializer, datetime_text, list_columns
 
-__all__ = ["LIST_COLUMNS", "ContainerDetailSerializer", "ContainerSerializer", "datetime_text"]
-
-
-def datetime_text(value: datetime | None, zone: tzinfo | None = None) -> str | None:
-    """A time as DRF's DateTimeField writes it: ISO 8601 in the current time zone (or `zone`),
-    UTC as "Z"."""
-    if not value:
-        return None
-    text = value.astimezone(zone or timezone.get_current_timezone()).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
+__all__ = ["LIST_COLUMNS", "ContainerDetailSerializer", "ContainerSerializer"]
 
 
 class ContainerSerializer(MirroredSerializer):
@@ -77,10 +66,7 @@ class ContainerSerializer(MirroredSerializer):
             return datetime_text(value, zone)
 
         return {
-            "id": container.pk,
-            "host": container.host_id,
-            "host_name": container.host.name,
-            "engine_id": container.engine_id,
+            **self.row_head(container),
             "name": container.name,
             "image": container.image,
             "image_id": container.image_id,
@@ -95,20 +81,12 @@ class ContainerSerializer(MirroredSerializer):
             "exit_code": container.exit_code,
             "health": container.health,
             "restart_count": container.restart_count,
-            "removed_at": when(container.removed_at),
-            "removed_by": container.removed_by,
-            "stale": self.get_stale(container),
-            "updated_at": when(container.updated_at),
+            **self.row_tail(container, zone),
         }
 
 
-# The columns the list reads (`.only()`): its fields, and what `host_name` and `stale` read of the host.
-LIST_COLUMNS = [
-    *(field for field in ContainerSerializer.Meta.fields if field not in ("host_name", "status", "stale")),
-    "host__name",
-    "host__status",
-    "host__last_seen",
-]
+# The columns the list reads: its fields (`status` is worded from the state and times).
+LIST_COLUMNS = list_columns(ContainerSerializer, computed=("status",))
 
 
 class ContainerDetailSerializer(ContainerSerializer):

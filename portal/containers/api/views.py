@@ -9,6 +9,7 @@ from portal.containers.api.commit import CommitAction
 from portal.containers.api.lifecycle import LifecycleActions
 from portal.containers.api.run import RunAction
 from portal.containers.models import Container
+from portal.inventory.rows import RowsListMixin
 
 from .serializers import LIST_COLUMNS, ContainerDetailSerializer, ContainerSerializer
 
@@ -26,7 +27,13 @@ __all__ = ["ContainerViewSet"]
     )
 )
 class ContainerViewSet(
-    RunAction, LifecycleActions, CommitAction, ChangesAction, RestrictedViewSetMixin, viewsets.ModelViewSet
+    RunAction,
+    LifecycleActions,
+    CommitAction,
+    ChangesAction,
+    RowsListMixin,
+    RestrictedViewSetMixin,
+    viewsets.ModelViewSet,
 ):
     """Containers on the hosts the user may see, as their engines last reported them.
 
@@ -35,6 +42,7 @@ class ContainerViewSet(
 
     queryset = Container.objects.select_related("host")
     serializer_class = ContainerSerializer
+    list_columns = LIST_COLUMNS  # its page read as plain rows (portal/inventory/rows.py)
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     view_action = "container.view"
     # The host a run names in its body, asked of the policy by PolicyPermission.

@@ -5,14 +5,23 @@ from rest_framework import viewsets
 from portal.api.query_params import int_param
 from portal.api.viewsets import RestrictedViewSetMixin
 from portal.containers.links import ContainerLinksMixin
+from portal.inventory.rows import ListRow, RowsListMixin
 from portal.networks.api.create import CreateNetworkAction
 from portal.networks.api.endpoints import EndpointActions
 from portal.networks.api.removal import RemovalActions
 from portal.networks.models import Network
 
-from .serializers import NetworkSerializer
+from .serializers import LIST_COLUMNS, NetworkSerializer
 
 __all__ = ["NetworkViewSet"]
+
+
+class NetworkRow(ListRow):
+    """A row of the list, with the properties of a network its serializer reads."""
+
+    __slots__ = ()
+    subnets = Network.subnets
+    predefined = Network.predefined
 
 
 @extend_schema_view(
@@ -30,6 +39,7 @@ class NetworkViewSet(
     RemovalActions,
     EndpointActions,
     ContainerLinksMixin,
+    RowsListMixin,
     RestrictedViewSetMixin,
     viewsets.ReadOnlyModelViewSet,
 ):
@@ -38,6 +48,8 @@ class NetworkViewSet(
     answers, with `removed_at` set."""
 
     queryset = Network.objects.select_related("host")
+    list_columns = LIST_COLUMNS  # its page read as plain rows (portal/inventory/rows.py)
+    row_class = NetworkRow
     serializer_class = NetworkSerializer
     http_method_names = ["get", "post", "delete", "head", "options"]
     view_action = "network.view"
@@ -55,7 +67,8 @@ class NetworkViewSet(
         queryset = super().get_queryset()
         if self.action != "list":
             return queryset
-        queryset = queryset.live()
+        # The list reads only what it shows: the columns its rows are written from.
+        queryset = queryset.live().only(*LIST_COLUMNS)
         if (host := int_param(self.request, "host")) is not None:
             queryset = queryset.filter(host_id=host)
         if q := self.request.query_params.get("q", "").strip():

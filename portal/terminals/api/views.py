@@ -6,10 +6,10 @@ from rest_framework.response import Response
 
 from portal.api.query_params import int_param
 from portal.api.viewsets import RestrictedViewSetMixin
-from portal.refusals import Conflict
+from portal.refusals import Conflict, NotFound
 from portal.terminals.files import recording_response
 from portal.terminals.models import SessionInvite, TerminalSession
-from portal.terminals.watching import end_session
+from portal.terminals.watching import end_session, revoke_invite
 
 from .serializers import SessionInviteSerializer, TerminalSessionSerializer
 
@@ -31,13 +31,14 @@ class TerminalSessionViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewS
 
     queryset = TerminalSession.objects.all()
     serializer_class = TerminalSessionSerializer
-    http_method_names = ["get", "post", "head", "options"]
+    http_method_names = ["get", "post", "delete", "head", "options"]
     view_action = "session.view"
     policy_actions = {
         "list": "session.view",
         "retrieve": "session.view",
         "recording": "session.view",
         "invites": "session.invite",
+        "revoke_invite": "session.invite",
         "end": "session.end",
     }
 
@@ -85,6 +86,22 @@ class TerminalSessionViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewS
             session=session, user=user, defaults={"invited_by": request.user}
         )
         return Response(SessionInviteSerializer(invite).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=None,
+        responses={204: None},
+        parameters=[OpenApiParameter("username", str, OpenApiParameter.PATH, description="Whom to uninvite.")],
+    )
+    @action(detail=True, methods=["delete"], url_path=r"invites/(?P<username>[^/]+)")
+    def revoke_invite(self, request, pk=None, username=None):
+        """Takes back an invitation to watch one's own session: a watcher it let in is cut off at
+        once (its socket closes 4403)."""
+        session = self.get_object()
+        invite = session.invites.select_related("user").filter(user__username=username).first()
+        if invite is None:
+            raise NotFound(f"{username} is not invited to watch this session.")
+        revoke_invite(invite, request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=None, responses={202: TerminalSessionSerializer})
     @action(detail=True, methods=["post"])

@@ -1,11 +1,12 @@
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from portal.containers.links import linked_entries
-from portal.inventory.serializers import MirroredSerializer
+from portal.inventory.serializers import MirroredSerializer, datetime_text, fields_between, list_columns
 from portal.volumes.models import Volume
 
-__all__ = ["VolumeSerializer"]
+__all__ = ["LIST_COLUMNS", "VolumeSerializer"]
 
 
 class MountSerializer(serializers.Serializer):
@@ -57,3 +58,28 @@ class VolumeSerializer(MirroredSerializer):
 
     def get_dangling(self, volume: Volume) -> bool:
         return volume.container_count == 0
+
+    def to_representation(self, volume: Volume) -> dict:
+        """What DRF's field-by-field path answers (tests/portal/networks/test_list_serializers.py
+        holds the two equal), read straight from the row, as the containers list does."""
+        zone = timezone.get_current_timezone()
+        return {
+            **self.row_head(volume),
+            "name": volume.engine_id,
+            **{name: getattr(volume, name) for name in PLAIN_FIELDS},
+            "created": datetime_text(volume.created, zone),
+            "size": volume.size,
+            "containers": self.get_containers(volume),
+            "container_count": volume.container_count,
+            "dangling": self.get_dangling(volume),
+            "dangers": volume.dangers,
+            **self.row_tail(volume, zone),
+        }
+
+
+# The columns the list reads: the name is the engine id; `dangling` and `dangers` come from the others.
+LIST_COLUMNS = list_columns(VolumeSerializer, computed=("name", "dangling", "dangers"))
+
+
+# What the list writes as the row holds it, in the serializer's order.
+PLAIN_FIELDS = fields_between(VolumeSerializer, "driver", "labels")

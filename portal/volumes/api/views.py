@@ -5,12 +5,20 @@ from rest_framework import viewsets
 from portal.api.query_params import bool_param, int_param
 from portal.api.viewsets import RestrictedViewSetMixin
 from portal.containers.links import ContainerLinksMixin
+from portal.inventory.rows import ListRow, RowsListMixin
 from portal.volumes.api.actions import VolumeActions
 from portal.volumes.models import Volume
 
-from .serializers import VolumeSerializer
+from .serializers import LIST_COLUMNS, VolumeSerializer
 
 __all__ = ["VolumeViewSet"]
+
+
+class VolumeRow(ListRow):
+    """A row of the list, with the properties of a volume its serializer reads."""
+
+    __slots__ = ()
+    dangers = Volume.dangers
 
 
 @extend_schema_view(
@@ -24,12 +32,16 @@ __all__ = ["VolumeViewSet"]
         ]
     )
 )
-class VolumeViewSet(VolumeActions, ContainerLinksMixin, RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+class VolumeViewSet(
+    VolumeActions, ContainerLinksMixin, RowsListMixin, RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet
+):
     """Volumes on the hosts the user may see, as their engines last reported them, each with the
     containers that mount it. Lists leave out removed volumes; a removed volume's own URL still
     answers, with `removed_at` set."""
 
     queryset = Volume.objects.select_related("host")
+    list_columns = LIST_COLUMNS  # its page read as plain rows (portal/inventory/rows.py)
+    row_class = VolumeRow
     serializer_class = VolumeSerializer
     http_method_names = ["get", "post", "delete", "head", "options"]
     view_action = "volume.view"
@@ -41,7 +53,8 @@ class VolumeViewSet(VolumeActions, ContainerLinksMixin, RestrictedViewSetMixin, 
         queryset = super().get_queryset()
         if self.action != "list":
             return queryset
-        queryset = queryset.live()
+        # The list reads only what it shows: the columns its rows are written from.
+        queryset = queryset.live().only(*LIST_COLUMNS)
         if (host := int_param(self.request, "host")) is not None:
             queryset = queryset.filter(host_id=host)
         if q := self.request.query_params.get("q", "").strip():

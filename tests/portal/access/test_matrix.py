@@ -851,6 +851,7 @@ TERMINAL_URLS = {
     "v1:terminal-session-detail",
     "v1:terminal-session-recording",
     "v1:terminal-session-invites",
+    "v1:terminal-session-revoke-invite",
     "v1:terminal-session-end",
     "session-watch",
 }
@@ -960,20 +961,32 @@ def test_someone_elses_live_session_is_ended_only_by_those_who_may_end_it(world,
 
 @pytest.mark.parametrize("actor", list(ACTORS))
 @pytest.mark.parametrize("host", ["A", "B"])
-def test_only_its_owner_invites_someone_to_watch_a_session(world, live_sessions, actor, host):
-    api = APIClient()
+@pytest.mark.parametrize("verb", ["invite", "take back"])
+def test_only_its_owner_invites_someone_to_watch_a_session_or_takes_it_back(world, live_sessions, actor, host, verb):
+    from portal.terminals.models import SessionInvite
+
+    api, owners = APIClient(), APIClient()
     user = actor_user(actor, world)
     guest = make_user("guest")
+    session = live_sessions[host]
     if user is not None:
         api.force_authenticate(user)
-    path = f"/api/v1/sessions/{live_sessions[host].pk}/invites/"
-
-    response = api.post(path, {"user": guest.username}, format="json")
-    owners = APIClient()
     owners.force_authenticate(world.objects["user"])
+    if verb == "invite":
+        path, body, done = f"/api/v1/sessions/{session.pk}/invites/", {"user": guest.username}, 201
+        ask = lambda client: client.post(path, body, format="json")  # noqa: E731
+    else:
+        SessionInvite.objects.create(session=session, user=guest, invited_by=world.objects["user"])
+        path, done = f"/api/v1/sessions/{session.pk}/invites/{guest.username}/", 204
+        ask = lambda client: client.delete(path)  # noqa: E731
+
+    response = ask(api)
 
     assert response.status_code == (401 if user is None else (403 if allowed(actor, "session.view", host) else 404))
-    assert owners.post(path, {"user": guest.username}, format="json").status_code == 201
+    assert ask(owners).status_code == done
+    assert SessionInvite.objects.filter(session=session).exists() == (verb == "invite")
+    if verb == "take back":
+        assert ask(owners).status_code == 404  # taken back already: nothing half-done, a sentence
 
 
 @pytest.mark.django_db(transaction=True)

@@ -45,6 +45,7 @@ from tests.portal.factories import (
     make_user,
 )
 from tests.portal.ws.sockets import SITE
+from tests.support.stream_keys import reply
 from wire import streams as m
 from wire.names import host_stream_channel
 
@@ -249,9 +250,9 @@ def terminal_sessions(w: World, monkeypatch):
         layer = get_channel_layer()
         request = await asyncio.wait_for(layer.receive(host_stream_channel(w.host.slug)), 2)
         channel = await layer.new_channel()
-        await layer.send(request["reply_to"], {"type": m.READY, "session": request["session"], "channel": channel})
+        await reply(layer, request, {"type": m.READY, "session": request["session"], "channel": channel})
         await socket.receive_output(2)  # ready
-        await layer.send(request["reply_to"], {"type": m.END, "code": 0, "reason": "The process exited."})
+        await reply(layer, request, {"type": m.END, "code": 0, "reason": "The process exited."})
         while (await socket.receive_output(2))["type"] != "websocket.close":
             pass
         await socket.disconnect()
@@ -324,6 +325,8 @@ def sharing_and_enrollment(w: World, monkeypatch):
     assert async_to_sync(sockets)()["code"] == 4403
     watch = watch_began(live, w.admin, "10.0.0.9")
     watch_ended(watch, "10.0.0.9")
+    ok(w.api.post(f"/api/v1/sessions/{live.pk}/invites/", {"user": "vic", "note": SECRET}, format="json"), 201)
+    ok(w.api.delete(f"/api/v1/sessions/{live.pk}/invites/vic/"), 204)
     ok(w.api.post(f"/api/v1/sessions/{live.pk}/end/", {"reason": SECRET}, format="json"), 202)
 
 
@@ -439,8 +442,8 @@ CASES: dict[str, tuple[set[str], Callable]] = {
     ),
     "sharing and enrollment": (
         {"portal.hosts.api.views:rotate", "portal.hosts.management.commands.enroll_host:handle"}
-        | {"portal.terminals.consumers:_rejoin", "portal.terminals.watch_consumer:_find"}
-        | {f"portal.terminals.watching:{f}" for f in ("end_session", "watch_began", "watch_ended")},
+        | {"portal.terminals.consumers:_rejoin"}
+        | {f"portal.terminals.watching:{f}" for f in ("end_session", "revoke_invite", "watch_began", "watch_ended")},
         sharing_and_enrollment,
     ),
     "alerts": (
@@ -469,7 +472,8 @@ WRITTEN = {
     "refusals": {("host.change", "denied"), ("container.privileged", "denied"), ("container.exec", "denied")},
     "terminal sessions": {("terminal.start", "success"), ("terminal.end", "success"), ("terminal.end", "failure")},
     "sharing and enrollment": {("host.rotate", "success"), ("terminal.resume", "success")}
-    | {("session.watch", "denied"), ("session.watch", "success"), ("session.end", "success")},
+    | {("session.watch", "denied"), ("session.watch", "success"), ("session.end", "success")}
+    | {("session.invite.revoke", "success")},
     "alerts": {(f"alert.rule.{a}", "success") for a in ("create", "change", "delete")}
     | {(f"alert.channel.{a}", "success") for a in ("create", "change", "delete", "test")}
     | {("alert.acknowledge", "success"), ("alert.mute", "success")},

@@ -11,6 +11,7 @@ from portal.containers.diff import request_changes
 from portal.refusals import Conflict
 from tests.portal.factories import make_container, make_online_host
 from tests.portal.ws.sockets import run_async
+from tests.support.stream_keys import reply
 from wire import streams as m
 from wire.names import host_stream_channel
 
@@ -21,10 +22,10 @@ async def answer(layer, *chunks):
     """Plays the worker: READY, one DATA per chunk, END; answers the request it read."""
     request = await asyncio.wait_for(layer.receive(host_stream_channel("web-1")), 2)
     channel = await layer.new_channel()
-    await layer.send(request["reply_to"], {"type": m.READY, "session": request["session"], "channel": channel})
+    await reply(layer, request, {"type": m.READY, "session": request["session"], "channel": channel})
     for seq, chunk in enumerate(chunks, 1):
-        await layer.send(request["reply_to"], {"type": m.DATA, "seq": seq, "data": chunk})
-    await layer.send(request["reply_to"], {"type": m.END, "code": None, "reason": "done"})
+        await reply(layer, request, {"type": m.DATA, "seq": seq, "data": chunk})
+    await reply(layer, request, {"type": m.END, "code": None, "reason": "done"})
     return request
 
 

@@ -21,6 +21,7 @@ from tests.portal.factories import (
     make_user,
 )
 from tests.portal.ws.sockets import SITE, run_async, session_cookie
+from tests.support.stream_keys import reply
 from wire import streams as m
 from wire.names import host_stream_channel
 
@@ -69,7 +70,7 @@ async def opened(path: str, cookie: bytes, host, **facts) -> tuple[WebsocketComm
     layer = get_channel_layer()
     request = await asyncio.wait_for(layer.receive(host_stream_channel(host.slug)), 2)
     channel = await layer.new_channel()
-    await layer.send(request["reply_to"], {"type": m.READY, "session": request["session"], "channel": channel, **facts})
+    await reply(layer, request, {"type": m.READY, "session": request["session"], "channel": channel, **facts})
     return communicator, request, channel
 
 
@@ -131,8 +132,8 @@ async def test_a_viewer_opening_logs_asks_the_worker_for_them_and_gets_each_batc
     communicator, request, _channel = await opened(path, viewer["cookie"], viewer["host"], tty=False)
     batch = [{"stream": "stdout", "data": "one\ntwo\n"}, {"stream": "stderr", "data": "oops\n"}]
 
-    await get_channel_layer().send(request["reply_to"], {"type": m.DATA, "seq": 1, "data": batch})
-    await get_channel_layer().send(request["reply_to"], {"type": m.END, "code": 0, "reason": "The container stopped."})
+    await reply(get_channel_layer(), request, {"type": m.DATA, "seq": 1, "data": batch})
+    await reply(get_channel_layer(), request, {"type": m.END, "code": 0, "reason": "The container stopped."})
 
     assert request["type"] == "logs.open"
     assert request["container"] == viewer["mine"].engine_id
@@ -152,7 +153,7 @@ async def test_pause_and_resume_from_the_browser_reach_the_worker_even_when_aske
     await communicator.send_json_to({"type": "pause"})
     channel = await layer.new_channel()
 
-    await layer.send(request["reply_to"], {"type": m.READY, "session": request["session"], "channel": channel})
+    await reply(layer, request, {"type": m.READY, "session": request["session"], "channel": channel})
     await communicator.receive_json_from()
     paused = await asyncio.wait_for(layer.receive(channel), 2)
     await communicator.send_json_to({"type": "resume"})
@@ -169,7 +170,7 @@ async def test_stats_samples_reach_the_browser(viewer):
     )
     sample = {"cpu_percent": 12.5, "memory_usage": 1024}
 
-    await get_channel_layer().send(request["reply_to"], {"type": m.DATA, "seq": 1, "data": sample})
+    await reply(get_channel_layer(), request, {"type": m.DATA, "seq": 1, "data": sample})
 
     assert request["type"] == "stats.open"
     assert await communicator.receive_json_from() == {"type": "ready"}

@@ -17,7 +17,9 @@ from portal.terminals.models import TerminalSession
 from portal.terminals.recording import recordings_dir
 from tests.portal.factories import make_binding, make_container, make_online_host, make_superuser, make_team, make_user
 from tests.portal.ws.sockets import SITE, run_async, session_cookie
+from tests.support.stream_keys import reply
 from wire import streams as m
+from wire.layer import URGENT
 from wire.names import host_stream_channel
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -54,13 +56,14 @@ class Worker:
         return self.request
 
     async def ready(self, **facts):
-        await self.layer.send(
-            self.request["reply_to"],
+        await reply(
+            self.layer,
+            self.request,
             {"type": m.READY, "session": self.request["session"], "channel": self.channel, **facts},
         )
 
     async def say(self, kind, **fields):
-        await self.layer.send(self.request["reply_to"], {"type": kind, **fields})
+        await reply(self.layer, self.request, {"type": kind, **fields})
 
     async def heard(self):
         return await asyncio.wait_for(self.layer.receive(self.channel), 2)
@@ -104,8 +107,8 @@ async def test_given_a_session_when_bytes_and_control_flow_then_both_sides_get_t
     session = await sync_to_async(TerminalSession.objects.get)()
     assert ready == {"type": "ready", "session": session.pk} and pong == {"type": "pong"}
     assert heard == [
-        {"type": m.INPUT, "data": b"early "},
-        {"type": m.INPUT, "data": "héllo\r".encode()},
+        {"type": m.INPUT, "data": b"early ", URGENT: True},
+        {"type": m.INPUT, "data": "héllo\r".encode(), URGENT: True},
         {"type": m.RESIZE, "cols": 120, "rows": 40},
         {"type": m.PAUSE},
         {"type": m.RESUME},
@@ -142,7 +145,7 @@ async def test_given_raw_mode_when_text_is_typed_then_it_is_input_and_the_end_is
     await worker.say(m.END, code=2, reason="The process exited with code 2.")
     closing = await socket.receive_output()
 
-    assert heard == {"type": m.INPUT, "data": b"ls\r"}
+    assert heard == {"type": m.INPUT, "data": b"ls\r", URGENT: True}
     assert output == b"bin\r\n"
     assert (closing["code"], closing["reason"]) == (1000, "exit 2")
 
@@ -237,3 +240,25 @@ async def test_given_a_frame_over_1_mib_then_the_session_closes_with_1009_and_sa
     await raw_worker.ready()
     await raw.send_to(text_data="é" * (512 * 1024 + 1))
     assert (await raw.receive_output())["code"] == 1009
+
+
+@run_async
+async def test_given_output_not_signed_by_the_host_when_it_arrives_then_it_is_refused_and_shown_on_the_hosts_page(
+    container,
+):
+    admin = await sync_to_async(make_superuser)("root")
+    socket, worker = await open_terminal(container, await sync_to_async(session_cookie)(admin))
+    await worker.ready(command=["/bin/sh"])
+    await socket.receive_json_from()
+
+    # Another host that learned this channel's name writes into it: no key of this stream to sign with.
+    await worker.layer.send(worker.request["reply_to"], {"type": m.DATA, "seq": 1, "data": b"rm -rf ~\r"})
+    await worker.say(m.DATA, seq=1, data=b"$ ")
+
+    assert await socket.receive_from() == b"$ "
+    host = await sync_to_async(lambda: type(container.host).objects.get(pk=container.host_id))()
+    assert host.forged_report == (
+        "A terminal stream message in this host's name was refused: "
+        "a terminal stream message (stream.data) was not signed by the host."
+    )
+    await socket.disconnect()

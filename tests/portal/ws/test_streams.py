@@ -3,6 +3,7 @@ in-memory channel layer: the open request, in-order forwarding with acks, a gap,
 worker that never answers, and the close sent when the browser leaves."""
 
 import asyncio
+from types import SimpleNamespace
 
 import pytest
 from channels.layers import get_channel_layer
@@ -14,12 +15,15 @@ from portal.accounts.socket_auth import BerthAuthMiddlewareStack
 from portal.ws.streams import StreamConsumer
 from tests.portal.factories import make_superuser
 from tests.portal.ws.sockets import SITE, run_async, session_cookie
+from tests.support.stream_keys import TEST_SEAL_KEY, reply
 from wire import streams as m
+from wire.layer import URGENT
 from wire.names import host_stream_channel
+from wire.stream_signing import new_stream_key
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-HOST = "probe-host"
+HOST = SimpleNamespace(slug="probe-host", name="probe-host", seal_key=TEST_SEAL_KEY)
 
 
 class ProbeConsumer(StreamConsumer):
@@ -46,13 +50,13 @@ async def connect(cookie):
     connected, _ = await socket.connect()
     assert connected
     layer = get_channel_layer()
-    request = await asyncio.wait_for(layer.receive(host_stream_channel(HOST)), 2)
+    request = await asyncio.wait_for(layer.receive(host_stream_channel(HOST.slug)), 2)
     return socket, layer, request
 
 
 async def ready(layer, request):
     channel = await layer.new_channel()
-    await layer.send(request["reply_to"], {"type": m.READY, "session": request["session"], "channel": channel})
+    await reply(layer, request, {"type": m.READY, "session": request["session"], "channel": channel})
     return channel
 
 
@@ -67,8 +71,8 @@ async def test_given_a_worker_when_it_streams_then_chunks_arrive_in_order_and_ar
     channel = await ready(layer, request)
 
     for seq in range(1, m.ACK_EVERY + 1):
-        await layer.send(request["reply_to"], {"type": m.DATA, "seq": seq, "data": f"line {seq}\n".encode()})
-    await layer.send(request["reply_to"], {"type": m.END, "code": 0, "reason": "Done."})
+        await reply(layer, request, {"type": m.DATA, "seq": seq, "data": f"line {seq}\n".encode()})
+    await reply(layer, request, {"type": m.END, "code": 0, "reason": "Done."})
 
     assert request["type"] == "probe.open" and request["container"] == "c0ffee" and request["lines"] == 3
     assert (await socket.receive_json_from())["type"] == "ready"
@@ -85,8 +89,8 @@ async def test_given_a_gap_in_the_chunks_when_it_arrives_then_the_page_is_told_a
     channel = await ready(layer, request)
     await socket.receive_json_from()
 
-    await layer.send(request["reply_to"], {"type": m.DATA, "seq": 1, "data": b"one"})
-    await layer.send(request["reply_to"], {"type": m.DATA, "seq": 3, "data": b"three"})
+    await reply(layer, request, {"type": m.DATA, "seq": 1, "data": b"one"})
+    await reply(layer, request, {"type": m.DATA, "seq": 3, "data": b"three"})
 
     assert await socket.receive_from() == b"one"
     error = await socket.receive_json_from()
@@ -94,6 +98,38 @@ async def test_given_a_gap_in_the_chunks_when_it_arrives_then_the_page_is_told_a
     closing = await socket.receive_output()
     assert closing["type"] == "websocket.close" and closing["code"] == 4500
     assert await asyncio.wait_for(layer.receive(channel), 1) == {"type": m.CLOSE}
+
+
+@run_async
+async def test_given_an_echo_that_overtook_earlier_output_when_it_arrives_then_it_is_held_until_they_come(cookie):
+    socket, layer, request = await connect(cookie)
+    await ready(layer, request)
+    await socket.receive_json_from()
+
+    await reply(layer, request, {"type": m.DATA, "seq": 1, "data": b"one"})
+    await reply(layer, request, {"type": m.DATA, "seq": 3, "data": b"echo", URGENT: True})  # the urgent lane
+    await reply(layer, request, {"type": m.DATA, "seq": 2, "data": b"two"})
+
+    assert [await socket.receive_from() for _ in range(3)] == [b"one", b"two", b"echo"]
+
+
+@run_async
+async def test_given_messages_not_signed_by_the_host_when_they_arrive_then_they_are_dropped_and_the_stream_goes_on(
+    cookie, caplog
+):
+    socket, layer, request = await connect(cookie)
+    await ready(layer, request)
+    await socket.receive_json_from()
+
+    await layer.send(request["reply_to"], {"type": m.DATA, "seq": 1, "data": b"INJECTED"})
+    await layer.send(request["reply_to"], new_stream_key().sign({"type": m.DATA, "seq": 1, "data": b"INJECTED"}))
+    await layer.send(request["reply_to"], {"type": m.END, "code": 0, "reason": "Forged end."})
+    await reply(layer, request, {"type": m.DATA, "seq": 1, "data": b"real"})
+
+    assert await socket.receive_from() == b"real"
+    assert await socket.receive_nothing(0.2)
+    refused = [r for r in caplog.records if "Refused a message on a probe stream" in r.getMessage()]
+    assert len(refused) == 1  # one line for the stream, not one per message
 
 
 @run_async
@@ -121,6 +157,6 @@ async def test_given_an_open_stream_when_the_browser_leaves_then_the_worker_is_t
 async def test_given_a_worker_error_when_it_arrives_then_the_page_reads_it(cookie):
     socket, layer, request = await connect(cookie)
 
-    await layer.send(request["reply_to"], {"type": m.ERROR, "message": "No such container."})
+    await reply(layer, request, {"type": m.ERROR, "message": "No such container."})
 
     assert await socket.receive_json_from() == {"type": "error", "message": "No such container."}

@@ -25,7 +25,8 @@ def test_a_bearer_challenge_is_read_with_its_parameters():
 
 def test_the_catalog_and_tags_follow_the_link_header_across_pages(pushed, monkeypatch):
     namespace, _ = pushed
-    monkeypatch.setattr(registry, "PAGE", 2)
+    # A page per name: the test's two names alone span pages, however empty the registry is.
+    monkeypatch.setattr(registry, "PAGE", 1)
     client = RegistryClient(URL, USER, PASSWORD)
     requested = []
     original = client.session.get
@@ -36,7 +37,7 @@ def test_the_catalog_and_tags_follow_the_link_header_across_pages(pushed, monkey
 
     assert f"{namespace}/app" in names and f"{namespace}/tools" in names
     catalog_pages = [url for url in requested if "_catalog" in url]
-    assert len(catalog_pages) >= len(names) // 2 > 1 and "last=" in catalog_pages[1]
+    assert len(catalog_pages) >= len(names) > 1 and "last=" in catalog_pages[1]
     assert sorted(tags) == ["1.0", "latest", "multi", "multi-amd64", "multi-arm64"]
     # (this registry, distribution 2.8, pages its catalog but not tag lists; both go through _paged)
 
