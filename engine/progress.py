@@ -15,6 +15,8 @@ __all__ = ["BuildLog", "LayerBoard", "LayerProgress"]
 
 # Layer statuses in the order a layer goes through them; done ones count as complete.
 DONE = {"Pull complete", "Already exists", "Pushed", "Layer already exists", "Mounted from"}
+# Compose's words for a service (engine/compose.py's progress lines), where a phase ends.
+DONE |= {"Pulled", "Created", "Started", "Running", "Healthy", "Stopped", "Removed", "Restarted", "Skipped"}
 PHASES = {
     "Pulling fs layer": "waiting",
     "Waiting": "waiting",
@@ -24,6 +26,15 @@ PHASES = {
     "Download complete": "downloaded",
     "Extracting": "extracting",
     "Pushing": "pushing",
+    # Compose, per service.
+    "Pulling": "downloading",
+    "Creating": "creating",
+    "Recreate": "creating",
+    "Recreated": "done",
+    "Starting": "starting",
+    "Stopping": "stopping",
+    "Removing": "removing",
+    "Restarting": "starting",
 }
 
 

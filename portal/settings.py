@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "portal.images",
     "portal.networks",
     "portal.volumes",
+    "portal.stacks",
     "portal.dashboard",
     "portal.teams",
     "portal.audit",
@@ -157,6 +158,8 @@ STATICFILES_DIRS = [
     ("vendor/xterm", BASE_DIR / "node_modules/@xterm/xterm"),
     ("vendor/xterm-addon-fit", BASE_DIR / "node_modules/@xterm/addon-fit/lib"),
     ("vendor/asciinema-player", BASE_DIR / "node_modules/asciinema-player/dist/bundle"),
+    ("vendor/codemirror", BASE_DIR / "node_modules/codemirror"),
+    ("vendor/js-yaml", BASE_DIR / "node_modules/js-yaml/dist"),
 ]
 WHITENOISE_USE_FINDERS = True
 

@@ -25,6 +25,7 @@ from portal.networks.views import network_detail, network_list, network_map, net
 from portal.operations.api.views import OperationViewSet
 from portal.operations.views import operation_detail, operation_list
 from portal.registries.api.views import RegistryViewSet
+from portal.stacks.api.views import StackViewSet
 from portal.teams.api.views import BindingViewSet, MemberViewSet, TeamViewSet
 from portal.terminals.api.views import TerminalSessionViewSet
 from portal.volumes.api.views import VolumeViewSet
@@ -45,6 +46,7 @@ router.register("sessions", TerminalSessionViewSet, basename="terminal-session")
 router.register("operations", OperationViewSet, basename="operation")
 router.register("networks", NetworkViewSet, basename="network")
 router.register("volumes", VolumeViewSet, basename="volume")
+router.register("stacks", StackViewSet, basename="stack")
 router.register("alerts", AlertViewSet, basename="alert")
 router.register("alert-rules", AlertRuleViewSet, basename="alert-rule")
 router.register("alert-channels", AlertChannelViewSet, basename="alert-channel")
@@ -85,6 +87,7 @@ urlpatterns = [
     path("", include("portal.accounts.urls")),
     path("", include("portal.registries.urls")),
     path("", include("portal.terminals.urls")),
+    path("", include("portal.stacks.urls")),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),

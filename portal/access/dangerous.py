@@ -20,7 +20,14 @@ from typing import Any
 
 from portal.access.policy import DANGER_ACTION, can
 from portal.refusals import Forbidden
-from wire.dangers import DANGEROUS_OPTION, admin_only_sentence, host_path_of, volume_label
+from wire.dangers import (
+    DANGEROUS_OPTION,
+    admin_only_sentence,
+    bind_sources,
+    host_path_of,
+    option_labels,
+    volume_label,
+)
 
 __all__ = [
     "DangerousOption",
@@ -50,69 +57,15 @@ class DangerousOption(Forbidden):
         super().__init__(sentence or admin_only_sentence(options), action=action, target=target)
 
 
-def _namespace(kind: str, mode: Any) -> str | None:
-    """The label for a namespace mode that is not the container's own, or None."""
-    mode = str(mode or "").strip()
-    if mode.lower() == "host":
-        return f"host {kind} namespace" if kind != "network" else "host network"
-    if mode.lower().startswith("container:"):
-        return f"{kind} namespace of container {mode.split(':', 1)[1]}"
-    return None
-
-
-def _bind_sources(volumes: Any) -> list[str]:
-    """Host paths among `volumes`: strings "src:dst[:mode]" or objects {source, target, type}."""
-    paths = []
-    for volume in volumes or []:
-        if isinstance(volume, str):
-            source = volume.split(":", 1)[0] if ":" in volume else ""
-        elif isinstance(volume, dict):
-            if volume.get("type", "bind" if str(volume.get("source", "")).startswith("/") else "volume") != "bind":
-                continue
-            source = str(volume.get("source") or "")
-        else:
-            continue
-        # A named volume has no slash; a host path starts with one (or ~ / . which Docker expands).
-        if source.startswith(("/", "~", ".")):
-            paths.append(source)
-    return paths
-
-
-def _labels(
-    privileged: Any,
-    namespaces: dict[str, list[Any]],
-    binds: list[str],
-    cap_add: Any,
-    devices: Any,
-    security: Any,
-    userns: Any,
-) -> list[str]:
-    """The labels, in one order, for what a spec or an inspect sets."""
-    found = ["privileged mode"] if privileged else []
-    for kind, modes in namespaces.items():
-        labels = [label for mode in modes if (label := _namespace(kind, mode))]
-        found += list(dict.fromkeys(labels))  # network and network_mode may say the same
-    found += [f"bind mount of host path {path}" for path in dict.fromkeys(binds)]
-    if cap_add:
-        found.append("added capabilities (" + ", ".join(map(str, cap_add)) + ")")
-    if devices:
-        found.append("host devices")
-    if security:
-        found.append("security options")
-    if str(userns or "").lower() == "host":
-        found.append("host user namespace")
-    return found
-
-
 def dangerous_options(spec: dict[str, Any]) -> list[str]:
     """What a run spec sets that amounts to root on the host. A named volume whose driver options
     bind a host path is judged by the host worker, which alone sees the volume
     (workers/operations/kinds.py, told by the spec's operation whether the user may)."""
     namespaces = {kind: [spec.get(key) for key in keys] for kind, keys in NAMESPACES.items()}
-    return _labels(
+    return option_labels(
         spec.get("privileged"),
         namespaces,
-        _bind_sources(spec.get("volumes")),
+        bind_sources(spec.get("volumes")),
         spec.get("cap_add"),
         spec.get("devices"),
         spec.get("security_opt"),
@@ -131,7 +84,7 @@ def container_dangers(inspect: dict[str, Any] | None) -> list[str]:
         "PID": [config.get("PidMode")],
         "IPC": [config.get("IpcMode")],
     }
-    return _labels(
+    return option_labels(
         config.get("Privileged"),
         namespaces,
         [path for path in binds if path.startswith("/")],

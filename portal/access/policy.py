@@ -90,6 +90,14 @@ ACTIONS: dict[str, tuple[Role | None, bool]] = {
     "network.manage": (Role.DEVELOPER, False),
     # Volume create, remove, prune (one that binds a host path needs container.privileged).
     "volume.manage": (Role.DEVELOPER, False),
+    # Stacks (compose projects): see them, their files (env values need secret.view) and logs.
+    "stack.view": (Role.VIEWER, False),
+    # Start, stop, restart a stack's services.
+    "stack.operate": (Role.OPERATOR, False),
+    # Write, plan, deploy, redeploy, pull, roll back, take down.
+    "stack.deploy": (Role.DEVELOPER, False),
+    # Take over a project started outside Berth (its files are read on the host).
+    "stack.adopt": (Role.ADMIN, False),
     # Watch a live terminal session read-only: admins of its host, and those its owner invited
     # (TerminalSession declares them its guests).
     "session.watch": (Role.ADMIN, False),

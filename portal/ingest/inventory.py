@@ -22,6 +22,8 @@ from portal.inventory.mirror import MirrorResult
 from portal.inventory.versions import inventory_version
 from portal.networks.events import publish_networks
 from portal.networks.records import apply_networks
+from portal.stacks.events import publish_stacks
+from portal.stacks.mirror import sync_stacks
 from portal.volumes.events import publish_volumes
 from portal.volumes.records import apply_volumes
 from wire.inventory import InventoryBatch
@@ -61,6 +63,10 @@ def apply_inventory(host: Host, batch: InventoryBatch, now: datetime) -> tuple[M
     images = apply_images(host, version, batch, notes, now)
     networks = apply_networks(host, version, batch, notes, now)
     volumes = apply_volumes(host, version, batch, notes, now)
+    if containers.created or containers.updated or containers.removed:
+        # Compose projects started outside Berth are stacks as soon as their containers are known.
+        stacks = sync_stacks(host)
+        transaction.on_commit(lambda: publish_stacks(host.pk, *stacks))
     notes.log(host.slug)
     log.debug(
         "Inventory of host '%s' at %s: containers +%d ~%d -%d, images +%d ~%d -%d",

@@ -11,6 +11,7 @@ from portal.hosts.reports import Outcome
 from portal.operations.choices import OperationState
 from portal.operations.events import publish_operation
 from portal.operations.models import Operation
+from portal.operations.resources import finish
 from wire.reports import OperationReport
 
 __all__ = ["apply_operation_report"]
@@ -51,6 +52,7 @@ def apply_operation_report(report: dict, now) -> Outcome:
             operation.error_code = str(part.get("error_code") or "")[:64]
             operation.progress = part.get("progress") or {}
             operation.log = "\n".join(str(line) for line in part.get("log") or [])[-LOG_KEPT_CHARS:]
+            finish(operation)
         operation.save()
         transaction.on_commit(lambda: publish_operation(operation))
     return Outcome.APPLIED

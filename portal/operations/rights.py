@@ -17,6 +17,9 @@ OPERATION_ACTIONS = (
     "network.manage",
     "volume.manage",
     "container.privileged",
+    "stack.operate",
+    "stack.deploy",
+    "stack.adopt",
 )
 
 

@@ -43,7 +43,8 @@ window.BerthOps = (function () {
     if (!host) return "You cannot act on this host.";
     if (!host[action]) {
       const needs = { "container.operate": "operator", "container.manage": "developer", "image.manage": "developer",
-        "network.manage": "developer", "volume.manage": "developer", "container.privileged": "admin" }[action];
+        "network.manage": "developer", "volume.manage": "developer", "container.privileged": "admin",
+        "stack.operate": "operator", "stack.deploy": "developer", "stack.adopt": "admin" }[action];
       return "Your role on " + host.name + " (" + (host.role || "none") + ") does not allow this: it needs " + needs + ".";
     }
     return "";

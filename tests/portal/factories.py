@@ -16,6 +16,7 @@ from portal.hosts.choices import HostStatus
 from portal.hosts.models import Host
 from portal.images.models import Image, Tag
 from portal.networks.models import Network
+from portal.stacks.models import Stack, StackVersion
 from portal.teams.models import RoleBinding, Team, TeamMembership
 from portal.volumes.models import Volume
 from tests.support.stream_keys import TEST_SEAL_KEY
@@ -147,3 +148,14 @@ def developer_on(api, host):
     make_binding(make_team(user), "developer", host)
     api.force_authenticate(user)
     return user
+
+
+def make_stack(host: Host, name: str, source: str = "berth", compose: str = "", env: str = ""):
+    """A stack; one Berth manages has a deployed version 1 of `compose`."""
+    stack = Stack.objects.create(host=host, name=name, source=source)
+    if source != "external":
+        version = StackVersion(stack=stack, number=1, compose=compose or "services:\n  web:\n    image: x\n")
+        version.env = env
+        version.state = "deployed"
+        version.save()
+    return stack

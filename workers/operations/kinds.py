@@ -29,6 +29,7 @@ from wire.dangers import DANGEROUS_OPTION, admin_only_sentence, volume_label
 from wire.run_spec import RunSpec
 from wire.transfers import PipeReader, Transfer
 from workers.operations.feed import ProgressFeed
+from workers.operations.stacks import STACK_KINDS
 
 __all__ = ["KINDS", "Context"]
 
@@ -149,6 +150,7 @@ KINDS: dict[str, Callable[[Engine, dict, Context], dict]] = {
     "volume.prune": lambda e, p, c: prune_volumes(e, everything=bool(p.get("all"))),
     "container.run": _run,
     "container.commit": _commit,
+    **STACK_KINDS,
     **{
         f"container.{action}": _lifecycle(action)
         for action in ("start", "stop", "restart", "kill", "pause", "unpause", "rename", "remove")

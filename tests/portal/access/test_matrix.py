@@ -30,6 +30,7 @@ from tests.portal.factories import (
     make_host,
     make_image,
     make_network,
+    make_stack,
     make_superuser,
     make_team,
     make_token,
@@ -99,6 +100,11 @@ def world():
     objects["network B"] = make_network(host_b, "back")
     objects["volume A"] = make_volume(host_a, "data-a", used_by=[objects["container A"]])
     objects["volume B"] = make_volume(host_b, "data-b")
+    # Stacks (issue 15): a deployed one on each host (A's with a running container), one found on A.
+    objects["stack A"] = make_stack(host_a, "shop", env="TOKEN=abc")
+    objects["stack B"] = make_stack(host_b, "shop-b")
+    objects["external stack A"] = make_stack(host_a, "legacy", source="external")
+    make_container(host_a, "shop-web-1", labels={"com.docker.compose.project": "shop"})
     return World(host_a, host_b, objects)
 
 
@@ -287,6 +293,28 @@ API = [
     ("v1:volume-detail", "get", lambda w: f"/api/v1/volumes/{pk('volume A')(w)}/", None, "volume.view", "A", "detail"),
     ("v1:volume-detail", "get", lambda w: f"/api/v1/volumes/{pk('volume B')(w)}/", None, "volume.view", "B", "detail"),
     ("v1:host-rotate", "post", lambda w: f"/api/v1/hosts/{w.host_b.pk}/rotate/", None, "host.rotate", "B", "detail"),
+    # Stacks (issue 15).
+    ("v1:stack-list", "get", lambda w: "/api/v1/stacks/", None, "stack.view", None, "list"),
+    ("v1:stack-detail", "get", lambda w: f"/api/v1/stacks/{pk('stack A')(w)}/", None, "stack.view", "A", "detail"),
+    ("v1:stack-detail", "get", lambda w: f"/api/v1/stacks/{pk('stack B')(w)}/", None, "stack.view", "B", "detail"),
+    (
+        "v1:stack-versions",
+        "get",
+        lambda w: f"/api/v1/stacks/{pk('stack A')(w)}/versions/",
+        None,
+        "stack.view",
+        "A",
+        "detail",
+    ),
+    (
+        "v1:stack-version",
+        "get",
+        lambda w: f"/api/v1/stacks/{pk('stack B')(w)}/versions/1/",
+        None,
+        "stack.view",
+        "B",
+        "detail",
+    ),
 ]
 
 PAGES = [
@@ -381,6 +409,7 @@ def test_api(world, actor, name, method, path, body, action, host, kind):
                 "image.view": (world.objects["image A"], world.objects["image B"]),
                 "network.view": (world.objects["network A"], world.objects["network B"]),
                 "volume.view": (world.objects["volume A"], world.objects["volume B"]),
+                "stack.view": (world.objects["stack A"], world.objects["stack B"]),
             }[action]
             assert (model_objects[0].pk in ids) == allowed(actor, action, "A")
             assert (model_objects[1].pk in ids) == allowed(actor, action, "B")
@@ -1043,6 +1072,7 @@ def _on(host):
     return lambda w: {"A": w.host_a, "B": w.host_b}[host].pk
 
 
+STACK_FILE = "services:\n  web:\n    image: busybox:latest\n"
 OPERATIONS_API = [
     ("v1:operation-list", "get", lambda w: "/api/v1/operations/", None, "operation.view", None, 200),
     ("v1:operation-detail", "get", lambda w: f"/api/v1/operations/{_op('op A')(w)}/", None, "operation.view", "A", 200),
@@ -1314,6 +1344,89 @@ OPERATIONS_API = [
         "A",
         202,
     ),
+    # Stacks (issue 15): operators start/stop/restart, developers deploy and take down, admins adopt
+    # and deploy dangerous options.
+    *[
+        (
+            "v1:stack-list",
+            "post",
+            lambda w: "/api/v1/stacks/",
+            lambda w, h=h: {"host": _on(h)(w), "name": "new-stack", "compose": STACK_FILE},
+            "stack.deploy",
+            h,
+            202,
+        )
+        for h in ("A", "B")
+    ],
+    (
+        "v1:stack-list",
+        "post",
+        lambda w: "/api/v1/stacks/",
+        lambda w: {"host": w.host_a.pk, "name": "rooted", "compose": STACK_FILE + "    pid: host\n"},
+        "container.privileged",
+        "A",
+        202,
+    ),
+    *[
+        (
+            f"v1:stack-{verb}",
+            "post",
+            lambda w, v=verb: f"/api/v1/stacks/{pk('stack A')(w)}/{v}/",
+            None,
+            "stack.operate",
+            "A",
+            202,
+        )
+        for verb in ("start", "stop", "restart")
+    ],
+    *[
+        (
+            f"v1:stack-{verb}",
+            "post",
+            lambda w, v=verb: f"/api/v1/stacks/{pk('stack B')(w)}/{v}/",
+            None,
+            "stack.deploy",
+            "B",
+            202,
+        )
+        for verb in ("redeploy", "pull", "plan")
+    ],
+    (
+        "v1:stack-detail",
+        "patch",
+        lambda w: f"/api/v1/stacks/{pk('stack A')(w)}/",
+        lambda w: {"env": "TOKEN=new"},
+        "stack.deploy",
+        "A",
+        202,
+    ),
+    (
+        "v1:stack-rollback",
+        "post",
+        lambda w: f"/api/v1/stacks/{pk('stack A')(w)}/versions/1/rollback/",
+        None,
+        "stack.deploy",
+        "A",
+        202,
+    ),
+    (
+        "v1:stack-detail",
+        "delete",
+        lambda w: f"/api/v1/stacks/{pk('stack B')(w)}/?volumes=true",
+        None,
+        "stack.deploy",
+        "B",
+        202,
+    ),
+    (
+        "v1:stack-adopt",
+        "post",
+        lambda w: f"/api/v1/stacks/{pk('external stack A')(w)}/adopt/",
+        None,
+        "stack.adopt",
+        "A",
+        202,
+    ),
 ]
 OPERATIONS_PAGES = [
     ("operation-list", lambda w: "/operations/", "operation.view", None, "page"),
@@ -1330,6 +1443,10 @@ OPERATIONS_PAGES = [
     ("volume-new", lambda w: "/volumes/new/", "volume.manage", None, "page"),
     ("volume-detail", lambda w: f"/volumes/{pk('volume A')(w)}/", "volume.view", "A", "page"),
     ("volume-detail", lambda w: f"/volumes/{pk('volume B')(w)}/", "volume.view", "B", "page"),
+    ("stack-list", lambda w: "/stacks/", "stack.view", None, "page"),
+    ("stack-new", lambda w: "/stacks/new/", "stack.deploy", None, "page"),
+    ("stack-detail", lambda w: f"/stacks/{pk('stack A')(w)}/", "stack.view", "A", "page"),
+    ("stack-detail", lambda w: f"/stacks/{pk('stack B')(w)}/", "stack.view", "B", "page"),
 ]
 WEBSOCKETS.append("/ws/operations/{id}/")
 

@@ -39,6 +39,7 @@ from tests.portal.factories import (
     make_container,
     make_image,
     make_online_host,
+    make_stack,
     make_superuser,
     make_team,
     make_token,
@@ -97,7 +98,10 @@ def world(boundaries):
     session = make_terminal_session(admin, container)
     event = make_event("host.change", host=host, user=admin)
     registry = make_registry("team-registry", url="http://127.0.0.1:9/", team=team)
+    stack = make_stack(host, "shop", env="TOKEN=abc")
+    make_container(host, "shop-web-1", labels={"com.docker.compose.project": "shop"})
     ids = {
+        "stacks": stack.pk,
         "audit": event.pk,
         "containers": container.pk,
         "hosts": host.pk,

@@ -1,0 +1,79 @@
+"""Deploying a stack: the file checked (portal/stacks/checks.py) and judged by the dangerous-option
+rule, a new version recorded with it, and the deploy operation sent to the host's worker, all or
+nothing. Redeploy, pull-and-redeploy and rollback are deploys of a version's file and env."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from portal.access.dangerous import refuse_dangers
+from portal.access.policy import DANGER_ACTION, can
+from portal.operations.choices import OperationState
+from portal.operations.dispatch import submit
+from portal.operations.models import Operation
+from portal.refusals import Conflict
+from portal.stacks.checks import env_checked, parsed_compose
+from portal.stacks.models import Stack, StackVersion
+from wire.dangers import compose_dangers
+from wire.stacks import StackTask
+
+__all__ = ["deploy", "deployed_config", "refuse_busy", "stack_operation"]
+
+BUSY = (OperationState.PENDING, OperationState.RUNNING)
+
+
+def refuse_busy(stack: Stack) -> None:
+    """One change at a time: compose would interleave two on the same project."""
+    busy = Operation.objects.filter(host_id=stack.host_id, target_type="stack", target_id=str(stack.pk), state__in=BUSY)
+    if busy.exclude(kind="stack.plan").exists():
+        raise Conflict(f"Stack {stack.name} has an operation still running: wait for it to end.", "stack_busy")
+
+
+def deployed_config(stack: Stack) -> dict | None:
+    version = stack.deployed_version()
+    return version.config if version is not None else None
+
+
+def stack_operation(request, stack: Stack, kind: str, shown: dict, task: StackTask) -> Operation:
+    return submit(
+        request,
+        stack.host,
+        kind,
+        {"stack": stack.name, **shown},
+        target=stack,
+        task_params=task.to_wire(),
+    )
+
+
+def deploy(request, stack: Stack, compose: str, env: str, *, note: str, pull: bool = False) -> Operation:
+    """Check, record version n+1 and send its deploy. Raises a Refusal with nothing recorded."""
+    parsed = parsed_compose(compose)
+    env = env_checked(env)
+    refuse_dangers(request, stack.host_id, compose_dangers(parsed))
+    refuse_busy(stack)
+    user = request.user if request.user.is_authenticated else None
+    with transaction.atomic():
+        if stack.pk is None:
+            stack.save()
+        version = StackVersion(
+            stack=stack,
+            number=stack.next_number(),
+            compose=compose,
+            note=note[:255],
+            created_by=user,
+            username=user.get_username() if user else "",
+        )
+        version.env = env
+        version.save()
+        task = StackTask(
+            project=stack.name,
+            compose=compose,
+            env=env,
+            pull=pull,
+            dangerous_allowed=can(request, DANGER_ACTION, stack.host_id),
+        )
+        shown = {"version": version.number, "services": sorted(parsed["services"]), "pull": pull, "note": note}
+        operation = stack_operation(request, stack, "stack.deploy", shown, task)
+        version.operation = operation
+        version.save(update_fields=["operation"])
+    return operation
