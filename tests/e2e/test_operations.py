@@ -30,6 +30,9 @@ def test_run_from_the_form_then_stop_it_from_its_page(logged_in_page, stack, loc
     expect(page.locator("#detail-title")).to_have_text(name)
     expect(page.locator("#detail-sections")).to_contain_text("GREETING")
 
+    # The toolbar is drawn by the script that also wires "Show changes": once it is there, a click
+    # is heard (the page's own fetch may draw the sections before the last script has run).
+    expect(page.locator("#object-actions [data-action=stop]")).to_be_visible()
     page.click("#container-changes-load")
     expect(page.locator("#container-changes [data-path='/made.txt']")).to_have_attribute(
         "data-kind", "added", timeout=15_000
