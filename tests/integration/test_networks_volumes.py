@@ -66,8 +66,10 @@ def test_cli_made_networks_and_volumes_appear_with_their_users_and_go(stack, eng
     lag = time.monotonic() - started
     docker("run", "-d", "--label", TEST_LABEL, "--name", container, "--network", network, "-v", f"{volume}:/data",
            IMAGE, "sleep", "300", host=url)  # fmt: skip
-    on = listed(stack, "networks", host, network, check=lambda r: r["containers"])
-    used = listed(stack, "volumes", host, volume, check=lambda r: r["containers"])
+    # Linked to the container's row once it is mirrored too (null until then: the network's
+    # connect event may come before the container's own report).
+    on = listed(stack, "networks", host, network, check=lambda r: r["containers"] and r["containers"][0]["id"])
+    used = listed(stack, "volumes", host, volume, check=lambda r: r["containers"] and r["containers"][0]["id"])
 
     assert net_row["subnets"] == [f"{subnet}.0/24"] and net_row["driver"] == "bridge" and not net_row["stale"]
     assert vol_row["driver"] == "local" and vol_row["dangling"] and vol_row["mountpoint"]
