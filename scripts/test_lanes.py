@@ -32,6 +32,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from tests.support.processes import free_port  # noqa: E402  (a port out of the ephemeral range)
+
 PYTHON = str(REPO / ".venv" / "bin" / "python")
 
 # The directories of tests that need real Docker, workers, a browser: each in a lane of its own.
@@ -82,12 +86,6 @@ def lanes(run: str) -> list[Lane]:
         ),
     ]
     return found
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def start_redis(directory: Path) -> tuple[subprocess.Popen, str]:

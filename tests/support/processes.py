@@ -4,6 +4,7 @@ host workers, each logging to a file the test can read."""
 from __future__ import annotations
 
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -24,10 +25,33 @@ REPO = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 
 
+def _ephemeral_ports() -> range:
+    try:
+        low, high = map(int, Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
+    except (OSError, ValueError):
+        low, high = 32768, 60999
+    return range(low, high + 1)
+
+
+# Below the kernel's ephemeral range: a port from within it can be taken while its server is down
+# (stopped by a fault test, restarting) by any outgoing connection, or by a client reconnecting to
+# that very port, which then connects to itself (TCP simultaneous open) and reads its own commands
+# back as answers, for good.
+SERVER_PORTS = range(20000, 32000)
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A port nothing listens on, outside the ephemeral range (SERVER_PORTS), for a test's server."""
+    ephemeral = _ephemeral_ports()
+    candidates = [p for p in SERVER_PORTS if p not in ephemeral]
+    for port in random.sample(candidates, 200):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"No free port in {SERVER_PORTS.start}-{SERVER_PORTS.stop - 1} out of the ephemeral range")
 
 
 def wait_until(check: Callable[[], object], timeout: float, interval: float = 0.05, what: str = "condition"):

@@ -39,7 +39,12 @@ class RedisServer:
         with (self.directory / "redis.log").open("ab") as log:
             self.popen = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         client = redis.Redis(port=self.port, socket_connect_timeout=0.5)
-        wait_until(lambda: self._answers(client), 15, what=f"redis-server on port {self.port}")
+        # (alive too: a client of the port's own could answer a PING by reading its own back)
+        wait_until(
+            lambda: self.popen.poll() is None and self._answers(client), 15, what=f"redis-server on port {self.port}"
+        )
+        if self.popen.poll() is not None:
+            raise AssertionError(f"redis-server on port {self.port} exited: see {self.directory / 'redis.log'}")
         return self
 
     @staticmethod
