@@ -79,3 +79,37 @@ def pytest_collection_modifyitems(items):
     """Browser tests last: Playwright's sync API holds the main thread's event loop while its
     browser lives, which would break any later test that runs a loop of its own."""
     items.sort(key=lambda item: "/tests/e2e/" in str(item.path))
+
+
+LOG_TAIL = 40
+
+
+def _stacks_in(value, depth: int = 0) -> list[Stack]:
+    """The stacks a test's fixture value is or holds (a stack, a tuple with one, a world with `.stack`)."""
+    if isinstance(value, Stack):
+        return [value]
+    if depth >= 2:
+        return []
+    if isinstance(value, tuple | list):
+        return [s for item in value for s in _stacks_in(item, depth + 1)]
+    inner = getattr(value, "stack", None)
+    return _stacks_in(inner, depth + 1) if inner is not None else []
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed test that drove a stack of Berth processes shows the end of each process's log,
+    so a failure in CI says what the web, the portal worker and the host workers were doing."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when != "call" or not report.failed:
+        return
+    seen: set[int] = set()
+    for value in getattr(item, "funcargs", {}).values():
+        for stack in _stacks_in(value):
+            if id(stack) in seen:
+                continue
+            seen.add(id(stack))
+            for process in stack.processes:
+                tail = process.log().splitlines()[-LOG_TAIL:]
+                report.sections.append((f"log of {process.name} (last {LOG_TAIL} lines)", "\n".join(tail)))
