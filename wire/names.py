@@ -19,6 +19,7 @@ __all__ = [
     "operation_abandoned_key",
     "operation_group",
     "operation_progress_key",
+    "queue_lists",
 ]
 
 import hashlib
@@ -53,6 +54,11 @@ def host_slug(name: str) -> str:
 
 def host_queue(slug: str) -> str:
     return f"{HOST_QUEUE_PREFIX}{slug}"
+
+
+def queue_lists(queue: str) -> list[str]:
+    """The Redis lists kombu keeps a queue's messages in: the queue's own and one per priority."""
+    return [queue, *(f"{queue}{KOMBU_PRIORITY_SEP}{p}" for p in range(10))]
 
 
 def claim_key(slug: str) -> str:

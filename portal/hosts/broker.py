@@ -12,9 +12,9 @@ from django.conf import settings
 
 from portal.celery import app
 from portal.hosts.host_tasks import send_host_task
-from wire.names import INVENTORY_RESYNC_TASK, claim_key, inventory_resync_key
+from wire.names import INVENTORY_RESYNC_TASK, claim_key, inventory_resync_key, queue_lists
 
-__all__ = ["claim_holder", "redis_answers", "request_inventory_resync"]
+__all__ = ["claim_holder", "queue_depth", "redis_answers", "request_inventory_resync"]
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,17 @@ def redis_answers() -> bool:
         return bool(_redis().ping())
     except redis.RedisError:
         return False
+
+
+def queue_depth(queue: str) -> int | None:
+    """How many messages wait in `queue` (all its priorities); None when Redis does not answer."""
+    try:
+        with _redis().pipeline(transaction=False) as pipe:
+            for key in queue_lists(queue):
+                pipe.llen(key)
+            return sum(pipe.execute())
+    except redis.RedisError:
+        return None
 
 
 def claim_holder(slug: str) -> str | None:

@@ -20,7 +20,7 @@ from django.conf import settings
 from portal.hosts.broker_acl import host_acl_rules
 from portal.refusals import Unavailable
 from wire.layer import LAYER_PREFIX
-from wire.names import KOMBU_PRIORITY_SEP, host_broker_user, host_kombu_keys, host_queue, host_stream_channel
+from wire.names import host_broker_user, host_kombu_keys, host_queue, host_stream_channel, queue_lists
 
 __all__ = [
     "BrokerManagement",
@@ -152,8 +152,7 @@ def purge_host_keys(slug: str) -> None:
     in them), kombu's copies of its messages in flight, its binding and stream requests."""
     queue = host_queue(slug)
     keys = [
-        queue,
-        *(f"{queue}{KOMBU_PRIORITY_SEP}{p}" for p in range(10)),
+        *queue_lists(queue),
         f"_kombu.binding.{queue}",
         f"_kombu.binding_permanent.{queue}",
     ]

@@ -1,5 +1,6 @@
 """The portal worker's periodic jobs: the liveness watches every BERTH_LIVENESS_CHECK_EVERY
-seconds, housekeeping hourly; at its start, a full inventory asked of every online host. This
+seconds, housekeeping hourly; at its start, a full inventory asked of every online host; and a
+watch that ends the worker when its consumer went silent (portal/ingest/consuming.py). This
 module imports models, so Celery loads it by name once Django is set up (portal/celery.py)."""
 
 import logging
@@ -13,12 +14,14 @@ from django.db import close_old_connections
 from portal.alerts.detect import settle_restart_loops
 from portal.alerts.firing import send_summaries
 from portal.alerts.tasks import kick_due_deliveries
-from portal.hosts.broker import redis_answers
+from portal.hosts.broker import queue_depth, redis_answers
 from portal.hosts.liveness import Hearing, mark_lost_hosts
+from portal.ingest.consuming import ConsumingWatch, end_this_worker
 from portal.ingest.housekeeping import purge_tombstones
 from portal.ingest.inventory import resync_online_hosts
 from portal.operations.liveness import fail_lost_operations
 from portal.terminals.housekeeping import ALIVE_EVERY, end_orphaned_sessions, purge_recordings
+from wire.names import PORTAL_QUEUE
 
 __all__ = ["JOBS", "JUDGE_SILENCE", "PeriodicJobsStep"]
 
@@ -55,6 +58,9 @@ class PeriodicJobsStep(bootsteps.StartStopStep):
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.hearing = Hearing(redis_answers)
+        self.consuming = ConsumingWatch(
+            lambda: queue_depth(PORTAL_QUEUE), stalled_after=settings.BERTH_CONSUMER_STALLED_AFTER
+        )
 
     def _run(self) -> None:
         try:
@@ -65,6 +71,9 @@ class PeriodicJobsStep(bootsteps.StartStopStep):
         due = [0.0] * len(jobs)
         while not self._stop.wait(settings.BERTH_LIVENESS_CHECK_EVERY):
             hears = self.hearing()
+            if hears and self.consuming():
+                end_this_worker()
+                return
             for index, (every, job) in enumerate(jobs):
                 if time.monotonic() < due[index] or (job in JUDGE_SILENCE and not hears):
                     continue
