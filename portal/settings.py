@@ -6,6 +6,7 @@ from pathlib import Path
 
 import dj_database_url
 
+from wire.consuming import DEFAULT_STALLED_AFTER
 from wire.layer import channel_layer_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -217,8 +218,8 @@ BERTH_HOST_REDIS_URL = os.environ.get("BERTH_HOST_REDIS_URL", REDIS_URL)
 BERTH_HOST_OFFLINE_AFTER = float(os.environ.get("BERTH_HOST_OFFLINE_AFTER", "8"))
 BERTH_LIVENESS_CHECK_EVERY = float(os.environ.get("BERTH_LIVENESS_CHECK_EVERY", "1"))
 # A portal worker that has run nothing this long while reports wait in its queue ends itself, to be
-# started afresh by its supervisor (portal/ingest/consuming.py).
-BERTH_CONSUMER_STALLED_AFTER = float(os.environ.get("BERTH_CONSUMER_STALLED_AFTER", "60"))
+# started afresh by its supervisor (wire/consuming.py). Host workers read the same variable.
+BERTH_CONSUMER_STALLED_AFTER = float(os.environ.get("BERTH_CONSUMER_STALLED_AFTER", DEFAULT_STALLED_AFTER))
 # Removed containers and images stay visible (as removed) this long, then are purged.
 # Operations: the largest build context and image archive a user may upload.
 BERTH_BUILD_CONTEXT_MAX_MB = float(os.environ.get("BERTH_BUILD_CONTEXT_MAX_MB", "100"))

@@ -19,10 +19,12 @@ from celery.signals import worker_ready
 
 from engine import Engine, EngineUnavailable
 from engine.client import DEFAULT_DOCKER_HOST
+from wire.consuming import DEFAULT_STALLED_AFTER
 from wire.keys import HostKeys, InvalidKey, VerifyKey
 from wire.names import host_channel_owner, host_queue, host_slug, host_stream_channel
 from workers.app import make_app
 from workers.attachments import AttachmentSync
+from workers.consuming import ConsumingService
 from workers.heartbeat import Heartbeat
 from workers.identity import HostIdentity, NameClaim, NameTaken
 from workers.inventory import InventorySync
@@ -60,6 +62,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         type=float,
         default=float(os.environ.get("BERTH_RECONCILE_SECONDS", "60")),
         help="seconds between full listings that heal anything the event stream missed",
+    )
+    parser.add_argument(
+        "--stalled-after",
+        type=float,
+        default=float(os.environ.get("BERTH_CONSUMER_STALLED_AFTER", DEFAULT_STALLED_AFTER)),
+        help="seconds tasks may wait in this host's queue with none run before the worker ends itself "
+        "(a consumer gone silent: its supervisor starts a fresh one)",
     )
     parser.add_argument("--loglevel", default=os.environ.get("BERTH_LOG_LEVEL", "INFO"))
     args = parser.parse_args(argv)
@@ -142,7 +151,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     # Stopped in reverse: the lifecycle lane first, while its operations can still report.
     heartbeat = Heartbeat(engine, reporter, claim, interval=args.heartbeat)
-    app.berth_services = [heartbeat, inventory, attachments, streams, runner.lifecycle]
+    consuming = ConsumingService(broker, queue, args.stalled_after)
+    app.berth_services = [heartbeat, inventory, attachments, streams, runner.lifecycle, consuming]
     register_tasks(app, args.trust, inventory, attachments)
     register_operations(app, runner, args.trust)
     app.steps["worker"].add(ServicesStep)

@@ -12,7 +12,8 @@ from django.conf import settings
 
 from portal.celery import app
 from portal.hosts.host_tasks import send_host_task
-from wire.names import INVENTORY_RESYNC_TASK, claim_key, inventory_resync_key, queue_lists
+from wire.consuming import queue_depth as wire_queue_depth
+from wire.names import INVENTORY_RESYNC_TASK, claim_key, inventory_resync_key
 
 __all__ = ["claim_holder", "queue_depth", "redis_answers", "request_inventory_resync"]
 
@@ -35,14 +36,8 @@ def redis_answers() -> bool:
 
 
 def queue_depth(queue: str) -> int | None:
-    """How many messages wait in `queue` (all its priorities); None when Redis does not answer."""
-    try:
-        with _redis().pipeline(transaction=False) as pipe:
-            for key in queue_lists(queue):
-                pipe.llen(key)
-            return sum(pipe.execute())
-    except redis.RedisError:
-        return None
+    """How many messages wait in `queue`; None when Redis does not answer."""
+    return wire_queue_depth(_redis(), queue)
 
 
 def claim_holder(slug: str) -> str | None:

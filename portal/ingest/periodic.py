@@ -1,6 +1,6 @@
 """The portal worker's periodic jobs: the liveness watches every BERTH_LIVENESS_CHECK_EVERY
 seconds, housekeeping hourly; at its start, a full inventory asked of every online host; and a
-watch that ends the worker when its consumer went silent (portal/ingest/consuming.py). This
+watch that ends the worker when its consumer went silent (wire/consuming.py). This
 module imports models, so Celery loads it by name once Django is set up (portal/celery.py)."""
 
 import logging
@@ -16,11 +16,11 @@ from portal.alerts.firing import send_summaries
 from portal.alerts.tasks import kick_due_deliveries
 from portal.hosts.broker import queue_depth, redis_answers
 from portal.hosts.liveness import Hearing, mark_lost_hosts
-from portal.ingest.consuming import ConsumingWatch, end_this_worker
 from portal.ingest.housekeeping import purge_tombstones
 from portal.ingest.inventory import resync_online_hosts
 from portal.operations.liveness import fail_lost_operations
 from portal.terminals.housekeeping import ALIVE_EVERY, end_orphaned_sessions, purge_recordings
+from wire.consuming import ConsumingWatch, end_this_worker
 from wire.names import PORTAL_QUEUE
 
 __all__ = ["JOBS", "JUDGE_SILENCE", "PeriodicJobsStep"]

@@ -70,28 +70,13 @@ window.BerthContainerActions = (function () {
     return el("div", { class: "btn-list flex-nowrap" }, ...buttons(c, ["start", "stop", "restart", "remove"], true));
   }
 
-  // The container's page: a toolbar that follows the container's state, and its changes.
+  // The container's page: a toolbar that follows the container's state (as the page's one load of
+  // it tells: detail_page.js), and its changes.
   const toolbar = document.getElementById("object-actions");
   const apiNode = document.getElementById("detail-api");
   if (toolbar && apiNode) {
     const url = JSON.parse(apiNode.textContent);
-    let current = null;
-    let timer = null;
-    const soon = () => { clearTimeout(timer); timer = setTimeout(load, 150); };
-    async function load() {
-      const response = await fetch(url, { headers: { Accept: "application/json" }, cache: "no-store" });
-      if (!response.ok) return;
-      current = await response.json();
-      toolbar.replaceChildren(...buttons(current, Object.keys(ACTIONS), false));
-    }
-    document.addEventListener("berth:event", (e) => {
-      const c = e.detail.container;
-      if (c && current && c.id === current.id) soon();
-    });
-    // Back from another page (bfcache) or after a reconnect, what was shown may be old.
-    document.addEventListener("berth:live", (e) => { if (e.detail.resync) load(); });
-    window.addEventListener("pageshow", (e) => { if (e.persisted) load(); });
-    load();
+    window.BerthDetail.follow((c) => toolbar.replaceChildren(...buttons(c, Object.keys(ACTIONS), false)));
 
     const changes = document.getElementById("container-changes");
     document.getElementById("container-changes-load").addEventListener("click", async () => {

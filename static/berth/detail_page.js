@@ -35,6 +35,8 @@ window.BerthDetail = function (options) {
     showRemoved(current);
     stale.hidden = !current.stale || Boolean(current.removed_at);
     sections.replaceChildren(...render(current));
+    window.BerthDetail.current = current;
+    document.dispatchEvent(new CustomEvent("berth:detail", { detail: current }));
   }
 
   document.addEventListener("berth:event", (e) => {
@@ -70,4 +72,12 @@ window.BerthDetail = function (options) {
         el("tbody", {}, ...rows.map((r) => el("tr", {}, ...r.map((cell) => el("td", { class: "text-break" }, cell)))))));
     },
   };
+};
+
+// What else on an object's page follows the object (its toolbar) is given each load's answer, not
+// by a load of its own: the one already come (a script may run after the first answer), then each.
+window.BerthDetail.follow = function (draw) {
+  "use strict";
+  if (window.BerthDetail.current) draw(window.BerthDetail.current);
+  document.addEventListener("berth:detail", (e) => draw(e.detail));
 };

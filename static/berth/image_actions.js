@@ -6,9 +6,6 @@
   const toolbar = document.getElementById("object-actions");
   const url = JSON.parse(document.getElementById("detail-api").textContent);
   const errors = document.getElementById("actions-error");
-  let current = null;
-  let timer = null;
-  const soon = () => { clearTimeout(timer); timer = setTimeout(load, 150); };
 
   function render(i) {
     if (i.removed_at) { toolbar.replaceChildren(); return; }
@@ -52,18 +49,6 @@
     );
   }
 
-  async function load() {
-    const response = await fetch(url, { headers: { Accept: "application/json" }, cache: "no-store" });
-    if (!response.ok) return;
-    current = await response.json();
-    render(current);
-  }
-  document.addEventListener("berth:event", (e) => {
-    const i = e.detail.image;
-    if (i && current && i.id === current.id) soon();
-  });
-  // Back from another page (bfcache) or after a reconnect, what was shown may be old.
-  document.addEventListener("berth:live", (e) => { if (e.detail.resync) load(); });
-  window.addEventListener("pageshow", (e) => { if (e.persisted) load(); });
-  load();
+  // The page's one load of the image (detail_page.js) tells what the toolbar shows.
+  window.BerthDetail.follow(render);
 })();

@@ -2,6 +2,8 @@
 its page, watch a build's log and its failed step, see the changes tree, and a viewer's buttons
 disabled with the reason."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -33,6 +35,13 @@ def test_run_from_the_form_then_stop_it_from_its_page(logged_in_page, stack, loc
     # The toolbar is drawn by the script that also wires "Show changes": once it is there, a click
     # is heard (the page's own fetch may draw the sections before the last script has run).
     expect(page.locator("#object-actions [data-action=stop]")).to_be_visible()
+    # One load of the container draws the whole page: its sections and its toolbar.
+    loads = []
+    page.on("request", lambda r: loads.append(r.url) if re.search(r"/api/v1/containers/\d+/$", r.url) else None)
+    page.reload()
+    expect(page.locator("#object-actions [data-action=stop]")).to_be_visible()
+    page.wait_for_timeout(500)
+    assert len(loads) == 1, loads
     page.click("#container-changes-load")
     expect(page.locator("#container-changes [data-path='/made.txt']")).to_have_attribute(
         "data-kind", "added", timeout=15_000

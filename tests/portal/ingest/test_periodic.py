@@ -91,3 +91,20 @@ def test_given_redis_away_then_back_when_the_watch_runs_then_nobody_is_judged_lo
 
     assert (heard_before, during, just_after, later) == (True, False, False, True)
     assert {mark_lost_hosts, fail_lost_operations} == periodic.JUDGE_SILENCE
+
+
+def test_given_a_stalled_consumer_the_periodic_step_ends_the_worker(monkeypatch, settings):
+    settings.BERTH_LIVENESS_CHECK_EVERY = 0.01
+    ended = threading.Event()
+    monkeypatch.setattr(periodic, "JOBS", ())
+    monkeypatch.setattr(periodic, "resync_online_hosts", lambda: 0)
+    monkeypatch.setattr(periodic, "end_this_worker", ended.set)
+    step = periodic.PeriodicJobsStep(None)
+    step.hearing = lambda: True
+    step.consuming = lambda: True
+
+    step.start(None)
+    try:
+        assert ended.wait(5)
+    finally:
+        step.stop(None)

@@ -1,12 +1,10 @@
-"""The watch that ends a portal worker whose consumer went silent after a broker reconnect
+"""The watch that ends a worker (the portal's, a host's) whose consumer went silent after a broker reconnect
 (celery #8030 and kin): messages wait all along, for a minute, while it runs none."""
-
-import threading
 
 from celery.signals import task_postrun, task_prerun
 
-from portal.ingest import consuming, periodic
-from portal.ingest.consuming import ConsumingWatch, TaskActivity
+from wire import consuming
+from wire.consuming import ConsumingWatch, TaskActivity
 
 
 class World:
@@ -78,20 +76,3 @@ def test_celerys_task_signals_move_the_process_activity():
     assert consuming.activity.running >= 1 and consuming.activity.last >= before
     task_postrun.send(sender=None, task_id="t", task=None)
     assert consuming.activity.running == 0
-
-
-def test_given_a_stalled_consumer_the_periodic_step_ends_the_worker(monkeypatch, settings):
-    settings.BERTH_LIVENESS_CHECK_EVERY = 0.01
-    ended = threading.Event()
-    monkeypatch.setattr(periodic, "JOBS", ())
-    monkeypatch.setattr(periodic, "resync_online_hosts", lambda: 0)
-    monkeypatch.setattr(periodic, "end_this_worker", ended.set)
-    step = periodic.PeriodicJobsStep(None)
-    step.hearing = lambda: True
-    step.consuming = lambda: True
-
-    step.start(None)
-    try:
-        assert ended.wait(5)
-    finally:
-        step.stop(None)

@@ -1,11 +1,13 @@
-"""Whether this portal worker still takes reports off its queue.
+"""Whether a Celery worker (the portal's, a host's) still takes messages off its queue.
 
 Celery's consumer has been known to stay silent after its broker connection came back (celery
-#8030, #8091, #10205): the process lives, heartbeats of hosts pile up in the queue, and nothing
-applies them until someone restarts it. A periodic job (portal/ingest/periodic.py) watches for
-exactly that — messages waiting all along, for BERTH_CONSUMER_STALLED_AFTER seconds, while none of
-this worker's task threads ran one — says so in the log, and ends the worker, so that its
-supervisor (`make run`: stack/supervisor.py, or systemd) starts a fresh one, which connects afresh.
+#8030, #8091, #10205): the process lives, messages pile up in its queue (hosts' reports, a host's
+operations), and nothing runs them until someone restarts it. Each worker watches for exactly that
+— messages waiting all along, for BERTH_CONSUMER_STALLED_AFTER seconds, while none of its task
+threads ran one — says so in the log, and ends itself, so that its supervisor (`make run`:
+stack/supervisor.py, or systemd) starts a fresh one, which connects afresh. The portal worker
+looks from its periodic thread (portal/ingest/periodic.py), a host worker from a service thread
+(workers/consuming.py).
 """
 
 from __future__ import annotations
@@ -17,11 +19,27 @@ import threading
 import time
 from collections.abc import Callable
 
+import redis
 from celery.signals import task_postrun, task_prerun
 
-__all__ = ["ConsumingWatch", "TaskActivity", "activity", "end_this_worker"]
+from wire.names import queue_lists
+
+__all__ = ["DEFAULT_STALLED_AFTER", "ConsumingWatch", "TaskActivity", "activity", "end_this_worker", "queue_depth"]
 
 log = logging.getLogger(__name__)
+
+DEFAULT_STALLED_AFTER = 60.0
+
+
+def queue_depth(client: redis.Redis, queue: str) -> int | None:
+    """How many messages wait in `queue` (all its priorities); None when Redis does not answer."""
+    try:
+        with client.pipeline(transaction=False) as pipe:
+            for key in queue_lists(queue):
+                pipe.llen(key)
+            return sum(pipe.execute())
+    except redis.RedisError:
+        return None
 
 
 class TaskActivity:
@@ -79,7 +97,7 @@ class ConsumingWatch:
         if idle < self.stalled_after:
             return False
         log.error(
-            "This portal worker has taken nothing off its queue for %.0f s while %d messages wait there: "
+            "This worker has taken nothing off its queue for %.0f s while %d messages wait there: "
             "its broker connection is stuck. Ending it so that a fresh one starts.",
             idle,
             waiting,
