@@ -6,7 +6,7 @@ from django.db import models
 from portal.access.querysets import RestrictedQuerySet
 from portal.registries.encryption import open_secret, seal
 
-__all__ = ["Stack", "StackSource", "StackVersion", "VersionState"]
+__all__ = ["GitSource", "Stack", "StackSource", "StackVersion", "VersionState"]
 
 
 class StackSource(models.TextChoices):
@@ -94,3 +94,53 @@ class StackVersion(models.Model):
     @env.setter
     def env(self, plain: str) -> None:
         self.env_sealed = seal(plain) if plain else ""
+
+
+class GitSource(models.Model):
+    """Where a git stack's files come from: a repository (`url`), a branch or tag (`ref`), the
+    compose file's path in it (the .env beside it is read too), and what to sign in with (a
+    username and a password or token, the secret sealed like a registry password). Its webhook
+    secret is sealed too (a signature is checked with it, so it cannot be a hash), shown once.
+    `owner` is who set it up: webhooks and polls act for them (portal/access/principals.py), so
+    a webhook can do no more than its owner still may. `poll_interval` seconds (0: no polling)."""
+
+    policy_host_field = "stack__host"
+
+    stack = models.OneToOneField(Stack, on_delete=models.CASCADE, related_name="git")
+    url = models.CharField(max_length=1024)
+    ref = models.CharField(max_length=255)
+    path = models.CharField(max_length=1024)
+    username = models.CharField(max_length=255, blank=True)
+    secret_sealed = models.TextField(blank=True)
+    webhook_secret_sealed = models.TextField(blank=True)
+    poll_interval = models.PositiveIntegerField(default=0)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+    last_commit = models.CharField(max_length=64, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["stack_id"]
+
+    def __str__(self) -> str:
+        return f"{self.stack.name} from {self.url}@{self.ref}"
+
+    @property
+    def secret(self) -> str:
+        return open_secret(self.secret_sealed) if self.secret_sealed else ""
+
+    @secret.setter
+    def secret(self, plain: str) -> None:
+        self.secret_sealed = seal(plain) if plain else ""
+
+    @property
+    def webhook_secret(self) -> str:
+        return open_secret(self.webhook_secret_sealed) if self.webhook_secret_sealed else ""
+
+    @webhook_secret.setter
+    def webhook_secret(self, plain: str) -> None:
+        self.webhook_secret_sealed = seal(plain) if plain else ""
