@@ -248,22 +248,26 @@ def _failure(stderr: str, code: int) -> GitFailed:
     text = stderr.lower()
     lines = [line.strip() for line in stderr.splitlines() if line.strip() and not line.startswith("hint:")]
     said = (lines[-1] if lines else f"exit status {code}")[:200]
+    # curl's "The requested URL returned error: 403" (the URL itself may hold any digits).
+    http = re.search(r"returned error: (\d{3})", text)
+    status = int(http.group(1)) if http else 0
     if "couldn't find remote ref" in text:
         return GitFailed("The repository has no branch or tag of that name.", "git_no_ref")
-    if "could not read username" in text or "authentication failed" in text or "401" in text:
+    if "could not read username" in text or "authentication failed" in text or status == 401:
         return GitFailed(
             "The repository refused to be read without valid credentials: check the username and token.",
             "git_auth",
         )
-    if "403" in text:
+    if status == 403:
         return GitFailed("The repository refused these credentials (403): check the token's rights.", "git_auth")
-    if "redirect" in text or re.search(r"\b30[1278]\b", text):
+    if "redirect" in text or status in (301, 302, 307, 308):
         return GitFailed(
-            "The repository answered with a redirect, which Berth does not follow: give its final URL.", "git_redirect"
+            "The repository answered with a redirect, which Berth does not follow: give its final URL.",
+            "git_redirect",
         )
     if any(word in text for word in ("could not resolve", "failed to connect", "connection refused", "timed out")):
         return GitFailed(f"The repository cannot be reached: {said}", "git_unreachable")
-    if "not found" in text or "404" in text or "not a git repository" in text or "not valid: is this a git" in text:
+    if status == 404 or "not found" in text or "not a git repository" in text or "is this a git repository" in text:
         return GitFailed("There is no git repository at that URL.", "git_not_found")
     return GitFailed(f"git could not read the repository: {said}", "git_failed")
 
