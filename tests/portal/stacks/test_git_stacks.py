@@ -177,7 +177,7 @@ def test_a_signed_webhook_redeploys_a_new_commit_and_a_replay_then_does_nothing(
     ids=["wrong", "missing", "gitlab-wrong"],
 )
 def test_a_wrongly_signed_webhook_is_a_403_and_nothing_happens(api, host, sent, kicked, repo, headers):
-    stack, secret = deployed_git_stack(api, host, sent, kicked, repo)
+    stack, _secret = deployed_git_stack(api, host, sent, kicked, repo)
     before = Operation.objects.count()
     body = json.dumps({"ref": "refs/heads/main"}).encode()
     sent_headers = {k: v for k, v in headers.items() if v is not None}
