@@ -96,6 +96,9 @@ def checked_url(url: str) -> str:
         )
     if parts.username is not None or parts.password is not None:
         raise GitFailed("Put the username and password or token in the credentials, not in the URL.", "invalid_git_url")
+    if parts.query or parts.fragment:
+        # A token in a query string would be shown wherever the URL is: credentials go apart.
+        raise GitFailed("A repository URL has no ?query or #fragment: give credentials apart.", "invalid_git_url")
     if not parts.hostname or any(c.isspace() for c in url):
         raise GitFailed(f"'{url[:200]}' is not a repository URL.", "invalid_git_url")
     try:

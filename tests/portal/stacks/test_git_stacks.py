@@ -20,6 +20,7 @@ from django.utils import timezone
 from portal.audit.models import AuditEvent
 from portal.operations.models import Operation
 from portal.stacks.git_deploy import run_git_deploy
+from portal.stacks.git_repository import Credentials, GitFailed, fetch
 from portal.stacks.models import GitSource, Stack, StackVersion
 from portal.stacks.tasks import check_polled_stack, kick_due_polls
 from portal.teams.models import RoleBinding
@@ -244,6 +245,7 @@ def test_only_developers_rotate_the_webhook_secret_and_it_is_shown_once(api, hos
         ({"url": "file:///etc"}, "invalid_git_url"),
         ({"url": "ssh://git@example.com/x.git"}, "invalid_git_url"),
         ({"url": "https://user:pw@example.com/x.git"}, "invalid_git_url"),
+        ({"url": "https://example.com/x.git?private_token=abc"}, "invalid_git_url"),
         ({"url": "https://example.com/x.git", "ref": "--upload-pack=touch /tmp/x"}, "invalid_git_ref"),
         ({"url": "https://example.com/x.git", "ref": "a..b"}, "invalid_git_ref"),
         ({"url": "https://example.com/x.git", "path": "../../etc/passwd"}, "invalid_git_path"),
@@ -325,3 +327,27 @@ def test_a_poll_asks_only_when_due_and_deploys_only_a_new_commit(api, host, sent
     operation = Operation.objects.get(pk=kicked[-1])
     assert operation.username.startswith("poll (for ")
     assert run_git_deploy(operation.pk) == "sent" and StackVersion.objects.get(number=2).commit == third
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://localhost/x.git",
+        "http://127.0.0.1:6379/x.git",  # Redis, say
+        "http://169.254.169.254/latest/meta-data/",  # a cloud's metadata service
+        "http://[::1]/x.git",
+        "http://10.1.2.3/x.git",
+        "http://0.0.0.0/x.git",
+    ],
+)
+def test_the_portal_fetches_from_no_private_address_unless_an_admin_allowed_its_network(settings, url):
+    settings.BERTH_GIT_ALLOWED_NETWORKS = []
+
+    with pytest.raises(GitFailed) as refused:
+        fetch(url, "main", "compose.yaml")
+
+    assert refused.value.code == "git_address_refused" and "BERTH_GIT_ALLOWED_NETWORKS" in refused.value.sentence
+
+
+def test_credentials_never_show_in_their_repr():
+    assert "tok-123" not in repr(Credentials("ci", "tok-123"))
