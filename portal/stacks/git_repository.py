@@ -226,7 +226,12 @@ def _run(args: list[str], env: dict[str, str], folder: Path, what: str) -> str:
             ["git", *args], cwd=folder, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL
         )
         deadline = time.monotonic() + timeout
-        while process.poll() is None:
+        while True:
+            try:  # back the moment git ends; between waits, the time and the size are looked at
+                process.wait(timeout=WATCH_EVERY)
+                break
+            except subprocess.TimeoutExpired:
+                pass
             if time.monotonic() > deadline:
                 process.kill()
                 process.wait()
@@ -238,7 +243,6 @@ def _run(args: list[str], env: dict[str, str], folder: Path, what: str) -> str:
                     f"The repository is larger than {limit // (1024 * 1024)} MB at its tip (BERTH_GIT_MAX_MB).",
                     "git_too_large",
                 )
-            time.sleep(WATCH_EVERY)
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read(), err.read(4096).decode(errors="replace")
