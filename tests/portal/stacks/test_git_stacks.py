@@ -11,7 +11,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import subprocess
+import tempfile
 from datetime import timedelta
 
 import pytest
@@ -351,3 +353,22 @@ def test_the_portal_fetches_from_no_private_address_unless_an_admin_allowed_its_
 
 def test_credentials_never_show_in_their_repr():
     assert "tok-123" not in repr(Credentials("ci", "tok-123"))
+
+
+def test_a_repository_past_the_size_cap_or_the_time_limit_is_cut_off_with_a_sentence(
+    repo, settings, tmp_path, monkeypatch
+):
+    (tmp_path / "temp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "temp"))
+    push(repo, {"big.bin": os.urandom(3 * 1024 * 1024).hex()}, "big")
+    settings.BERTH_GIT_MAX_MB = 1
+    with pytest.raises(GitFailed) as too_large:
+        fetch(repo.url("shop.git"), "main", "compose.yaml")
+    assert too_large.value.code == "git_too_large" and "BERTH_GIT_MAX_MB" in too_large.value.sentence
+
+    settings.BERTH_GIT_MAX_MB = 100
+    settings.BERTH_GIT_TIMEOUT = 0.01
+    with pytest.raises(GitFailed) as slow:
+        fetch(repo.url("shop.git"), "main", "compose.yaml")
+    assert slow.value.code == "git_timeout" and "longer than" in slow.value.sentence
+    assert not list((tmp_path / "temp").glob("berth-git-*"))  # nothing left behind
