@@ -27,7 +27,14 @@ from portal.stacks.git_repository import checked_path, checked_ref, checked_url
 from portal.stacks.models import GitSource, Stack, StackSource
 from portal.stacks.webhook_signatures import pushed_ref, verified_provider
 
-__all__ = ["GitSourceSerializer", "StackWebhookView", "change_git_source", "create_git_stack", "rotate_webhook"]
+__all__ = [
+    "ChangeGitSourceSerializer",
+    "GitSourceSerializer",
+    "StackWebhookView",
+    "change_git_source",
+    "create_git_stack",
+    "rotate_webhook",
+]
 
 EVENT_HEADERS = ("X-GitHub-Event", "X-Gitea-Event", "X-Gitlab-Event")
 
@@ -48,6 +55,14 @@ class GitSourceSerializer(serializers.Serializer):
     poll_interval = serializers.IntegerField(
         required=False, min_value=0, max_value=7 * 24 * 3600, help_text="Seconds between polls; 0 for none."
     )
+
+
+class ChangeGitSourceSerializer(GitSourceSerializer):
+    """What a PATCH may change of a git stack's source: any of its fields, the rest kept."""
+
+    url = serializers.CharField(max_length=1024, required=False)
+    ref = serializers.CharField(max_length=255, required=False)
+    path = serializers.CharField(max_length=1024, required=False)
 
 
 def _poll_interval(value: int) -> int:

@@ -13,7 +13,13 @@ from portal.api.validation import validated
 from portal.operations.api.responses import accepted
 from portal.operations.api.serializers import OperationSerializer
 from portal.refusals import Conflict, NotFound
-from portal.stacks.api.git import GitSourceSerializer, change_git_source, create_git_stack, rotate_webhook
+from portal.stacks.api.git import (
+    ChangeGitSourceSerializer,
+    GitSourceSerializer,
+    change_git_source,
+    create_git_stack,
+    rotate_webhook,
+)
 from portal.stacks.checks import COMPOSE_LIMIT, env_checked, parsed_compose, project_name_checked
 from portal.stacks.deploy import deploy, deployed_config, stack_operation
 from portal.stacks.models import Stack, StackSource
@@ -40,7 +46,7 @@ class CreateStackSerializer(serializers.Serializer):
 class ChangeStackSerializer(serializers.Serializer):
     compose = serializers.CharField(required=False, max_length=COMPOSE_LIMIT, trim_whitespace=False)
     env = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
-    git = GitSourceSerializer(required=False, partial=True)
+    git = ChangeGitSourceSerializer(required=False)
 
 
 class StackWrites:

@@ -372,3 +372,20 @@ def test_a_repository_past_the_size_cap_or_the_time_limit_is_cut_off_with_a_sent
         fetch(repo.url("shop.git"), "main", "compose.yaml")
     assert slow.value.code == "git_timeout" and "longer than" in slow.value.sentence
     assert not list((tmp_path / "temp").glob("berth-git-*"))  # nothing left behind
+
+
+def test_a_git_stacks_settings_change_by_patch_and_its_file_cannot_be_written_here(api, host, sent, kicked, repo):
+    stack, _ = deployed_git_stack(api, host, sent, kicked, repo)
+    subprocess.run(["git", "tag", "v1"], cwd=repo.work, check=True)
+    subprocess.run(["git", "push", "-q", "origin", "v1"], cwd=repo.work, check=True)
+    path = f"/api/v1/stacks/{stack.pk}/"
+
+    written = api.patch(path, {"compose": COMPOSE}, format="json")
+    changed = api.patch(path, {"git": {"ref": "v1", "poll_interval": 120}}, format="json")
+
+    assert written.status_code == 409 and written.json()["code"] == "git_stack"
+    assert changed.status_code == 202, changed.json()
+    source = GitSource.objects.get()
+    assert (source.ref, source.path, source.poll_interval) == ("v1", "compose.yaml", 120)
+    assert run_git_deploy(changed.json()["id"]) == "sent"
+    assert StackVersion.objects.get(number=2).commit == repo.first
