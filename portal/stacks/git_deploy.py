@@ -33,6 +33,7 @@ __all__ = ["GIT_DEPLOY_TASK", "credentials_of", "run_git_deploy", "start_git_dep
 log = logging.getLogger(__name__)
 
 GIT_DEPLOY_TASK = "berth.portal.stack_git_deploy"
+FETCHING = "portal:fetching"
 
 
 def credentials_of(source: GitSource) -> Credentials:
@@ -95,9 +96,14 @@ def run_git_deploy(operation_id: int) -> str:
     if source is None:
         _fail(operation, "The stack or its git source was removed before its repository was read.", "gone")
         return "gone"
-    Operation.objects.filter(pk=operation.pk).update(state=OperationState.RUNNING, started_at=timezone.now())
-    operation.refresh_from_db()
-    publish_operation(operation)
+    # Claimed by one portal worker (a task delivered twice fetches once). It stays pending until
+    # the host runs it: a portal worker that dies here leaves it to the liveness watch, which
+    # fails a pending operation that never reached its host.
+    claimed = Operation.objects.filter(pk=operation.pk, state=OperationState.PENDING, worker_instance="").update(
+        worker_instance=FETCHING
+    )
+    if not claimed:
+        return "gone"
     try:
         fetched = fetch(source.url, source.ref, source.path, credentials_of(source))
     except Refusal as exc:

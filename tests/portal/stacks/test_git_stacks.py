@@ -124,6 +124,7 @@ def test_a_developers_git_stack_is_fetched_by_the_portal_worker_and_deployed_wit
     assert secret not in source.webhook_secret_sealed and source.webhook_secret == secret
 
     assert run_git_deploy(operation.pk) == "sent"
+    assert run_git_deploy(operation.pk) == "gone"  # a task delivered twice fetches once
 
     version = StackVersion.objects.get()
     assert (version.number, version.commit, version.env) == (1, repo.first, "GREETING=hello\n")
