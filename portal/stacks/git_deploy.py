@@ -40,14 +40,20 @@ def credentials_of(source: GitSource) -> Credentials:
     return Credentials(username=source.username, secret=source.secret)
 
 
-def start_git_deploy(request, stack: Stack, *, note: str, by: str = "user", only_changed: bool = False) -> Operation:
+def start_git_deploy(
+    request, stack: Stack, *, note: str, by: str = "user", only_changed: bool = False, pull: bool = False
+) -> Operation:
     """Record the deploy of the stack's git source (pending) and have a portal worker run it.
-    `by`: "user" (a person asked: their role then decides), "webhook" or "poll" (the owner's)."""
+    `by`: "user" (a person asked: their role then decides), "webhook" or "poll" (the owner's).
+    With `pull`, the images are pulled too, so an unchanged commit still deploys: compose then
+    recreates only the services whose image changed."""
     refuse_busy(stack)
     source = stack.git
     shown = {"source": "git", "url": source.url, "ref": source.ref, "path": source.path, "note": note, "by": by}
     if only_changed:
         shown["only_changed"] = True
+    if pull:
+        shown["pull"] = True
     with transaction.atomic():
         operation = stack_operation(request, stack, "stack.deploy", shown, None, hold=True)
         transaction.on_commit(lambda: _kick(operation))
@@ -113,7 +119,9 @@ def run_git_deploy(operation_id: int) -> str:
         last_checked_at=timezone.now(), last_commit=fetched.commit, last_error=""
     )
     deployed = stack.deployed_version()
-    if operation.params.get("only_changed") and deployed is not None and deployed.commit == fetched.commit:
+    pull = bool(operation.params.get("pull"))
+    same = deployed is not None and deployed.commit == fetched.commit
+    if operation.params.get("only_changed") and same and not pull:
         _unchanged(operation, fetched.commit)
         return "unchanged"
     actor = _actor(operation, source)
@@ -122,7 +130,7 @@ def run_git_deploy(operation_id: int) -> str:
         with transaction.atomic():
             note = f"{operation.params.get('note') or 'git'} at {fetched.commit[:12]}"
             version, task, shown = record_version(
-                actor, stack, parsed, fetched.compose, env, note=note, commit=fetched.commit
+                actor, stack, parsed, fetched.compose, env, note=note, commit=fetched.commit, pull=pull
             )
             version.operation = operation
             version.save(update_fields=["operation"])

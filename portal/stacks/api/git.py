@@ -186,5 +186,9 @@ class StackWebhookView(APIView):
                 action="stack.deploy",
                 target=stack,
             )
-        operation = start_git_deploy(principal, stack, note=f"{provider} webhook", by="webhook", only_changed=True)
+        # `?pull=1`: pull-and-redeploy, so new images behind unchanged tags are picked up too.
+        pull = str(request.query_params.get("pull", "")).lower() in ("1", "true", "yes")
+        operation = start_git_deploy(
+            principal, stack, note=f"{provider} webhook", by="webhook", only_changed=True, pull=pull
+        )
         return Response(OperationSerializer(operation).data, status=status.HTTP_202_ACCEPTED)

@@ -390,3 +390,21 @@ def test_a_git_stacks_settings_change_by_patch_and_its_file_cannot_be_written_he
     assert (source.ref, source.path, source.poll_interval) == ("v1", "compose.yaml", 120)
     assert run_git_deploy(changed.json()["id"]) == "sent"
     assert StackVersion.objects.get(number=2).commit == repo.first
+
+
+def test_a_pull_webhook_deploys_the_same_commit_with_its_images_pulled(api, host, sent, kicked, repo):
+    stack, secret = deployed_git_stack(api, host, sent, kicked, repo)
+    body = json.dumps({"ref": "refs/heads/main"}).encode()
+    signature = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    api.logout()
+
+    answer = api.post(
+        f"/api/v1/stacks/{stack.pk}/webhook/?pull=1",
+        body,
+        content_type="application/json",
+        headers={"X-Hub-Signature-256": signature},
+    )
+
+    assert answer.status_code == 202
+    assert run_git_deploy(answer.json()["id"]) == "sent"
+    assert sent[0][1]["params"]["pull"] is True and StackVersion.objects.get(number=2).commit == repo.first
