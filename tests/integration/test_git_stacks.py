@@ -88,6 +88,7 @@ def app_container(stack, row: dict) -> str:
 
 
 def test_a_git_stack_redeploys_on_a_signed_webhook_with_the_new_commit_and_not_on_a_wrong_one(stack, host, repo):
+    assert host["compose_version"].startswith("2."), host  # what the host page shows
     developer = token_of(stack, "developer", host["id"])
     name = unique_name("gitshop").lower()
     headers = {"Authorization": f"Token {developer}"}
