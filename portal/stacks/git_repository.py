@@ -226,19 +226,22 @@ def _run(args: list[str], env: dict[str, str], folder: Path, what: str) -> str:
             ["git", *args], cwd=folder, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL
         )
         deadline = time.monotonic() + timeout
-        while True:
+        ended = False
+        while not ended:
             try:  # back the moment git ends; between waits, the time and the size are looked at
-                process.wait(timeout=WATCH_EVERY)
-                break
+                process.wait(timeout=max(0.0, min(WATCH_EVERY, deadline - time.monotonic())))
+                ended = True
             except subprocess.TimeoutExpired:
                 pass
-            if time.monotonic() > deadline:
+            if not ended and time.monotonic() >= deadline:
                 process.kill()
                 process.wait()
                 raise GitFailed(f"The repository took longer than {timeout:g} s to {what}.", "git_timeout")
+            # Looked at once more after git ended: a fetch quicker than one look is capped too.
             if _size(folder) > limit:
-                process.kill()
-                process.wait()
+                if not ended:
+                    process.kill()
+                    process.wait()
                 raise GitFailed(
                     f"The repository is larger than {limit // (1024 * 1024)} MB at its tip (BERTH_GIT_MAX_MB).",
                     "git_too_large",
