@@ -408,3 +408,24 @@ def test_a_pull_webhook_deploys_the_same_commit_with_its_images_pulled(api, host
     assert answer.status_code == 202
     assert run_git_deploy(answer.json()["id"]) == "sent"
     assert sent[0][1]["params"]["pull"] is True and StackVersion.objects.get(number=2).commit == repo.first
+
+
+def test_rotation_re_encrypts_git_credentials_webhook_secrets_and_env_with_the_first_key(settings, host, capsys):
+    from django.core.management import call_command
+
+    settings.BERTH_SECRET_KEYS = ["old key"]
+    stack = Stack.objects.create(host=host, name="shop", source="git")
+    source = GitSource(stack=stack, url="https://example.com/x.git", ref="main", path="compose.yaml")
+    source.secret, source.webhook_secret = "tok-123", "hook-456"
+    source.save()
+    version = StackVersion(stack=stack, number=1, compose=COMPOSE)
+    version.env = "A=1"
+    version.save()
+
+    settings.BERTH_SECRET_KEYS = ["new key", "old key"]
+    call_command("rotate_stack_secrets")
+    settings.BERTH_SECRET_KEYS = ["new key"]
+
+    assert "Re-encrypted 3 stack secrets" in capsys.readouterr().out
+    source.refresh_from_db()
+    assert (source.secret, source.webhook_secret, StackVersion.objects.get().env) == ("tok-123", "hook-456", "A=1")
