@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from portal.access.querysets import RestrictedQuerySet
-from portal.registries.encryption import open_secret, seal
+from portal.registries.encryption import SecretUnreadable, open_secret, seal
 
 __all__ = ["GitSource", "Stack", "StackSource", "StackVersion", "VersionState"]
 
@@ -129,9 +129,18 @@ class GitSource(models.Model):
     def __str__(self) -> str:
         return f"{self.stack.name} from {self.url}@{self.ref}"
 
+    def _opened(self, sealed: str, what: str, fix: str) -> str:
+        try:
+            return open_secret(sealed) if sealed else ""
+        except SecretUnreadable:
+            raise SecretUnreadable(
+                f"The {what} of stack {self.stack.name} cannot be decrypted with the keys in BERTH_SECRET_KEYS "
+                f"(was a key removed before rotating?): {fix}."
+            ) from None
+
     @property
     def secret(self) -> str:
-        return open_secret(self.secret_sealed) if self.secret_sealed else ""
+        return self._opened(self.secret_sealed, "saved git credentials", "save them again")
 
     @secret.setter
     def secret(self, plain: str) -> None:
@@ -139,7 +148,7 @@ class GitSource(models.Model):
 
     @property
     def webhook_secret(self) -> str:
-        return open_secret(self.webhook_secret_sealed) if self.webhook_secret_sealed else ""
+        return self._opened(self.webhook_secret_sealed, "webhook secret", "give the webhook a new secret")
 
     @webhook_secret.setter
     def webhook_secret(self, plain: str) -> None:

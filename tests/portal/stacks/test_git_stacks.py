@@ -429,3 +429,24 @@ def test_rotation_re_encrypts_git_credentials_webhook_secrets_and_env_with_the_f
     assert "Re-encrypted 3 stack secrets" in capsys.readouterr().out
     source.refresh_from_db()
     assert (source.secret, source.webhook_secret, StackVersion.objects.get().env) == ("tok-123", "hook-456", "A=1")
+
+
+def test_secrets_no_key_opens_fail_with_a_sentence_not_a_500(api, host, sent, kicked, repo, settings):
+    settings.BERTH_SECRET_KEYS = ["old key"]
+    developer_on(api, host)
+    answer = create(api, host, repo.url("shop.git"), credentials={"token": "tok-123"})
+    settings.BERTH_SECRET_KEYS = ["another key"]
+
+    assert run_git_deploy(answer.json()["id"]) == "failed"
+    operation = Operation.objects.get(pk=answer.json()["id"])
+    assert "cannot be decrypted" in operation.error and "save them again" in operation.error
+
+
+def test_a_webhook_whose_secret_no_key_opens_is_a_409_sentence(api, host, sent, kicked, repo, settings):
+    settings.BERTH_SECRET_KEYS = ["old key"]
+    stack, secret = deployed_git_stack(api, host, sent, kicked, repo)
+    settings.BERTH_SECRET_KEYS = ["another key"]
+
+    answer = hook(api, stack.pk, secret)
+
+    assert answer.status_code == 409 and "new secret" in answer.json()["detail"] and kicked == []
