@@ -17,7 +17,7 @@ warnings.filterwarnings("ignore", category=SecurityWarning)
 
 app = Celery("berth-portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["portal.ingest", "portal.alerts"])
+app.autodiscover_tasks(["portal.ingest", "portal.alerts", "portal.stacks"])
 # Named, not imported: this module is imported with the `portal` package, before Django is set
 # up, and the step's job list imports models. Celery loads the step when a worker starts, after
 # its Django fixup has run django.setup().

@@ -234,6 +234,13 @@ DATA_UPLOAD_MAX_NUMBER_FILES = int(os.environ.get("BERTH_UPLOAD_MAX_FILES", "100
 BERTH_TOMBSTONE_DAYS = float(os.environ.get("BERTH_TOMBSTONE_DAYS", "7"))
 # Keys that encrypt registry passwords (portal/registries/encryption.py): the first encrypts, all decrypt.
 BERTH_SECRET_KEYS = _env_list("BERTH_SECRET_KEYS")
+# Git stacks (portal/stacks/git_repository.py): how long a fetch may take, how much it may write,
+# and the private networks (CIDRs) repositories may be fetched from besides public addresses.
+BERTH_GIT_TIMEOUT = float(os.environ.get("BERTH_GIT_TIMEOUT", "60"))
+BERTH_GIT_MAX_MB = float(os.environ.get("BERTH_GIT_MAX_MB", "100"))
+BERTH_GIT_ALLOWED_NETWORKS = _env_list("BERTH_GIT_ALLOWED_NETWORKS")
+# A git stack's poll interval may not be shorter than this (seconds).
+BERTH_GIT_POLL_MINIMUM = int(os.environ.get("BERTH_GIT_POLL_MINIMUM", "60"))
 # Alerts (portal/alerts): email goes through SMTP_URL (smtp://user:pass@host:port, smtps://…,
 # ?starttls=required|off, ?from=); a delivery a dead worker held is taken over after the lease.
 BERTH_SMTP_URL = os.environ.get("SMTP_URL", "")

@@ -25,6 +25,7 @@ from portal.networks.views import network_detail, network_list, network_map, net
 from portal.operations.api.views import OperationViewSet
 from portal.operations.views import operation_detail, operation_list
 from portal.registries.api.views import RegistryViewSet
+from portal.stacks.api.git import StackWebhookView
 from portal.stacks.api.views import StackViewSet
 from portal.teams.api.views import BindingViewSet, MemberViewSet, TeamViewSet
 from portal.terminals.api.views import TerminalSessionViewSet
@@ -54,6 +55,7 @@ router.register("alert-channels", AlertChannelViewSet, basename="alert-channel")
 api_v1 = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("containers/<int:pk>/logs/", ContainerLogsDownload.as_view(), name="container-logs"),
+    path("stacks/<int:pk>/webhook/", StackWebhookView.as_view(), name="stack-webhook"),
     path("", include(router.urls)),
 ]
 

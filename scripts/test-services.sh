@@ -180,7 +180,7 @@ mkdir -p "$PID_DIR"
 
 # ------------------------------------------------------- 1. packages -------
 
-PACKAGES=(docker.io redis-server docker-registry chromium busybox-static apache2-utils iproute2 curl postgresql)
+PACKAGES=(docker.io redis-server docker-registry chromium busybox-static apache2-utils iproute2 curl postgresql git)
 missing=()
 installed=$(dpkg-query -W -f='${Package} ${Status}\n' "${PACKAGES[@]}" 2>/dev/null || true)
 for pkg in "${PACKAGES[@]}"; do

@@ -51,9 +51,17 @@ class WorkerFacts:
     pid: int | None = None
     version: str = ""
     docker_host: str = ""
+    # The host's Docker Compose v2 version, empty when it has none.
+    compose_version: str = ""
 
     def to_wire(self) -> dict[str, Any]:
-        return {"machine": self.machine, "pid": self.pid, "version": self.version, "docker_host": self.docker_host}
+        return {
+            "machine": self.machine,
+            "pid": self.pid,
+            "version": self.version,
+            "docker_host": self.docker_host,
+            "compose_version": self.compose_version,
+        }
 
     @classmethod
     def from_wire(cls, data: dict) -> WorkerFacts:
@@ -64,6 +72,7 @@ class WorkerFacts:
             pid=pid if isinstance(pid, int) else None,
             version=str(data.get("version") or ""),
             docker_host=str(data.get("docker_host") or ""),
+            compose_version=str(data.get("compose_version") or ""),
         )
 
 

@@ -29,6 +29,7 @@ from workers.heartbeat import Heartbeat
 from workers.identity import HostIdentity, NameClaim, NameTaken
 from workers.inventory import InventorySync
 from workers.operations.runner import OperationRunner
+from workers.operations.stacks import compose_version
 from workers.operations.tasks import register_operations
 from workers.reports import Reporter
 from workers.services import ServicesStep
@@ -117,7 +118,8 @@ def main(argv: list[str] | None = None) -> int:
     broker = redis.Redis.from_url(args.redis_url, socket_connect_timeout=5)
     queue = host_queue(identity.slug)
     app = make_app(args.redis_url, queue, identity.slug)
-    reporter = Reporter(app, identity, engine.base_url, args.trust.keys)
+    # Asked once: the host page shows which Compose v2 the host has, or that it has none.
+    reporter = Reporter(app, identity, engine.base_url, args.trust.keys, compose_version=compose_version())
     claim = NameClaim(broker, identity, ttl=args.heartbeat * 3)
     try:
         claim.acquire(engine_id)

@@ -44,7 +44,15 @@ class EngineState:
 class Reporter:
     """Numbers each report so the portal applies them in order and ignores stale ones."""
 
-    def __init__(self, app: Celery, identity: HostIdentity, docker_host: str, keys: HostKeys | None = None):
+    def __init__(
+        self,
+        app: Celery,
+        identity: HostIdentity,
+        docker_host: str,
+        keys: HostKeys | None = None,
+        compose_version: str = "",
+    ):
+        self.compose_version = compose_version
         self.app = app
         # Signs every report (wire.signing); the portal drops what its host's key did not sign.
         self.keys = keys
@@ -72,6 +80,7 @@ class Reporter:
                 pid=self.identity.pid,
                 version=WORKER_VERSION,
                 docker_host=self.docker_host,
+                compose_version=self.compose_version,
             ),
             engine=None if state is None else state.facts(),
         ).to_wire()

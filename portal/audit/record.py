@@ -47,7 +47,9 @@ def record(
             host = Host.objects.filter(pk=host_id).first()
     event = AuditEvent.objects.create(
         user=user,
-        username=user.get_username() if user is not None else (detail or {}).get("username", ""),
+        username=user.get_username()
+        if user is not None
+        else getattr(request, "principal_name", "") or (detail or {}).get("username", ""),
         action=action,
         target_type=target_type,
         target_id=target_id,

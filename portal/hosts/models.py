@@ -45,6 +45,8 @@ class Host(models.Model):
     worker_machine = models.CharField(max_length=200, blank=True)
     worker_version = models.CharField(max_length=50, blank=True)
     docker_host = models.CharField(max_length=300, blank=True)
+    # The host's Docker Compose v2, as its worker found it (empty: none there).
+    compose_version = models.CharField(max_length=50, blank=True)
     last_seq = models.BigIntegerField(default=0)
     # Counts the workers the portal has adopted for this host; a newer worker's inventory
     # outranks anything an older one reported (see portal.inventory.versions).

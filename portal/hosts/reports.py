@@ -74,6 +74,7 @@ def _record_worker(host: Host, worker: dict) -> None:
     host.worker_machine = str(worker.get("machine") or "")[:200]
     host.worker_version = str(worker.get("version") or "")[:50]
     host.docker_host = str(worker.get("docker_host") or "")[:300]
+    host.compose_version = str(worker.get("compose_version") or "")[:50]
 
 
 def _apply_engine(host: Host, engine: dict | None) -> None:
@@ -157,6 +158,7 @@ def admit_inventory(report: dict, now) -> Host | None:
                 "worker_machine",
                 "worker_version",
                 "docker_host",
+                "compose_version",
                 "updated_at",
             ]
         )

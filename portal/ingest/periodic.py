@@ -19,6 +19,7 @@ from portal.hosts.liveness import Hearing, mark_lost_hosts
 from portal.ingest.housekeeping import purge_tombstones
 from portal.ingest.inventory import resync_online_hosts
 from portal.operations.liveness import fail_lost_operations
+from portal.stacks.tasks import kick_due_polls
 from portal.terminals.housekeeping import ALIVE_EVERY, end_orphaned_sessions, purge_recordings
 from wire.consuming import ConsumingWatch, end_this_worker
 from wire.names import PORTAL_QUEUE
@@ -29,6 +30,7 @@ log = logging.getLogger(__name__)
 
 HOUSEKEEPING_EVERY = 3600.0
 ALERT_SETTLE_EVERY = 10.0
+GIT_POLL_EVERY = 5.0
 
 
 # Each job with its period in seconds; None is every liveness check (BERTH_LIVENESS_CHECK_EVERY).
@@ -44,6 +46,8 @@ JOBS = (
     (kick_due_deliveries, None),
     (send_summaries, None),
     (settle_restart_loops, ALERT_SETTLE_EVERY),
+    # Git stacks whose poll interval has passed (each checked by a task of its own).
+    (kick_due_polls, GIT_POLL_EVERY),
 )
 # The jobs that take a silence for a death: skipped while the portal cannot hear (Hearing).
 JUDGE_SILENCE = {mark_lost_hosts, fail_lost_operations}

@@ -17,7 +17,7 @@ from portal.operations.models import Operation
 from wire.sealing import seal
 from wire.tasks import OperationRequest, OperationTask
 
-__all__ = ["send_operation_task", "submit"]
+__all__ = ["send_operation_task", "send_recorded", "submit"]
 
 log = logging.getLogger(__name__)
 
@@ -67,9 +67,12 @@ def submit(
     target_repr: str = "",
     auth_config: dict | None = None,
     task_params: dict[str, Any] | None = None,
+    hold: bool = False,
 ) -> Operation:
     """Record and send one operation. `params` is kept and shown; `task_params` (defaulting to
-    `params`) is what the worker gets, e.g. with engine ids the record need not repeat."""
+    `params`) is what the worker gets, e.g. with engine ids the record need not repeat. With
+    `hold`, it is recorded (pending) and audited but not sent: the portal prepares its task
+    first (a git stack's files are fetched by a portal worker), then calls send_recorded."""
     host.require_usable()
     user = request.user if request.user.is_authenticated else None
     if target is not None:
@@ -80,7 +83,8 @@ def submit(
         operation = Operation.objects.create(
             host=host,
             user=user,
-            username=user.get_username() if user else "",
+            # A principal that is no person (a git stack's webhook) says who it is.
+            username=user.get_username() if user else getattr(request, "principal_name", ""),
             kind=kind,
             target_type=target_type,
             target_id=target_id,
@@ -95,8 +99,16 @@ def submit(
             detail={"operation": operation.pk, "target": target_repr, **params},
         )
         message = {"id": operation.pk, "kind": kind, "params": task_params if task_params is not None else params}
-        transaction.on_commit(lambda: _send(operation, host.slug, message, auth_config))
+        if not hold:
+            transaction.on_commit(lambda: _send(operation, host.slug, message, auth_config))
     return operation
+
+
+def send_recorded(operation: Operation, task_params: dict[str, Any]) -> None:
+    """Send an operation recorded with `hold`, once the transaction that prepared it commits."""
+    message = {"id": operation.pk, "kind": operation.kind, "params": task_params}
+    slug = operation.host.slug
+    transaction.on_commit(lambda: _send(operation, slug, message, None))
 
 
 def _send(operation: Operation, slug: str, message: dict, auth_config: dict | None) -> None:

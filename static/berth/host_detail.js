@@ -25,7 +25,8 @@
     ]);
     rows("host-worker", [
       ["Slug (queue host.<slug>)", host.slug], ["Machine", host.worker_machine], ["Worker version", host.worker_version],
-      ["Docker endpoint", host.docker_host], ["Last seen", lastSeen(host)],
+      ["Docker endpoint", host.docker_host],
+      ["Docker Compose", host.compose_version || (host.worker_version ? "none on this host" : "")], ["Last seen", lastSeen(host)],
       ["Online since", host.online_since ? new Date(host.online_since).toLocaleString() : ""],
     ]);
   }

@@ -9,6 +9,8 @@
   const toolbar = document.getElementById("object-actions");
   const errors = document.getElementById("actions-error");
   let filled = false;
+  const logsHolder = el("div", { id: "stack-logs" });
+  const followLogs = window.BerthStackLogs(logsHolder);
 
   function lineDiff(a, b) {
     // A plain line diff (longest common subsequence), enough for files of a few hundred lines.
@@ -45,6 +47,16 @@
       opButton("start", "player-play", "stack.operate"), opButton("stop", "player-stop", "stack.operate"),
       opButton("restart", "refresh", "stack.operate"),
       ...s.managed ? [opButton("redeploy", "rocket", "stack.deploy"), opButton("pull", "download", "stack.deploy")] : [],
+      ...s.git ? [button("New webhook secret", "key", { hostId: s.host, action: "stack.deploy", errors, name: "rotate-webhook",
+        start: async () => {
+          if (await ask({ title: "Give " + s.name + "'s webhook a new secret?", submit: "New secret", danger: true,
+            message: "The secret the git host has now stops working." }) === null) return null;
+          const result = await send(url + "webhook/rotate/");
+          if (!result.ok) return result;
+          await tell({ title: "Webhook of " + s.name, message: "URL: " + result.data.url + "\nSecret (shown this once): "
+            + result.data.secret + "\n\nGitHub/Gitea: content type application/json, this secret. GitLab: this secret as its token." });
+          return null;
+        } })] : [],
       button("Down", "arrow-bar-to-down", { hostId: s.host, action: "stack.deploy", errors, danger: true, name: "down", start: async () => {
         const answer = await ask({ title: "Take " + s.name + " down?", submit: "Take down", danger: true,
           fields: [{ name: "volumes", label: "Also remove its named volumes", type: "checkbox", value: false }] });
@@ -58,10 +70,10 @@
     const rows = (await response.json()).results;
     const deployed = rows.find((v) => v.number === s.version);
     return el("div", { class: "table-responsive" }, el("table", { class: "table table-vcenter card-table", id: "stack-versions" },
-      el("thead", {}, el("tr", {}, ...["Version", "State", "What", "Who", "When", ""].map((h) => el("th", {}, h)))),
+      el("thead", {}, el("tr", {}, ...["Version", "State", "What", "Commit", "Who", "When", ""].map((h) => el("th", {}, h)))),
       el("tbody", {}, ...rows.map((v) => el("tr", { data: { version: v.number } },
         el("td", {}, "v" + v.number + (v.number === s.version ? " (deployed)" : "")), el("td", {}, v.state),
-        el("td", {}, v.note), el("td", {}, v.username), el("td", { title: v.created_at }, ago(v.created_at)),
+        el("td", {}, v.note), el("td", { title: v.commit }, el("code", {}, (v.commit || "").slice(0, 12))), el("td", {}, v.username), el("td", { title: v.created_at }, ago(v.created_at)),
         el("td", { class: "btn-list" },
           clickable("View", "view", () => tell({ title: s.name + " v" + v.number,
             message: v.compose + (v.env ? "\n--- .env ---\n" + v.env : "") })),
@@ -75,6 +87,7 @@
     kind: "stack",
     render(s) {
       actions(s);
+      followLogs(s);
       if (!filled && window.BerthStackEditor) { window.BerthStackEditor.set(s.compose, s.env); filled = true; }
       const holder = el("div", {}, el("div", { class: "card-body text-secondary" }, "Loading…"));
       versions(s).then((node) => holder.replaceChildren(node));
@@ -84,11 +97,22 @@
           ["State", el("span", { data: { role: "stack-state" } }, s.state)],
           ["Source", { berth: "written in Berth", git: "git", external: "found running (not managed yet)" }[s.source] || s.source],
           ["Version", s.version === null ? null : "v" + s.version],
+          ["Commit", s.commit ? el("code", { data: { role: "stack-commit" }, title: s.commit }, s.commit.slice(0, 12)) : null],
           ["Compose files", s.config_files.join(", ")], ["Working directory", s.working_dir],
         ])),
         page.card("Services", el("div", { id: "stack-services" }, page.table(["Service", "Image", "State", "Containers"],
           s.services.map((v) => [v.name, v.image, v.state, el("span", {}, ...v.containers.map(containerLink))]), "No service runs"))),
+        s.git ? page.card("From git", page.pairs([
+          ["Repository", s.git.url], ["Branch or tag", s.git.ref], ["Compose file", s.git.path],
+          ["Credentials", s.git.has_credentials ? (s.git.username || "a token") + " (kept sealed)" : "none"],
+          ["Last fetched", s.git.last_commit ? el("code", { title: s.git.last_commit }, s.git.last_commit.slice(0, 12)) : null],
+          ["Checked", s.git.last_checked_at ? ago(s.git.last_checked_at) : null],
+          ["Poll", s.git.poll_interval ? "every " + s.git.poll_interval + " s" : "off"],
+          ["Webhook", el("code", { id: "stack-webhook-url" }, s.git.webhook_url)],
+          ["Last error", s.git.last_error ? el("span", { class: "text-danger" }, s.git.last_error) : null],
+        ])) : null,
         page.card("Versions", holder, "col-12"),
+        page.card("Logs", logsHolder, "col-12"),
         s.compose ? page.card("compose.yaml", el("div", { class: "card-body" }, el("pre", { class: "small mb-0", id: "stack-compose-shown" }, s.compose)), "col-lg-8") : null,
         s.env ? page.card(".env", el("div", { class: "card-body" }, el("pre", { class: "small mb-0", id: "stack-env-shown" }, s.env)), "col-lg-4") : null,
       ].filter(Boolean);

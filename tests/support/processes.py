@@ -120,6 +120,8 @@ class Stack:
             "DJANGO_SUPERUSER_USERNAME": "admin",
             "DJANGO_SUPERUSER_PASSWORD": self.admin_password,
             "PYTHONUNBUFFERED": "1",
+            # The tests serve git stacks' repositories on loopback (tests/support/git_server.py).
+            "BERTH_GIT_ALLOWED_NETWORKS": "127.0.0.0/8",
         }
         env.pop("DATABASE_URL", None)
         if self.database_url:

@@ -8,7 +8,7 @@ from workers.reports import WORKER_VERSION, EngineState, Reporter
 
 def make_reporter(app=None) -> Reporter:
     identity = make_identity("web-1", name="Web 1", machine="box-a", pid=321)
-    return Reporter(app or FakeCeleryApp(), identity, "unix:///var/run/docker.sock")
+    return Reporter(app or FakeCeleryApp(), identity, "unix:///var/run/docker.sock", compose_version="2.40.3")
 
 
 def test_reports_are_numbered_in_strictly_increasing_order():
@@ -34,6 +34,7 @@ def test_a_report_names_the_host_the_worker_and_the_engine():
         "pid": 321,
         "version": WORKER_VERSION,
         "docker_host": "unix:///var/run/docker.sock",
+        "compose_version": "2.40.3",
     }
     assert report["engine"]["reachable"] is True
     assert report["engine"]["error"] == ""

@@ -36,6 +36,7 @@ class HostSerializer(serializers.ModelSerializer):
             "worker_machine",
             "worker_version",
             "docker_host",
+            "compose_version",
             "enrolled",
             "enrolled_at",
             "broker_user",

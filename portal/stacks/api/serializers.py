@@ -1,5 +1,6 @@
 import re
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -64,6 +65,30 @@ class ServiceSerializer(serializers.Serializer):
     containers = ContainerEntrySerializer(many=True)
 
 
+class GitSourceShownSerializer(serializers.Serializer):
+    """Where a git stack comes from, as anyone who sees it may read: never its credentials or its
+    webhook's secret (`has_credentials` says whether there are any)."""
+
+    url = serializers.CharField()
+    ref = serializers.CharField()
+    path = serializers.CharField()
+    username = serializers.CharField()
+    has_credentials = serializers.SerializerMethodField()
+    poll_interval = serializers.IntegerField()
+    webhook_url = serializers.SerializerMethodField()
+    last_commit = serializers.CharField(help_text="The commit last fetched (deployed or tried).")
+    last_checked_at = serializers.DateTimeField(allow_null=True)
+    last_error = serializers.CharField()
+
+    def get_has_credentials(self, source) -> bool:
+        return bool(source.secret_sealed)
+
+    def get_webhook_url(self, source) -> str:
+        path = reverse("v1:stack-webhook", args=[source.stack_id])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+
 class StackVersionSerializer(serializers.ModelSerializer):
     """One deploy: the file and its .env (values masked below developer), who, when, its state
     (pending while deploying, deployed, failed) and its operation."""
@@ -101,6 +126,8 @@ class StackSerializer(serializers.ModelSerializer):
     state = serializers.SerializerMethodField()
     services = serializers.SerializerMethodField()
     version = serializers.SerializerMethodField()
+    commit = serializers.SerializerMethodField(help_text="The git commit of the deployed version (git stacks).")
+    git = serializers.SerializerMethodField()
 
     class Meta:
         model = Stack
@@ -114,6 +141,8 @@ class StackSerializer(serializers.ModelSerializer):
             "state",
             "services",
             "version",
+            "commit",
+            "git",
             "config_files",
             "working_dir",
             "created_at",
@@ -141,6 +170,15 @@ class StackSerializer(serializers.ModelSerializer):
     def get_version(self, stack: Stack) -> int | None:
         version = self._deployed(stack)
         return version.number if version else None
+
+    def get_commit(self, stack: Stack) -> str:
+        version = self._deployed(stack)
+        return version.commit if version else ""
+
+    @extend_schema_field(GitSourceShownSerializer(allow_null=True))
+    def get_git(self, stack: Stack) -> dict | None:
+        source = getattr(stack, "git", None) if stack.source == "git" else None
+        return GitSourceShownSerializer(source, context=self.context).data if source is not None else None
 
 
 class StackDetailSerializer(StackSerializer):

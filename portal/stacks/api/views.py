@@ -29,7 +29,7 @@ class StackViewSet(StackWrites, StackLifecycle, RestrictedViewSetMixin, viewsets
     """Compose projects on the hosts the user may see: those written in Berth and those found
     running (started with the CLI), each with its services, their containers and its state."""
 
-    queryset = Stack.objects.select_related("host")
+    queryset = Stack.objects.select_related("host", "git")
     serializer_class = StackSerializer
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     view_action = "stack.view"
@@ -65,7 +65,7 @@ class StackViewSet(StackWrites, StackLifecycle, RestrictedViewSetMixin, viewsets
             context["stack_containers"] = compose_containers({s.host_id for s in stacks}, {s.name for s in stacks})
             deployed = {}
             versions = StackVersion.objects.filter(stack__in=stacks, state=VersionState.DEPLOYED).order_by("number")
-            for version in versions.only("stack_id", "number", "config"):
+            for version in versions.only("stack_id", "number", "config", "commit"):
                 deployed[version.stack_id] = version
             context["deployed_versions"] = deployed
         return context

@@ -13,6 +13,13 @@ from portal.api.validation import validated
 from portal.operations.api.responses import accepted
 from portal.operations.api.serializers import OperationSerializer
 from portal.refusals import Conflict, NotFound
+from portal.stacks.api.git import (
+    ChangeGitSourceSerializer,
+    GitSourceSerializer,
+    change_git_source,
+    create_git_stack,
+    rotate_webhook,
+)
 from portal.stacks.checks import COMPOSE_LIMIT, env_checked, parsed_compose, project_name_checked
 from portal.stacks.deploy import deploy, deployed_config, stack_operation
 from portal.stacks.models import Stack, StackSource
@@ -22,15 +29,24 @@ __all__ = ["StackWrites"]
 
 
 class CreateStackSerializer(serializers.Serializer):
+    """A stack written here (`compose`, `env`) or from a repository (`git`): one of the two."""
+
     host = serializers.IntegerField()
     name = serializers.CharField(max_length=255)
-    compose = serializers.CharField(max_length=COMPOSE_LIMIT, trim_whitespace=False)
+    compose = serializers.CharField(required=False, max_length=COMPOSE_LIMIT, trim_whitespace=False)
     env = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False)
+    git = GitSourceSerializer(required=False)
+
+    def validate(self, attrs):
+        if ("compose" in attrs) == ("git" in attrs):
+            raise serializers.ValidationError("Give either compose (a file written here) or git (a repository).")
+        return attrs
 
 
 class ChangeStackSerializer(serializers.Serializer):
     compose = serializers.CharField(required=False, max_length=COMPOSE_LIMIT, trim_whitespace=False)
     env = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    git = ChangeGitSourceSerializer(required=False)
 
 
 class StackWrites:
@@ -43,6 +59,7 @@ class StackWrites:
         "pull": "stack.deploy",
         "rollback": "stack.deploy",
         "plan": "stack.deploy",
+        "rotate_webhook": "stack.deploy",
     }
 
     def managed_stack(self) -> Stack:
@@ -70,6 +87,8 @@ class StackWrites:
                 f"A stack named {name} already exists on host {host.name}: choose another name.", "name_in_use"
             )
         user = request.user if request.user.is_authenticated else None
+        if "git" in data:
+            return create_git_stack(request, Stack(host=host, name=name, source=StackSource.GIT, created_by=user), data)
         stack = Stack(host=host, name=name, source=StackSource.BERTH, created_by=user)
         return accepted(deploy(request, stack, data["compose"], data["env"], note="written in Berth"))
 
@@ -78,6 +97,8 @@ class StackWrites:
         """Change the file and/or the .env and redeploy: only the services that changed are recreated."""
         stack = self.managed_stack()
         data = validated(ChangeStackSerializer, request.data)
+        if stack.source == StackSource.GIT or "git" in data:
+            return change_git_source(request, stack, data)
         current = stack.versions.order_by("-number").first()
         compose = data.get("compose", current.compose if current else "")
         env = data.get("env", current.env if current else "")
@@ -89,7 +110,8 @@ class StackWrites:
         """Deploy the current version again (containers that drifted are put back)."""
         stack = self.managed_stack()
         version = self._current(stack)
-        return accepted(deploy(request, stack, version.compose, version.env, note=f"redeploy of v{version.number}"))
+        note = f"redeploy of v{version.number}"
+        return accepted(deploy(request, stack, version.compose, version.env, note=note, commit=version.commit))
 
     @extend_schema(request=None, responses={202: OperationSerializer})
     @action(detail=True, methods=["post"])
@@ -98,7 +120,9 @@ class StackWrites:
         stack = self.managed_stack()
         version = self._current(stack)
         note = f"pull and redeploy of v{version.number}"
-        return accepted(deploy(request, stack, version.compose, version.env, note=note, pull=True))
+        return accepted(
+            deploy(request, stack, version.compose, version.env, note=note, pull=True, commit=version.commit)
+        )
 
     @extend_schema(request=None, responses={202: OperationSerializer})
     @action(detail=True, methods=["post"], url_path=r"versions/(?P<number>[0-9]{1,9})/rollback")
@@ -108,7 +132,8 @@ class StackWrites:
         version = stack.versions.filter(number=int(number)).first()
         if version is None:
             raise NotFound(f"Stack {stack.name} has no version {number}.")
-        return accepted(deploy(request, stack, version.compose, version.env, note=f"rollback to v{version.number}"))
+        note = f"rollback to v{version.number}"
+        return accepted(deploy(request, stack, version.compose, version.env, note=note, commit=version.commit))
 
     @extend_schema(request=ChangeStackSerializer, responses={202: OperationSerializer})
     @action(detail=True, methods=["post"])
@@ -130,3 +155,10 @@ class StackWrites:
             dangerous_allowed=can(request, DANGER_ACTION, stack.host_id),
         )
         return accepted(stack_operation(request, stack, "stack.plan", {}, task))
+
+    @extend_schema(request=None, responses={200: None})
+    @action(detail=True, methods=["post"], url_path="webhook/rotate")
+    def rotate_webhook(self, request, pk=None):
+        """A new secret for the git stack's webhook (the old one stops working), shown this once;
+        the webhook acts for whoever rotated it from now on."""
+        return rotate_webhook(request, self.managed_stack())

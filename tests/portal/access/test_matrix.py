@@ -24,6 +24,7 @@ from portal.access.policy import ACTIONS, Role
 from portal.accounts.models import PersonalToken
 from portal.asgi import application
 from portal.audit.models import AuditEvent
+from portal.stacks.models import GitSource
 from tests.portal.factories import (
     make_binding,
     make_container,
@@ -550,6 +551,7 @@ def test_every_url_of_the_project_is_in_the_matrix_or_public():
     covered |= {e[0] for e in OPERATIONS_API} | {e[0] for e in OPERATIONS_PAGES}
     covered |= {"network-named", "volume-named"}  # by name, a redirect (issue 14)
     covered |= {e[0] for e in ALERTS_API} | {e[0] for e in ALERTS_PAGES}  # alerts (issue 16)
+    covered |= {"v1:stack-webhook"}  # by signature: test_a_webhook_is_let_in_by_its_signature_alone…
     missing = sorted(set(_names(get_resolver().url_patterns)) - covered)
 
     assert missing == [], f"URLs with no entry in the access matrix: {missing}"
@@ -1073,6 +1075,7 @@ def _on(host):
 
 
 STACK_FILE = "services:\n  web:\n    image: busybox:latest\n"
+WEBHOOK_SECRET = "matrix-webhook-secret"
 OPERATIONS_API = [
     ("v1:operation-list", "get", lambda w: "/api/v1/operations/", None, "operation.view", None, 200),
     ("v1:operation-detail", "get", lambda w: f"/api/v1/operations/{_op('op A')(w)}/", None, "operation.view", "A", 200),
@@ -1427,6 +1430,25 @@ OPERATIONS_API = [
         "A",
         202,
     ),
+    # Git stacks (issue 15, item 5): developers create them and rotate their webhook's secret.
+    (
+        "v1:stack-list",
+        "post",
+        lambda w: "/api/v1/stacks/",
+        lambda w: {"host": w.host_a.pk, "name": "from-git-a", "git": {"url": "https://git.example.com/a.git"}},
+        "stack.deploy",
+        "A",
+        202,
+    ),
+    (
+        "v1:stack-rotate-webhook",
+        "post",
+        lambda w: f"/api/v1/stacks/{pk('git stack B')(w)}/webhook/rotate/",
+        None,
+        "stack.deploy",
+        "B",
+        200,
+    ),
 ]
 OPERATIONS_PAGES = [
     ("operation-list", lambda w: "/operations/", "operation.view", None, "page"),
@@ -1469,7 +1491,33 @@ def ops_world(world, monkeypatch):
     monkeypatch.setattr("portal.operations.dispatch.send_operation_task", lambda *args: sent.append(args))
     monkeypatch.setattr("portal.containers.api.changes.request_changes", lambda container: [])
     monkeypatch.setattr("portal.images.transfers.send_upload", lambda user, chunks, start: start("test"))
+    # A git stack's deploy goes to a portal worker first (its fetch): asking for one is sending it.
+    monkeypatch.setattr("portal.stacks.git_deploy.celery_app.send_task", lambda *args, **kwargs: sent.append(args))
+    world.objects["git stack B"] = make_stack(world.host_b, "from-git", source="git")
+    source = GitSource(stack=world.objects["git stack B"], url="https://git.example.com/shop.git", ref="main")
+    source.webhook_secret = WEBHOOK_SECRET
+    source.save()
     return world, sent
+
+
+@pytest.mark.parametrize("actor", list(ACTORS))
+def test_a_webhook_is_let_in_by_its_signature_alone_never_by_a_login(ops_world, actor):
+    """Whoever is logged in (or not), a webhook without the stack's signature is a 403 and sends
+    nothing; with it, the policy is asked for the webhook's principal (the stack's owner, here
+    none: refused too). A session or token is no way in."""
+    world, sent = ops_world
+    client = APIClient()
+    user = actor_user(actor, world)
+    if user is not None:
+        client.force_authenticate(user)
+    path = f"/api/v1/stacks/{pk('git stack B')(world)}/webhook/"
+
+    unsigned = client.post(path, {"ref": "refs/heads/main"}, format="json")
+    signed = client.post(path, {"ref": "refs/heads/main"}, format="json", headers={"X-Gitlab-Token": WEBHOOK_SECRET})
+
+    assert unsigned.status_code == 403 and unsigned.json()["code"] == "bad_signature"
+    assert signed.status_code == 403 and "may no longer deploy" in signed.json()["detail"]
+    assert sent == []
 
 
 @pytest.mark.django_db(transaction=True)

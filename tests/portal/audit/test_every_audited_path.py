@@ -384,6 +384,19 @@ def alerts(w: World, monkeypatch):
     ok(w.api.delete(f"/api/v1/alert-channels/{channel['id']}/"), 204)
 
 
+def git_stacks(w: World, monkeypatch):
+    """A git stack with a token and a repository URL asking for more, its webhook rotated."""
+    monkeypatch.setattr("portal.stacks.git_deploy.celery_app.send_task", lambda *args, **kwargs: None)
+    body = {
+        "host": w.host.pk,
+        "name": "from-git",
+        "git": {"url": "https://git.example.com/shop.git", "credentials": {"username": "ci", "token": SECRET}},
+        **{key: value for key, value in NESTED.items() if key != "env"},  # env is the stack's .env text
+    }
+    made = ok(w.api.post("/api/v1/stacks/", body, format="json"), 202).json()
+    ok(w.api.post(f"/api/v1/stacks/{made['target_id']}/webhook/rotate/", NESTED, format="json"), 200)
+
+
 CASES: dict[str, tuple[set[str], Callable]] = {
     "hosts": (
         {"portal.hosts.api.views:perform_create", "portal.hosts.api.views:perform_update"}
@@ -453,6 +466,7 @@ CASES: dict[str, tuple[set[str], Callable]] = {
         },
         alerts,
     ),
+    "git stacks": ({"portal.stacks.api.git:rotate_webhook"}, git_stacks),
 }
 # (action, outcome) each case must have written: proof that it drove every path it names.
 WRITTEN = {
@@ -477,6 +491,7 @@ WRITTEN = {
     "alerts": {(f"alert.rule.{a}", "success") for a in ("create", "change", "delete")}
     | {(f"alert.channel.{a}", "success") for a in ("create", "change", "delete", "test")}
     | {("alert.acknowledge", "success"), ("alert.mute", "success")},
+    "git stacks": {("stack.deploy", "success"), ("stack.webhook_rotate", "success")},
 }
 # The writer that the refusal doors call (each of its callers is a case above).
 WRITERS_THEMSELVES = {"portal.audit.refusals:record_refusal"}

@@ -220,3 +220,17 @@ def test_a_refused_report_changes_nothing():
     host = web_1()
     assert host.worker_instance == first.instance
     assert host.last_seen == T0
+
+
+def test_the_hosts_compose_version_is_what_its_worker_says_and_empty_when_it_has_none():
+    worker = FakeWorker("Web 1")
+    report = worker.report("hello")
+    report["worker"]["compose_version"] = "2.40.3"
+
+    apply_host_report(report, now=T0)
+    assert web_1().compose_version == "2.40.3"
+
+    later = worker.report("heartbeat")
+    later["worker"]["compose_version"] = ""
+    apply_host_report(later, now=at(1))
+    assert web_1().compose_version == ""

@@ -15,6 +15,7 @@ from portal.hosts.liveness import mark_lost_hosts
 from portal.ingest import inventory, periodic
 from portal.ingest.housekeeping import purge_tombstones
 from portal.operations.liveness import fail_lost_operations
+from portal.stacks.tasks import kick_due_polls
 from portal.terminals.housekeeping import end_orphaned_sessions, purge_recordings
 from tests.portal.factories import make_host, make_online_host
 
@@ -23,7 +24,7 @@ def test_the_worker_loads_the_step_by_the_name_the_celery_app_gives():
     assert periodic.PeriodicJobsStep in {symbol_by_name(step) for step in app.steps["worker"]}
 
 
-def test_the_liveness_watches_and_the_housekeeping_are_the_jobs():
+def test_the_liveness_watches_the_housekeeping_alerts_and_git_polls_are_the_jobs():
     assert [run for run, _ in periodic.JOBS] == [
         mark_lost_hosts,
         fail_lost_operations,
@@ -33,6 +34,7 @@ def test_the_liveness_watches_and_the_housekeeping_are_the_jobs():
         kick_due_deliveries,
         send_summaries,
         settle_restart_loops,
+        kick_due_polls,
     ]
 
 
