@@ -59,7 +59,17 @@ from wire.names import host_stream_channel
 from wire.stream_resume import TAKEN_OVER, Detach, Reattach
 from wire.stream_signing import KEY_FIELD, StreamKey, new_stream_key
 
-__all__ = ["Ended", "Failed", "Output", "Ready", "StreamClient", "StreamConsumer", "StreamHost", "stream_forged"]
+__all__ = [
+    "Ended",
+    "Failed",
+    "ForgedNotes",
+    "Output",
+    "Ready",
+    "StreamClient",
+    "StreamConsumer",
+    "StreamHost",
+    "stream_forged",
+]
 
 log = logging.getLogger(__name__)
 
@@ -88,19 +98,37 @@ def sealed_key_for(host: StreamHost) -> tuple[StreamKey, str]:
     return key, key.sealed_to(host.seal_key)
 
 
+# A stream shared by many viewers (an operation's progress) is noted once per this long per process.
+SHARED_NOTE_EVERY = 60.0
+_shared_noted: dict[str, float] = {}
+
+
 class ForgedNotes:
     """A stream's unsigned messages: the first is logged and sent as `stream_forged`, the rest
-    counted (a flood of them costs a log line, not one each)."""
+    counted (a flood of them costs a log line, not one each). `shared`: a name for what many
+    clients receive alike (an operation's progress: every viewer gets the same forgeries), so that
+    only the first of them logs, once per SHARED_NOTE_EVERY."""
 
-    def __init__(self, host_slug: str, kind: str):
+    def __init__(self, host_slug: str, kind: str, where: str = "", shared: str = ""):
         self.host_slug, self.kind, self.count = host_slug, kind, 0
+        self.where, self.shared = where or f"a {kind} stream", shared
 
-    async def note(self, message: dict) -> None:
+    def _first_shared(self) -> bool:
+        now = time.monotonic()
+        if now - _shared_noted.get(self.shared, -SHARED_NOTE_EVERY) < SHARED_NOTE_EVERY:
+            return False
+        if len(_shared_noted) > 10_000:
+            _shared_noted.clear()
+        _shared_noted[self.shared] = now
+        return True
+
+    async def note(self, message: Any) -> None:
         self.count += 1
-        if self.count > 1:
+        if self.count > 1 or (self.shared and not self._first_shared()):
             return
-        why = f"a {self.kind} stream message ({str(message.get('type'))[:40]}) was not signed by the host"
-        log.error("Refused a message on a %s stream of host '%s': %s.", self.kind, self.host_slug, why)
+        kind = str(message.get("type") if isinstance(message, dict) else type(message).__name__)[:40]
+        why = f"a {self.kind} stream message ({kind}) was not signed by the host"
+        log.error("Refused a message on %s of host '%s': %s.", self.where, self.host_slug, why)
         notify = database_sync_to_async(stream_forged.send)
         await notify(StreamClient, host_slug=self.host_slug, kind=self.kind, why=why)
 

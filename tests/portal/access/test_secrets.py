@@ -94,14 +94,12 @@ def test_given_a_developer_when_following_an_operation_socket_then_params_show_t
     assert frames[0]["operation"]["params"]["spec"]["env"] == {"DB_PASSWORD": SECRET}
 
 
-def test_given_a_published_operation_then_its_group_message_is_unmasked_for_sockets_to_mask(
-    host, operation, monkeypatch
-):
+def test_given_a_published_operation_then_its_group_message_carries_only_its_id(host, operation, monkeypatch):
     sent = []
     monkeypatch.setattr("portal.operations.events.send", lambda group, message: sent.append(message))
     monkeypatch.setattr("portal.operations.events.publish", lambda *a, **k: None)
     publish_operation(operation)
-    assert sent[0]["operation"]["params"]["spec"]["env"] == {"DB_PASSWORD": SECRET}
+    assert sent[0] == {"type": "operation.state", "operation": operation.pk}
 
 
 def test_given_a_nested_secret_in_any_audit_detail_then_no_event_keeps_it(host):
