@@ -54,7 +54,7 @@ from django.dispatch import Signal
 from portal.refusals import Unavailable
 from portal.ws.consumers import BerthJsonConsumer
 from wire import streams as m
-from wire.layer import URGENT
+from wire.layer import URGENT, UrgentLane
 from wire.names import host_stream_channel
 from wire.stream_resume import TAKEN_OVER, Detach, Reattach
 from wire.stream_signing import KEY_FIELD, StreamKey, new_stream_key
@@ -182,6 +182,7 @@ class StreamClient:
         self.forged: ForgedNotes | None = None
         # Urgent chunks that came ahead of chunks sent before them, by seq, until those arrive.
         self.early: dict[int, dict] = {}
+        self.urgent = UrgentLane()
 
     async def open(self, kind: str, host: StreamHost, container: str, **params: Any) -> None:
         """Asks the host worker to open a stream of `kind`; READY comes back on `reply_to`."""
@@ -207,9 +208,12 @@ class StreamClient:
         await self.layer.send(self.channel, Detach(grace, self.reply_to).to_wire())
 
     async def send(self, message_type: str, **fields: Any) -> None:
-        """To the worker's session (nothing before READY or once over)."""
+        """To the worker's session (nothing before READY or once over). One marked URGENT goes in
+        the urgent lane within this stream's share of it (wire.layer.UrgentLane), else the normal way."""
         if self.channel is None or self.done:
             return
+        if fields.get(URGENT) and not self.urgent.admit(fields.get("data")):
+            del fields[URGENT]
         await self.layer.send(self.channel, {"type": message_type, **fields})
         self.sent = time.monotonic()
 

@@ -4,8 +4,8 @@ from rest_framework.test import APIClient
 
 from portal.access.policy import AccessScope, Role
 from portal.hosts.signatures import _stream_noted
-from portal.ws.streams import _shared_noted
 from portal.ingest.reports import apply_host_report
+from portal.ws.streams import _shared_noted
 from tests.portal.clock import T0
 from tests.portal.factories import make_online_host, make_superuser
 from tests.portal.inventory.factories import InventoryWorker

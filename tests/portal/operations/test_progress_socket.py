@@ -40,11 +40,11 @@ def broker(settings):
 
 @pytest.fixture
 def running(broker):
-    worker = enrolled_worker("web-1")
+    enrolled_worker("web-1")
     operation = Operation.objects.create(
         host=Host.objects.get(slug="web-1"), kind="image.pull", state="running", username="dev"
     )
-    yield worker, operation
+    yield operation
     broker.delete(operation_progress_key(operation.pk))
 
 
@@ -75,7 +75,7 @@ def follow(operation, send_then: list[dict], frames: int, more: bool = False) ->
 
 
 def test_given_forged_batches_in_an_operations_name_then_the_viewer_sees_only_its_hosts(running, caplog):
-    worker, operation = running
+    operation = running
     host = operation.host
     key = progress_key_for(operation.pk, host.pk)
     genuine = OperationProgress(operation.pk, 1, log=["genuine line"]).to_wire()
@@ -100,7 +100,7 @@ def test_given_forged_batches_in_an_operations_name_then_the_viewer_sees_only_it
 
 
 def test_given_a_forged_snapshot_then_a_late_viewer_starts_from_nothing(running, broker):
-    worker, operation = running
+    operation = running
     forged = ProgressSnapshot(seq=5, log=["FORGED"])
     broker.set(operation_progress_key(operation.pk), signed_snapshot(new_stream_key(), forged))
 
@@ -112,7 +112,7 @@ def test_given_a_forged_snapshot_then_a_late_viewer_starts_from_nothing(running,
 
 
 def test_given_the_hosts_snapshot_then_a_late_viewer_starts_from_it(running, broker):
-    worker, operation = running
+    operation = running
     snapshot = ProgressSnapshot(seq=3, status="Downloading", log=["a", "b"])
     broker.set(
         operation_progress_key(operation.pk),
@@ -125,7 +125,7 @@ def test_given_the_hosts_snapshot_then_a_late_viewer_starts_from_it(running, bro
 
 
 def test_given_a_state_message_then_the_socket_sends_the_records_state_not_the_messages(running):
-    worker, operation = running
+    operation = running
     claimed = {"id": operation.pk, "state": "succeeded", "error": "", "result": {"forged": True}}
 
     got = follow(operation, [{"type": "operation.state", "operation": claimed}] * 20, frames=1, more=True)
