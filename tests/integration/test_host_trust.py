@@ -170,13 +170,16 @@ def test_a_host_speaks_only_for_itself(acl_stack, broker):
 
 
 PORTAL_CHANNEL = re.compile(rb"specific\.portal\.[0-9a-f]{16}![0-9a-f]{32}")
+HOST_CHANNEL_KEY = re.compile(rb"berth:asgi(specific\.host-[0-9a-f]{16}\.[0-9a-f]{16}!)")
 
 
 def test_a_host_cannot_write_into_another_hosts_stream(acl_stack, broker):
     """Host A has learned the web side's channel of a terminal on host B (the worst case: here by
     MONITOR on the broker) and writes terminal output into it with its own broker user: unsigned,
     and signed with a key of its own. The browser never sees those bytes, the session goes on, and
-    B's page says a stream message in its name was refused."""
+    B's page says a stream message in its name was refused. The other way, A cannot write at all:
+    the channel where B's session takes its input, resizes and close (learned the same way) is B's
+    alone on the broker, urgent lane included, so control messages need no MAC of their own."""
     stack = acl_stack
     a, b = f"inject-a-{uuid.uuid4().hex[:4]}", f"inject-b-{uuid.uuid4().hex[:4]}"
     a_env = stack.enroll(a)
@@ -185,13 +188,17 @@ def test_a_host_cannot_write_into_another_hosts_stream(acl_stack, broker):
     box = run_container(stack, host_b)
 
     channels: list[bytes] = []
+    b_channels: list[bytes] = []
+    b_owner = host_channel_owner(b).encode()
     stop = threading.Event()
 
     def monitor():
         with broker.client().monitor() as watching:
             for command in watching.listen():
-                channels.extend(PORTAL_CHANNEL.findall(command["command"].encode(errors="replace")))
-                if channels or stop.is_set():
+                line = command["command"].encode(errors="replace")
+                channels.extend(PORTAL_CHANNEL.findall(line))
+                b_channels.extend(c for c in HOST_CHANNEL_KEY.findall(line) if b_owner in c)
+                if (channels and b_channels) or stop.is_set():
                     return
 
     spy = threading.Thread(target=monitor, daemon=True)
@@ -204,12 +211,22 @@ def test_a_host_cannot_write_into_another_hosts_stream(acl_stack, broker):
             await shell.type("echo before-$((6*7))\r")
             await shell.read_until(b"before-42")
             for _ in range(50):
-                if channels:
+                if channels and b_channels:
                     break
+                await shell.type("\r")
                 await asyncio.sleep(0.1)
             reply_to = channels[0].decode()
             as_a = BerthChannelLayer(**channel_layer_config(a_env["REDIS_URL"]), owner=host_channel_owner(a))
             try:
+                session_channel = b_channels[0].decode() + "0" * 32
+                for message in (
+                    {"type": m.INPUT, "data": b"echo INJECTED-INPUT\r", URGENT: True},
+                    {"type": m.INPUT, "data": b"echo INJECTED-INPUT\r"},
+                    {"type": m.RESIZE, "cols": 3, "rows": 3},
+                    {"type": m.CLOSE},
+                ):
+                    with pytest.raises(redis.exceptions.NoPermissionError):
+                        await as_a.send(session_channel, message)
                 for seq in range(1, 40):
                     forged = {"type": m.DATA, "seq": seq, "data": b"INJECTED-BY-A\r\n", URGENT: True}
                     await as_a.send(reply_to, forged)
