@@ -6,10 +6,8 @@ read the record again, whatever state it claims."""
 from __future__ import annotations
 
 import logging
-import os
 
 import pytest
-import redis
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
@@ -27,25 +25,33 @@ from wire.stream_signing import KEY_FIELD, new_stream_key, open_stream_key
 
 pytestmark = pytest.mark.django_db
 
-REDIS_URL = os.environ.get("BERTH_TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
+
+class Broker:
+    """What the socket reads a snapshot from (a dict, in place of Redis: any host may write there)."""
+
+    def __init__(self):
+        self.keys = {}
+
+    def get(self, key):
+        return self.keys.get(key)
+
+    def set(self, key, value):
+        self.keys[key] = value.encode() if isinstance(value, str) else value
 
 
 @pytest.fixture
-def broker(settings):
-    settings.REDIS_URL = REDIS_URL
-    client = redis.Redis.from_url(REDIS_URL)
-    yield client
-    client.close()
+def broker(monkeypatch):
+    broker = Broker()
+    monkeypatch.setattr("portal.operations.consumers._redis", lambda: broker)
+    return broker
 
 
 @pytest.fixture
 def running(broker):
     enrolled_worker("web-1")
-    operation = Operation.objects.create(
+    return Operation.objects.create(
         host=Host.objects.get(slug="web-1"), kind="image.pull", state="running", username="dev"
     )
-    yield operation
-    broker.delete(operation_progress_key(operation.pk))
 
 
 def follow(operation, send_then: list[dict], frames: int, more: bool = False) -> list[dict]:
