@@ -74,6 +74,7 @@ def _progress_so_far(operation: Operation, key: StreamKey) -> tuple[dict, bool]:
 class OperationConsumer(BerthJsonConsumer):
     rereading: asyncio.Task | None = None
     state_due = False
+    last_read = float("-inf")
 
     async def start(self):
         self.operation_id = int(self.scope["url_route"]["kwargs"]["pk"])
@@ -121,13 +122,18 @@ class OperationConsumer(BerthJsonConsumer):
             self.rereading = self.background(self._reread())
 
     async def _reread(self) -> None:
+        """Reads the record at once, or REREAD_EVERY after the last read; messages that came
+        meanwhile make one read, not one each."""
+        loop = asyncio.get_running_loop()
         while self.state_due and not self.closed:
+            if (wait := self.last_read + REREAD_EVERY - loop.time()) > 0:
+                await asyncio.sleep(wait)
             self.state_due = False
+            self.last_read = loop.time()
             data = await database_sync_to_async(_state)(self.operation_id, self.access)
             if data is None:  # no longer visible: access_changed closes the socket
                 return
             await self.send_json({"type": "operation", "operation": data})
-            await asyncio.sleep(REREAD_EVERY)
 
     async def disconnect(self, code):
         if self.rereading is not None:
