@@ -1,5 +1,7 @@
 """What signing costs: Ed25519 signatures over canonical JSON (wire.signing) and sealing
-(wire.sealing), per message, and host reports applied per second through the portal worker's task
+(wire.sealing), per message, an operation's progress (wire.progress: the key derived and sealed
+once per operation, each batch and snapshot MACed on the host and checked by the portal) beside
+the same batch unsigned, and host reports applied per second through the portal worker's task
 body (host_report, less Celery) without and with the signature check, in one run.
 
     .venv/bin/python -m bench.signing [--reports 2000] [--containers 1000]
@@ -11,6 +13,7 @@ CPU and database, not Redis.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import tempfile
@@ -54,6 +57,7 @@ def main() -> None:
         from tests.portal.hosts.factories import enrolled_worker
         from tests.portal.inventory.factories import container_record
         from wire.keys import HostKeys, PortalKey, VerifyKey
+        from wire.progress import OperationProgress, ProgressSnapshot, progress_key, signed_snapshot, verified_snapshot
         from wire.sealing import seal, unseal
         from wire.signing import canonical, sign_report, sign_task, task_signed_by_portal
         from wire.stream_signing import new_stream_key, open_stream_key
@@ -75,6 +79,30 @@ def main() -> None:
 
         def seal_stream():
             return new_stream_key().sealed_to(keys.public().seal)
+
+        # A pull's batch (six layers changed, a status line) and a build's snapshot (2000 log lines).
+        layers = [
+            {"id": f"{i:012x}", "status": "Downloading", "phase": "downloading", "current": i, "total": 9}
+            for i in range(6)
+        ]
+        batch = OperationProgress(7, 12, layers=layers, status="Pulling from a/b", log=["x" * 60] * 5)
+        snapshot = ProgressSnapshot(seq=12, layers=layers, status="s", log=["Step 3/9 : RUN make " + "x" * 60] * 2000)
+        op_key = progress_key(b"secret-key" * 5, 7, 1)
+
+        def progress_unsigned():
+            return OperationProgress.from_wire(batch.to_wire())
+
+        def progress_signed():
+            return OperationProgress.from_wire(op_key.verify(op_key.sign(batch.to_wire())))
+
+        def snapshot_unsigned():
+            return ProgressSnapshot.from_wire(json.loads(json.dumps(snapshot.to_wire())))
+
+        def snapshot_signed():
+            return verified_snapshot(op_key, signed_snapshot(op_key, snapshot))
+
+        def progress_key_sealed():
+            return open_stream_key(keys, {"key": progress_key(b"secret-key" * 5, 7, 1).sealed_to(keys.public().seal)})
 
         auth = {"username": "u", "password": "p" * 20, "serveraddress": "r:5000"}
         sealed = seal(keys.public().seal, auth)
@@ -98,6 +126,11 @@ def main() -> None:
             ("stream key: sign + check a 64 KB chunk", lambda: stream.verify(stream.sign(big_chunk)), 2000),
             ("stream key: seal (web) + open (host)", lambda: open_stream_key(keys, {"key": seal_stream()}), 500),
             ("seal + open registry credentials", lambda: unseal(keys, seal(keys.public().seal, auth)), 1000),
+            ("progress: derive + seal + open its key", progress_key_sealed, 500),
+            ("progress batch (6 layers), unsigned", progress_unsigned, 20000),
+            ("progress batch (6 layers), MAC + check", progress_signed, 20000),
+            ("snapshot (2000 lines) JSON, unsigned", snapshot_unsigned, 200),
+            ("snapshot (2000 lines) JSON, MAC + check", snapshot_signed, 200),
         ]
         print("per message (median µs):")
         for label, fn, n in measures:

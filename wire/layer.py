@@ -7,7 +7,10 @@ fewer Redis round trips per message, because a terminal keystroke crosses the la
   in one round trip instead of one message per pop;
 - a message marked URGENT (output that answers a keystroke, the keystroke itself) goes to a second
   key of its receiving process, which receive reads first: it never waits behind the chunks other
-  streams have queued for that process (a hundred floods keep up to WINDOW chunks each there);
+  streams have queued for that process (a hundred floods keep up to WINDOW chunks each there).
+  What one stream may mark urgent is capped (UrgentLane): a session that marks everything urgent
+  would otherwise have its flood read ahead of every other stream's keystrokes; past the cap its
+  messages go the normal way (nothing is lost);
 - receive pops without the stock backup copy (a ZADD before the message is handed over, an
   EVAL before each pop and a ZPOPMIN after). The copy only protects a message against its
   receiving task being cancelled between Redis's pop and the reply being read, and in Berth a
@@ -33,7 +36,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 
 from wire.names import PORTAL_CHANNEL_OWNER
 
-__all__ = ["LAYER_PREFIX", "URGENT", "BerthChannelLayer", "channel_layer_config"]
+__all__ = ["LAYER_PREFIX", "URGENT", "BerthChannelLayer", "UrgentLane", "channel_layer_config"]
 
 # Every key of the layer starts with this (channels `<prefix><channel>`, groups `<prefix>:group:<group>`).
 LAYER_PREFIX = "berth:asgi"
@@ -44,6 +47,13 @@ RECEIVE_BATCH = 100
 # process-local channels ("!"), whose one key per process is where floods queue.
 URGENT = "urgent"
 URGENT_SUFFIX = "urgent"
+# What one stream may send in the urgent lane, each way: bytes a second, and at once. Typing (an
+# echo per key, a screen redrawn by an editor: a few kilobytes) stays well within; a paste or a
+# program's output that a script keeps "answering" with keystrokes does not. Each message counts
+# URGENT_MESSAGE_COST bytes besides its data, so tiny ones are capped too (~256 a second).
+URGENT_RATE = 64 * 1024
+URGENT_BURST = 128 * 1024
+URGENT_MESSAGE_COST = 256
 # Redis connections one process opens at most; past them a caller waits (up to POOL_WAIT seconds)
 # for one to come free, instead of failing: every open tab reconnecting at once after a restart
 # (hundreds of handshakes) must queue, not answer HTTP 500 with MaxConnectionsError.
@@ -80,6 +90,34 @@ def channel_layer_config(redis_url: str) -> dict:
         "channel_capacity": {"specific.*": 20000},
         "expiry": 30,
     }
+
+
+class UrgentLane:
+    """One stream's share of the urgent lane, one way: a token bucket of URGENT_RATE bytes a second
+    holding up to URGENT_BURST. Once a message is refused, the stream stays in the normal lane
+    until its bucket is full again (seconds at least): while it has messages in the normal key, an
+    urgent one could be read ahead of them, and input (which carries no sequence number to put it
+    back in order by, as output does) would reach the process out of order."""
+
+    __slots__ = ("_clock", "_level", "_refused", "_updated", "burst", "rate")
+
+    def __init__(self, rate: float = URGENT_RATE, burst: float = URGENT_BURST, clock=time.monotonic):
+        self.rate, self.burst, self._clock = rate, burst, clock
+        self._level, self._updated, self._refused = burst, clock(), False
+
+    def admit(self, data: object = None) -> bool:
+        """Whether a message carrying `data` (bytes or text are counted) may go in the urgent lane."""
+        now = self._clock()
+        self._level = min(self.burst, self._level + (now - self._updated) * self.rate)
+        self._updated = now
+        if self._refused and self._level < self.burst:
+            return False
+        cost = URGENT_MESSAGE_COST + (len(data) if isinstance(data, (bytes, str)) else 0)
+        self._refused = cost > self._level
+        if self._refused:
+            return False
+        self._level -= cost
+        return True
 
 
 class BerthChannelLayer(RedisChannelLayer):

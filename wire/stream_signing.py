@@ -19,6 +19,10 @@ portal's alone, the portal being trusted anyway, and it lives only as long as th
 
 What is MACed is the message's msgpack (the channel layer's own encoding, which both sides produce
 the same way for the same message) after a fixed context, `mac` left out.
+
+An operation's progress (wire.progress) is MACed the same way, with a key the portal need not keep:
+`derived_key` draws it from the portal's secret and what it is for (the operation and its host),
+HKDF-SHA256 from `cryptography`; it reaches the host sealed in the operation's signed task.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ import os
 from typing import Any
 
 import msgpack
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from wire.keys import HostKeys
 from wire.sealing import CannotUnseal, seal, unseal
@@ -36,6 +42,7 @@ __all__ = [
     "KEY_FIELD",
     "MAC_FIELD",
     "StreamKey",
+    "derived_key",
     "new_stream_key",
     "open_stream_key",
 ]
@@ -89,6 +96,15 @@ class StreamKey:
 
 def new_stream_key() -> StreamKey:
     return StreamKey(os.urandom(32))
+
+
+def derived_key(secret: bytes, purpose: str, *parts: object) -> StreamKey:
+    """The key for `purpose` and `parts` (an operation's id and its host's…) drawn from `secret`:
+    the same every time it is asked for, and telling nothing of `secret` or of any other key."""
+    info = b"berth-derived-key-1\0" + b"".join(
+        len(field).to_bytes(2, "big") + field for field in (purpose.encode(), *(str(p).encode() for p in parts))
+    )
+    return StreamKey(HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(secret))
 
 
 def open_stream_key(keys: HostKeys | None, request: dict[str, Any]) -> StreamKey | None:

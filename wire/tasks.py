@@ -1,7 +1,8 @@
 """What the portal asks of a host worker, with the arguments each request carries.
 
-- OperationTask: OPERATION_TASK on the host's queue: one operation (an OperationRequest) and the
-  registry credentials it needs, which ride in this task only and are never logged or stored.
+- OperationTask: OPERATION_TASK on the host's queue: one operation (an OperationRequest), the
+  registry credentials it needs, which ride in this task only and are never logged or stored, and
+  the key its progress is MACed with (wire.progress); both sealed to the host.
 - InventoryResync: INVENTORY_RESYNC_TASK on the host's queue, without arguments: "send me
   everything again", when the portal's picture of the host has a gap.
 
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from wire.names import INVENTORY_RESYNC_TASK, OPERATION_TASK
+from wire.stream_signing import KEY_FIELD
 
 __all__ = ["InventoryResync", "OperationRequest", "OperationTask"]
 
@@ -44,21 +46,24 @@ class OperationTask:
     name: ClassVar[str] = OPERATION_TASK
 
     operation: OperationRequest
-    auth_config: dict | None = None
+    auth_config: dict | str | None = None
+    # The progress key sealed to the host (wire.stream_signing's KEY_FIELD, as a stream request's).
+    key: str | None = None
 
     def to_wire(self) -> dict[str, Any]:
-        return {"operation": self.operation.to_wire(), "auth_config": self.auth_config}
+        return {"operation": self.operation.to_wire(), "auth_config": self.auth_config, KEY_FIELD: self.key}
 
     def shown(self) -> dict[str, Any]:
         return {
             "operation": {"id": self.operation.id, "kind": self.operation.kind},
             "auth_config": "***" if self.auth_config else None,
+            KEY_FIELD: "***" if self.key else None,
         }
 
     @classmethod
-    def from_wire(cls, operation: dict, auth_config: dict | None = None) -> OperationTask:
+    def from_wire(cls, operation: dict, auth_config: dict | str | None = None, key: str | None = None) -> OperationTask:
         """From the task's keyword arguments, as Celery hands them over."""
-        return cls(operation=OperationRequest.from_wire(operation), auth_config=auth_config)
+        return cls(operation=OperationRequest.from_wire(operation), auth_config=auth_config, key=key)
 
 
 @dataclass(frozen=True)

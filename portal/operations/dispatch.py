@@ -14,6 +14,7 @@ from portal.hosts.host_tasks import send_host_task
 from portal.hosts.models import Host
 from portal.operations.events import publish_operation
 from portal.operations.models import Operation
+from portal.operations.progress import progress_key_for
 from wire.sealing import seal
 from wire.tasks import OperationRequest, OperationTask
 
@@ -32,18 +33,22 @@ TASK_EXPIRES = 3600
 
 
 def send_operation_task(slug: str, operation: dict, auth_config: dict | None, app=None) -> None:
-    """Put the operation on the host's queue, signed. Credentials ride in the task and nowhere
-    else, sealed to the host's key (the broker holds only ciphertext); the task's printable form
-    (which Celery may log or show) says only whether there are any."""
+    """Put the operation on the host's queue, signed. Credentials and the progress key ride in the
+    task and nowhere else, sealed to the host's key (the broker holds only ciphertext); the task's
+    printable form (which Celery may log or show) says only whether there are any. A host with no
+    key to seal to (never enrolled) gets no progress key: its progress could not be told from a
+    forgery, and is not shown live."""
     if app is None:
         app = celery_app
-    sealed = None
+    host_id, seal_key = Host.objects.filter(slug=slug).values_list("pk", "seal_key").first() or (None, "")
+    sealed = key = None
     if auth_config:
-        seal_key = Host.objects.filter(slug=slug).values_list("seal_key", flat=True).first()
         if not seal_key:
             raise HostNotEnrolled(f"host '{slug}' is not enrolled: there is no key to seal its credentials to")
         sealed = seal(seal_key, auth_config)
-    task = OperationTask(OperationRequest.from_wire(operation), sealed)
+    if seal_key:
+        key = progress_key_for(int(operation["id"]), host_id).sealed_to(seal_key)
+    task = OperationTask(OperationRequest.from_wire(operation), sealed, key)
     send_host_task(
         app,
         slug,

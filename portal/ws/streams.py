@@ -54,12 +54,22 @@ from django.dispatch import Signal
 from portal.refusals import Unavailable
 from portal.ws.consumers import BerthJsonConsumer
 from wire import streams as m
-from wire.layer import URGENT
+from wire.layer import URGENT, UrgentLane
 from wire.names import host_stream_channel
 from wire.stream_resume import TAKEN_OVER, Detach, Reattach
 from wire.stream_signing import KEY_FIELD, StreamKey, new_stream_key
 
-__all__ = ["Ended", "Failed", "Output", "Ready", "StreamClient", "StreamConsumer", "StreamHost", "stream_forged"]
+__all__ = [
+    "Ended",
+    "Failed",
+    "ForgedNotes",
+    "Output",
+    "Ready",
+    "StreamClient",
+    "StreamConsumer",
+    "StreamHost",
+    "stream_forged",
+]
 
 log = logging.getLogger(__name__)
 
@@ -88,19 +98,37 @@ def sealed_key_for(host: StreamHost) -> tuple[StreamKey, str]:
     return key, key.sealed_to(host.seal_key)
 
 
+# A stream shared by many viewers (an operation's progress) is noted once per this long per process.
+SHARED_NOTE_EVERY = 60.0
+_shared_noted: dict[str, float] = {}
+
+
 class ForgedNotes:
     """A stream's unsigned messages: the first is logged and sent as `stream_forged`, the rest
-    counted (a flood of them costs a log line, not one each)."""
+    counted (a flood of them costs a log line, not one each). `shared`: a name for what many
+    clients receive alike (an operation's progress: every viewer gets the same forgeries), so that
+    only the first of them logs, once per SHARED_NOTE_EVERY."""
 
-    def __init__(self, host_slug: str, kind: str):
+    def __init__(self, host_slug: str, kind: str, where: str = "", shared: str = ""):
         self.host_slug, self.kind, self.count = host_slug, kind, 0
+        self.where, self.shared = where or f"a {kind} stream", shared
 
-    async def note(self, message: dict) -> None:
+    def _first_shared(self) -> bool:
+        now = time.monotonic()
+        if now - _shared_noted.get(self.shared, -SHARED_NOTE_EVERY) < SHARED_NOTE_EVERY:
+            return False
+        if len(_shared_noted) > 10_000:
+            _shared_noted.clear()
+        _shared_noted[self.shared] = now
+        return True
+
+    async def note(self, message: Any) -> None:
         self.count += 1
-        if self.count > 1:
+        if self.count > 1 or (self.shared and not self._first_shared()):
             return
-        why = f"a {self.kind} stream message ({str(message.get('type'))[:40]}) was not signed by the host"
-        log.error("Refused a message on a %s stream of host '%s': %s.", self.kind, self.host_slug, why)
+        kind = str(message.get("type") if isinstance(message, dict) else type(message).__name__)[:40]
+        why = f"a {self.kind} stream message ({kind}) was not signed by the host"
+        log.error("Refused a message on %s of host '%s': %s.", self.where, self.host_slug, why)
         notify = database_sync_to_async(stream_forged.send)
         await notify(StreamClient, host_slug=self.host_slug, kind=self.kind, why=why)
 
@@ -154,6 +182,7 @@ class StreamClient:
         self.forged: ForgedNotes | None = None
         # Urgent chunks that came ahead of chunks sent before them, by seq, until those arrive.
         self.early: dict[int, dict] = {}
+        self.urgent = UrgentLane()
 
     async def open(self, kind: str, host: StreamHost, container: str, **params: Any) -> None:
         """Asks the host worker to open a stream of `kind`; READY comes back on `reply_to`."""
@@ -179,9 +208,12 @@ class StreamClient:
         await self.layer.send(self.channel, Detach(grace, self.reply_to).to_wire())
 
     async def send(self, message_type: str, **fields: Any) -> None:
-        """To the worker's session (nothing before READY or once over)."""
+        """To the worker's session (nothing before READY or once over). One marked URGENT goes in
+        the urgent lane within this stream's share of it (wire.layer.UrgentLane), else the normal way."""
         if self.channel is None or self.done:
             return
+        if fields.get(URGENT) and not self.urgent.admit(fields.get("data")):
+            del fields[URGENT]
         await self.layer.send(self.channel, {"type": message_type, **fields})
         self.sent = time.monotonic()
 

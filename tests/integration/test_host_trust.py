@@ -7,6 +7,7 @@ host's credentials cuts its worker off at once."""
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import threading
 import time
@@ -14,10 +15,11 @@ import uuid
 
 import pytest
 import redis
+import websockets
 
 from tests.integration.test_terminal import run_container, terminal
 from tests.support.aio import run_async
-from tests.support.docker_cli import docker, remove_test_objects
+from tests.support.docker_cli import IMAGE, TEST_LABEL, docker, remove_test_objects
 from tests.support.operations import finished
 from tests.support.processes import Stack, wait_until
 from tests.support.redis_process import PrivateRedis
@@ -25,7 +27,16 @@ from tests.support.registry import AUTH, REGISTRY, build_layered_image, push_wit
 from wire import streams as m
 from wire.keys import HostKeys
 from wire.layer import URGENT, BerthChannelLayer, channel_layer_config
-from wire.names import OPERATION_TASK, REPORT_TASK, host_broker_user, host_channel_owner, host_queue
+from wire.names import (
+    OPERATION_TASK,
+    REPORT_TASK,
+    host_broker_user,
+    host_channel_owner,
+    host_queue,
+    operation_group,
+    operation_progress_key,
+)
+from wire.progress import OperationProgress, ProgressSnapshot, signed_snapshot
 from wire.signing import sign_report
 from wire.stream_signing import new_stream_key
 from workers.app import make_app
@@ -159,13 +170,16 @@ def test_a_host_speaks_only_for_itself(acl_stack, broker):
 
 
 PORTAL_CHANNEL = re.compile(rb"specific\.portal\.[0-9a-f]{16}![0-9a-f]{32}")
+HOST_CHANNEL_KEY = re.compile(rb"berth:asgi(specific\.host-[0-9a-f]{16}\.[0-9a-f]{16}!)")
 
 
 def test_a_host_cannot_write_into_another_hosts_stream(acl_stack, broker):
     """Host A has learned the web side's channel of a terminal on host B (the worst case: here by
     MONITOR on the broker) and writes terminal output into it with its own broker user: unsigned,
     and signed with a key of its own. The browser never sees those bytes, the session goes on, and
-    B's page says a stream message in its name was refused."""
+    B's page says a stream message in its name was refused. The other way, A cannot write at all:
+    the channel where B's session takes its input, resizes and close (learned the same way) is B's
+    alone on the broker, urgent lane included, so control messages need no MAC of their own."""
     stack = acl_stack
     a, b = f"inject-a-{uuid.uuid4().hex[:4]}", f"inject-b-{uuid.uuid4().hex[:4]}"
     a_env = stack.enroll(a)
@@ -174,13 +188,17 @@ def test_a_host_cannot_write_into_another_hosts_stream(acl_stack, broker):
     box = run_container(stack, host_b)
 
     channels: list[bytes] = []
+    b_channels: list[bytes] = []
+    b_owner = host_channel_owner(b).encode()
     stop = threading.Event()
 
     def monitor():
         with broker.client().monitor() as watching:
             for command in watching.listen():
-                channels.extend(PORTAL_CHANNEL.findall(command["command"].encode(errors="replace")))
-                if channels or stop.is_set():
+                line = command["command"].encode(errors="replace")
+                channels.extend(PORTAL_CHANNEL.findall(line))
+                b_channels.extend(c for c in HOST_CHANNEL_KEY.findall(line) if b_owner in c)
+                if (channels and b_channels) or stop.is_set():
                     return
 
     spy = threading.Thread(target=monitor, daemon=True)
@@ -193,12 +211,22 @@ def test_a_host_cannot_write_into_another_hosts_stream(acl_stack, broker):
             await shell.type("echo before-$((6*7))\r")
             await shell.read_until(b"before-42")
             for _ in range(50):
-                if channels:
+                if channels and b_channels:
                     break
+                await shell.type("\r")
                 await asyncio.sleep(0.1)
             reply_to = channels[0].decode()
             as_a = BerthChannelLayer(**channel_layer_config(a_env["REDIS_URL"]), owner=host_channel_owner(a))
             try:
+                session_channel = b_channels[0].decode() + "0" * 32
+                for message in (
+                    {"type": m.INPUT, "data": b"echo INJECTED-INPUT\r", URGENT: True},
+                    {"type": m.INPUT, "data": b"echo INJECTED-INPUT\r"},
+                    {"type": m.RESIZE, "cols": 3, "rows": 3},
+                    {"type": m.CLOSE},
+                ):
+                    with pytest.raises(redis.exceptions.NoPermissionError):
+                        await as_a.send(session_channel, message)
                 for seq in range(1, 40):
                     forged = {"type": m.DATA, "seq": seq, "data": b"INJECTED-BY-A\r\n", URGENT: True}
                     await as_a.send(reply_to, forged)
@@ -222,4 +250,69 @@ def test_a_host_cannot_write_into_another_hosts_stream(acl_stack, broker):
     assert "terminal stream message in this host's name was refused" in warned
     web = next(p for p in stack.processes if p.name == "web")
     assert "Refused a message on a terminal stream of host" in web.log()
+    worker.stop()
+
+
+def test_a_host_cannot_forge_another_hosts_operation_progress(acl_stack, broker):
+    """Host A knows the id of an operation running on host B (ids are counted) and, with its own
+    broker user, writes into that operation's group — batches unsigned and signed with a key of
+    its own, and a state that says it succeeded — and overwrites its snapshot. The browser following
+    the operation never sees any of it, a viewer who joins late starts from nothing rather than A's
+    snapshot, B's genuine progress still arrives, and B's page says progress in its name was refused."""
+    stack = acl_stack
+    a, b = f"prog-a-{uuid.uuid4().hex[:4]}", f"prog-b-{uuid.uuid4().hex[:4]}"
+    a_env = stack.enroll(a)
+    worker = stack.host_worker(b)
+    host_b = stack.wait_for_host(b, "online", timeout=20)
+    dockerfile = f"FROM {IMAGE}\nLABEL {TEST_LABEL}\nRUN echo genuine-before && sleep 3 && echo genuine-after\n"
+    build = stack.post("/api/v1/images/build/", {"host": host_b["id"], "dockerfile": dockerfile})
+    assert build.status_code == 202, build.text
+    operation_id = build.json()["id"]
+    url = stack.base_url.replace("http://", "ws://") + f"/ws/operations/{operation_id}/?token={stack.token}"
+
+    async def follow(until_snapshot: bool = False) -> list[dict]:
+        seen = []
+        async with websockets.connect(url, origin=stack.base_url, open_timeout=10) as socket:
+            while True:
+                message = json.loads(await asyncio.wait_for(socket.recv(), 60))
+                seen.append(message)
+                if until_snapshot and message["type"] == "snapshot":
+                    return seen
+                if message["type"] == "progress" and "genuine-before" in message["log"] and not forged_at:
+                    forged_at.append(time.monotonic())
+                    await forge()
+                    late.extend(await follow(until_snapshot=True))
+                if message["type"] == "operation" and message["operation"]["state"] in ("succeeded", "failed"):
+                    return seen
+
+    async def forge() -> None:
+        as_a = BerthChannelLayer(**channel_layer_config(a_env["REDIS_URL"]), owner=host_channel_owner(a))
+        group = operation_group(operation_id)
+        try:
+            for seq in range(2, 30):
+                batch = OperationProgress(operation_id, seq, status="FORGED-BY-A", log=["FORGED-BY-A"]).to_wire()
+                await as_a.group_send(group, batch)
+                await as_a.group_send(group, new_stream_key().sign(batch))
+            claimed = {"id": operation_id, "state": "succeeded", "result": {"image_id": "FORGED-BY-A"}}
+            await as_a.group_send(group, {"type": "operation.state", "operation": claimed})
+        finally:
+            await as_a.close_pools()
+        forged_snapshot = signed_snapshot(new_stream_key(), ProgressSnapshot(seq=99, log=["FORGED-BY-A"]))
+        redis.Redis.from_url(a_env["REDIS_URL"]).set(operation_progress_key(operation_id), forged_snapshot)
+
+    forged_at: list[float] = []
+    late: list[dict] = []
+    seen = run_async(follow())
+
+    assert forged_at, "the forgeries were sent while the build ran"
+    assert "FORGED-BY-A" not in json.dumps(seen) and "FORGED-BY-A" not in json.dumps(late)
+    lines = [line for m in seen if m["type"] == "progress" for line in m["log"]]
+    assert "genuine-before" in lines and "genuine-after" in lines  # B's own, before and after
+    states = [m["operation"]["state"] for m in seen if m["type"] == "operation"]
+    assert states[-1] == "succeeded" and "succeeded" not in states[:-1], states  # A's claim was not believed
+    assert [m["seq"] for m in late if m["type"] == "snapshot"] == [0]  # not A's snapshot
+    warned = wait_until(lambda: (stack.host(b) or {}).get("forged_report"), 10, what="B's warning")
+    assert "progress stream message in this host's name was refused" in warned
+    web = next(p for p in stack.processes if p.name == "web")
+    assert web.log().count(f"Refused a message on operation {operation_id}'s progress") == 1
     worker.stop()

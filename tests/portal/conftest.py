@@ -5,6 +5,7 @@ from rest_framework.test import APIClient
 from portal.access.policy import AccessScope, Role
 from portal.hosts.signatures import _stream_noted
 from portal.ingest.reports import apply_host_report
+from portal.ws.streams import _shared_noted
 from tests.portal.clock import T0
 from tests.portal.factories import make_online_host, make_superuser
 from tests.portal.inventory.factories import InventoryWorker
@@ -33,6 +34,7 @@ def local_memory_cache(settings):
 def forged_stream_notes_afresh():
     """Each test's host pages hear of forged stream messages at once (the 10 s throttle is per process)."""
     _stream_noted.clear()
+    _shared_noted.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -108,11 +108,13 @@ def test_records_and_batches_keep_every_field():
 
 
 def test_the_operation_task_round_trips_and_its_printable_form_hides_the_credentials():
-    task = OperationTask(OperationRequest(5, "image.pull", {"reference": "busybox"}), {"password": "s3cret"})
+    task = OperationTask(
+        OperationRequest(5, "image.pull", {"reference": "busybox"}), {"password": "s3cret"}, "berth-sealed-1:k"
+    )
 
     assert OperationTask.from_wire(**over_the_wire(task.to_wire())) == task
-    assert "s3cret" not in repr(task.shown())
-    assert task.shown() == {"operation": {"id": 5, "kind": "image.pull"}, "auth_config": "***"}
+    assert "s3cret" not in repr(task.shown()) and "sealed" not in repr(task.shown())
+    assert task.shown() == {"operation": {"id": 5, "kind": "image.pull"}, "auth_config": "***", "key": "***"}
 
 
 def test_a_run_spec_round_trips_and_leaves_out_its_empty_options():

@@ -10,6 +10,7 @@ from engine import Engine
 from engine.errors import OperationFailed
 from tests.support.docker_cli import docker, remove_test_objects
 from tests.support.registry import AUTH, REGISTRY, build_layered_image
+from wire.stream_signing import new_stream_key
 from workers.operations.feed import ProgressFeed
 from workers.operations.kinds import KINDS, Context
 
@@ -42,7 +43,7 @@ def blobs(redis_client):
 
 def run_kind(kind, engine, params, blobs, auth=None):
     recorder = Recorder()
-    feed = ProgressFeed(1, recorder.send, recorder.store, interval=0.05)
+    feed = ProgressFeed(1, recorder.send, recorder.store, interval=0.05, key=new_stream_key())
     try:
         result = KINDS[kind](engine, params, Context(feed, blobs, auth))
     finally:

@@ -1,10 +1,14 @@
 """Progress is batched: the first change goes at once, then at most one batch per interval, and
-a late viewer's snapshot holds everything so far."""
+a late viewer's snapshot holds everything so far. Every batch and snapshot is MACed with the
+operation's key (wire.progress); without a key nothing goes out live."""
 
-import json
 import time
 
+from wire.progress import verified_snapshot
+from wire.stream_signing import new_stream_key
 from workers.operations.feed import ProgressFeed
+
+KEY = new_stream_key()
 
 
 class Recorder:
@@ -12,15 +16,15 @@ class Recorder:
         self.sent, self.stored = [], {}
 
     def send(self, group, message):
-        self.sent.append((time.monotonic(), group, message))
+        self.sent.append((time.monotonic(), group, KEY.verify(message)))
 
     def store(self, key, text, ttl):
-        self.stored[key] = json.loads(text)
+        self.stored[key] = verified_snapshot(KEY, text).to_wire()
 
 
 def test_a_flood_of_lines_becomes_a_few_batches_and_nothing_is_lost():
     recorder = Recorder()
-    feed = ProgressFeed(7, recorder.send, recorder.store, interval=0.1)
+    feed = ProgressFeed(7, recorder.send, recorder.store, interval=0.1, key=KEY)
     started = time.monotonic()
 
     for i in range(5000):
@@ -41,7 +45,7 @@ def test_a_flood_of_lines_becomes_a_few_batches_and_nothing_is_lost():
 
 def test_layers_are_sent_as_they_change():
     recorder = Recorder()
-    feed = ProgressFeed(8, recorder.send, recorder.store, interval=0.01)
+    feed = ProgressFeed(8, recorder.send, recorder.store, interval=0.01, key=KEY)
 
     feed.image_line({"status": "Pulling from x", "id": "1"})
     feed.image_line({"status": "Downloading", "id": "abc", "progressDetail": {"current": 5, "total": 10}})
@@ -52,3 +56,15 @@ def test_layers_are_sent_as_they_change():
     layers = [layer for _, _, m in recorder.sent for layer in m["layers"]]
     assert layers[0] == {"id": "abc", "status": "Downloading", "phase": "downloading", "current": 5, "total": 10}
     assert layers[-1]["phase"] == "done" and layers[-1]["current"] == 10
+
+
+def test_without_a_key_nothing_goes_out_live_and_the_summary_still_has_everything():
+    recorder = Recorder()
+    feed = ProgressFeed(9, recorder.send, recorder.store, interval=0.01)
+
+    feed.note("one")
+    feed.build_line({"stream": "two\n"})
+    summary = feed.close()
+
+    assert recorder.sent == [] and recorder.stored == {}
+    assert summary["log"] == ["one", "two"]

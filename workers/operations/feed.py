@@ -1,10 +1,11 @@
 """An operation's live progress: what changed is sent to its channel-layer group at most
 every `interval` seconds (the first change at once), and the whole picture so far is kept
-in Redis for a viewer who connects late."""
+in Redis for a viewer who connects late. Both MACed with the operation's key (wire.progress):
+without one (a task from before progress was signed) nothing is sent live, since the portal would
+drop it; the end report still carries the whole log."""
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
@@ -13,7 +14,8 @@ from collections.abc import Callable
 
 from engine.progress import BuildLog, LayerBoard
 from wire.names import operation_group, operation_progress_key
-from wire.progress import OperationProgress, ProgressSnapshot
+from wire.progress import OperationProgress, ProgressSnapshot, signed_snapshot
+from wire.stream_signing import StreamKey
 
 __all__ = ["ProgressFeed"]
 
@@ -26,7 +28,7 @@ PROGRESS_TTL = 24 * 3600
 class ProgressFeed:
     """Takes engine stream lines (pull/push/build) from the operation's thread; a flusher
     thread sends batches. `send(group, message)` is StreamLoop.group_send; `store(key, text, ttl)`
-    writes the snapshot (a Redis SET with expiry)."""
+    writes the snapshot (a Redis SET with expiry); `key` MACs both."""
 
     def __init__(
         self,
@@ -34,8 +36,10 @@ class ProgressFeed:
         send: Callable[[str, dict], object],
         store: Callable[[str, str, int], object],
         interval: float = 0.1,
+        key: StreamKey | None = None,
     ):
         self.operation_id = operation_id
+        self._key = key
         self.group = operation_group(operation_id)
         self.key = operation_progress_key(operation_id)
         self._send = send
@@ -102,33 +106,38 @@ class ProgressFeed:
             if not self._dirty:
                 return
             self.seq += 1
-            message = OperationProgress(
+            batch = OperationProgress(
                 operation=self.operation_id,
                 seq=self.seq,
                 layers=[self.board.layers[i].as_dict() for i in sorted(self._changed)],
                 status=self.board.status,
                 step=self.build.step,
                 log=self._new_lines,
-            ).to_wire()
-            snapshot = self.summary()
+            )
+            snapshot = self._snapshot()
             self._changed, self._new_lines, self._dirty = set(), [], False
             self._last_flush = time.monotonic()
+        if self._key is None:
+            return
         try:
-            self._store(self.key, json.dumps(snapshot), PROGRESS_TTL)
-            self._send(self.group, message)
+            self._store(self.key, signed_snapshot(self._key, snapshot), PROGRESS_TTL)
+            self._send(self.group, self._key.sign(batch.to_wire()))
             self.sent += 1
         except Exception as exc:  # a viewer misses a batch; the final state still comes
             log.warning("Progress of operation %s not sent: %s", self.operation_id, exc)
 
     def summary(self) -> dict:
         """Everything so far: what a late viewer starts from, and what the operation's record keeps."""
+        return self._snapshot().to_wire()
+
+    def _snapshot(self) -> ProgressSnapshot:
         return ProgressSnapshot(
             seq=self.seq,
             layers=self.board.snapshot(),
             status=self.board.status,
             step=self.build.step,
             log=list(self.log),
-        ).to_wire()
+        )
 
     def _run(self) -> None:
         while not self._closed:

@@ -20,6 +20,7 @@ from engine import Engine, EngineUnavailable
 from engine.errors import OperationFailed
 from wire.names import operation_abandoned_key
 from wire.reports import OperationReport
+from wire.stream_signing import StreamKey
 from wire.tasks import OperationTask
 from workers.operations.exports import register_export_sender
 from workers.operations.feed import ProgressFeed
@@ -71,15 +72,16 @@ class OperationRunner:
             OperationReport(task.operation.id, "failed", error=error, error_code="refused"), FINAL_REPORT_TRIES
         )
 
-    def run(self, task: OperationTask) -> None:
-        """From the Celery thread: a lifecycle action goes to its lane, anything else runs here."""
+    def run(self, task: OperationTask, progress: StreamKey | None = None) -> None:
+        """From the Celery thread: a lifecycle action goes to its lane, anything else runs here.
+        `progress`: the key its progress is MACed with (none: no live progress, the end report only)."""
         if task.operation.kind not in LIFECYCLE_KINDS:
-            self.run_now(task)
+            self.run_now(task, progress)
             return
         operation_id = task.operation.id
         try:
             ahead = self.lifecycle.submit(
-                lambda: self.run_now(task),
+                lambda: self.run_now(task, progress),
                 on_cancel=lambda: self._report(
                     OperationReport(operation_id, "failed", error=WORKER_STOPPED, error_code="worker_stopped"),
                     tries=FINAL_REPORT_TRIES,
@@ -94,7 +96,7 @@ class OperationRunner:
         if ahead:
             log.info("Operation %s (%s) waits behind %s lifecycle actions", operation_id, task.operation.kind, ahead)
 
-    def run_now(self, task: OperationTask) -> None:
+    def run_now(self, task: OperationTask, progress: StreamKey | None = None) -> None:
         operation_id, kind = task.operation.id, task.operation.kind
         if self.client.exists(operation_abandoned_key(operation_id)):
             log.info("Operation %s was given up by the portal while queued; not running it", operation_id)
@@ -107,6 +109,7 @@ class OperationRunner:
             self.streams.group_send,
             lambda key, text, ttl: self.client.set(key, text, ex=ttl),
             interval=self.progress_interval,
+            key=progress,
         )
         engine = Engine(self.docker_host, timeout=ENGINE_TIMEOUT)
         state, result, error, code = "failed", {}, "", ""

@@ -34,7 +34,7 @@ from channels.exceptions import ChannelFull
 
 from wire import stream_messages as sm
 from wire import streams as m
-from wire.layer import URGENT
+from wire.layer import URGENT, UrgentLane
 from wire.stream_resume import Detach, Reattach, TakenOver, parse_resume
 from wire.stream_signing import KEY_FIELD, StreamKey, open_stream_key
 from workers.streams.loop import StreamLoop
@@ -83,6 +83,7 @@ class StreamSession:
         self._last_heard = time.monotonic()
         self._last_sent = time.monotonic()
         self._body: asyncio.Task | None = None
+        self.urgent = UrgentLane()
 
     @classmethod
     def register(cls, streams: StreamLoop, **context: Any) -> None:
@@ -148,10 +149,12 @@ class StreamSession:
             raise SessionStopped
 
     async def send_data(self, data: Any, urgent: bool = False) -> None:
-        """`urgent`: it answers input, and goes ahead of other streams' output (wire.layer)."""
+        """`urgent`: it answers input, and goes ahead of other streams' output (wire.layer), within
+        this session's share of that lane; past it, in order with the rest (the web side puts an
+        urgent chunk that overtook others back in order by its seq)."""
         self.seq += 1
         message = sm.Data(self.seq, data).to_wire()
-        if urgent:
+        if urgent and self.urgent.admit(data):
             message[URGENT] = True
         await self._reply(message)
         if self.stopping:  # a cancellation during the send may have been swallowed by the Redis client

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from rest_framework.test import APIClient
 
@@ -16,6 +17,7 @@ from portal.audit.record import record
 from portal.operations.events import publish_operation
 from portal.operations.models import Operation
 from tests.portal.factories import make_binding, make_container, make_team, make_user
+from wire.names import operation_group
 
 pytestmark = pytest.mark.django_db
 
@@ -71,12 +73,18 @@ def test_given_a_developer_when_reading_an_operation_then_params_show_the_env(ho
 
 
 def _socket_frames(user, operation) -> list[dict]:
+    """The record, the snapshot, then the record once more after a state message."""
+
     async def run():
         communicator = WebsocketCommunicator(application, f"/ws/operations/{operation.pk}/")
         communicator.scope["user"] = user
         connected, _ = await communicator.connect()
         assert connected
         frames = [await communicator.receive_json_from(timeout=5), await communicator.receive_json_from(timeout=5)]
+        await get_channel_layer().group_send(
+            operation_group(operation.pk), {"type": "operation.state", "operation": operation.pk}
+        )
+        frames.append(await communicator.receive_json_from(timeout=5))
         await communicator.disconnect()
         return frames
 
@@ -87,21 +95,21 @@ def test_given_a_viewer_when_following_an_operation_socket_then_params_hide_secr
     frames = _socket_frames(_user("viewer", host), operation)
     assert SECRET not in str(frames)
     assert frames[0]["operation"]["params"]["spec"]["env"] == {"DB_PASSWORD": MASK}
+    assert frames[2]["operation"]["params"]["spec"]["env"] == {"DB_PASSWORD": MASK}
 
 
 def test_given_a_developer_when_following_an_operation_socket_then_params_show_the_env(host, operation):
     frames = _socket_frames(_user("developer", host), operation)
     assert frames[0]["operation"]["params"]["spec"]["env"] == {"DB_PASSWORD": SECRET}
+    assert frames[2]["operation"]["params"]["spec"]["env"] == {"DB_PASSWORD": SECRET}
 
 
-def test_given_a_published_operation_then_its_group_message_is_unmasked_for_sockets_to_mask(
-    host, operation, monkeypatch
-):
+def test_given_a_published_operation_then_its_group_message_carries_only_its_id(host, operation, monkeypatch):
     sent = []
     monkeypatch.setattr("portal.operations.events.send", lambda group, message: sent.append(message))
     monkeypatch.setattr("portal.operations.events.publish", lambda *a, **k: None)
     publish_operation(operation)
-    assert sent[0]["operation"]["params"]["spec"]["env"] == {"DB_PASSWORD": SECRET}
+    assert sent[0] == {"type": "operation.state", "operation": operation.pk}
 
 
 def test_given_a_nested_secret_in_any_audit_detail_then_no_event_keeps_it(host):

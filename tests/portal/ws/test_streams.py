@@ -12,12 +12,12 @@ from channels.testing import WebsocketCommunicator
 from django.urls import path
 
 from portal.accounts.socket_auth import BerthAuthMiddlewareStack
-from portal.ws.streams import StreamConsumer
+from portal.ws.streams import StreamClient, StreamConsumer
 from tests.portal.factories import make_superuser
 from tests.portal.ws.sockets import SITE, run_async, session_cookie
 from tests.support.stream_keys import TEST_SEAL_KEY, reply
 from wire import streams as m
-from wire.layer import URGENT
+from wire.layer import URGENT, URGENT_BURST
 from wire.names import host_stream_channel
 from wire.stream_signing import new_stream_key
 
@@ -160,3 +160,27 @@ async def test_given_a_worker_error_when_it_arrives_then_the_page_reads_it(cooki
     await reply(layer, request, {"type": m.ERROR, "message": "No such container."})
 
     assert await socket.receive_json_from() == {"type": "error", "message": "No such container."}
+
+
+def test_given_a_client_that_marks_all_its_input_urgent_then_past_its_share_it_goes_the_normal_way():
+    class Layer:
+        def __init__(self):
+            self.sent = []
+
+        async def send(self, channel, message):
+            self.sent.append(message)
+
+    layer = Layer()
+    client = StreamClient(layer, "reply")
+    client.channel = "specific.host-x.y!z"
+
+    async def paste():
+        for _ in range(200):
+            await client.send(m.INPUT, data=b"p" * 4096, **{URGENT: True})
+
+    asyncio.run(paste())
+
+    urgent = [message for message in layer.sent if message.get(URGENT)]
+    assert len(layer.sent) == 200 and all(message["data"] == b"p" * 4096 for message in layer.sent)
+    assert 0 < len(urgent) <= URGENT_BURST // 4096 + 1
+    assert layer.sent[: len(urgent)] == urgent  # the first ones, then the normal lane
