@@ -18,6 +18,7 @@ __all__ = [
     "inventory_resync_key",
     "operation_abandoned_key",
     "operation_group",
+    "operation_keys",
     "operation_progress_key",
     "queue_lists",
 ]
@@ -82,15 +83,20 @@ def operation_group(operation_id: int) -> str:
     return f"berth.operation.{int(operation_id)}"
 
 
-def operation_progress_key(operation_id: int) -> str:
+def operation_keys(slug: str) -> str:
+    """The pattern of the Redis keys of the operations of host `slug` (its broker user's, no other's)."""
+    return f"berth:operation:{slug}:*"
+
+
+def operation_progress_key(slug: str, operation_id: int) -> str:
     """The Redis key holding an operation's progress so far, for a viewer who joins late."""
-    return f"berth:operation:{int(operation_id)}:progress"
+    return f"berth:operation:{slug}:{int(operation_id)}:progress"
 
 
-def operation_abandoned_key(operation_id: int) -> str:
+def operation_abandoned_key(slug: str, operation_id: int) -> str:
     """Set by the portal when it gave an operation up (its host was lost): a worker that
     comes back and finds the task still queued does not run it."""
-    return f"berth:operation:{int(operation_id)}:abandoned"
+    return f"berth:operation:{slug}:{int(operation_id)}:abandoned"
 
 
 def host_broker_user(slug: str) -> str:

@@ -8,8 +8,9 @@ queue, stream requests or channels, read the portal's queue, list keys, use pub/
 administrative commands. Key patterns here are glob patterns; a slug's characters ([a-z0-9-])
 are not special in them, and each pattern ends at a separator so `web-1` never matches `web-10`.
 
-What a host still shares with the others: transfer and operation-progress keys
-(`berth:transfer:<random id>`, `berth:operation:<id>:…`), reached only by names it is told.
+What a host still shares with the others: transfer keys (`berth:transfer:<random id>`), reached
+only by names it is told. Its operations' keys (progress, abandoned) are its own
+(`berth:operation:<slug>:…`): no host can read, overwrite or delete another's.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from wire.names import (
     host_kombu_keys,
     host_queue,
     host_stream_channel,
+    operation_keys,
 )
 
 __all__ = ["COMMANDS", "host_acl_rules", "host_key_patterns"]
@@ -76,7 +78,7 @@ def host_key_patterns(slug: str) -> list[str]:
         LAYER_PREFIX + host_stream_channel(slug),
         f"{LAYER_PREFIX}specific.{host_channel_owner(slug)}.*",
         "berth:transfer:*",
-        "berth:operation:*",
+        operation_keys(slug),
     ]
 
 

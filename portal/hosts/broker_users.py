@@ -28,6 +28,7 @@ __all__ = [
     "broker_management",
     "drop_host_user",
     "purge_host_keys",
+    "refresh_host_users",
     "set_host_user",
 ]
 
@@ -123,6 +124,38 @@ def set_host_user(slug: str, password: str) -> str:
         raise BrokerUnavailable(f"Berth could not set host {slug}'s broker user ({exc}); nothing changed.") from exc
     _save_users()
     return user
+
+
+def _passwords(reply) -> list[str]:
+    if isinstance(reply, dict):
+        found = reply.get("passwords") or reply.get(b"passwords") or []
+    else:  # RESP2: a flat list of names and values
+        pairs = dict(zip(reply[::2], reply[1::2], strict=False)) if reply else {}
+        found = pairs.get(b"passwords") or pairs.get("passwords") or []
+    return [p.decode() if isinstance(p, bytes) else str(p) for p in found]
+
+
+def refresh_host_users(slugs: list[str]) -> int:
+    """Give each host's existing user today's rules, keeping its password (Redis keeps its hash):
+    rules narrowed by an upgrade hold at once, with no rotation and no connection closed. How many
+    users were refreshed; a host without a user of its own is left alone."""
+    if not broker_management().managed:
+        return 0
+    refreshed = 0
+    for slug in slugs:
+        user = host_broker_user(slug)
+        try:
+            reply = _redis().execute_command("ACL", "GETUSER", user)
+            hashes = _passwords(reply) if reply else []
+            if len(hashes) != 1:
+                continue
+            _redis().execute_command("ACL", "SETUSER", user, *host_acl_rules(slug, hashes[0]))
+            refreshed += 1
+        except redis.RedisError as exc:
+            log.warning("Could not refresh host %s's broker user: %s", slug, exc)
+    if refreshed:
+        _save_users()
+    return refreshed
 
 
 def _save_users() -> None:

@@ -13,12 +13,18 @@ from urllib.parse import quote, urlsplit, urlunsplit
 from django.conf import settings
 from django.utils import timezone
 
-from portal.hosts.broker_users import broker_management, drop_host_user, purge_host_keys, set_host_user
+from portal.hosts.broker_users import (
+    broker_management,
+    drop_host_user,
+    purge_host_keys,
+    refresh_host_users,
+    set_host_user,
+)
 from portal.hosts.models import Host
 from portal.hosts.portal_key import portal_key
 from wire.keys import HostKeys
 
-__all__ = ["Enrollment", "enroll", "unenroll"]
+__all__ = ["Enrollment", "enroll", "refresh_enrolled_users", "unenroll"]
 
 FIELDS = ["verify_key", "seal_key", "broker_user", "enrolled_at", "forged_report", "forged_report_at", "updated_at"]
 
@@ -76,3 +82,8 @@ def unenroll(host: Host) -> None:
     if host.broker_user:
         drop_host_user(host.broker_user)
     purge_host_keys(host.slug)
+
+
+def refresh_enrolled_users() -> int:
+    """At the portal worker's start: every enrolled host's broker user gets today's rules."""
+    return refresh_host_users(list(Host.objects.exclude(broker_user="").values_list("slug", flat=True)))

@@ -15,6 +15,7 @@ from portal.alerts.detect import settle_restart_loops
 from portal.alerts.firing import send_summaries
 from portal.alerts.tasks import kick_due_deliveries
 from portal.hosts.broker import queue_depth, redis_answers
+from portal.hosts.enrollment import refresh_enrolled_users
 from portal.hosts.liveness import Hearing, mark_lost_hosts
 from portal.ingest.housekeeping import purge_tombstones
 from portal.ingest.inventory import resync_online_hosts
@@ -71,6 +72,10 @@ class PeriodicJobsStep(bootsteps.StartStopStep):
             resync_online_hosts()
         except Exception:  # each host's own reconcile heals the gap, only later
             log.exception("Could not ask the hosts for a full inventory at start")
+        try:
+            refresh_enrolled_users()
+        except Exception:  # the rules they have stay until then; rotation gives the new ones too
+            log.exception("Could not give the hosts' broker users today's rules")
         jobs = [(every or settings.BERTH_LIVENESS_CHECK_EVERY, run) for run, every in JOBS]
         due = [0.0] * len(jobs)
         while not self._stop.wait(settings.BERTH_LIVENESS_CHECK_EVERY):

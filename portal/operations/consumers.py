@@ -63,7 +63,7 @@ def _progress_so_far(operation: Operation, key: StreamKey) -> tuple[dict, bool]:
         progress = operation.progress or {}
         return {**progress, "log": operation.log.splitlines() if operation.log else [], "seq": None}, False
     try:
-        raw = _redis().get(operation_progress_key(operation.pk))
+        raw = _redis().get(operation_progress_key(operation.host.slug, operation.pk))
     except redis.RedisError as exc:
         log.warning("Progress of operation %s unreadable: %s", operation.pk, exc)
         raw = None

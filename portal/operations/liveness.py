@@ -61,7 +61,7 @@ def fail_lost_operations(now=None) -> list[Operation]:
             "Operation %s (%s on %s) failed: %s", operation.pk, operation.kind, operation.host.slug, operation.error
         )
         try:  # a worker that comes back must not run it after all
-            _redis().set(operation_abandoned_key(operation.pk), 1, ex=ABANDONED_TTL)
+            _redis().set(operation_abandoned_key(operation.host.slug, operation.pk), 1, ex=ABANDONED_TTL)
         except redis.RedisError as exc:
             log.warning("Could not mark operation %s abandoned: %s", operation.pk, exc)
         publish_operation(operation)

@@ -256,9 +256,10 @@ def test_a_host_cannot_write_into_another_hosts_stream(acl_stack, broker):
 def test_a_host_cannot_forge_another_hosts_operation_progress(acl_stack, broker):
     """Host A knows the id of an operation running on host B (ids are counted) and, with its own
     broker user, writes into that operation's group — batches unsigned and signed with a key of
-    its own, and a state that says it succeeded — and overwrites its snapshot. The browser following
-    the operation never sees any of it, a viewer who joins late starts from nothing rather than A's
-    snapshot, B's genuine progress still arrives, and B's page says progress in its name was refused."""
+    its own, and a state that says it succeeded — and tries to overwrite and delete its snapshot,
+    which the broker refuses (NOPERM). The browser following the operation never sees any of it, a
+    viewer who joins late gets B's snapshot, B's genuine progress still arrives, and B's page says
+    progress in its name was refused."""
     stack = acl_stack
     a, b = f"prog-a-{uuid.uuid4().hex[:4]}", f"prog-b-{uuid.uuid4().hex[:4]}"
     a_env = stack.enroll(a)
@@ -297,8 +298,15 @@ def test_a_host_cannot_forge_another_hosts_operation_progress(acl_stack, broker)
             await as_a.group_send(group, {"type": "operation.state", "operation": claimed})
         finally:
             await as_a.close_pools()
+        # B's operation keys are B's: A can neither overwrite its snapshot nor delete it.
         forged_snapshot = signed_snapshot(new_stream_key(), ProgressSnapshot(seq=99, log=["FORGED-BY-A"]))
-        redis.Redis.from_url(a_env["REDIS_URL"]).set(operation_progress_key(operation_id), forged_snapshot)
+        as_a_redis, b_key = (
+            redis.Redis.from_url(a_env["REDIS_URL"]),
+            operation_progress_key(host_b["slug"], operation_id),
+        )
+        for attempt in (lambda: as_a_redis.set(b_key, forged_snapshot), lambda: as_a_redis.delete(b_key)):
+            with pytest.raises(redis.exceptions.NoPermissionError):
+                attempt()
 
     forged_at: list[float] = []
     late: list[dict] = []
@@ -310,7 +318,8 @@ def test_a_host_cannot_forge_another_hosts_operation_progress(acl_stack, broker)
     assert "genuine-before" in lines and "genuine-after" in lines  # B's own, before and after
     states = [m["operation"]["state"] for m in seen if m["type"] == "operation"]
     assert states[-1] == "succeeded" and "succeeded" not in states[:-1], states  # A's claim was not believed
-    assert [m["seq"] for m in late if m["type"] == "snapshot"] == [0]  # not A's snapshot
+    late_snapshots = [m for m in late if m["type"] == "snapshot"]
+    assert len(late_snapshots) == 1 and late_snapshots[0]["seq"] != 99  # B's own, not A's
     warned = wait_until(lambda: (stack.host(b) or {}).get("forged_report"), 10, what="B's warning")
     assert "progress stream message in this host's name was refused" in warned
     web = next(p for p in stack.processes if p.name == "web")

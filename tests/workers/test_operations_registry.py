@@ -43,7 +43,7 @@ def blobs(redis_client):
 
 def run_kind(kind, engine, params, blobs, auth=None):
     recorder = Recorder()
-    feed = ProgressFeed(1, recorder.send, recorder.store, interval=0.05, key=new_stream_key())
+    feed = ProgressFeed(1, "web-1", recorder.send, recorder.store, interval=0.05, key=new_stream_key())
     try:
         result = KINDS[kind](engine, params, Context(feed, blobs, auth))
     finally:

@@ -24,7 +24,7 @@ class Recorder:
 
 def test_a_flood_of_lines_becomes_a_few_batches_and_nothing_is_lost():
     recorder = Recorder()
-    feed = ProgressFeed(7, recorder.send, recorder.store, interval=0.1, key=KEY)
+    feed = ProgressFeed(7, "web-1", recorder.send, recorder.store, interval=0.1, key=KEY)
     started = time.monotonic()
 
     for i in range(5000):
@@ -39,13 +39,13 @@ def test_a_flood_of_lines_becomes_a_few_batches_and_nothing_is_lost():
     assert lines == [f"line {i}" for i in range(5000)]
     assert [m["seq"] for _, _, m in recorder.sent] == list(range(1, len(recorder.sent) + 1))
     assert {g for _, g, _ in recorder.sent} == {"berth.operation.7"}
-    assert recorder.stored["berth:operation:7:progress"]["log"][-1] == "line 4999"
+    assert recorder.stored["berth:operation:web-1:7:progress"]["log"][-1] == "line 4999"
     assert summary["seq"] == len(recorder.sent)
 
 
 def test_layers_are_sent_as_they_change():
     recorder = Recorder()
-    feed = ProgressFeed(8, recorder.send, recorder.store, interval=0.01, key=KEY)
+    feed = ProgressFeed(8, "web-1", recorder.send, recorder.store, interval=0.01, key=KEY)
 
     feed.image_line({"status": "Pulling from x", "id": "1"})
     feed.image_line({"status": "Downloading", "id": "abc", "progressDetail": {"current": 5, "total": 10}})
@@ -60,7 +60,7 @@ def test_layers_are_sent_as_they_change():
 
 def test_without_a_key_nothing_goes_out_live_and_the_summary_still_has_everything():
     recorder = Recorder()
-    feed = ProgressFeed(9, recorder.send, recorder.store, interval=0.01)
+    feed = ProgressFeed(9, "web-1", recorder.send, recorder.store, interval=0.01)
 
     feed.note("one")
     feed.build_line({"stream": "two\n"})

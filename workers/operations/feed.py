@@ -33,6 +33,7 @@ class ProgressFeed:
     def __init__(
         self,
         operation_id: int,
+        slug: str,
         send: Callable[[str, dict], object],
         store: Callable[[str, str, int], object],
         interval: float = 0.1,
@@ -41,7 +42,7 @@ class ProgressFeed:
         self.operation_id = operation_id
         self._key = key
         self.group = operation_group(operation_id)
-        self.key = operation_progress_key(operation_id)
+        self.key = operation_progress_key(slug, operation_id)
         self._send = send
         self._store = store
         self.interval = interval

@@ -98,7 +98,7 @@ class OperationRunner:
 
     def run_now(self, task: OperationTask, progress: StreamKey | None = None) -> None:
         operation_id, kind = task.operation.id, task.operation.kind
-        if self.client.exists(operation_abandoned_key(operation_id)):
+        if self.client.exists(operation_abandoned_key(self.reporter.identity.slug, operation_id)):
             log.info("Operation %s was given up by the portal while queued; not running it", operation_id)
             return
         run = KINDS.get(kind)
@@ -106,6 +106,7 @@ class OperationRunner:
         self._report(OperationReport(operation_id, "running"))
         feed = ProgressFeed(
             operation_id,
+            self.reporter.identity.slug,
             self.streams.group_send,
             lambda key, text, ttl: self.client.set(key, text, ex=ttl),
             interval=self.progress_interval,

@@ -108,7 +108,7 @@ def test_given_forged_batches_in_an_operations_name_then_the_viewer_sees_only_it
 def test_given_a_forged_snapshot_then_a_late_viewer_starts_from_nothing(running, broker):
     operation = running
     forged = ProgressSnapshot(seq=5, log=["FORGED"])
-    broker.set(operation_progress_key(operation.pk), signed_snapshot(new_stream_key(), forged))
+    broker.set(operation_progress_key(operation.host.slug, operation.pk), signed_snapshot(new_stream_key(), forged))
 
     got = follow(operation, [], frames=0)
 
@@ -121,7 +121,7 @@ def test_given_the_hosts_snapshot_then_a_late_viewer_starts_from_it(running, bro
     operation = running
     snapshot = ProgressSnapshot(seq=3, status="Downloading", log=["a", "b"])
     broker.set(
-        operation_progress_key(operation.pk),
+        operation_progress_key(operation.host.slug, operation.pk),
         signed_snapshot(progress_key_for(operation.pk, operation.host_id), snapshot),
     )
 

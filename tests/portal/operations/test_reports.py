@@ -72,7 +72,7 @@ def test_an_operation_whose_host_went_offline_fails_as_host_lost_and_stays_faile
     [failed] = fail_lost_operations()
 
     assert (failed.pk, failed.state, failed.error) == (operation.pk, "failed", HOST_LOST)
-    assert abandoned == [f"berth:operation:{operation.pk}:abandoned"]
+    assert abandoned == [f"berth:operation:{host.slug}:{operation.pk}:abandoned"]
     # The worker's late "succeeded" does not bring it back.
     assert apply_host_report(report(host, operation, state="succeeded")) == Outcome.STALE
     operation.refresh_from_db()
