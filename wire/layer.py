@@ -8,6 +8,8 @@ fewer Redis round trips per message, because a terminal keystroke crosses the la
 - a message marked URGENT (output that answers a keystroke, the keystroke itself) goes to a second
   key of its receiving process, which receive reads first: it never waits behind the chunks other
   streams have queued for that process (a hundred floods keep up to WINDOW chunks each there);
+- a consumer may take, between two receives, the run of messages of one type already waiting for
+  its channel (`take_buffered`): a stream's chunks that piled up go to the browser as one frame;
 - receive pops without the stock backup copy (a ZADD before the message is handed over, an
   EVAL before each pop and a ZPOPMIN after). The copy only protects a message against its
   receiving task being cancelled between Redis's pop and the reply being read, and in Berth a
@@ -159,6 +161,21 @@ class BerthChannelLayer(RedisChannelLayer):
             for name in target if isinstance(target, list) else (target,):
                 self.receive_buffer[name].put_nowait(message)
         return received[-1]
+
+    def take_buffered(self, channel: str, message_type: str, most: int = RECEIVE_BATCH) -> list[dict]:
+        """The messages of `message_type` at the head of `channel`'s buffer (already received from
+        Redis for it, not yet handed to its consumer), in order, up to `most`; the first message of
+        another type, and everything after it, stays. For a consumer that handles a run of them
+        at once (a stream's chunks: one websocket frame for several). Only between two receives of
+        the channel's own consumer, which is then the only reader of its buffer."""
+        buffer = self.receive_buffer.get(channel)
+        taken = []
+        # asyncio.Queue keeps its items in a deque: looking at the head does not take it.
+        while buffer is not None and len(taken) < most and not buffer.empty():
+            if buffer._queue[0].get("type") != message_type:
+                break
+            taken.append(buffer.get_nowait())
+        return taken
 
     async def _brpop_with_clean(self, index, channel, timeout):
         result = await self.connection(index).bzpopmin(channel, timeout=timeout)

@@ -154,3 +154,32 @@ def test_given_a_stream_whose_chunks_are_in_both_keys_when_read_in_one_batch_the
         return [(await ours.receive(channel))["seq"] for _ in range(3)]
 
     assert layers(run) == [1, 2, 3]
+
+
+def test_given_chunks_waiting_for_a_channel_when_taken_between_receives_then_the_run_of_one_type_comes_in_order():
+    """A consumer takes the chunks already received for its channel at once (one websocket frame
+    for them); what is not a chunk stops the run and stays, for the consumer's next receive."""
+
+    async def run(ours, stock):
+        channel, other = await ours.new_channel(), await ours.new_channel()
+        for seq in (1, 2, 3):
+            await ours.send(channel, {"type": "stream.data", "seq": seq})
+        await ours.send(other, {"type": "stream.data", "seq": 1})
+        await ours.send(channel, {"type": "stream.end"})
+        await ours.send(channel, {"type": "stream.data", "seq": 4, URGENT: True})
+        first = await ours.receive(channel)
+        run_of_chunks = ours.take_buffered(channel, "stream.data")
+        nothing_more = ours.take_buffered(channel, "stream.data")
+        after = await ours.receive(channel)
+        last = ours.take_buffered(channel, "stream.data")
+        never_received = ours.take_buffered("specific.nobody!x", "stream.data")
+        return first, run_of_chunks, nothing_more, after, last, await ours.receive(other), never_received
+
+    first, run_of_chunks, nothing_more, after, last, others, never_received = layers(run)
+
+    assert first["seq"] == 1
+    assert [m["seq"] for m in run_of_chunks] == [2, 3]
+    assert nothing_more == [] and after == {"type": "stream.end"}
+    assert last == [{"type": "stream.data", "seq": 4, URGENT: True}]
+    assert others == {"type": "stream.data", "seq": 1}  # another channel's stays its own
+    assert never_received == []
