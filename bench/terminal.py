@@ -291,11 +291,11 @@ async def bench_concurrency(stack, engine, container, sessions, count, processes
         typed = await opener("cat")
         await asyncio.sleep(2)
         before = {label: process_usage(pid) for label, pid in processes}
-        profiler = start_profile(*profile) if profile and name == "Berth" else None
+        profilers = [start_profile(*one) for one in profile or ()] if name == "Berth" else []
         started, bytes_before, frames_before = time.perf_counter(), counts[0], counts[1]
         timings = await keystrokes(typed, count)
         elapsed = time.perf_counter() - started
-        if profiler is not None:
+        for profiler in profilers:
             stop_profile(profiler)
         rate = (counts[0] - bytes_before) / elapsed / 1e6
         frames = (counts[1] - frames_before) / elapsed
@@ -354,8 +354,13 @@ async def run(stack: Stack, args) -> None:
     processes += [("redis-server (shared)", int(redis.Redis.from_url(args.redis_url).info("server")["process_id"]))]
     processes += [("dockerd", int(Path("/var/run/docker.pid").read_text()))]
     processes += [("this benchmark's clients", os.getpid())]
-    # --py-spy: the web process sampled while the typed session is measured beside the floods.
-    profile = (args.py_spy, processes[0][1], args.profile_to) if args.py_spy else None
+    # --py-spy: the web process (and the host worker, to PROFILE_TO.worker) sampled while the typed
+    # session is measured beside the floods.
+    profile = (
+        [(args.py_spy, processes[0][1], args.profile_to), (args.py_spy, processes[1][1], f"{args.profile_to}.worker")]
+        if args.py_spy
+        else None
+    )
     sections = {
         "keystroke": lambda: bench_keystroke(stack, engine, container, args.keys),
         "throughput": lambda: bench_throughput(stack, engine, container, args.lines),
