@@ -23,6 +23,7 @@ import logging
 import os
 import threading
 import time
+from json.encoder import encode_basestring
 from pathlib import Path
 
 __all__ = ["Recorder", "recordings_dir"]
@@ -176,7 +177,9 @@ class Recorder:
     def _event(self, at: float, code: str, text: str) -> None:
         if self.truncated or not text:
             return
-        line = json.dumps([round(at, 6), code, text], ensure_ascii=False)
+        # What json.dumps([at, code, text], ensure_ascii=False) writes, without its encoder's
+        # turn through the list (a third of the time, for a flood's 20 KB events).
+        line = f"[{round(at, 6)!r}, {encode_basestring(code)}, {encode_basestring(text)}]"
         if self.bytes + len(line) + 1 > self.max_bytes:
             self.truncated = True
             self._write(json.dumps([round(at, 6), "o", TRUNCATED_NOTE]))
