@@ -282,14 +282,20 @@ def buffering_layer(settings):
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": f"{__name__}.BufferingLayer"}}
 
 
-@run_async
-async def test_given_chunks_that_piled_up_when_handled_then_they_go_as_one_frame_checked_in_order_and_recorded(
-    container, buffering_layer
-):
+async def ready_terminal(container):
+    """An admin's terminal whose worker has answered READY."""
     admin = await sync_to_async(make_superuser)("root")
     socket, worker = await open_terminal(container, await sync_to_async(session_cookie)(admin))
     await worker.ready(command=["/bin/sh"])
     await socket.receive_json_from()
+    return socket, worker
+
+
+@run_async
+async def test_given_chunks_that_piled_up_when_handled_then_they_go_as_one_frame_checked_in_order_and_recorded(
+    container, buffering_layer
+):
+    socket, worker = await ready_terminal(container)
 
     # Given: ten chunks wait together (the loop was busy), one of them an echo that overtook two
     # before it (the urgent lane), one forged by another host, then the end.
@@ -316,10 +322,7 @@ async def test_given_chunks_that_piled_up_when_handled_then_they_go_as_one_frame
 async def test_given_one_chunk_at_a_time_when_handled_then_each_goes_at_once_as_its_own_frame(
     container, buffering_layer
 ):
-    admin = await sync_to_async(make_superuser)("root")
-    socket, worker = await open_terminal(container, await sync_to_async(session_cookie)(admin))
-    await worker.ready(command=["/bin/sh"])
-    await socket.receive_json_from()
+    socket, worker = await ready_terminal(container)
 
     frames = []
     for seq in (1, 2, 3):
