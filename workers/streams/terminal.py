@@ -48,7 +48,7 @@ log = logging.getLogger(__name__)
 # A session whose output keeps coming sends at most one chunk per this interval (or MAX_CHUNK);
 # one whose output has kept coming unprompted by input for FLOOD_AFTER (`yes`, `cat` of a big
 # file, a chatty attach, a loop printing every 100 ms) per FLOOD_BATCH_SECONDS, so that a hundred
-# floods cost the web process a thousand messages a second, not several thousand (each costs a
+# floods cost the web process five hundred messages a second, not several thousand (each costs a
 # turn through Redis, the consumer and the websocket on both sides). Output keeps coming while
 # no gap between two sends is longer than QUIET_SECONDS: a flood that prints in bursts (a line
 # each 100 ms) is a flood too, not a string of quiet spells each sent at once. Output that answers
@@ -58,7 +58,7 @@ log = logging.getLogger(__name__)
 BATCH_SECONDS = 0.005
 GATHER_SECONDS = 0.005
 FLOOD_AFTER = 0.1
-FLOOD_BATCH_SECONDS = 0.1
+FLOOD_BATCH_SECONDS = 0.2
 QUIET_SECONDS = 0.5
 # Input waiting for a process that does not read it is dropped past this.
 INPUT_LIMIT = 1024 * 1024
