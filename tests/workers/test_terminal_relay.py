@@ -136,7 +136,7 @@ def test_given_a_flood_that_prints_in_bursts_when_relayed_then_each_burst_goes_w
     reaches the worker in pieces goes as one chunk: what a hundred such floods cost the web process
     is a few messages a second each, not one per piece."""
     monkeypatch.setattr(terminal, "BATCH_SECONDS", 0.01)
-    monkeypatch.setattr(terminal, "GATHER_SECONDS", 0.05)
+    monkeypatch.setattr(terminal, "GATHER_SECONDS", 0.1)
     monkeypatch.setattr(terminal, "FLOOD_AFTER", 0.1)
     monkeypatch.setattr(terminal, "FLOOD_BATCH_SECONDS", 0.35)
     monkeypatch.setattr(terminal, "QUIET_SECONDS", 1.0)

@@ -162,30 +162,41 @@ class ConsoleSession(EngineSession):
         (no gap longer than QUIET_SECONDS for FLOOD_AFTER) fewer still (FLOOD_BATCH_SECONDS)."""
         loop = asyncio.get_running_loop()
         last_sent = busy_since = 0.0
-        while True:
-            data = await self.stream.read(m.MAX_CHUNK)
-            if not data:
-                return
-            now = loop.time()
-            answering = self.input_at > last_sent
-            if answering or now - last_sent > max(QUIET_SECONDS, FLOOD_BATCH_SECONDS):
-                busy_since = now  # after a quiet spell, or answering input: not a flood
-            flooding = now - busy_since >= FLOOD_AFTER
-            interval = FLOOD_BATCH_SECONDS if flooding else BATCH_SECONDS
-            due = now if answering else max(now + GATHER_SECONDS, last_sent + interval)
-            while len(data) < m.MAX_CHUNK and not self.stream.eof and (wait := due - loop.time()) > 0:
-                try:
-                    data += await asyncio.wait_for(self.stream.read(m.MAX_CHUNK - len(data)), wait)
-                except TimeoutError:
-                    break
-                if self.input_at > last_sent:
-                    break  # typed while waiting: what is held now answers it
-            if decode is not None:
-                data = decode(data)
+        # A read that the batch window closed on is never cancelled (its bytes would be lost if
+        # it completed as the window closed: seen under a hundred floods); it starts the next chunk.
+        reading: asyncio.Task | None = None
+        try:
+            while True:
+                if reading is None:
+                    data = await self.stream.read(m.MAX_CHUNK)
+                else:
+                    data, reading = await reading, None
                 if not data:
-                    continue
-            await self.emit(data, urgent=self.input_at > last_sent)
-            last_sent = loop.time()
+                    return
+                now = loop.time()
+                answering = self.input_at > last_sent
+                if answering or now - last_sent > max(QUIET_SECONDS, FLOOD_BATCH_SECONDS):
+                    busy_since = now  # after a quiet spell, or answering input: not a flood
+                flooding = now - busy_since >= FLOOD_AFTER
+                interval = FLOOD_BATCH_SECONDS if flooding else BATCH_SECONDS
+                due = now if answering else max(now + GATHER_SECONDS, last_sent + interval)
+                while len(data) < m.MAX_CHUNK and not self.stream.eof and (wait := due - loop.time()) > 0:
+                    reading = reading or loop.create_task(self.stream.read(m.MAX_CHUNK - len(data)))
+                    done, _ = await asyncio.wait({reading}, timeout=wait)
+                    if not done:
+                        break
+                    data, reading = data + reading.result(), None
+                    if self.input_at > last_sent:
+                        break  # typed while waiting: what is held now answers it
+                if decode is not None:
+                    data = decode(data)
+                    if not data:
+                        continue
+                await self.emit(data, urgent=self.input_at > last_sent)
+                last_sent = loop.time()
+        finally:
+            if reading is not None:
+                reading.cancel()
 
     async def emit(self, data: bytes, urgent: bool = False) -> None:
         await self.wait_for_credit()
