@@ -11,7 +11,9 @@ straight from the engine's socket) measured in the same run on the same containe
   MB/s, and every line checked present and in order. Target ≥ 50 % of direct TTY exec.
 - concurrency: S sessions each printing about 100 KB/s while one more is typed into; keystroke
   p50/p99 of the typed one (target p99 ≤ 100 ms), every flood's bytes checked (none lost, none
-  out of place), and memory and CPU of each Berth process.
+  out of place), the websocket frames per second the floods took, and memory and CPU of each
+  Berth process. `--py-spy PATH` samples the web process and the host worker meanwhile
+  (`--profile-to FILE`, and FILE.worker: collapsed stacks).
 - watchers: the owner's keystroke round trip (back-to-back) with no watcher, then with W
   watchers on /ws/sessions/{id}/watch/, each reading everything.
 
