@@ -11,7 +11,9 @@ straight from the engine's socket) measured in the same run on the same containe
   MB/s, and every line checked present and in order. Target ≥ 50 % of direct TTY exec.
 - concurrency: S sessions each printing about 100 KB/s while one more is typed into; keystroke
   p50/p99 of the typed one (target p99 ≤ 100 ms), every flood's bytes checked (none lost, none
-  out of place), and memory and CPU of each Berth process.
+  out of place), the websocket frames per second the floods took, and memory and CPU of each
+  Berth process. `--py-spy PATH` samples the web process and the host worker meanwhile
+  (`--profile-to FILE`, and FILE.worker: collapsed stacks).
 - watchers: the owner's keystroke round trip (back-to-back) with no watcher, then with W
   watchers on /ws/sessions/{id}/watch/, each reading everything.
 
@@ -24,6 +26,8 @@ import argparse
 import asyncio
 import json
 import os
+import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -251,32 +255,52 @@ class FloodCheck:
 
 
 async def drain(session, stop: asyncio.Event, counts: list[int], check: FloodCheck | None = None) -> None:
+    """counts: [bytes, frames] read so far, for every session drained into it."""
     while not stop.is_set():
         data = await session.read()
         if not data:
             return
         counts[0] += len(data)
+        counts[1] += 1
         if check is not None:
             check.take(data)
 
 
-async def bench_concurrency(stack, engine, container, sessions, count, processes) -> list[str]:
+def start_profile(py_spy: str, pid: int, output: str):
+    """py-spy sampling `pid` until stopped (SIGINT), its stacks written to `output` (collapsed)."""
+    return subprocess.Popen(
+        [py_spy, "record", "--pid", str(pid), "--format", "raw", "--rate", "200", "--nonblocking", "-o", output],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def stop_profile(profiler) -> None:
+    profiler.send_signal(signal.SIGINT)
+    profiler.wait(30)
+
+
+async def bench_concurrency(stack, engine, container, sessions, count, processes, profile=None) -> list[str]:
     lines = [f"concurrency: {sessions} sessions each printing ~100 KB/s, one more typed into:"]
     for name, opener in (
         ("Berth", lambda cmd: BerthSession.open(stack, container["id"], f'sh -c "{cmd}"')),
         ("direct", lambda cmd: DirectSession.open(engine, container["engine_id"], cmd)),
     ):
         floods = [await opener(FLOOD) for _ in range(sessions)]
-        stop, counts = asyncio.Event(), [0]
+        stop, counts = asyncio.Event(), [0, 0]
         checks = [FloodCheck() for _ in floods]
         readers = [asyncio.create_task(drain(s, stop, counts, c)) for s, c in zip(floods, checks, strict=True)]
         typed = await opener("cat")
         await asyncio.sleep(2)
         before = {label: process_usage(pid) for label, pid in processes}
-        started, bytes_before = time.perf_counter(), counts[0]
+        profilers = [start_profile(*one) for one in profile or ()] if name == "Berth" else []
+        started, bytes_before, frames_before = time.perf_counter(), counts[0], counts[1]
         timings = await keystrokes(typed, count)
         elapsed = time.perf_counter() - started
+        for profiler in profilers:
+            stop_profile(profiler)
         rate = (counts[0] - bytes_before) / elapsed / 1e6
+        frames = (counts[1] - frames_before) / elapsed
         after = {label: process_usage(pid) for label, pid in processes}
         stop.set()
         for session in (*floods, typed):
@@ -288,7 +312,7 @@ async def bench_concurrency(stack, engine, container, sessions, count, processes
         lines.append(latency_line(f"{label}: typed session", timings, "target p99 ≤ 100 ms" if name == "Berth" else ""))
         broken = sum(1 for c in checks if c.bad)
         lines.append(
-            f"  {'':<46} floods delivered {rate:.1f} MB/s in all; "
+            f"  {'':<46} floods delivered {rate:.1f} MB/s in all, {frames:.0f} frames/s; "
             f"{'every byte checked: none lost or out of place' if not broken else f'{broken} floods LOST BYTES'}"
         )
         for process, (cpu, rss) in after.items():
@@ -301,7 +325,7 @@ async def bench_concurrency(stack, engine, container, sessions, count, processes
 async def bench_watchers(stack, container, count, watchers) -> list[str]:
     owner = await BerthSession.open(stack, container["id"], "cat")
     lines = [f"watchers: the owner's keystroke round trip, back-to-back, with 0 and {watchers} watchers:"]
-    stop, counts, readers, watching = asyncio.Event(), [0], [], []
+    stop, counts, readers, watching = asyncio.Event(), [0, 0], [], []
     try:
         lines.append(latency_line("Berth, nobody watching", await keystrokes(owner, count, 0.0)))
         watching = [await BerthSession.watch(stack, owner.session) for _ in range(watchers)]
@@ -332,10 +356,19 @@ async def run(stack: Stack, args) -> None:
     processes += [("redis-server (shared)", int(redis.Redis.from_url(args.redis_url).info("server")["process_id"]))]
     processes += [("dockerd", int(Path("/var/run/docker.pid").read_text()))]
     processes += [("this benchmark's clients", os.getpid())]
+    # --py-spy: the web process (and the host worker, to PROFILE_TO.worker) sampled while the typed
+    # session is measured beside the floods.
+    profile = (
+        [(args.py_spy, processes[0][1], args.profile_to), (args.py_spy, processes[1][1], f"{args.profile_to}.worker")]
+        if args.py_spy
+        else None
+    )
     sections = {
         "keystroke": lambda: bench_keystroke(stack, engine, container, args.keys),
         "throughput": lambda: bench_throughput(stack, engine, container, args.lines),
-        "concurrency": lambda: bench_concurrency(stack, engine, container, args.sessions, args.keys // 2, processes),
+        "concurrency": lambda: bench_concurrency(
+            stack, engine, container, args.sessions, args.keys // 2, processes, profile
+        ),
         "watchers": lambda: bench_watchers(stack, container, args.keys, args.watchers),
     }
     for key, section in sections.items():
@@ -355,6 +388,8 @@ def main() -> int:
     parser.add_argument("--sessions", type=int, default=100)
     parser.add_argument("--watchers", type=int, default=10)
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/15")
+    parser.add_argument("--py-spy", default="", help="py-spy's path: profile the web process under the floods")
+    parser.add_argument("--profile-to", default="web-under-floods.txt", help="where py-spy writes (collapsed stacks)")
     parser.add_argument("--only", nargs="*", choices=["keystroke", "throughput", "concurrency", "watchers"])
     args = parser.parse_args()
     redis.Redis.from_url(args.redis_url).flushdb()

@@ -22,10 +22,16 @@ def web_command(bind: str, port: int | str, proxy_headers: bool = True, fd: int 
     """Uvicorn serving portal.asgi. It pings idle websockets (so proxies do not cut them) and,
     unlike some servers, sends the close reason Berth's refusals carry. With `fd`, it serves a
     listening socket it inherited (several web processes share one port that way). Its logging is
-    uvicorn's own, with tokens taken out of every line (a websocket's `?token=` is in its path)."""
+    uvicorn's own, with tokens taken out of every line (a websocket's `?token=` is in its path).
+
+    Websocket frames are not compressed (permessage-deflate off): deflating every terminal
+    frame was the web process's largest single cost under a hundred busy terminals (py-spy,
+    docs/architecture.md), and compressing a socket's secrets beside bytes an attacker chooses
+    (what a shell echoes) is what compression side channels feed on."""
     where = ["--fd", str(fd)] if fd is not None else ["--host", bind, "--port", str(port)]
     command = [sys.executable, "-m", "uvicorn", "portal.asgi:application", *where]
     command += ["--lifespan", "off", "--ws-ping-interval", "20", "--ws-ping-timeout", "20", "--no-server-header"]
+    command += ["--ws-per-message-deflate", "false"]
     command += ["--timeout-graceful-shutdown", str(GRACEFUL_SHUTDOWN_SECONDS)]
     command += ["--log-config", str(UVICORN_LOGGING), "--log-level", log_level().lower()]
     if proxy_headers:

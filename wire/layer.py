@@ -11,6 +11,8 @@ fewer Redis round trips per message, because a terminal keystroke crosses the la
   What one stream may mark urgent is capped (UrgentLane): a session that marks everything urgent
   would otherwise have its flood read ahead of every other stream's keystrokes; past the cap its
   messages go the normal way (nothing is lost);
+- a consumer may take, between two receives, the run of messages of one type already waiting for
+  its channel (`take_buffered`): a stream's chunks that piled up go to the browser as one frame;
 - receive pops without the stock backup copy (a ZADD before the message is handed over, an
   EVAL before each pop and a ZPOPMIN after). The copy only protects a message against its
   receiving task being cancelled between Redis's pop and the reply being read, and in Berth a
@@ -171,8 +173,8 @@ class BerthChannelLayer(RedisChannelLayer):
         its two keys (urgent first) in one round trip: with a hundred busy streams, a keystroke's
         echo neither waits one round trip per message queued ahead of it nor behind the others'
         chunks. All but the last go straight to their channels' buffers, in the order they were
-        sent (so a stream's chunks stay in order when both keys hold some); the caller buffers the
-        last one (returned) at once after."""
+        sent (so a stream's chunks stay in order when both keys hold some), the channels that got
+        an urgent message first; the caller buffers the last one (returned) at once after."""
         if "!" not in channel:
             return await super().receive_single(channel)
         assert self.require_valid_channel_name(channel, receive=True), "Channel name invalid"
@@ -189,14 +191,37 @@ class BerthChannelLayer(RedisChannelLayer):
             if result is not None:
                 popped = [(result[1], result[2])]
         received = []
+        hurried = set()
         for member, _ in popped:
             message = self.deserialize(member)
-            received.append((message.pop("__asgi_channel__", channel), message))
+            target = message.pop("__asgi_channel__", channel)
+            received.append((target, message))
+            if message.get(URGENT) and isinstance(target, str):
+                hurried.add(target)
+        if hurried and len(hurried) < len(received):
+            # The channels that got an urgent message are woken first, each with its own messages
+            # in order: their consumers run before the hundred others woken by the same batch.
+            received.sort(key=lambda item: not (isinstance(item[0], str) and item[0] in hurried))
         for target, message in received[:-1]:
             # A group_send names every local channel it reaches on this key in one message: a list.
             for name in target if isinstance(target, list) else (target,):
                 self.receive_buffer[name].put_nowait(message)
         return received[-1]
+
+    def take_buffered(self, channel: str, message_type: str, most: int = RECEIVE_BATCH) -> list[dict]:
+        """The messages of `message_type` at the head of `channel`'s buffer (already received from
+        Redis for it, not yet handed to its consumer), in order, up to `most`; the first message of
+        another type, and everything after it, stays. For a consumer that handles a run of them
+        at once (a stream's chunks: one websocket frame for several). Only between two receives of
+        the channel's own consumer, which is then the only reader of its buffer."""
+        buffer = self.receive_buffer.get(channel)
+        taken = []
+        # asyncio.Queue keeps its items in a deque: looking at the head does not take it.
+        while buffer is not None and len(taken) < most and not buffer.empty():
+            if buffer._queue[0].get("type") != message_type:
+                break
+            taken.append(buffer.get_nowait())
+        return taken
 
     async def _brpop_with_clean(self, index, channel, timeout):
         result = await self.connection(index).bzpopmin(channel, timeout=timeout)

@@ -266,6 +266,13 @@ class TerminalConsumer(StreamConsumer):
         self.offset = end
         await self.send(bytes_data=data)
 
+    async def stream_outputs(self, outputs):
+        # Chunks that waited together are bytes in a row of one stream: one frame, one record.
+        if len(outputs) == 1:
+            await self.stream_output(outputs[0].data, outputs[0].seq)
+        else:
+            await self.stream_output(b"".join(output.data for output in outputs), outputs[-1].seq)
+
     # -- from watchers and admins (portal.terminals.watching) -------------------------------------
 
     async def terminal_watchers(self, message):

@@ -154,3 +154,64 @@ def test_given_a_stream_whose_chunks_are_in_both_keys_when_read_in_one_batch_the
         return [(await ours.receive(channel))["seq"] for _ in range(3)]
 
     assert layers(run) == [1, 2, 3]
+
+
+def test_given_chunks_waiting_for_a_channel_when_taken_between_receives_then_the_run_of_one_type_comes_in_order():
+    """A consumer takes the chunks already received for its channel at once (one websocket frame
+    for them); what is not a chunk stops the run and stays, for the consumer's next receive."""
+
+    async def run(ours, stock):
+        channel, other = await ours.new_channel(), await ours.new_channel()
+        for seq in (1, 2, 3):
+            await ours.send(channel, {"type": "stream.data", "seq": seq})
+        await ours.send(other, {"type": "stream.data", "seq": 1})
+        await ours.send(channel, {"type": "stream.end"})
+        await ours.send(channel, {"type": "stream.data", "seq": 4, URGENT: True})
+        first = await ours.receive(channel)
+        run_of_chunks = ours.take_buffered(channel, "stream.data")
+        nothing_more = ours.take_buffered(channel, "stream.data")
+        after = await ours.receive(channel)
+        last = ours.take_buffered(channel, "stream.data")
+        never_received = ours.take_buffered("specific.nobody!x", "stream.data")
+        return first, run_of_chunks, nothing_more, after, last, await ours.receive(other), never_received
+
+    first, run_of_chunks, nothing_more, after, last, others, never_received = layers(run)
+
+    assert first["seq"] == 1
+    assert [m["seq"] for m in run_of_chunks] == [2, 3]
+    assert nothing_more == [] and after == {"type": "stream.end"}
+    assert last == [{"type": "stream.data", "seq": 4, URGENT: True}]
+    assert others == {"type": "stream.data", "seq": 1}  # another channel's stays its own
+    assert never_received == []
+
+
+def test_given_an_echo_in_a_batch_of_flood_chunks_when_received_then_its_channel_is_woken_first_in_order():
+    """The consumer of the typed session runs before the hundred floods' consumers that the same
+    round trip woke; every channel's own messages keep their order."""
+
+    async def run(ours, stock):
+        floods = [await ours.new_channel() for _ in range(3)]
+        typed = await ours.new_channel()
+        for seq in (1, 2):
+            for flood in floods:
+                await ours.send(flood, {"type": "stream.data", "seq": seq})
+        await ours.send(typed, {"type": "stream.data", "seq": 1})
+        await ours.send(typed, {"type": "stream.data", "seq": 2, URGENT: True})
+        woken = []
+
+        async def consume(channel, count):
+            for _ in range(count):
+                woken.append((channel, (await ours.receive(channel))["seq"]))
+
+        await asyncio.gather(*(consume(flood, 2) for flood in floods), consume(typed, 2))
+        return floods, typed, woken
+
+    floods, typed, woken = layers(run)
+
+    # The first flood's consumer took the batch from Redis (it held the receive): it goes on at
+    # once. Of the consumers that the batch woke, the typed session's is first.
+    holder = woken[0][0]
+    others = [woken.index((flood, 1)) for flood in floods if flood != holder]
+    assert woken.index((typed, 1)) < min(others), woken
+    for channel in (*floods, typed):
+        assert [seq for name, seq in woken if name == channel] == [1, 2]

@@ -127,3 +127,33 @@ def test_given_batched_output_when_a_key_is_typed_meanwhile_then_what_is_held_go
     at_once, sent = relay(body)
 
     assert at_once and sent == [b"first", b"busyk"]
+
+
+def test_given_a_flood_that_prints_in_bursts_when_relayed_then_each_burst_goes_whole_and_bursts_are_batched(
+    monkeypatch,
+):
+    """A loop printing a line each 100 ms is a flood (no gap is a quiet spell), and a line that
+    reaches the worker in pieces goes as one chunk: what a hundred such floods cost the web process
+    is a few messages a second each, not one per piece."""
+    monkeypatch.setattr(terminal, "BATCH_SECONDS", 0.01)
+    monkeypatch.setattr(terminal, "GATHER_SECONDS", 0.1)
+    monkeypatch.setattr(terminal, "FLOOD_AFTER", 0.1)
+    monkeypatch.setattr(terminal, "FLOOD_BATCH_SECONDS", 0.35)
+    monkeypatch.setattr(terminal, "QUIET_SECONDS", 1.0)
+    burst = b"x" * 30 + b"\r\n"
+
+    async def body(session):
+        for _ in range(10):
+            for piece in (burst[:10], burst[10:20], burst[20:]):
+                await session.output(piece)
+                await asyncio.sleep(0.001)
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(0.5)
+        return [data for _, data in session.sent], session.urgent
+
+    sent, urgent = relay(body)
+
+    assert b"".join(sent) == burst * 10  # every byte, in order
+    assert all(len(data) % len(burst) == 0 for data in sent), [len(data) for data in sent]
+    assert len(sent) <= 6, f"{len(sent)} sends for 10 bursts over about 1.1 s"
+    assert not any(urgent)

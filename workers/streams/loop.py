@@ -22,6 +22,11 @@ from typing import Any
 
 from channels_redis.core import RedisChannelLayer
 
+try:
+    import uvloop
+except ImportError:  # a platform uvloop does not build on (the lock installs it everywhere else)
+    uvloop = None
+
 from wire.keys import HostKeys
 from wire.layer import BerthChannelLayer, channel_layer_config
 from wire.names import PORTAL_CHANNEL_OWNER
@@ -51,7 +56,10 @@ class StreamLoop:
         self.keys = keys
         # owner: what this process's channels start with (wire.names.host_channel_owner).
         self.layer = layer or BerthChannelLayer(**channel_layer_config(redis_url), owner=owner)
-        self.loop = asyncio.new_event_loop()
+        # uvloop where it is installed (as the web process's uvicorn uses): under a hundred busy
+        # terminals the stock loop's selector, registering and unregistering every socket for
+        # each read, was a fifth of this loop (py-spy, docs/architecture.md).
+        self.loop = uvloop.new_event_loop() if uvloop is not None else asyncio.new_event_loop()
         self._handlers: dict[str, Handler] = {}
         self._tasks: set[asyncio.Task] = set()
         self._closers: list[Callable[[], Awaitable[None]]] = []

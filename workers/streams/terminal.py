@@ -47,12 +47,19 @@ log = logging.getLogger(__name__)
 
 # A session whose output keeps coming sends at most one chunk per this interval (or MAX_CHUNK);
 # one whose output has kept coming unprompted by input for FLOOD_AFTER (`yes`, `cat` of a big
-# file, a chatty attach) per FLOOD_BATCH_SECONDS, so that a hundred floods cost the web process
-# a thousand messages a second, not four thousand (each costs a turn through Redis, the consumer
-# and the websocket on both sides). Output that answers input goes at once, in the urgent lane.
+# file, a chatty attach, a loop printing every 100 ms) per FLOOD_BATCH_SECONDS, so that a hundred
+# floods cost the web process five hundred messages a second, not several thousand (each costs a
+# turn through Redis, the consumer and the websocket on both sides). Output keeps coming while
+# no gap between two sends is longer than QUIET_SECONDS: a flood that prints in bursts (a line
+# each 100 ms) is a flood too, not a string of quiet spells each sent at once. Output that answers
+# input goes at once, in the urgent lane.
+# Output nobody typed for waits this long for the rest of its burst even after a quiet spell: a
+# program's write of 10 KB reaches here in pieces a millisecond apart, and goes as one chunk.
 BATCH_SECONDS = 0.005
+GATHER_SECONDS = 0.005
 FLOOD_AFTER = 0.1
-FLOOD_BATCH_SECONDS = 0.1
+FLOOD_BATCH_SECONDS = 0.2
+QUIET_SECONDS = 0.5
 # Input waiting for a process that does not read it is dropped past this.
 INPUT_LIMIT = 1024 * 1024
 # Output kept for a web side that comes back: more than the credit window can have in flight
@@ -149,35 +156,47 @@ class ConsoleSession(EngineSession):
 
         Output that answers input (input arrived since the last send) goes at once, whatever
         was sent just before: a keystroke's echo is never held, however fast the keys come.
-        So does output after a quiet spell. Output nobody typed for that follows other output
-        within BATCH_SECONDS waits out the rest of that interval, taking what else arrives, up
-        to MAX_CHUNK: a busy session sends fewer, larger chunks, and a flooding one fewer still
-        (FLOOD_BATCH_SECONDS)."""
+        Output nobody typed for waits GATHER_SECONDS for the rest of its burst, and when it
+        follows other output within BATCH_SECONDS the rest of that interval, taking what else
+        arrives, up to MAX_CHUNK: a busy session sends fewer, larger chunks, and a flooding one
+        (no gap longer than QUIET_SECONDS for FLOOD_AFTER) fewer still (FLOOD_BATCH_SECONDS)."""
         loop = asyncio.get_running_loop()
         last_sent = busy_since = 0.0
-        while True:
-            data = await self.stream.read(m.MAX_CHUNK)
-            if not data:
-                return
-            now = loop.time()
-            answering = self.input_at > last_sent
-            if answering or now - last_sent > FLOOD_BATCH_SECONDS:
-                busy_since = now  # after a quiet spell, or answering input: not a flood
-            flooding = now - busy_since >= FLOOD_AFTER
-            due = now if answering else last_sent + (FLOOD_BATCH_SECONDS if flooding else BATCH_SECONDS)
-            while len(data) < m.MAX_CHUNK and not self.stream.eof and (wait := due - loop.time()) > 0:
-                try:
-                    data += await asyncio.wait_for(self.stream.read(m.MAX_CHUNK - len(data)), wait)
-                except TimeoutError:
-                    break
-                if self.input_at > last_sent:
-                    break  # typed while waiting: what is held now answers it
-            if decode is not None:
-                data = decode(data)
+        # A read that the batch window closed on is never cancelled (its bytes would be lost if
+        # it completed as the window closed: seen under a hundred floods); it starts the next chunk.
+        reading: asyncio.Task | None = None
+        try:
+            while True:
+                if reading is None:
+                    data = await self.stream.read(m.MAX_CHUNK)
+                else:
+                    data, reading = await reading, None
                 if not data:
-                    continue
-            await self.emit(data, urgent=self.input_at > last_sent)
-            last_sent = loop.time()
+                    return
+                now = loop.time()
+                answering = self.input_at > last_sent
+                if answering or now - last_sent > max(QUIET_SECONDS, FLOOD_BATCH_SECONDS):
+                    busy_since = now  # after a quiet spell, or answering input: not a flood
+                flooding = now - busy_since >= FLOOD_AFTER
+                interval = FLOOD_BATCH_SECONDS if flooding else BATCH_SECONDS
+                due = now if answering else max(now + GATHER_SECONDS, last_sent + interval)
+                while len(data) < m.MAX_CHUNK and not self.stream.eof and (wait := due - loop.time()) > 0:
+                    reading = reading or loop.create_task(self.stream.read(m.MAX_CHUNK - len(data)))
+                    done, _ = await asyncio.wait({reading}, timeout=wait)
+                    if not done:
+                        break
+                    data, reading = data + reading.result(), None
+                    if self.input_at > last_sent:
+                        break  # typed while waiting: what is held now answers it
+                if decode is not None:
+                    data = decode(data)
+                    if not data:
+                        continue
+                await self.emit(data, urgent=self.input_at > last_sent)
+                last_sent = loop.time()
+        finally:
+            if reading is not None:
+                reading.cancel()
 
     async def emit(self, data: bytes, urgent: bool = False) -> None:
         await self.wait_for_credit()

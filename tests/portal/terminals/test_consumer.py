@@ -7,7 +7,7 @@ import json
 
 import pytest
 from asgiref.sync import sync_to_async
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from channels.testing import WebsocketCommunicator
 
 from portal.asgi import application
@@ -261,4 +261,73 @@ async def test_given_output_not_signed_by_the_host_when_it_arrives_then_it_is_re
         "A terminal stream message in this host's name was refused: "
         "a terminal stream message (stream.data) was not signed by the host."
     )
+    await socket.disconnect()
+
+
+class BufferingLayer(InMemoryChannelLayer):
+    """The in-memory layer with Berth's `take_buffered` (wire.layer): what waits in a channel's
+    queue is what Berth's Redis layer would have received for it already."""
+
+    def take_buffered(self, channel, message_type, most=100):
+        queue, taken = self.channels.get(channel), []
+        while queue is not None and not queue.empty() and len(taken) < most:
+            if queue._queue[0][1].get("type") != message_type:
+                break
+            taken.append(queue.get_nowait()[1])
+        return taken
+
+
+@pytest.fixture
+def buffering_layer(settings):
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": f"{__name__}.BufferingLayer"}}
+
+
+async def ready_terminal(container):
+    """An admin's terminal whose worker has answered READY."""
+    admin = await sync_to_async(make_superuser)("root")
+    socket, worker = await open_terminal(container, await sync_to_async(session_cookie)(admin))
+    await worker.ready(command=["/bin/sh"])
+    await socket.receive_json_from()
+    return socket, worker
+
+
+@run_async
+async def test_given_chunks_that_piled_up_when_handled_then_they_go_as_one_frame_checked_in_order_and_recorded(
+    container, buffering_layer
+):
+    socket, worker = await ready_terminal(container)
+
+    # Given: ten chunks wait together (the loop was busy), one of them an echo that overtook two
+    # before it (the urgent lane), one forged by another host, then the end.
+    for seq in (1, 2, 5, 3, 4, 6, 7, 8, 9, 10):
+        await worker.say(m.DATA, seq=seq, data=b"%d," % seq, **({URGENT: True} if seq == 5 else {}))
+        if seq == 7:
+            await worker.layer.send(worker.request["reply_to"], {"type": m.DATA, "seq": 8, "data": b"forged"})
+    await worker.say(m.END, code=0, reason="The process exited with code 0.")
+
+    # Then: one frame, every byte once and in order; acked for credit; the end after it.
+    frame = await socket.receive_from()
+    exit_message = await socket.receive_json_from()
+    ack = await worker.heard()
+    assert frame == b"1,2,3,4,5,6,7,8,9,10,"
+    assert exit_message == {"type": "exit", "code": 0}
+    assert ack == {"type": m.ACK, "seq": 10}
+    await socket.receive_output()
+    session = await sync_to_async(TerminalSession.objects.get)()
+    lines = (recordings_dir() / session.recording).read_text().splitlines()[1:]
+    assert "".join(json.loads(line)[2] for line in lines if json.loads(line)[1] == "o") == "1,2,3,4,5,6,7,8,9,10,"
+
+
+@run_async
+async def test_given_one_chunk_at_a_time_when_handled_then_each_goes_at_once_as_its_own_frame(
+    container, buffering_layer
+):
+    socket, worker = await ready_terminal(container)
+
+    frames = []
+    for seq in (1, 2, 3):
+        await worker.say(m.DATA, seq=seq, data=b"echo %d" % seq, **{URGENT: True})
+        frames.append(await asyncio.wait_for(socket.receive_from(), 2))
+
+    assert frames == [b"echo 1", b"echo 2", b"echo 3"]  # nothing waits for more to come
     await socket.disconnect()

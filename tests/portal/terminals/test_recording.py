@@ -3,6 +3,7 @@ retention (old recordings purged, their sessions kept)."""
 
 import itertools
 import json
+import time
 from datetime import timedelta
 
 import pytest
@@ -50,6 +51,32 @@ def test_given_a_size_cap_when_output_exceeds_it_then_the_recording_stops_with_a
     assert (tmp_path / "b.cast").stat().st_size <= 2_000 + 200
     _, events = events_of(tmp_path / "b.cast")
     assert events[-1][2] == TRUNCATED_NOTE
+
+
+def test_given_events_taken_on_the_loop_when_the_recordings_thread_writes_them_then_they_are_in_order_and_none_lost(
+    tmp_path,
+):
+    """The loop only takes events; the recordings thread writes them (within FLUSH_EVERY, without
+    a close), in the order taken; close writes what is left."""
+    recorder = Recorder(tmp_path / "c.cast", cols=80, rows=24, max_bytes=10_000_000)
+    for n in range(2000):
+        recorder.output(b"%d\r\n" % n)
+        if n % 500 == 0:
+            recorder.input(b"k")
+    deadline = time.monotonic() + 10
+    lines = lambda: (tmp_path / "c.cast").read_bytes().count(b"\n")  # noqa: E731 (whole lines only)
+    while time.monotonic() < deadline and lines() < 2005:
+        time.sleep(0.05)
+    written_by_the_thread = lines() - 1
+    recorder.output(b"last\r\n")
+    recorder.close()
+
+    _, events = events_of(tmp_path / "c.cast")
+    assert written_by_the_thread == 2004
+    assert [e[2] for e in events if e[1] == "o"] == [f"{n}\r\n" for n in range(2000)] + ["last\r\n"]
+    assert [i for i, e in enumerate(events) if e[1] == "i"] == [1, 502, 1003, 1504]
+    assert all(later[0] >= earlier[0] for earlier, later in itertools.pairwise(events))
+    assert recorder.bytes == (tmp_path / "c.cast").stat().st_size
 
 
 @pytest.mark.django_db
