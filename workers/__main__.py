@@ -149,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     register_streams(streams, args.docker_host)
     runner = OperationRunner(
-        args.docker_host, reporter, streams, broker, lifecycle_threads=max(1, args.lifecycle_concurrency)
+        args.docker_host, reporter, streams, broker, identity.slug, lifecycle_threads=max(1, args.lifecycle_concurrency)
     )
     # Stopped in reverse: the lifecycle lane first, while its operations can still report.
     heartbeat = Heartbeat(engine, reporter, claim, interval=args.heartbeat)

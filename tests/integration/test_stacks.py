@@ -20,7 +20,7 @@ from tests.conftest import unique_name
 from tests.integration.test_dangerous_containers import token_of
 from tests.support.docker_cli import IMAGE, TEST_RUN, docker, remove_test_objects
 from tests.support.operations import call, finished
-from tests.support.processes import wait_until
+from tests.support.processes import free_port, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -231,3 +231,29 @@ def test_a_cli_project_appears_at_once_and_is_taken_over_by_an_admin(stack, host
     redeploy = finished(stack, as_user(stack, developer, "POST", f"/api/v1/stacks/{found['id']}/redeploy/").json())
     assert redeploy["state"] == "succeeded", redeploy["error"]
     assert stack_of(stack, host, name, lambda r: r["version"] == 2 and running(r))["source"] == "berth"
+
+
+def test_a_port_in_use_and_a_failing_healthcheck_are_each_a_sentence_naming_the_service(stack, host, tokens):
+    developer = tokens("developer")
+    port = free_port()
+    holder = unique_name("port-holder")
+    docker("run", "-d", "--name", holder, "--label", f"berth.test={TEST_RUN}", "-p", f"127.0.0.1:{port}:80",
+           IMAGE, "sleep", "300")  # fmt: skip
+
+    taken = compose_file().replace(
+        "    networks: [back]\n", f'    networks: [back]\n    ports: ["127.0.0.1:{port}:80"]\n', 1
+    )
+    failed = finished(stack, create(stack, developer, host, unique_name("port").lower(), taken).json(), 90)
+    assert failed["state"] == "failed" and "web" in failed["error"], failed["error"]
+    assert "already allocated" in failed["error"] or "address already in use" in failed["error"], failed["error"]
+
+    sick = compose_file().replace(
+        "    networks: [back]\n",
+        '    networks: [back]\n    healthcheck: {test: ["CMD", "false"], interval: 1s, timeout: 1s, retries: 1}\n',
+        1,
+    )
+    started = time.monotonic()
+    failed = finished(stack, create(stack, developer, host, unique_name("sick").lower(), sick).json(), 120)
+    assert failed["state"] == "failed" and "web" in failed["error"], failed["error"]
+    assert "unhealthy" in failed["error"], failed["error"]
+    assert time.monotonic() - started < 90  # told when it turned unhealthy, not at the wait's end

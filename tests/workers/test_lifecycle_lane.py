@@ -158,7 +158,12 @@ def slow_engine(monkeypatch):
 def make_runner(lifecycle_threads: int = 2) -> tuple[OperationRunner, FakeReporter]:
     reporter = FakeReporter()
     runner = OperationRunner(
-        "unix:///nonexistent.sock", reporter, FakeStreams(), FakeRedis(), lifecycle_threads=lifecycle_threads
+        "unix:///nonexistent.sock",
+        reporter,
+        FakeStreams(),
+        FakeRedis(),
+        "web-1",
+        lifecycle_threads=lifecycle_threads,
     )
     return runner, reporter
 

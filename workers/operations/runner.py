@@ -47,6 +47,7 @@ class OperationRunner:
         reporter: Reporter,
         streams: StreamLoop,
         client: redis.Redis,
+        slug: str,
         progress_interval: float = 0.1,
         lifecycle_threads: int = 4,
     ):
@@ -54,6 +55,7 @@ class OperationRunner:
         self.reporter = reporter
         self.streams = streams
         self.client = client
+        self.slug = slug  # the host's: its operations' Redis keys are under it (wire.names)
         register_export_sender(streams, docker_host, client)
         self.progress_interval = progress_interval
         # A service of the worker (workers/services.py): stopped, it gives up what still waits.
@@ -98,7 +100,7 @@ class OperationRunner:
 
     def run_now(self, task: OperationTask, progress: StreamKey | None = None) -> None:
         operation_id, kind = task.operation.id, task.operation.kind
-        if self.client.exists(operation_abandoned_key(self.reporter.identity.slug, operation_id)):
+        if self.client.exists(operation_abandoned_key(self.slug, operation_id)):
             log.info("Operation %s was given up by the portal while queued; not running it", operation_id)
             return
         run = KINDS.get(kind)
@@ -106,7 +108,7 @@ class OperationRunner:
         self._report(OperationReport(operation_id, "running"))
         feed = ProgressFeed(
             operation_id,
-            self.reporter.identity.slug,
+            self.slug,
             self.streams.group_send,
             lambda key, text, ttl: self.client.set(key, text, ex=ttl),
             interval=self.progress_interval,
