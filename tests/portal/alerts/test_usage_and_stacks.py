@@ -3,6 +3,7 @@ stack.partly_down fires for a stack partly running past its grace and resolves w
 stops or goes."""
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -189,3 +190,15 @@ def test_a_rule_made_or_changed_judges_the_hosts_usage_at_once(team, host_a, dja
     with django_capture_on_commit_callbacks(execute=True):
         api.patch(f"/api/v1/alert-rules/{rule.json()['id']}/", {"threshold_percent": 99}, format="json")
     assert Alert.objects.get().state == AlertState.RESOLVED
+
+
+def test_the_host_page_carries_the_usage_its_script_shows(team, host_a, client):
+    host_a.disk_total, host_a.disk_used = 200 * GB, 50 * GB
+    host_a.memory, host_a.memory_available = 8 * GB, 2 * GB
+    host_a.save()
+    client.force_login(team.members.get(username="ada"))
+
+    page = client.get(f"/hosts/{host_a.pk}/").content.decode()
+
+    assert '"disk_percent": 25.0' in page and '"memory_percent": 75.0' in page
+    assert "Disk in use" in (Path(__file__).parents[3] / "static/berth/host_detail.js").read_text()
