@@ -71,10 +71,12 @@ def judge_partly_down(now: datetime | None = None) -> int:
         due = [key for key, at in since.items() if now - at >= timedelta(seconds=settings.BERTH_ALERT_STACK_GRACE)]
         hosts = Host.objects.in_bulk({host_id for host_id, _ in due})
         scopes = TeamScopes()
+        # What fires already is not asked again (fire() would lock and look, each second).
+        firing = {(a.rule_id, a.host_id, a.subject) for a in open_alerts}
         for host_id, project in due:
             containers = stacks[(host_id, project)]
             for rule in rules:
-                if not scopes.covers(rule, host_id):
+                if (rule.pk, host_id, project) in firing or not scopes.covers(rule, host_id):
                     continue
                 if not any(matches_container(rule.match or {}, c.name, c.labels or {}) for c in containers):
                     continue
