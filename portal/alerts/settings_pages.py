@@ -4,6 +4,9 @@ policy: a user who may not write for the team gets the 403 page) and saved by
 portal/alerts/changes.py (saved and audited in one transaction). "Send a test" calls the API
 (static/berth/alert_settings.js)."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
@@ -71,58 +74,62 @@ def _save(request, form, serializer_class, instance, write, partial: bool):
     return write(request, instance, **body.validated_data)
 
 
-def _form_page(request, template: str, form, obj, kind: str):
-    return render(request, template, {"form": form, "obj": obj, "kind": kind})
+@dataclass(frozen=True)
+class Writable:
+    """What the add and edit pages of rules, or of channels, are made of."""
+
+    model: type
+    form: type
+    serializer: type
+    create: Callable
+    change: Callable
+    template: str
+    saved: str  # the sentence once saved, with {name}
+    partial: bool  # an edit sends only what changed (a channel's secret, its chat URL)
+
+
+RULES = Writable(
+    AlertRule, AlertRuleForm, AlertRuleSerializer, changes.create_rule, changes.change_rule,
+    "alerts/rule_form.html", "Rule {name} saved.", False,
+)  # fmt: skip
+CHANNELS = Writable(
+    AlertChannel, AlertChannelForm, AlertChannelSerializer, changes.create_channel, changes.change_channel,
+    "alerts/channel_form.html", "Channel {name} saved. Send it a test to see that it arrives.", True,
+)  # fmt: skip
+
+
+def _write_page(request, what: Writable, pk: int | None):
+    """The add page (pk None) or the edit page of a rule or a channel."""
+    obj = _visible(request, what.model, pk) if pk is not None else None
+    _refuse_unless_manager(request, obj)
+    edited = {} if obj is None else {what.model.__name__.removeprefix("Alert").lower(): obj}
+    form = what.form(request, request.POST or None, **edited)
+    if request.method == "POST":
+        write = what.create if obj is None else what.change
+        if saved := _save(request, form, what.serializer, obj, write, what.partial and obj is not None):
+            messages.success(request, what.saved.format(name=saved.name))
+            return redirect("alert-settings")
+    return render(request, what.template, {"form": form, "obj": obj})
 
 
 @login_required
 def rule_add(request):
-    _refuse_unless_manager(request)
-    form = AlertRuleForm(request, request.POST or None)
-    if request.method == "POST" and (
-        rule := _save(request, form, AlertRuleSerializer, None, changes.create_rule, False)
-    ):
-        messages.success(request, f"Rule {rule.name} saved.")
-        return redirect("alert-settings")
-    return _form_page(request, "alerts/rule_form.html", form, None, "rule")
+    return _write_page(request, RULES, None)
 
 
 @login_required
 def rule_edit(request, pk: int):
-    rule = _visible(request, AlertRule, pk)
-    _refuse_unless_manager(request, rule)
-    form = AlertRuleForm(request, request.POST or None, rule=rule)
-    if request.method == "POST" and (
-        saved := _save(request, form, AlertRuleSerializer, rule, changes.change_rule, False)
-    ):
-        messages.success(request, f"Rule {saved.name} saved.")
-        return redirect("alert-settings")
-    return _form_page(request, "alerts/rule_form.html", form, rule, "rule")
+    return _write_page(request, RULES, pk)
 
 
 @login_required
 def channel_add(request):
-    _refuse_unless_manager(request)
-    form = AlertChannelForm(request, request.POST or None)
-    if request.method == "POST" and (
-        channel := _save(request, form, AlertChannelSerializer, None, changes.create_channel, False)
-    ):
-        messages.success(request, f"Channel {channel.name} saved. Send it a test to see that it arrives.")
-        return redirect("alert-settings")
-    return _form_page(request, "alerts/channel_form.html", form, None, "channel")
+    return _write_page(request, CHANNELS, None)
 
 
 @login_required
 def channel_edit(request, pk: int):
-    channel = _visible(request, AlertChannel, pk)
-    _refuse_unless_manager(request, channel)
-    form = AlertChannelForm(request, request.POST or None, channel=channel)
-    if request.method == "POST" and (
-        saved := _save(request, form, AlertChannelSerializer, channel, changes.change_channel, True)
-    ):
-        messages.success(request, f"Channel {saved.name} saved.")
-        return redirect("alert-settings")
-    return _form_page(request, "alerts/channel_form.html", form, channel, "channel")
+    return _write_page(request, CHANNELS, pk)
 
 
 def _delete(request, model, pk: int, delete, what: str):
