@@ -26,6 +26,8 @@ class EngineInfo:
     containers_paused: int
     containers_stopped: int
     images: int
+    # Where the engine keeps images and containers, as the engine sees it (a path on its machine).
+    docker_root_dir: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -59,4 +61,5 @@ def engine_info_from_api(info: dict[str, Any], version: dict[str, Any]) -> Engin
         containers_paused=_int(info.get("ContainersPaused")),
         containers_stopped=_int(info.get("ContainersStopped")),
         images=_int(info.get("Images")),
+        docker_root_dir=str(info.get("DockerRootDir") or ""),
     )

@@ -246,6 +246,8 @@ BERTH_GIT_POLL_MINIMUM = int(os.environ.get("BERTH_GIT_POLL_MINIMUM", "60"))
 BERTH_SMTP_URL = os.environ.get("SMTP_URL", "")
 BERTH_ALERT_EMAIL_FROM = os.environ.get("BERTH_ALERT_EMAIL_FROM", "berth@localhost")
 BERTH_ALERT_LEASE_SECONDS = float(os.environ.get("BERTH_ALERT_LEASE_SECONDS", "30"))
+# A stack partly running this many seconds fires `stack.partly_down` (shorter is a deploy in progress).
+BERTH_ALERT_STACK_GRACE = float(os.environ.get("BERTH_ALERT_STACK_GRACE", "30"))
 # Terminal recordings (asciicast v2): where they live, the most one may grow to, how long they are kept.
 BERTH_RECORDINGS_DIR = Path(os.environ.get("BERTH_RECORDINGS_DIR", DATA_DIR / "recordings"))
 BERTH_RECORDING_MAX_BYTES = int(os.environ.get("BERTH_RECORDING_MAX_BYTES", str(32 * 1024 * 1024)))

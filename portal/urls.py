@@ -90,6 +90,7 @@ urlpatterns = [
     path("", include("portal.registries.urls")),
     path("", include("portal.terminals.urls")),
     path("", include("portal.stacks.urls")),
+    path("", include("portal.alerts.urls")),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),

@@ -35,6 +35,8 @@ REPORT_KINDS = ("hello", "heartbeat", "goodbye", "refused", "inventory", "operat
 OPERATION_STATES = ("running", "succeeded", "failed")
 # The counts in the engine's facts (engine.info.EngineInfo).
 NUMBER_FIELDS = ("cpus", "memory", "containers", "containers_running", "images")
+# How full the host is (workers/usage.py), in bytes; a figure the worker cannot measure is left out.
+USAGE_FIELDS = ("memory_available", "disk_total", "disk_used")
 # What wire.names.host_slug makes (it may end in a dash where it cut a long name at 60).
 HOST_SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,59}")
 
@@ -83,9 +85,13 @@ class EngineFacts:
     reachable: bool
     error: str = ""
     info: dict | None = None
+    usage: dict | None = None
 
     def to_wire(self) -> dict[str, Any]:
-        return {"reachable": self.reachable, "error": self.error, "info": self.info}
+        wire: dict[str, Any] = {"reachable": self.reachable, "error": self.error, "info": self.info}
+        if self.usage is not None:
+            wire["usage"] = self.usage
+        return wire
 
     @classmethod
     def from_wire(cls, data: dict) -> EngineFacts:
@@ -94,7 +100,13 @@ class EngineFacts:
             raise InvalidReport("report engine info is not an object")
         if info and any(info.get(k) is not None and not isinstance(info[k], int) for k in NUMBER_FIELDS):
             raise InvalidReport("report engine info has a count that is not an integer")
-        return cls(reachable=bool(data.get("reachable")), error=str(data.get("error") or ""), info=info)
+        usage = data.get("usage")
+        if usage is not None:
+            if not isinstance(usage, dict) or set(usage) - set(USAGE_FIELDS):
+                raise InvalidReport(f"report engine usage knows only {', '.join(USAGE_FIELDS)}")
+            if any(type(v) is not int or v < 0 for v in usage.values()):
+                raise InvalidReport("report engine usage has a figure that is not a whole number of bytes")
+        return cls(reachable=bool(data.get("reachable")), error=str(data.get("error") or ""), info=info, usage=usage)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from kombu.exceptions import OperationalError
 from engine import Engine, EngineUnavailable
 from workers.identity import NameClaim
 from workers.reports import EngineState, Reporter
+from workers.usage import host_usage
 
 __all__ = ["Heartbeat"]
 
@@ -51,12 +52,13 @@ class Heartbeat:
             self.engine.ping()
             stale = time.monotonic() - self._info_at >= self.info_every
             if previous.info is None or not previous.reachable or stale:
-                self.state = EngineState(reachable=True, info=self.engine.info())
+                info = self.engine.info()
+                self.state = EngineState(reachable=True, info=info, usage=host_usage(info.docker_root_dir))
                 self._info_at = time.monotonic()
             else:
-                self.state = EngineState(reachable=True, info=previous.info)
+                self.state = EngineState(reachable=True, info=previous.info, usage=previous.usage)
         except EngineUnavailable as exc:
-            self.state = EngineState(reachable=False, info=previous.info, error=str(exc))
+            self.state = EngineState(reachable=False, info=previous.info, error=str(exc), usage=previous.usage)
         if previous.reachable != self.state.reachable:
             if self.state.reachable:
                 info = self.state.info

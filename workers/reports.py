@@ -32,13 +32,20 @@ class EngineState:
     reachable: bool
     info: EngineInfo | None = None
     error: str = ""
+    # How full the machine is (workers/usage.py), measured with each full info.
+    usage: dict | None = None
 
     @property
     def engine_id(self) -> str | None:
         return self.info.engine_id if self.info else None
 
     def facts(self) -> EngineFacts:
-        return EngineFacts(reachable=self.reachable, error=self.error, info=self.info.as_dict() if self.info else None)
+        return EngineFacts(
+            reachable=self.reachable,
+            error=self.error,
+            info=self.info.as_dict() if self.info else None,
+            usage=self.usage,
+        )
 
 
 class Reporter:

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from portal.alerts.choices import AlertState, DeliveryKind
 from portal.alerts.delivery import send_now
+from portal.alerts.detect import judge_rule_hosts
 from portal.alerts.events import publish_alert
 from portal.alerts.firing import add_entry
 from portal.alerts.models import Alert, AlertChannel, AlertRule, Delivery, Mute
@@ -39,6 +40,7 @@ RULE_FIELDS = (
     "cooldown_seconds",
     "restart_count",
     "restart_window_seconds",
+    "threshold_percent",
     "mute_until",
     "mute_windows",
 )
@@ -54,6 +56,7 @@ def _rule_detail(rule: AlertRule) -> dict:
         "match": rule.match,
         "channels": sorted(c.name for c in rule.channels.all()),
         "cooldown_seconds": rule.cooldown_seconds,
+        "threshold_percent": rule.threshold_percent,
         "mute_until": rule.mute_until.isoformat() if rule.mute_until else None,
     }
 
@@ -105,11 +108,16 @@ def _delete(request, action: str, describe, obj) -> None:
 
 
 def create_rule(request, **fields) -> AlertRule:
-    return _write(request, "alert.rule.create", _save_rule, _rule_detail, AlertRule(), fields)
+    rule = _write(request, "alert.rule.create", _save_rule, _rule_detail, AlertRule(), fields)
+    transaction.on_commit(lambda: judge_rule_hosts(rule))
+    return rule
 
 
 def change_rule(request, rule: AlertRule, **fields) -> AlertRule:
-    return _write(request, "alert.rule.change", _save_rule, _rule_detail, rule, fields)
+    rule = _write(request, "alert.rule.change", _save_rule, _rule_detail, rule, fields)
+    # A threshold raised past the usage resolves now, not at the host's next news.
+    transaction.on_commit(lambda: judge_rule_hosts(rule))
+    return rule
 
 
 def delete_rule(request, rule: AlertRule) -> None:

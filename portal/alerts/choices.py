@@ -11,6 +11,9 @@ class EventKind(models.TextChoices):
     CONTAINER_STOPPED = "container.stopped", "Container stopped (it should run)"
     HOST_OFFLINE = "host.offline", "Host offline"
     HOST_ENGINE = "host.engine_unreachable", "Host's engine unreachable"
+    HOST_DISK = "host.disk", "Host's disk fuller than the rule's threshold"
+    HOST_MEMORY = "host.memory", "Host's memory fuller than the rule's threshold"
+    STACK_PARTLY_DOWN = "stack.partly_down", "Stack partly down (some services' containers not running)"
     OPERATION_FAILED = "operation.failed", "Operation failed"
     TERMINAL_SENSITIVE = "terminal.sensitive", "Terminal opened on a sensitive host"
 

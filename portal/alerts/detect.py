@@ -22,7 +22,16 @@ from portal.alerts.scope import TeamScopes
 from portal.containers.models import Container
 from portal.hosts.models import Host
 
-__all__ = ["SENSITIVE_LABEL", "container_conditions", "host_conditions", "on_event", "settle_restart_loops"]
+__all__ = [
+    "SENSITIVE_LABEL",
+    "USAGE_HYSTERESIS",
+    "container_conditions",
+    "host_conditions",
+    "judge_rule_hosts",
+    "on_event",
+    "settle_restart_loops",
+    "usage_condition",
+]
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +42,12 @@ CONTAINER_KINDS = {
     EventKind.CONTAINER_RESTART_LOOP,
     EventKind.CONTAINER_STOPPED,
 }
-HOST_KINDS = {EventKind.HOST_OFFLINE, EventKind.HOST_ENGINE}
+HOST_KINDS = {EventKind.HOST_OFFLINE, EventKind.HOST_ENGINE, EventKind.HOST_DISK, EventKind.HOST_MEMORY}
+# host.disk / host.memory: which percentage of the host's facts each judges.
+USAGE_PERCENT = {EventKind.HOST_DISK: "disk_percent", EventKind.HOST_MEMORY: "memory_percent"}
+# An alert on usage resolves once the usage is this many points under the threshold, so a disk
+# hovering at the line does not fire and resolve at every measure.
+USAGE_HYSTERESIS = 2
 # A host label that marks it sensitive: a terminal opened on it fires `terminal.sensitive`.
 SENSITIVE_LABEL = "berth.sensitive"
 DOWN = ("exited", "dead")
@@ -57,11 +71,22 @@ def container_conditions(facts: dict, oom_killed: bool) -> dict[str, bool | None
     }
 
 
-def host_conditions(host: dict) -> dict[str, bool | None]:
+def usage_condition(percent: float | None, threshold: int) -> bool | None:
+    """Fires past the threshold, resolves at USAGE_HYSTERESIS points under it; in between (and
+    when the worker could not measure) it says nothing, so an open alert stays open."""
+    if percent is None:
+        return None
+    if percent > threshold:
+        return True
+    return False if percent <= threshold - USAGE_HYSTERESIS else None
+
+
+def host_conditions(host: dict, threshold: int = 90) -> dict[str, bool | None]:
     status = host.get("status")
     return {
         EventKind.HOST_OFFLINE: {"offline": True, "online": False}.get(status),
         EventKind.HOST_ENGINE: (not host.get("engine_reachable")) if status == "online" else None,
+        **{kind: usage_condition(host.get(field), threshold) for kind, field in USAGE_PERCENT.items()},
     }
 
 
@@ -166,14 +191,35 @@ def _judge_host(host_id: int, body: dict, now: datetime) -> None:
     host = Host.objects.filter(pk=host_id).first()
     if not rules or host is None:
         return
-    for kind, holds in host_conditions(body).items():
-        title = (
-            f"Host {host.name} is offline"
-            if kind == EventKind.HOST_OFFLINE
-            else f"The Docker engine of host {host.name} is unreachable: {host.engine_error or 'no answer'}"
-        )
-        for rule in (r for r in rules if kind in r.events):
-            _apply(rule, host, kind, holds, host.name, title, now)
+    for rule in rules:
+        for kind, holds in host_conditions(body, rule.threshold_percent).items():
+            if kind in rule.events:
+                _apply(rule, host, kind, holds, host.name, _host_title(kind, host, body, rule), now)
+
+
+def _host_title(kind: str, host: Host, body: dict, rule: AlertRule) -> str:
+    if kind == EventKind.HOST_OFFLINE:
+        return f"Host {host.name} is offline"
+    if kind == EventKind.HOST_ENGINE:
+        return f"The Docker engine of host {host.name} is unreachable: {host.engine_error or 'no answer'}"
+    what = "disk (under the engine's root folder)" if kind == EventKind.HOST_DISK else "memory"
+    return f"Host {host.name}'s {what} is {body.get(USAGE_PERCENT[kind])} % used, past {rule.threshold_percent} %"
+
+
+def judge_rule_hosts(rule: AlertRule, now: datetime | None = None) -> None:
+    """Judge a rule's host usage conditions against the hosts as stored (a rule just made or
+    changed: its threshold may already be passed, or no longer)."""
+    if not rule.enabled or not set(rule.events) & set(USAGE_PERCENT):
+        return
+    now = now or timezone.now()
+    scopes = TeamScopes()
+    for host in Host.objects.all() if rule.all_hosts else rule.hosts.all():
+        if not scopes.covers(rule, host.pk):
+            continue
+        body = {field: getattr(host, field) for field in USAGE_PERCENT.values()}
+        for kind, holds in host_conditions(body, rule.threshold_percent).items():
+            if kind in rule.events and kind in USAGE_PERCENT:
+                _apply(rule, host, kind, holds, host.name, _host_title(kind, host, body, rule), now)
 
 
 def _judge_operation(host_id: int, operation: dict, now: datetime) -> None:

@@ -1,11 +1,12 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from portal.access.querysets import RestrictedQuerySet
 from portal.alerts.choices import AlertState, ChannelKind, DeliveryKind, DeliveryState
 from portal.registries.encryption import open_secret, seal
 
-__all__ = ["Alert", "AlertChannel", "AlertEntry", "AlertRule", "Delivery", "Mute", "RestartTrack"]
+__all__ = ["Alert", "AlertChannel", "AlertEntry", "AlertRule", "Delivery", "Mute", "PartlyDownTrack", "RestartTrack"]
 
 
 class AlertChannel(models.Model):
@@ -68,6 +69,11 @@ class AlertRule(models.Model):
     # A loop: this many restarts within restart_window_seconds.
     restart_count = models.PositiveIntegerField(default=3)
     restart_window_seconds = models.PositiveIntegerField(default=300)
+    # host.disk / host.memory fire when the host's usage passes this percentage, and resolve once
+    # it is back under by USAGE_HYSTERESIS points (portal/alerts/detect.py).
+    threshold_percent = models.PositiveSmallIntegerField(
+        default=90, validators=[MinValueValidator(1), MaxValueValidator(99)]
+    )
     mute_until = models.DateTimeField(null=True, blank=True)
     # Maintenance windows: [{"start": iso, "end": iso}, ...]
     mute_windows = models.JSONField(default=list, blank=True)
@@ -226,3 +232,23 @@ class RestartTrack(models.Model):
 
     def __str__(self) -> str:
         return f"{self.engine_id}: {len(self.times)} restarts"
+
+
+class PartlyDownTrack(models.Model):
+    """A compose project seen partly running since `since`: `stack.partly_down` fires only once
+    that lasted the grace (BERTH_ALERT_STACK_GRACE), so a deploy in progress says nothing."""
+
+    policy_host_field = "host"
+
+    host = models.ForeignKey("hosts.Host", on_delete=models.CASCADE, related_name="+")
+    project = models.CharField(max_length=300)
+    since = models.DateTimeField()
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["host", "project"]
+        constraints = [models.UniqueConstraint(fields=["host", "project"], name="partly_down_track_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.project} partly running since {self.since}"

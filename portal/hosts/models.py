@@ -40,6 +40,11 @@ class Host(models.Model):
     container_count = models.PositiveIntegerField(default=0)
     running_count = models.PositiveIntegerField(default=0)
     image_count = models.PositiveIntegerField(default=0)
+    # How full the host is, as its worker measured on its machine (workers/usage.py); null where
+    # it could not (an engine reached by TCP has its disk on another machine).
+    memory_available = models.BigIntegerField(null=True, blank=True)
+    disk_total = models.BigIntegerField(null=True, blank=True)
+    disk_used = models.BigIntegerField(null=True, blank=True)
 
     worker_instance = models.CharField(max_length=64, blank=True)
     worker_machine = models.CharField(max_length=200, blank=True)
@@ -72,6 +77,20 @@ class Host(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def memory_percent(self) -> float | None:
+        """Memory in use (total less available) as a percentage of the engine's MemTotal."""
+        if self.memory_available is None or not self.memory:
+            return None
+        return round(100 * max(0, self.memory - self.memory_available) / self.memory, 1)
+
+    @property
+    def disk_percent(self) -> float | None:
+        """The disk under the engine's root folder in use, as a percentage of its size."""
+        if self.disk_used is None or not self.disk_total:
+            return None
+        return round(100 * self.disk_used / self.disk_total, 1)
 
     @property
     def enrolled(self) -> bool:

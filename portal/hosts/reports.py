@@ -32,19 +32,26 @@ INFO_FIELDS = {
     "containers_running": "running_count",
     "images": "image_count",
 }
+USAGE_FIELDS = ("memory_available", "disk_total", "disk_used")
 
 
 # A heartbeat moves only these: alone, they are not news for open pages (each of which refetches
 # its list on a host event) but for the "last seen" a page shows, sent at most every
 # LAST_SEEN_EVENT_EVERY per host. Without this, 200 hosts were 100 events a second to every page.
-QUIET_FIELDS = frozenset({"last_seen", "last_seq", "updated_at"})
+# The usage figures move a little with every measure: pages (and the alerts judging them) hear of
+# them when a percentage moves by a whole point (_shown).
+QUIET_FIELDS = frozenset({"last_seen", "last_seq", "updated_at", *USAGE_FIELDS})
 LAST_SEEN_EVENT_EVERY = timedelta(seconds=30)
 _last_seen_published: dict[str, object] = {}  # by worker instance
 _last_seen_lock = threading.Lock()
 
 
 def _shown(host: Host) -> dict:
-    return {f.attname: getattr(host, f.attname) for f in Host._meta.concrete_fields if f.attname not in QUIET_FIELDS}
+    shown = {f.attname: getattr(host, f.attname) for f in Host._meta.concrete_fields if f.attname not in QUIET_FIELDS}
+    for name in ("memory_percent", "disk_percent"):
+        percent = getattr(host, name)
+        shown[name] = None if percent is None else int(percent)
+    return shown
 
 
 def _news(host: Host, shown_before: dict, now) -> bool:
@@ -86,6 +93,10 @@ def _apply_engine(host: Host, engine: dict | None) -> None:
     for source, target in INFO_FIELDS.items():
         if source in info and info[source] is not None:
             setattr(host, target, info[source])
+    if "usage" in engine:
+        usage = engine.get("usage") or {}
+        for name in USAGE_FIELDS:
+            setattr(host, name, usage.get(name))
 
 
 class Claim(enum.Enum):

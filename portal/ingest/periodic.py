@@ -13,6 +13,7 @@ from django.db import close_old_connections
 
 from portal.alerts.detect import settle_restart_loops
 from portal.alerts.firing import send_summaries
+from portal.alerts.partly_down import judge_partly_down
 from portal.alerts.tasks import kick_due_deliveries
 from portal.hosts.broker import queue_depth, redis_answers
 from portal.hosts.enrollment import refresh_enrolled_users
@@ -49,6 +50,8 @@ JOBS = (
     (settle_restart_loops, ALERT_SETTLE_EVERY),
     # Git stacks whose poll interval has passed (each checked by a task of its own).
     (kick_due_polls, GIT_POLL_EVERY),
+    # Stacks partly running past their grace (no event comes when time passes).
+    (judge_partly_down, None),
 )
 # The jobs that take a silence for a death: skipped while the portal cannot hear (Hearing).
 JUDGE_SILENCE = {mark_lost_hosts, fail_lost_operations}

@@ -10,6 +10,11 @@
     ]));
   }
 
+  // "used / total (percent %)", or "" when the worker could not measure it.
+  function usage(used, total, percent) {
+    return percent === null || percent === undefined ? "" : bytes(used) + " / " + bytes(total) + " (" + percent.toFixed(1) + " %)";
+  }
+
   function render() {
     document.getElementById("host-status").replaceChildren(statusBadge(host));
     const error = document.getElementById("host-engine-error");
@@ -21,6 +26,8 @@
     rows("host-engine", [
       ["Engine version", host.engine_version], ["API version", host.api_version], ["OS", host.os],
       ["Kernel", host.kernel], ["Architecture", host.arch], ["CPUs", host.cpus], ["Memory", bytes(host.memory)],
+      ["Memory in use", usage(host.memory - host.memory_available, host.memory, host.memory_percent)],
+      ["Disk in use (engine's root)", usage(host.disk_used, host.disk_total, host.disk_percent)],
       ["Containers", host.running_count + " running / " + host.container_count], ["Images", host.image_count],
     ]);
     rows("host-worker", [

@@ -27,6 +27,8 @@ class AlertsWorld:
     hook: HttpReceiver
     smtp: SmtpSink
     prefix: str
+    team: dict | None = None
+    webhook: dict | None = None
 
     def alerts(self, **params) -> list[dict]:
         params = {"host": self.host["id"], "page_size": 200, **params}
@@ -39,10 +41,20 @@ class AlertsWorld:
 
         return check
 
-    def hooks_about(self, subject: str) -> list[dict]:
-        """Each alert about `subject` the webhook was told of, with `message`: fired, resolved, summary."""
+    def hooks_about(self, subject: str, message: str | None = None) -> list[dict]:
+        """Each alert about `subject` the webhook was told of, with `message`: fired, resolved,
+        summary (only those of `message`, if given)."""
         bodies = [json.loads(r.body) for r in list(self.hook.requests)]
-        return [a for b in bodies for a in b.get("alerts", []) if a["subject"] == subject]
+        alerts = [a for b in bodies for a in b.get("alerts", []) if a["subject"] == subject]
+        return [a for a in alerts if message is None or a.get("message") == message]
+
+    def add_rule(self, **rule) -> dict:
+        """A rule of the world's team, telling the webhook."""
+        made = self.stack.post(
+            "/api/v1/alert-rules/", {"team": self.team["id"], "channels": [self.webhook["id"]], **rule}
+        )
+        assert made.status_code == 201, made.text
+        return made.json()
 
     def stop(self) -> None:
         self.stack.stop()
@@ -51,11 +63,16 @@ class AlertsWorld:
         self.smtp.close()
 
 
-def start_alerts_world(data_dir: Path, redis_dir: Path) -> AlertsWorld:
+def start_alerts_world(data_dir: Path, redis_dir: Path, env: dict[str, str] | None = None) -> AlertsWorld:
+    """`env`: more settings for every process of the stack (a short grace, say)."""
     hook, smtp = HttpReceiver(), SmtpSink()
     redis_server = RedisServer(redis_dir).start()
     stack = FaultStack(data_dir=data_dir, redis_url=redis_server.url)
-    stack.extra_env = {"SMTP_URL": f"{smtp.url}?from=berth@example.com", "BERTH_ALERT_LEASE_SECONDS": "2"}
+    stack.extra_env = {
+        "SMTP_URL": f"{smtp.url}?from=berth@example.com",
+        "BERTH_ALERT_LEASE_SECONDS": "2",
+        **(env or {}),
+    }
     stack.start()
     prefix = unique_name("alerts")
     stack.host_worker(prefix)
@@ -89,4 +106,4 @@ def start_alerts_world(data_dir: Path, redis_dir: Path) -> AlertsWorld:
     for rule in rules:
         made = stack.post("/api/v1/alert-rules/", {"team": team["id"], **rule})
         assert made.status_code == 201, made.text
-    return AlertsWorld(stack, redis_server, host, hook, smtp, prefix)
+    return AlertsWorld(stack, redis_server, host, hook, smtp, prefix, team, webhook)

@@ -60,6 +60,14 @@ def image() -> ImageRecord:
     [
         envelope("hello", engine=EngineFacts(reachable=True, info={"engine_id": "E:1", "cpus": 4})),
         envelope("heartbeat", engine=EngineFacts(reachable=False, error="connection refused")),
+        envelope(
+            "heartbeat",
+            engine=EngineFacts(
+                reachable=True,
+                info={"engine_id": "E:1", "memory": 8 << 30, "docker_root_dir": "/var/lib/docker"},
+                usage={"memory_available": 3 << 30, "disk_total": 100 << 30, "disk_used": 42 << 30},
+            ),
+        ),
         envelope("goodbye", engine=EngineFacts(reachable=True)),
         envelope("refused", reason="name in use"),
         envelope(

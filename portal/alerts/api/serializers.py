@@ -115,7 +115,8 @@ class AlertChannelSerializer(serializers.ModelSerializer):
 class AlertRuleSerializer(serializers.ModelSerializer):
     """A team's rule. `events`: what fires it; `all_hosts` or `hosts` (within the team's hosts);
     `match`: `{names: [glob], labels: ["key" or "key=value"], stacks: [compose project]}`;
-    `channels`: the team's channels told; `cooldown_seconds`: one message per subject at most
+    `channels`: the team's channels told; `threshold_percent` (1 to 99, default 90): how full a host's
+    disk or memory gets before host.disk / host.memory fire; `cooldown_seconds`: one message per subject at most
     this often (then a summary); `mute_until`, `mute_windows` (`[{start, end}]`): silence."""
 
     team = TeamField()
@@ -128,6 +129,16 @@ class AlertRuleSerializer(serializers.ModelSerializer):
     cooldown_seconds = serializers.IntegerField(min_value=0, max_value=86400, required=False)
     restart_count = serializers.IntegerField(min_value=2, max_value=1000, required=False)
     restart_window_seconds = serializers.IntegerField(min_value=10, max_value=86400, required=False)
+    threshold_percent = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=99,
+        error_messages={
+            "min_value": "threshold_percent is a percentage from 1 to 99.",
+            "max_value": "threshold_percent is a percentage from 1 to 99.",
+            "invalid": "threshold_percent is a whole percentage from 1 to 99.",
+        },
+    )
 
     class Meta:
         model = AlertRule
@@ -145,6 +156,7 @@ class AlertRuleSerializer(serializers.ModelSerializer):
             "cooldown_seconds",
             "restart_count",
             "restart_window_seconds",
+            "threshold_percent",
             "mute_until",
             "mute_windows",
             "created_at",

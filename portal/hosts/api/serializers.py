@@ -10,6 +10,8 @@ __all__ = ["HostSerializer"]
 class HostSerializer(serializers.ModelSerializer):
     status = serializers.ChoiceField(choices=HostStatus.choices, source="current_status", read_only=True)
     enrolled = serializers.BooleanField(read_only=True)
+    memory_percent = serializers.FloatField(read_only=True)
+    disk_percent = serializers.FloatField(read_only=True)
 
     class Meta:
         model = Host
@@ -30,6 +32,11 @@ class HostSerializer(serializers.ModelSerializer):
             "arch",
             "cpus",
             "memory",
+            "memory_available",
+            "memory_percent",
+            "disk_total",
+            "disk_used",
+            "disk_percent",
             "container_count",
             "running_count",
             "image_count",

@@ -552,6 +552,7 @@ def test_every_url_of_the_project_is_in_the_matrix_or_public():
     covered |= {"network-named", "volume-named"}  # by name, a redirect (issue 14)
     covered |= {e[0] for e in ALERTS_API} | {e[0] for e in ALERTS_PAGES}  # alerts (issue 16)
     covered |= {"v1:stack-webhook"}  # by signature: test_a_webhook_is_let_in_by_its_signature_alone…
+    covered |= {e[0] for e in ALERT_SETTINGS_PAGES}
     missing = sorted(set(_names(get_resolver().url_patterns)) - covered)
 
     assert missing == [], f"URLs with no entry in the access matrix: {missing}"
@@ -1939,3 +1940,35 @@ def test_alerts_pages(world, alert_world, actor, name, path, host):
         assert response.status_code == 302
     else:
         assert response.status_code == (200 if host is None or allowed(actor, "alert.view", host) else 404)
+
+
+# The alert settings pages answer as the API does for the same kind of access (GET; the forms' posts
+# are judged by the API's serializers, tests/portal/alerts/test_settings_pages.py).
+ALERT_SETTINGS_PAGES = [
+    ("alert-settings", lambda o: "/alerts/settings/", "list"),
+    ("alert-rule-add", lambda o: "/alerts/settings/rules/new/", "create"),
+    ("alert-rule-edit", lambda o: f"/alerts/settings/rules/{o['rule mine'].pk}/", "mine.manage"),
+    ("alert-rule-edit", lambda o: f"/alerts/settings/rules/{o['rule theirs'].pk}/", "theirs"),
+    ("alert-rule-delete", lambda o: f"/alerts/settings/rules/{o['rule mine'].pk}/remove/", "mine.manage"),
+    ("alert-channel-add", lambda o: "/alerts/settings/channels/new/", "create"),
+    ("alert-channel-edit", lambda o: f"/alerts/settings/channels/{o['channel mine'].pk}/", "mine.manage"),
+    ("alert-channel-delete", lambda o: f"/alerts/settings/channels/{o['channel theirs'].pk}/remove/", "theirs"),
+]
+
+
+@pytest.mark.parametrize("actor", list(ACTORS))
+@pytest.mark.parametrize(
+    ("name", "path", "kind"), ALERT_SETTINGS_PAGES, ids=[f"{e[0]} {e[2]}" for e in ALERT_SETTINGS_PAGES]
+)
+def test_alert_settings_pages(world, alert_world, actor, name, path, kind):
+    user = actor_user(actor, world)
+    objects = {**alert_world, **_mine(user)}
+    want = expected_alerts(actor, "get", kind, None)
+    if want is None or ("mine" in kind and "rule mine" not in objects):
+        pytest.skip("an actor with no team owns no rule or channel")
+    want = {401: 302, 201: 200}.get(want, want)  # a page sends to the login; a form page shows
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+
+    assert client.get(path(objects)).status_code == want

@@ -28,10 +28,13 @@ class FakeWorker:
     def instance(self) -> str:
         return self.reporter.identity.instance
 
-    def report(self, kind: str = "heartbeat", *, reachable: bool = True, error: str = "", seq=None, **info) -> dict:
+    def report(
+        self, kind: str = "heartbeat", *, reachable: bool = True, error: str = "", seq=None, usage=None, **info
+    ) -> dict:
         if info:
             self.info = replace(self.info, **info)
-        report = self.reporter.build(kind, EngineState(reachable=reachable, info=self.info, error=error))
+        state = EngineState(reachable=reachable, info=self.info, error=error, usage=usage)
+        report = self.reporter.build(kind, state)
         if seq is not None:
             report["seq"] = seq
         return report

@@ -7,6 +7,7 @@ from kombu.utils.imports import symbol_by_name
 
 from portal.alerts.detect import settle_restart_loops
 from portal.alerts.firing import send_summaries
+from portal.alerts.partly_down import judge_partly_down
 from portal.alerts.tasks import kick_due_deliveries
 from portal.celery import app
 from portal.hosts import liveness
@@ -35,6 +36,7 @@ def test_the_liveness_watches_the_housekeeping_alerts_and_git_polls_are_the_jobs
         send_summaries,
         settle_restart_loops,
         kick_due_polls,
+        judge_partly_down,
     ]
 
 
