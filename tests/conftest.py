@@ -3,6 +3,11 @@
 import os
 import uuid
 
+# Imported here, at collection, while the process has one thread: its pytest plugin imports it at
+# the end of the run otherwise, when tests have left threads behind, and CPython 3.11's ast.parse
+# (pytest rewrites the plugin's asserts) is not safe beside another thread's (cpython#106905:
+# "SystemError: AST constructor recursion depth mismatch", which ended a lane that had passed).
+import hypothesis  # noqa: F401
 import psycopg
 import pytest
 import redis
