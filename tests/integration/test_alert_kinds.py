@@ -63,12 +63,12 @@ def test_a_container_the_oom_killer_ends_is_one_alert_resolved_when_it_is_remove
 
 def test_a_failing_healthcheck_is_one_alert_resolved_when_it_passes_again(world):
     name = f"{world.prefix}-sick"
-    docker("run", "-d", "--name", name, "--label", TEST_LABEL, "--health-cmd", "test -f /tmp/ok",
+    docker("run", "-d", "--name", name, "--label", TEST_LABEL, "--health-cmd", "test -f /ok",
            "--health-interval", "1s", "--health-timeout", "1s", "--health-retries", "1",
            IMAGE, "sleep", "300")  # fmt: skip
 
     wait_until(world.alert_about(name, kind="container.unhealthy"), 30, 0.2, what="the unhealthy alert")
-    docker("exec", name, "touch", "/tmp/ok")
+    docker("exec", name, "touch", "/ok")
 
     wait_until(world.alert_about(name, kind="container.unhealthy", state="resolved"), 30, 0.2, what="resolved")
     wait_until(lambda: world.hooks_about(name, "resolved"), 10, what="the webhook told it resolved")
