@@ -51,10 +51,12 @@ def claim_holder(slug: str) -> str | None:
         return None
 
 
-def request_inventory_resync(slug: str) -> bool:
-    """Ask the host's worker for a full snapshot; at most once per RESYNC_AT_MOST_EVERY seconds."""
+def request_inventory_resync(slug: str, force: bool = False) -> bool:
+    """Ask the host's worker for a full snapshot; at most once per RESYNC_AT_MOST_EVERY seconds,
+    unless `force` (a new portal worker: what its predecessor held is lost, whenever the last ask was)."""
     try:
-        if not _redis().set(inventory_resync_key(slug), 1, nx=True, ex=RESYNC_AT_MOST_EVERY):
+        asked = _redis().set(inventory_resync_key(slug), 1, nx=not force, ex=RESYNC_AT_MOST_EVERY)
+        if not asked:
             return False
         send_host_task(app, slug, INVENTORY_RESYNC_TASK, expires=RESYNC_AT_MOST_EVERY)
     except Exception as exc:  # the next snapshot's check asks again

@@ -41,7 +41,8 @@ def resync_online_hosts() -> int:
     worker's start: the reports a portal worker had taken from the queue when it was killed are
     lost with it, and would otherwise be healed only by each host's next reconcile (a minute)."""
     slugs = Host.objects.filter(status=HostStatus.ONLINE).values_list("slug", flat=True)
-    return sum(request_inventory_resync(slug) for slug in slugs)
+    # Forced: an ask of the last half minute (a gap its predecessor saw) was answered to it, not to this one.
+    return sum(request_inventory_resync(slug, force=True) for slug in slugs)
 
 
 def apply_inventory_report(report: dict, batch: InventoryBatch, now: datetime) -> Outcome:

@@ -155,8 +155,9 @@ def _unchanged(operation: Operation, commit: str) -> None:
 
 def _fetch_failed(operation: Operation, stack: Stack, source: GitSource, exc: Refusal) -> None:
     GitSource.objects.filter(pk=source.pk).update(last_checked_at=timezone.now(), last_error=exc.sentence[:2000])
-    _fail(operation, exc.sentence, exc.code)
     if not stack.versions.exists():
-        # Its first fetch failed: the stack it would have been is not left half made.
+        # Its first fetch failed: the stack it would have been is not left half made — gone before
+        # the operation says it failed, so whoever reads the end finds no stack.
         Stack.objects.filter(pk=stack.pk).delete()
         publish_stacks(stack.host_id, [], [stack.pk])
+    _fail(operation, exc.sentence, exc.code)

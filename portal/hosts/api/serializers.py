@@ -10,8 +10,8 @@ __all__ = ["HostSerializer"]
 class HostSerializer(serializers.ModelSerializer):
     status = serializers.ChoiceField(choices=HostStatus.choices, source="current_status", read_only=True)
     enrolled = serializers.BooleanField(read_only=True)
-    memory_percent = serializers.FloatField(read_only=True)
-    disk_percent = serializers.FloatField(read_only=True)
+    memory_percent = serializers.FloatField(read_only=True, allow_null=True)
+    disk_percent = serializers.FloatField(read_only=True, allow_null=True)
 
     class Meta:
         model = Host

@@ -57,6 +57,7 @@ def test_a_resync_request_is_sent_at_most_once_in_a_while(claims, monkeypatch):
 
     first = request_inventory_resync("web-1")
     second = request_inventory_resync("web-1")
+    forced = request_inventory_resync("web-1", force=True)  # a new portal worker's, at its start
 
-    assert (first, second) == (True, False)
-    assert sent == [("berth.host.inventory_resync", "host.web-1")]
+    assert (first, second, forced) == (True, False, True)
+    assert sent == [("berth.host.inventory_resync", "host.web-1")] * 2

@@ -68,10 +68,13 @@ def test_given_a_killed_portal_worker_when_the_next_starts_then_every_online_hos
     make_online_host("web-2")
     make_host("gone", status=HostStatus.OFFLINE)
     asked = []
-    monkeypatch.setattr(inventory, "request_inventory_resync", lambda slug: asked.append(slug) or True)
+    monkeypatch.setattr(
+        inventory, "request_inventory_resync", lambda slug, force=False: asked.append((slug, force)) or True
+    )
 
     assert inventory.resync_online_hosts() == 2
-    assert sorted(asked) == ["web-1", "web-2"]
+    # Forced: an ask its predecessor made a moment ago was answered to the predecessor.
+    assert sorted(asked) == [("web-1", True), ("web-2", True)]
 
 
 def test_given_redis_away_then_back_when_the_watch_runs_then_nobody_is_judged_lost_until_heartbeats_had_time(
