@@ -81,18 +81,22 @@ class AttachmentSync(InventorySync):
         networks, volumes = self._read()
         changed_networks = self._changed(networks, self._networks)
         changed_volumes = self._changed(volumes, self._volumes)
-        for start in range(0, max(len(changed_networks), len(changed_volumes)), CHUNK):
+        chunks = range(0, max(len(changed_networks), len(changed_volumes)), CHUNK)
+        delivered = all(
             self._send(
                 observed,
                 networks=changed_networks[start : start + CHUNK],
                 volumes=changed_volumes[start : start + CHUNK],
             )
-        self._send(
+            for start in chunks
+        ) and self._send(
             observed,
             snapshot=Snapshot(
                 network_ids=frozenset(n.engine_id for n in networks), volume_ids=frozenset(v.engine_id for v in volumes)
             ),
         )
+        if not delivered:
+            return self.undelivered("Attachments")
         self._networks = {n.engine_id: n.to_wire() for n in networks}
         self._volumes = {v.engine_id: v.to_wire() for v in volumes}
         self._mark_snapshot(full)

@@ -132,7 +132,8 @@ class InventorySync:
         volumes=(),
         removed_networks=(),
         removed_volumes=(),
-    ) -> None:
+    ) -> bool:
+        """Whether the portal's queue took it; when not, everything is sent again (in full) soon."""
         inventory = InventoryBatch(
             observed_seq=observed_seq,
             containers=[c.to_wire() for c in containers],
@@ -151,6 +152,13 @@ class InventorySync:
             self._full_wanted = True
             self._snapshot_wanted.set()
             self._stop.wait(1.0)
+            return False
+        return True
+
+    def undelivered(self, what: str) -> None:
+        """A snapshot part of which the broker did not take: what it listed is not taken as sent,
+        and the next one is full (its baseline, and the wish for a full one, are left as they were)."""
+        log.warning("%s snapshot not delivered (the broker does not answer); it is sent again in full", what)
 
     def snapshot(self, full: bool = False) -> None:
         """Report everything that exists now. `full` re-sends every object; otherwise only what
@@ -169,12 +177,13 @@ class InventorySync:
             if self._containers.get(container_id) != fingerprints[container_id]:
                 changed.append(self.engine.inspect_container(container_id) or container_from_list(item))
         changed_images = self._changed_images(images)
-        for start in range(0, max(len(changed), len(changed_images)), CHUNK):
+        chunks = range(0, max(len(changed), len(changed_images)), CHUNK)
+        delivered = all(
             self._send(observed, changed[start : start + CHUNK], changed_images[start : start + CHUNK])
-        self._send(
-            observed,
-            snapshot=Snapshot(frozenset(fingerprints), frozenset(i.engine_id for i in images)),
-        )
+            for start in chunks
+        ) and self._send(observed, snapshot=Snapshot(frozenset(fingerprints), frozenset(i.engine_id for i in images)))
+        if not delivered:
+            return self.undelivered("Inventory")
         self._containers = fingerprints
         self._images = {i.engine_id: (tuple(i.tags), tuple(i.digests)) for i in images}
         self._layers = {k: v for k, v in self._layers.items() if k in self._images}

@@ -178,6 +178,26 @@ def test_a_report_the_portal_did_not_get_makes_the_next_snapshot_full():
     assert sorted(c["engine_id"] for c in reporter.sent[0]["containers"]) == ["c1", "c2"]
 
 
+def test_a_full_snapshot_the_broker_did_not_take_is_not_taken_as_sent():
+    """Redis down: the state a stop left was in a full snapshot that never arrived. The next
+    snapshot must still tell it (it once cleared the wish for a full one and kept it as sent)."""
+    engine = FakeEngine()
+    engine.run("c1", "web")
+    sync, reporter = sync_with(engine)
+    sync.snapshot(full=True)
+    sync._stop.set()  # no second's wait after the failed send
+    engine.run("c1", "web", state="exited")
+    reporter.send = lambda kind, **extra: False
+
+    sync.snapshot(full=True)
+    reporter.sent.clear()
+    reporter.send = RecordingReporter.send.__get__(reporter)
+    sync.snapshot(full=sync._full_wanted)
+
+    states = [c["state"] for sent in reporter.sent for c in sent["containers"]]
+    assert states == ["exited"]
+
+
 def test_the_portals_resync_request_makes_the_next_cycle_send_everything():
     engine = FakeEngine()
     engine.run("c1", "web")
