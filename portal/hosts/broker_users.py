@@ -55,13 +55,18 @@ def _redis() -> redis.Redis:
     return redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=5)
 
 
-def _flags(reply) -> set[str]:
+def _user_field(reply, name: str) -> list[str]:
+    """One field of an `ACL GETUSER` answer (RESP3: a map; RESP2: a flat list of names and values)."""
     if isinstance(reply, dict):
-        flags = reply.get("flags") or reply.get(b"flags") or []
-    else:  # RESP2: a flat list of names and values
+        found = reply.get(name) or reply.get(name.encode()) or []
+    else:
         pairs = dict(zip(reply[::2], reply[1::2], strict=False)) if reply else {}
-        flags = pairs.get(b"flags") or pairs.get("flags") or []
-    return {f.decode() if isinstance(f, bytes) else str(f) for f in flags}
+        found = pairs.get(name.encode()) or pairs.get(name) or []
+    return [f.decode() if isinstance(f, bytes) else str(f) for f in found]
+
+
+def _flags(reply) -> set[str]:
+    return set(_user_field(reply, "flags"))
 
 
 def _check() -> BrokerManagement:
@@ -126,15 +131,6 @@ def set_host_user(slug: str, password: str) -> str:
     return user
 
 
-def _passwords(reply) -> list[str]:
-    if isinstance(reply, dict):
-        found = reply.get("passwords") or reply.get(b"passwords") or []
-    else:  # RESP2: a flat list of names and values
-        pairs = dict(zip(reply[::2], reply[1::2], strict=False)) if reply else {}
-        found = pairs.get(b"passwords") or pairs.get("passwords") or []
-    return [p.decode() if isinstance(p, bytes) else str(p) for p in found]
-
-
 def refresh_host_users(slugs: list[str]) -> int:
     """Give each host's existing user today's rules, keeping its password (Redis keeps its hash):
     rules narrowed by an upgrade hold at once, with no rotation and no connection closed. How many
@@ -146,7 +142,7 @@ def refresh_host_users(slugs: list[str]) -> int:
         user = host_broker_user(slug)
         try:
             reply = _redis().execute_command("ACL", "GETUSER", user)
-            hashes = _passwords(reply) if reply else []
+            hashes = _user_field(reply, "passwords") if reply else []
             if len(hashes) != 1:
                 continue
             _redis().execute_command("ACL", "SETUSER", user, *host_acl_rules(slug, hashes[0]))
