@@ -1,6 +1,7 @@
 """Real Chromium (Debian's), driven by Playwright; never a browser Playwright downloads."""
 
 import os
+import time
 
 import pytest
 from playwright.sync_api import sync_playwright
@@ -55,13 +56,55 @@ def csp_violations():
     assert violations == [], "The Content-Security-Policy refused something on a page:\n" + "\n".join(violations)
 
 
+class BrowserLog:
+    """What the browser did in a test's context: each request with its answer or failure, and the
+    pages' errors and console errors. A failed test shows it (below), so a page whose script never
+    ran says whether the script was never asked for, never answered, or failed."""
+
+    def __init__(self, context):
+        self.started = time.monotonic()
+        self.lines: list[str] = []
+        self.pending: dict[int, str] = {}
+        context.on("request", self._request)
+        context.on("requestfinished", lambda request: self._ended(request, "answered"))
+        context.on("requestfailed", lambda request: self._ended(request, f"failed: {request.failure}"))
+        context.on("console", lambda message: message.type == "error" and self._add(f"console error: {message.text}"))
+        context.on("page", lambda page: page.on("pageerror", lambda error: self._add(f"page error: {error}")))
+
+    def _add(self, line: str) -> None:
+        self.lines.append(f"{time.monotonic() - self.started:7.2f}s {line}")
+
+    def _request(self, request) -> None:
+        self.pending[id(request)] = f"{request.method} {request.url}"
+        self._add(f"asked {request.method} {request.url}")
+
+    def _ended(self, request, how: str) -> None:
+        self.pending.pop(id(request), None)
+        self._add(f"{how} {request.method} {request.url}")
+
+    def report(self) -> str:
+        unanswered = [f"never answered: {line}" for line in self.pending.values()]
+        return "\n".join(self.lines[-80:] + unanswered)
+
+
 @pytest.fixture
-def page(browser, csp_violations):
+def page(request, browser, csp_violations):
     context = browser.new_context()
     watch_csp(context, csp_violations)
+    request.node.browser_log = BrowserLog(context)
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed browser test shows what its browser asked for and what came back."""
+    outcome = yield
+    report = outcome.get_result()
+    log = getattr(item, "browser_log", None)
+    if report.when == "call" and report.failed and log is not None:
+        report.sections.append(("browser requests and errors (last 80)", log.report()))
 
 
 def log_in(page, stack):
