@@ -1,15 +1,12 @@
 from functools import cached_property
 
 from django.db import models
-from django.db.models import Q
 
 from portal.access.dangerous import container_dangers
 from portal.containers.choices import ContainerState
-from portal.inventory.models import MirroredModel
+from portal.inventory.models import LIVE, MirroredModel, tombstone_index
 
 __all__ = ["Container"]
-
-LIVE = Q(removed_at__isnull=True)
 
 
 class Container(MirroredModel):
@@ -65,9 +62,10 @@ class Container(MirroredModel):
         ]
         indexes = [
             models.Index(fields=["name", "host"], condition=LIVE, name="container_live_by_name"),
+            models.Index(fields=["host", "name"], condition=LIVE, name="container_live_by_host"),
             models.Index(fields=["host", "state"], condition=LIVE, name="container_live_by_state"),
             models.Index(fields=["state"], condition=LIVE, name="container_live_state"),
-            models.Index(fields=["removed_at"], name="container_removed_at"),
+            tombstone_index("container"),
         ]
 
     @cached_property

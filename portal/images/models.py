@@ -1,9 +1,8 @@
 from django.db import models
-from django.db.models import Q
 
 from engine.reference import DEFAULT_TAG
 from portal.access.querysets import RestrictedQuerySet
-from portal.inventory.models import MirroredModel
+from portal.inventory.models import LIVE, MirroredModel, tombstone_index
 
 __all__ = ["Image", "Tag"]
 
@@ -31,8 +30,8 @@ class Image(MirroredModel):
             models.UniqueConstraint(fields=["host", "engine_id"], name="image_unique_per_host"),
         ]
         indexes = [
-            models.Index(fields=["host", "created"], condition=Q(removed_at__isnull=True), name="image_live_by_host"),
-            models.Index(fields=["removed_at"], name="image_removed_at"),
+            models.Index(fields=["host", "created"], condition=LIVE, name="image_live_by_host"),
+            tombstone_index("image"),
         ]
 
     def __str__(self) -> str:

@@ -1,16 +1,28 @@
-"""What every mirrored engine object (container, image) has in common."""
+"""What every mirrored engine object (container, image, network, volume) has in common."""
 
 from django.db import models
+from django.db.models import Q
 
 from portal.access.querysets import RestrictedQuerySet
 
-__all__ = ["MirroredModel", "MirroredQuerySet"]
+__all__ = ["LIVE", "MirroredModel", "MirroredQuerySet", "tombstone_index"]
+
+# Rows the engine still has (a partial index's condition, and `live()`).
+LIVE = Q(removed_at__isnull=True)
+
+
+def tombstone_index(prefix: str) -> models.Index:
+    """The index the sweep of old tombstones reads (portal/ingest/housekeeping.py). Partial, so no
+    list's `removed_at IS NULL` is planned on it: SQLite, without statistics, chose it over the
+    list's own live index by name and sorted every live row for a page of 50 (5.5 ms at 10,000
+    containers, against 0.4 ms read in order from the live index)."""
+    return models.Index(fields=["removed_at"], condition=Q(removed_at__isnull=False), name=f"{prefix}_tombstones")
 
 
 class MirroredQuerySet(RestrictedQuerySet):
     def live(self):
         """Rows the engine still has: tombstones left out."""
-        return self.filter(removed_at__isnull=True)
+        return self.filter(LIVE)
 
 
 class MirroredModel(models.Model):

@@ -1,11 +1,9 @@
 from django.db import models
-from django.db.models import Q
 
-from portal.inventory.models import MirroredModel
+from portal.inventory.models import LIVE, MirroredModel, tombstone_index
 
 __all__ = ["PREDEFINED_NETWORKS", "Network"]
 
-LIVE = Q(removed_at__isnull=True)
 # The engine's own networks: nobody creates, removes or prunes them.
 PREDEFINED_NETWORKS = frozenset({"bridge", "host", "none"})
 
@@ -56,7 +54,7 @@ class Network(MirroredModel):
         indexes = [
             models.Index(fields=["name", "host"], condition=LIVE, name="network_live_by_name"),
             models.Index(fields=["host", "name"], condition=LIVE, name="network_live_by_host"),
-            models.Index(fields=["removed_at"], name="network_removed_at"),
+            tombstone_index("network"),
         ]
 
     @property

@@ -1,14 +1,11 @@
 from functools import cached_property
 
 from django.db import models
-from django.db.models import Q
 
 from portal.access.dangerous import volume_dangers
-from portal.inventory.models import MirroredModel
+from portal.inventory.models import LIVE, MirroredModel, tombstone_index
 
 __all__ = ["Volume"]
-
-LIVE = Q(removed_at__isnull=True)
 
 
 class Volume(MirroredModel):
@@ -46,7 +43,7 @@ class Volume(MirroredModel):
         indexes = [
             models.Index(fields=["engine_id", "host"], condition=LIVE, name="volume_live_by_name"),
             models.Index(fields=["host", "container_count"], condition=LIVE, name="volume_live_by_use"),
-            models.Index(fields=["removed_at"], name="volume_removed_at"),
+            tombstone_index("volume"),
         ]
 
     @property

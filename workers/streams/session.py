@@ -184,14 +184,17 @@ class StreamSession:
                 await self._reply(sm.Error(str(exc)).to_wire())
                 return
             await self._reply(sm.Ready(self.session, self.channel, facts).to_wire())
-            self._body = asyncio.current_task().get_loop().create_task(self.produce(), name=f"{self.kind}.body")
-            control = self.streams.loop.create_task(self._control(), name=f"{self.kind}.control")
-            keepalive = self.streams.loop.create_task(self._keepalive(), name=f"{self.kind}.keepalive")
+            # The body's outcome is read (and its failure worded) by _outcome, not logged by spawn.
+            self._body = self.streams.loop.create_task(self.produce(), name=f"{self.kind}.body")
+            control = self.streams.spawn(self._control(), name=f"{self.kind}.control")
+            keepalive = self.streams.spawn(self._keepalive(), name=f"{self.kind}.keepalive")
             await self._finish(await self._outcome())
         finally:
-            for task in (control, keepalive, self._body):
-                if task is not None and not task.done():
-                    task.cancel()
+            helpers = [task for task in (control, keepalive, self._body) if task is not None and not task.done()]
+            for task in helpers:
+                task.cancel()
+            # Each has ended before the session closes (none left pending when the loop stops).
+            await asyncio.gather(*helpers, return_exceptions=True)
             try:
                 await self.close()
             except Exception:

@@ -109,7 +109,7 @@ class ConsoleSession(EngineSession):
             self.stream = await open_upgraded(self.engine.base_url, path, body)
         except (UpgradeRefused, OSError, TimeoutError) as exc:
             raise StreamError(f"The engine refused the stream: {exc}") from None
-        self._writer = asyncio.get_running_loop().create_task(self._write_input())
+        self._writer = self.streams.spawn(self._write_input(), name="terminal input")
 
     async def on_input(self, data) -> None:
         if isinstance(data, str):
@@ -208,7 +208,7 @@ class ConsoleSession(EngineSession):
 
     def to_watchers_soon(self, message: dict) -> None:
         if self._watch_sender is None:
-            self._watch_sender = asyncio.get_running_loop().create_task(self._send_to_watchers())
+            self._watch_sender = self.streams.spawn(self._send_to_watchers(), name="terminal watchers")
         try:
             self._for_watchers.put_nowait(message)
         except asyncio.QueueFull:  # they are behind: each starts again from the tail at its next WATCH
