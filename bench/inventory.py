@@ -1,6 +1,7 @@
 """Inventory benchmarks, each beside the direct-Docker baseline measured in the same run.
 
     .venv/bin/python -m bench.inventory [--changes 100] [--recovery 300] [--rows 10000]
+                                        [--only lag|recovery|list] [--postgres URL]
 
 - lag: a container is run or stopped through the Engine API (what `docker run`/`docker stop`
   do); time from the call's return to (a) the change visible in Berth's API and (b) its event
@@ -10,7 +11,9 @@
   Baseline: one `docker ps -a` listing of the same engine.
 - list scale: R containers over 50 hosts in the database; p50/p95 of the containers API (a page
   of 50, several pages and filters) and of the containers page. Baseline: listing all containers
-  of the real engine through its API.
+  of the real engine through its API. With --postgres (a server's URL; default
+  $BERTH_TEST_POSTGRES_URL when set), the list is measured on SQLite and again on a fresh
+  PostgreSQL database, side by side.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -236,14 +240,20 @@ def main() -> int:
     parser.add_argument("--recovery", type=int, default=300)
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13")
+    parser.add_argument("--only", choices=("lag", "recovery", "list"))
+    parser.add_argument("--postgres", default=os.environ.get("BERTH_TEST_POSTGRES_URL", ""))
     args = parser.parse_args()
     with running_stack(args.redis_url) as stack:
-        for section in (
-            lambda: bench_lag(stack, args.changes),
-            lambda: bench_recovery(stack, args.recovery),
-            lambda: bench_list(stack, args.rows),
+        for name, section in (
+            ("lag", lambda: bench_lag(stack, args.changes)),
+            ("recovery", lambda: bench_recovery(stack, args.recovery)),
+            ("list", lambda: bench_list(stack, args.rows)),
         ):
-            print("\n".join(section()), flush=True)
+            if args.only in (None, name):
+                print("\n".join(section()), flush=True)
+    if args.postgres and args.only in (None, "list"):
+        with running_stack(args.redis_url, postgres_server=args.postgres) as stack:
+            print("On PostgreSQL:", "\n".join(bench_list(stack, args.rows)), sep="\n", flush=True)
     return 0
 
 

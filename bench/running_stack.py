@@ -13,14 +13,20 @@ __all__ = ["running_stack"]
 
 
 @contextmanager
-def running_stack(redis_url: str) -> Iterator[Stack]:
-    """Web and portal worker on a temporary data directory; afterwards the stack is stopped, the
-    run's labelled containers and images are removed and the directory deleted."""
+def running_stack(redis_url: str, postgres_server: str = "") -> Iterator[Stack]:
+    """Web and portal worker on a temporary data directory (and, given a PostgreSQL server's URL,
+    a fresh database on it instead of SQLite); afterwards the stack is stopped, the run's labelled
+    containers and images are removed, and the directory and database deleted."""
+    from bench.inventory_apply import drop_database, postgres_database
+
     data_dir = Path(tempfile.mkdtemp(prefix="berth-bench-"))
-    stack = Stack(data_dir=data_dir, redis_url=redis_url).start()
+    database_url, database = postgres_database(postgres_server) if postgres_server else ("", "")
+    stack = Stack(data_dir=data_dir, redis_url=redis_url, database_url=database_url).start()
     try:
         yield stack
     finally:
         stack.stop()
         remove_test_objects()
         shutil.rmtree(data_dir, ignore_errors=True)
+        if database:
+            drop_database(postgres_server, database)
