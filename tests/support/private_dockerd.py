@@ -149,7 +149,7 @@ class PrivateDockerd:
             except subprocess.TimeoutExpired:
                 self.popen.kill()
                 self.popen.wait(10)
-        self._end(self._processes(), grace=10)
+        self._end(self.processes(), grace=10)
         return time.monotonic() - started
 
     def pid(self) -> int | None:
@@ -184,7 +184,7 @@ class PrivateDockerd:
                     self.docker("rm", "-f", *ids, check=False)
             self.stop()
             # A dockerd killed leaves its shims and their containers running.
-            self._end(self._processes(), grace=5)
+            self._end(self.processes(), grace=5)
         finally:
             self._unmount_all()
             if self.subnet is not None:
@@ -207,7 +207,7 @@ class PrivateDockerd:
             if subprocess.run(["umount", point], capture_output=True, check=False).returncode != 0:
                 subprocess.run(["umount", "-l", point], capture_output=True, check=False)
 
-    def _processes(self) -> list[int]:
+    def processes(self) -> list[int]:
         """dockerd, containerd and the shims of this root (each names it on its command line), and
         every process under them (the containers' own, docker-proxy)."""
         pids = _pids()
