@@ -5,11 +5,15 @@ stopped, the one it started again, what the CLI changed the moment it was back),
 and follows the engine's events again. Its figures are measured again by bench/faults.py."""
 
 import subprocess
+import threading
+import time
+from collections import Counter
 
 import pytest
 
+from tests.support.docker_cli import IMAGE, TEST_LABEL
 from tests.support.dockerd_restart import restart_dockerd
-from tests.support.docker_cli import IMAGE
+from tests.support.operations import container_named
 from tests.support.private_dockerd import PrivateDockerd
 
 pytestmark = pytest.mark.integration
@@ -55,6 +59,42 @@ def test_given_a_host_when_its_dockerd_restarts_then_it_is_unreachable_meanwhile
     assert restart.exact < 15, restart
     for name, text in logged_since(stack, offsets).items():
         assert "Traceback" not in text, f"{name} logged a traceback:\n{text[-4000:]}"
+    worker.stop()
+
+
+def test_given_a_host_when_its_dockerd_crashes_and_takes_long_to_start_again_then_its_worker_stays_online(
+    stack, host_name, dockerd
+):
+    # A dockerd that starts over what a killed one left stops the containers still running first,
+    # each with its stop timeout, and answers nothing until then, though its socket takes
+    # connections: 15 s here (PID 1 ignores SIGTERM), beyond the 8 s after which a host whose
+    # heartbeats stopped is offline.
+    worker = stack.host_worker(host_name, docker_host=dockerd.url)
+    host = stack.wait_for_host(host_name, "online", timeout=15, engine_reachable=True)
+    name = f"{host_name}-stubborn"
+    dockerd.docker("run", "-d", "--stop-timeout", "15", "--label", TEST_LABEL, "--name", name, IMAGE, "sleep", "3600")
+    container_named(stack, host["id"], name, "running")
+
+    dockerd.kill()
+    stack.wait_for_host(host_name, "online", timeout=15, engine_reachable=False)
+    seen, errors = [], set()
+    starting = threading.Thread(target=dockerd.start)
+    starting.start()
+    while starting.is_alive():
+        now = stack.host(host_name)
+        seen.append((now["status"], now["engine_reachable"]))
+        errors.add(now["engine_error"])
+        time.sleep(0.2)
+    starting.join()
+
+    assert dockerd.answers()
+    assert set(seen) <= {("online", False), ("online", True)}, Counter(seen)
+    # First its socket left behind refuses, then the new dockerd takes connections and answers none.
+    assert any("did not answer within" in error for error in errors), errors
+    assert all(str(dockerd.socket) in error for error in errors - {""}), errors
+    assert worker.alive()
+    stack.wait_for_host(host_name, "online", timeout=15, engine_reachable=True)
+    container_named(stack, host["id"], name, "exited")
     worker.stop()
 
 

@@ -17,6 +17,7 @@ engines as scripts/test-services.sh starts engine #2:
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import json
 import os
@@ -133,9 +134,14 @@ class PrivateDockerd:
         return time.monotonic() - started
 
     def answers(self) -> bool:
-        result = subprocess.run(
-            ["docker", "-H", self.url, "info", "--format", "{{.ID}}"], capture_output=True, timeout=10, check=False
-        )
+        """Whether `docker info` answers (a dockerd restoring what a killed one left can take its
+        socket's connections and answer them only later: not yet)."""
+        try:
+            result = subprocess.run(
+                ["docker", "-H", self.url, "info", "--format", "{{.ID}}"], capture_output=True, timeout=5, check=False
+            )
+        except subprocess.TimeoutExpired:
+            return False
         return result.returncode == 0
 
     def stop(self, timeout: float = 30) -> float:
@@ -151,6 +157,13 @@ class PrivateDockerd:
                 self.popen.wait(10)
         self._end(self.processes(), grace=10)
         return time.monotonic() - started
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash or the OOM killer: its containerd goes with it, its shims and their
+        containers stay (the next dockerd, without live-restore, stops them as it starts)."""
+        if self.popen is not None and self.popen.poll() is None:
+            self.popen.kill()
+            self.popen.wait(10)
 
     def pid(self) -> int | None:
         return self.popen.pid if self.popen is not None and self.popen.poll() is None else None
@@ -231,10 +244,8 @@ class PrivateDockerd:
         """SIGTERM, then SIGKILL to whatever is left after `grace` seconds."""
         for signum, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5)):
             for pid in pids:
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signum)
-                except ProcessLookupError:
-                    pass
             deadline = time.monotonic() + wait
             while (pids := [pid for pid in pids if _alive(pid)]) and time.monotonic() < deadline:
                 time.sleep(0.05)
@@ -257,7 +268,8 @@ class PrivateDockerd:
 
     def _make_bridge(self) -> None:
         routes = subprocess.run(["ip", "-4", "route", "show"], capture_output=True, text=True, check=True).stdout
-        taken = [ipaddress.ip_network(word, strict=False) for line in routes.splitlines() if "/" in (word := line.split()[0])]
+        destinations = [line.split()[0] for line in routes.splitlines() if line.strip()]
+        taken = [ipaddress.ip_network(word, strict=False) for word in destinations if "/" in word]
         candidates = list(BRIDGE_RANGE.subnets(new_prefix=24))
         random.shuffle(candidates)
         subnet = next(net for net in candidates if not any(net.overlaps(other) for other in taken))
