@@ -2,18 +2,19 @@
 the host says its engine is unreachable while its worker stays online, refuses changes meanwhile
 with a sentence, and recovers by itself with the inventory exact (the containers the restart
 stopped, the one it started again, what the CLI changed the moment it was back), takes operations
-and follows the engine's events again. Its figures are measured again by bench/faults.py."""
+and follows the engine's events again. And when dockerd was killed instead, the new one takes
+connections long before it answers: the host stays online meanwhile, its engine unreachable. Both
+are measured again by bench/faults.py.
+
+Elsewhere (test_engine_outage.py): an engine that goes on running, and is changed, while its
+worker cannot reach it, which a restart cannot show."""
 
 import subprocess
-import threading
-import time
-from collections import Counter
 
 import pytest
 
-from tests.support.docker_cli import IMAGE, TEST_LABEL
-from tests.support.dockerd_restart import restart_dockerd
-from tests.support.operations import container_named
+from tests.support.docker_cli import IMAGE
+from tests.support.dockerd_restart import crash_dockerd, restart_dockerd
 from tests.support.private_dockerd import PrivateDockerd
 
 pytestmark = pytest.mark.integration
@@ -71,30 +72,15 @@ def test_given_a_host_when_its_dockerd_crashes_and_takes_long_to_start_again_the
     # heartbeats stopped is offline.
     worker = stack.host_worker(host_name, docker_host=dockerd.url)
     host = stack.wait_for_host(host_name, "online", timeout=15, engine_reachable=True)
-    name = f"{host_name}-stubborn"
-    dockerd.docker("run", "-d", "--stop-timeout", "15", "--label", TEST_LABEL, "--name", name, IMAGE, "sleep", "3600")
-    container_named(stack, host["id"], name, "running")
 
-    dockerd.kill()
-    stack.wait_for_host(host_name, "online", timeout=15, engine_reachable=False)
-    seen, errors = [], set()
-    starting = threading.Thread(target=dockerd.start)
-    starting.start()
-    while starting.is_alive():
-        now = stack.host(host_name)
-        seen.append((now["status"], now["engine_reachable"]))
-        errors.add(now["engine_error"])
-        time.sleep(0.2)
-    starting.join()
+    crash = crash_dockerd(stack, dockerd, host, f"{host_name}-stubborn", stop_timeout=15)
 
-    assert dockerd.answers()
-    assert set(seen) <= {("online", False), ("online", True)}, Counter(seen)
+    assert crash.engine_answered >= 15, crash
+    assert set(crash.seen) <= {("online", False), ("online", True)}, crash
     # First its socket left behind refuses, then the new dockerd takes connections and answers none.
-    assert any("did not answer within" in error for error in errors), errors
-    assert all(str(dockerd.socket) in error for error in errors - {""}), errors
+    assert any("did not answer within" in error for error in crash.errors), crash
+    assert all(str(dockerd.socket) in error for error in crash.errors), crash
     assert worker.alive()
-    stack.wait_for_host(host_name, "online", timeout=15, engine_reachable=True)
-    container_named(stack, host["id"], name, "exited")
     worker.stop()
 
 

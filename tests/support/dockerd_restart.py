@@ -8,12 +8,15 @@ asked of the host through the API, dockerd is started again and at once the CLI 
 and makes one. Then the host must say its engine answers, list exactly what the engine has (states
 included: the plain one exited, the "always" one running again), take an operation, and follow the
 engine's event stream again (a change made after is listed within the event path's time, far
-below the periodic reconcile's minute).
+below the periodic reconcile's minute). Or dockerd is SIGKILLed with a container running that
+ignores SIGTERM, and started again: it answers nothing until it has stopped that container.
 """
 
 from __future__ import annotations
 
+import threading
 import time
+from collections import Counter
 from dataclasses import dataclass
 
 from tests.support.docker_cli import IMAGE, TEST_LABEL
@@ -21,7 +24,7 @@ from tests.support.operations import LABELS, call, container_named, finished
 from tests.support.private_dockerd import PrivateDockerd
 from tests.support.processes import BerthProcess, Stack, wait_until
 
-__all__ = ["DockerdRestart", "restart_dockerd"]
+__all__ = ["DockerdCrash", "DockerdRestart", "crash_dockerd", "restart_dockerd"]
 
 # PID 1 of a container ignores SIGTERM unless it handles it: this one ends at once when stopped, so
 # dockerd's shutdown (which stops every container) takes a second, not each container's 10 s.
@@ -142,3 +145,39 @@ def restart_dockerd(stack: Stack, dockerd: PrivateDockerd, worker: BerthProcess,
         engine=truth,
         bridge_renewed=truth[1]["bridge"][0] != bridge,
     )
+
+
+@dataclass
+class DockerdCrash:
+    unreachable: float  # seconds from the SIGKILL to the host saying its engine is unreachable
+    engine_answered: float  # seconds from starting dockerd again to `docker info` answering
+    seen: Counter  # (status, engine_reachable) of the host, polled while dockerd was starting
+    errors: set[str]  # the engine errors the host showed meanwhile
+    exact: float  # seconds from dockerd answering to the host reachable and the container exited in Berth
+
+
+def crash_dockerd(stack: Stack, dockerd: PrivateDockerd, host: dict, name: str, stop_timeout: int = 15):
+    """A container `name` that ignores SIGTERM, with `stop_timeout`, runs; dockerd is SIGKILLed and
+    started again: before it answers anything it stops that container (its timeout long)."""
+    dockerd.docker("run", "-d", "--stop-timeout", str(stop_timeout), "--label", TEST_LABEL, "--name", name, IMAGE,
+                   "sleep", "3600")  # fmt: skip
+    container_named(stack, host["id"], name, "running")
+
+    killed = time.monotonic()
+    dockerd.kill()
+    stack.wait_for_host(host["slug"], "online", timeout=15, engine_reachable=False)
+    unreachable = time.monotonic() - killed
+    seen, errors, answered = Counter(), set(), []
+    starting = threading.Thread(target=lambda: answered.append(dockerd.start()))
+    starting.start()
+    while starting.is_alive():
+        now = stack.host(host["slug"])
+        seen[(now["status"], now["engine_reachable"])] += 1
+        errors.add(now["engine_error"])
+        time.sleep(0.2)
+    starting.join()
+    assert answered, f"dockerd did not start again:\n{dockerd.log_tail()}"
+    back = time.monotonic()
+    stack.wait_for_host(host["slug"], "online", timeout=30, engine_reachable=True)
+    container_named(stack, host["id"], name, "exited", timeout=30)
+    return DockerdCrash(unreachable, answered[0], seen, errors - {""}, time.monotonic() - back)
