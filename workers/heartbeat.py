@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 
 # However short the interval, a beat gives a healthy engine this long to answer its probe.
 BEAT_WAITS_AT_LEAST = 1.0
+# Between beats, how often an engine that does not answer is asked again.
+RECOVERY_PROBE_EVERY = 0.25
 
 
 class Heartbeat:
@@ -139,7 +141,19 @@ class Heartbeat:
                 redis_failing = True
             except Exception:
                 log.exception("Heartbeat failed; trying again")
-            self._stop.wait(max(0.0, self.interval - (time.monotonic() - started)))
+            self._until_next_beat(started)
+
+    def _until_next_beat(self, started: float) -> None:
+        """Wait for the next beat. While the engine does not answer it is probed every
+        RECOVERY_PROBE_EVERY seconds meanwhile, and the beat comes as soon as it answers: the
+        portal sends no work to the host before that word (a restarted dockerd was usable up to
+        an interval before Berth said so)."""
+        while (left := self.interval - (time.monotonic() - started)) > 0:
+            if self.state.reachable:
+                self._stop.wait(left)
+                return
+            if self._stop.wait(min(left, RECOVERY_PROBE_EVERY)) or self.probe().reachable:
+                return
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="berth-heartbeat", daemon=True)

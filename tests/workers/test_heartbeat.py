@@ -221,3 +221,26 @@ def test_an_engine_that_takes_connections_but_does_not_answer_never_holds_the_be
         engine.let_go.set()
         heartbeat._stop.set()
         heartbeat._thread.join(timeout=2)
+
+
+def test_an_engine_that_answers_again_is_said_to_at_once_not_at_the_next_beat():
+    # Given a running heartbeat that has just said its engine does not answer
+    engine = FakeEngine()
+    heartbeat = Heartbeat(engine, RecordingReporter(), FakeClaim(), interval=1.5)
+    engine.go_away()
+    heartbeat.start()
+    try:
+        assert wait_until(lambda: heartbeat.reporter.sent, timeout=2)
+        assert not heartbeat.reporter.sent[-1][1].reachable
+
+        # When the engine answers again, well before the next beat is due
+        engine.come_back()
+        back = time.monotonic()
+
+        # Then a beat says so within a recovery probe's time, not an interval later
+        assert wait_until(lambda: heartbeat.reporter.sent[-1][1].reachable, timeout=1.5)
+        assert time.monotonic() - back < 0.75
+        assert heartbeat.reporter.kinds == ["hello", "heartbeat"]
+    finally:
+        heartbeat._stop.set()
+        heartbeat._thread.join(timeout=3)
