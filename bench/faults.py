@@ -140,7 +140,7 @@ def bench_engine(bench: Bench, runs: int) -> None:
     host, _ = bench.host(docker_host=f"unix://{proxy.path}")
     wait_until(lambda: bench.stack.host(host["slug"])["engine_reachable"], 30, what="the engine reachable")
     results = [engine_gone_and_back(bench.stack, proxy, host, bench.name("engine")) for _ in range(runs)]
-    print("The engine's socket gone 5 s (a dockerd restart), a container removed and one made meanwhile")
+    print("The engine's socket gone 5 s while the engine runs on, a container removed and one made meanwhile")
     print(figures("engine gone → the host says it is unreachable", [r.unreachable for r in results]))
     print(figures("engine back → reachable", [r.reachable for r in results]))
     print(figures("engine back → the inventory matches the engine", [r.exact for r in results]))
