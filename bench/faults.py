@@ -15,8 +15,15 @@ Needs Docker and redis-server (as `make test` leaves them). Faults, and what is 
 - web: the web process SIGKILLed with a terminal open: the seconds to a new web answering, to the
   shell gone from the container, to the session record ended (BERTH_TERMINAL_ORPHANED_AFTER is
   4 s here, 60 s by default: add 56 s for production).
-- engine: the engine's socket gone 5 s (as a dockerd restart), a container removed and one made
+- engine: the engine's socket gone 5 s while the engine runs on, a container removed and one made
   meanwhile: the seconds to "unreachable", then from its return to reachable, and to exact.
+- dockerd: a dockerd of the benchmark's own (tests/support/private_dockerd.py) stopped and started
+  again for real, a container removed and one made the moment it answers: beside the baseline (from
+  starting dockerd to `docker info` answering), the seconds from dockerd answering to the host
+  reachable, to the inventory exact (states too: the restart stopped a container, started another),
+  to an operation done, and from a CLI change after to Berth listing it (the event stream again);
+  then the same dockerd SIGKILLed with a container running that ignores SIGTERM (15 s stop timeout)
+  and started again: how the host was seen while dockerd took connections but answered none.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ import tempfile
 from pathlib import Path
 
 from tests.support.docker_cli import remove_test_objects
+from tests.support.dockerd_restart import crash_dockerd, restart_dockerd
 from tests.support.faults import (
     FaultStack,
     engine_gone_and_back,
@@ -38,11 +46,12 @@ from tests.support.faults import (
     labelled_container,
     stop_redis,
 )
+from tests.support.private_dockerd import PrivateDockerd
 from tests.support.processes import wait_until
 from tests.support.redis_server import RedisServer
 from tests.support.socket_proxy import UnixSocketProxy
 
-FAULTS = ("redis", "host-worker", "portal-worker", "web", "engine")
+FAULTS = ("redis", "host-worker", "portal-worker", "web", "engine", "dockerd")
 
 
 def figures(label: str, values: list[float], target: str = "") -> str:
@@ -131,10 +140,37 @@ def bench_engine(bench: Bench, runs: int) -> None:
     host, _ = bench.host(docker_host=f"unix://{proxy.path}")
     wait_until(lambda: bench.stack.host(host["slug"])["engine_reachable"], 30, what="the engine reachable")
     results = [engine_gone_and_back(bench.stack, proxy, host, bench.name("engine")) for _ in range(runs)]
-    print("The engine's socket gone 5 s (a dockerd restart), a container removed and one made meanwhile")
+    print("The engine's socket gone 5 s while the engine runs on, a container removed and one made meanwhile")
     print(figures("engine gone → the host says it is unreachable", [r.unreachable for r in results]))
     print(figures("engine back → reachable", [r.reachable for r in results]))
     print(figures("engine back → the inventory matches the engine", [r.exact for r in results]))
+
+
+def bench_dockerd(bench: Bench, runs: int) -> None:
+    with PrivateDockerd() as dockerd:
+        dockerd.start()
+        dockerd.load_image()
+        host, worker = bench.host(docker_host=dockerd.url)
+        wait_until(lambda: bench.stack.host(host["slug"])["engine_reachable"], 30, what="the engine reachable")
+        results = [restart_dockerd(bench.stack, dockerd, worker, host, bench.name("dockerd")) for _ in range(runs)]
+        crashes = [crash_dockerd(bench.stack, dockerd, host, bench.name("stubborn")) for _ in range(runs)]
+    print("A dockerd stopped (SIGTERM) and started again for real; a container removed and one made as it answers")
+    for result in results:
+        exact = "exact" if result.listed == result.engine else f"NOT exact: {result.listed} != {result.engine}"
+        print(f"  refused meanwhile: {result.refused[0]} {result.refused[1].get('code')}; inventory {exact}")
+    print(figures("dockerd stop (its containers stopped with it)", [r.stopped for r in results]))
+    print(figures("SIGTERM → the host says it is unreachable", [r.unreachable for r in results]))
+    print(figures("baseline: dockerd started → `docker info` answers", [r.engine_answered for r in results]))
+    print(figures("dockerd answers → the host reachable", [r.reachable for r in results]))
+    print(figures("dockerd answers → the inventory equals the engine's", [r.exact for r in results]))
+    print(figures("dockerd answers → an operation done", [r.usable for r in results]))
+    print(figures("a CLI change after → listed (the event stream)", [r.followed for r in results]))
+    print("The same dockerd SIGKILLed, a container running that ignores SIGTERM (15 s), and started again")
+    for crash in crashes:
+        print(f"  the host while dockerd started: {dict(crash.seen)}")
+    print(figures("SIGKILL → the host says it is unreachable", [c.unreachable for c in crashes]))
+    print(figures("baseline: dockerd started → `docker info` answers", [c.engine_answered for c in crashes]))
+    print(figures("dockerd answers → reachable, the container exited", [c.exact for c in crashes]))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -151,6 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         "portal-worker": bench_portal_worker,
         "web": bench_web,
         "engine": bench_engine,
+        "dockerd": bench_dockerd,
     }
     root = Path(tempfile.mkdtemp(prefix="berth-bench-faults-"))
     bench = Bench(root)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import os
 
 import docker
 import docker.errors
 import requests.exceptions
+import urllib3.exceptions
 
 from engine.errors import explain
 from engine.info import EngineInfo, engine_info_from_api
@@ -21,6 +23,34 @@ from engine.inventory import (
 __all__ = ["DEFAULT_DOCKER_HOST", "Engine", "EngineUnavailable", "EventStream"]
 
 DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock"
+
+
+# Why a connection to the engine failed, in words a person can act on (the SDK's own text is a
+# repr of nested exceptions: "('Connection aborted.', FileNotFoundError(2, 'No such file or ...'))").
+_SOCKET_REASONS = {
+    errno.ENOENT: ": its socket does not exist (is dockerd running?)",
+    errno.ECONNREFUSED: ": nothing accepts connections there (is dockerd running?)",
+    errno.EACCES: ": this process may not open its socket (permission denied)",
+    errno.ECONNRESET: ": it dropped the connection (is dockerd restarting?)",
+}
+
+
+def _plain_reason(exc: BaseException, timeout: float) -> str | None:
+    """The first cause in `exc`'s chain (its causes, arguments, urllib3's `reason`) said plainly,
+    as the end of "did not answer…"; None when none is known."""
+    seen, pending = set(), [exc]
+    while pending:
+        current = pending.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, requests.exceptions.Timeout | urllib3.exceptions.TimeoutError | TimeoutError):
+            return f" within {timeout:g} s"
+        if isinstance(current, OSError) and current.errno in _SOCKET_REASONS:
+            return _SOCKET_REASONS[current.errno]
+        nested = [*current.args, getattr(current, "reason", None), current.__cause__, current.__context__]
+        pending += [item for item in nested if isinstance(item, BaseException)]
+    return None
 
 
 class EngineUnavailable(Exception):
@@ -48,8 +78,8 @@ class Engine:
         return self._client.api
 
     def _describe(self, exc: Exception) -> str:
-        reason = str(exc).split("\n", 1)[0]
-        return f"Docker engine at {self.base_url} did not answer: {reason}"
+        said = _plain_reason(exc, self.timeout) or ": " + str(exc).split("\n", 1)[0]
+        return f"Docker engine at {self.base_url} did not answer{said}"
 
     def _call(self, method: str, *args, **kwargs):
         api = self._api()

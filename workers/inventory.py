@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 # Container events that change nothing Berth shows.
 IGNORED_CONTAINER_ACTIONS = ("exec_create", "exec_start", "exec_die", "exec_detach", "top", "export", "archive-path")
 CHUNK = 200
+RECONNECT_EVERY = 0.25  # seconds between tries at the event stream of an engine that does not answer
 
 
 class InventorySync:
@@ -79,7 +80,11 @@ class InventorySync:
                 log.debug("Event stream: %s", exc)
             except Exception:
                 log.exception("Event stream failed; reconnecting")
-            self._stop.wait(1.0)
+                self._stop.wait(1.0)
+                continue
+            # An engine that went away (its dockerd restarted) is asked again soon: the snapshot
+            # that makes the inventory exact again waits for the stream to be open.
+            self._stop.wait(RECONNECT_EVERY)
 
     # -- the syncer ---------------------------------------------------------------------
 

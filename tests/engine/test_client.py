@@ -1,6 +1,7 @@
 """Engine against the real Docker engine at /var/run/docker.sock."""
 
 import os
+import socket
 
 import docker.errors
 import pytest
@@ -119,3 +120,32 @@ def test_the_public_requests_report_a_missing_engine_as_unavailable(tmp_path):
             engine.open_stream("/containers/{0}/logs", "x")
     finally:
         engine.close()
+
+
+def test_why_an_engine_did_not_answer_is_said_plainly(tmp_path):
+    # Given an engine whose socket is missing, one nobody listens on (left by a dockerd killed),
+    # and one that takes connections but answers nothing (a dockerd still starting)
+    refusing = socket.socket(socket.AF_UNIX)
+    refusing.bind(str(tmp_path / "refusing.sock"))
+    refusing.close()
+    silent = socket.socket(socket.AF_UNIX)
+    silent.bind(str(tmp_path / "silent.sock"))
+    silent.listen(4)
+    said = {}
+    try:
+        for name in ("missing", "refusing", "silent"):
+            # When each is asked, by a client made before (a ping) or made then (info: it asks the version)
+            for call in ("ping", "info"):
+                with pytest.raises(EngineUnavailable) as raised:
+                    getattr(Engine(f"unix://{tmp_path}/{name}.sock", timeout=0.5), call)()
+                said[name, call] = str(raised.value)
+    finally:
+        silent.close()
+
+    # Then the error names the engine and says why in words, not a repr of nested exceptions
+    for (name, _), error in said.items():
+        assert error.startswith(f"Docker engine at unix://{tmp_path}/{name}.sock did not answer"), error
+        assert "Error(" not in error and "(2," not in error and "(111," not in error, error
+    assert said["missing", "ping"].endswith(": its socket does not exist (is dockerd running?)")
+    assert said["refusing", "info"].endswith(": nothing accepts connections there (is dockerd running?)")
+    assert said["silent", "ping"].endswith("did not answer within 0.5 s")

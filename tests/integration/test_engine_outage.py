@@ -1,6 +1,9 @@
-"""A host worker whose engine goes away (as when its dockerd restarts: the socket vanishes and
-every connection drops) keeps heartbeating, says the engine is unreachable, and recovers on its
-own, with the inventory exact again: what changed while it could not see the engine is listed."""
+"""A host worker whose engine it cannot reach while the engine goes on running (its socket gone
+and every connection dropped: tests/support/socket_proxy.py) keeps heartbeating, says the engine is
+unreachable, and recovers on its own, with the inventory exact again: what changed while it could
+not see the engine, of which no event will ever tell it, is listed.
+
+A real dockerd restart, which cannot be changed while it is down, is test_dockerd_restart.py."""
 
 import pytest
 

@@ -5,8 +5,9 @@ changes happen, a host worker SIGKILLed mid-operation and replaced at once. Each
 again, with more faults, by bench/faults.py.
 
 Elsewhere: a host worker SIGKILLed mid-operation and not replaced (tests/integration/test_operations.py) and its
-inventory after (test_inventory.py); an engine gone and back (test_engine_outage.py); `make run`
-stopped with sockets open and its supervisor SIGKILLed (test_make_run.py)."""
+inventory after (test_inventory.py); an engine gone and back (test_engine_outage.py); a host's dockerd
+restarted, and killed (test_dockerd_restart.py); `make run` stopped with sockets open and its
+supervisor SIGKILLed (test_make_run.py)."""
 
 import os
 

@@ -2,6 +2,7 @@
 
 import os
 import signal
+import threading
 import time
 
 import pytest
@@ -169,3 +170,77 @@ def test_stopping_says_goodbye_and_lets_go_of_the_name():
     assert not heartbeat._thread.is_alive()
     assert heartbeat.reporter.kinds[-1] == "goodbye"
     assert heartbeat.claim.released is True
+
+
+class HangingEngine(FakeEngine):
+    """Takes the probe's connection and answers only when let go (a dockerd starting over what a
+    killed one left: it stops the containers still running before it answers anything)."""
+
+    def __init__(self):
+        super().__init__()
+        self.let_go = threading.Event()
+        self.hanging = False
+
+    def ping(self) -> bool:
+        if self.hanging:
+            self.let_go.wait(10)
+        return super().ping()
+
+
+def test_an_engine_that_takes_connections_but_does_not_answer_never_holds_the_beats_up(kills):
+    # Given a running heartbeat whose engine answered
+    engine = HangingEngine()
+    heartbeat = Heartbeat(engine, RecordingReporter(), FakeClaim(), interval=0.05, patience=0.3)
+    heartbeat.start()
+    try:
+        assert wait_until(lambda: heartbeat.reporter.sent and heartbeat.reporter.sent[-1][1].reachable)
+
+        # When the engine stops answering, its connections left hanging
+        engine.hanging = True
+        hung = time.monotonic()
+        assert wait_until(lambda: not heartbeat.reporter.sent[-1][1].reachable, timeout=3)
+
+        # Then the beats go on at their pace (the name claim kept), saying after `patience` that
+        # the engine does not answer, and what it was known to be
+        said = time.monotonic() - hung
+        assert 0.3 <= said < 1.5, said
+        beats = len(heartbeat.reporter.sent)
+        time.sleep(0.5)
+        assert len(heartbeat.reporter.sent) - beats >= 4
+        _, state = heartbeat.reporter.sent[-1]
+        assert "did not answer within" in state.error
+        assert engine.base_url in state.error
+        assert state.info.engine_id == "ENGINE:ONE"
+        assert len(heartbeat.claim.refreshed_with) >= len(heartbeat.reporter.sent)
+
+        # and once it answers, it is reachable again at the next beat
+        engine.hanging = False
+        engine.let_go.set()
+        assert wait_until(lambda: heartbeat.reporter.sent[-1][1].reachable, timeout=1)
+    finally:
+        engine.let_go.set()
+        heartbeat._stop.set()
+        heartbeat._thread.join(timeout=2)
+
+
+def test_an_engine_that_answers_again_is_said_to_at_once_not_at_the_next_beat():
+    # Given a running heartbeat that has just said its engine does not answer
+    engine = FakeEngine()
+    heartbeat = Heartbeat(engine, RecordingReporter(), FakeClaim(), interval=1.5)
+    engine.go_away()
+    heartbeat.start()
+    try:
+        assert wait_until(lambda: heartbeat.reporter.sent, timeout=2)
+        assert not heartbeat.reporter.sent[-1][1].reachable
+
+        # When the engine answers again, well before the next beat is due
+        engine.come_back()
+        back = time.monotonic()
+
+        # Then a beat says so within a recovery probe's time, not an interval later
+        assert wait_until(lambda: heartbeat.reporter.sent[-1][1].reachable, timeout=1.5)
+        assert time.monotonic() - back < 0.75
+        assert heartbeat.reporter.kinds == ["hello", "heartbeat"]
+    finally:
+        heartbeat._stop.set()
+        heartbeat._thread.join(timeout=3)
