@@ -111,7 +111,12 @@ DATABASES = {
 }
 # The most requests one web process serves at once, each on a thread of its own with its own
 # database connection (more wait their turn): PostgreSQL sees at most this many per web process.
-BERTH_WEB_THREADS = int(os.environ.get("BERTH_WEB_THREADS", "8"))
+# Two: a request's work is mostly Python, under one GIL per process, so more threads only contend
+# for it. 50 clients on the containers list, 2 processes on 2 cores (bench/containers_list.py):
+# 2 threads 194 to 222 requests/s at p99 377 to 444 ms and 8.6 to 9.9 ms of CPU a request; 8 threads
+# 152 to 164 requests/s at p99 597 to 624 ms and 10.9 to 11.9 ms. A request waiting on I/O past a second
+# still never holds the others up (it gets a thread of its own: portal/request_threads.py).
+BERTH_WEB_THREADS = int(os.environ.get("BERTH_WEB_THREADS", "2"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web process and the portal worker write concurrently: WAL and immediate
     # transactions turn "database is locked" into a short wait.
