@@ -21,7 +21,7 @@ from engine.networks import list_networks
 from engine.volumes import list_volumes, volume_sizes
 from wire.inventory import Snapshot
 from wire.records import NetworkRecord, VolumeRecord
-from workers.inventory import CHUNK, InventorySync
+from workers.inventory import InventorySync
 
 __all__ = ["AttachmentSync"]
 
@@ -81,19 +81,13 @@ class AttachmentSync(InventorySync):
         networks, volumes = self._read()
         changed_networks = self._changed(networks, self._networks)
         changed_volumes = self._changed(volumes, self._volumes)
-        chunks = range(0, max(len(changed_networks), len(changed_volumes)), CHUNK)
-        delivered = all(
-            self._send(
-                observed,
-                networks=changed_networks[start : start + CHUNK],
-                volumes=changed_volumes[start : start + CHUNK],
-            )
-            for start in chunks
-        ) and self._send(
+        delivered = self._send_snapshot(
             observed,
-            snapshot=Snapshot(
+            Snapshot(
                 network_ids=frozenset(n.engine_id for n in networks), volume_ids=frozenset(v.engine_id for v in volumes)
             ),
+            networks=changed_networks,
+            volumes=changed_volumes,
         )
         if not delivered:
             return self.undelivered("Attachments")

@@ -160,6 +160,21 @@ class InventorySync:
             return False
         return True
 
+    def _send_snapshot(self, observed_seq: int, snapshot: Snapshot, **changed: list) -> bool:
+        """A snapshot's changed objects in reports of up to CHUNK each, its listing in the last of
+        them. The portal worker's threads apply reports in any order: a listing sent on its own was
+        at times applied before the objects it names, seen as a gap, and a needless full resync
+        asked for (which took the host's resync slot from a real gap). One report when it fits."""
+        starts = list(range(0, max(map(len, changed.values()), default=0), CHUNK)) or [0]
+        return all(
+            self._send(
+                observed_seq,
+                snapshot=snapshot if start == starts[-1] else None,
+                **{name: items[start : start + CHUNK] for name, items in changed.items()},
+            )
+            for start in starts
+        )
+
     def undelivered(self, what: str) -> None:
         """A snapshot part of which the broker did not take: what it listed is not taken as sent,
         and the next one is full (its baseline, and the wish for a full one, are left as they were)."""
@@ -182,11 +197,12 @@ class InventorySync:
             if self._containers.get(container_id) != fingerprints[container_id]:
                 changed.append(self.engine.inspect_container(container_id) or container_from_list(item))
         changed_images = self._changed_images(images)
-        chunks = range(0, max(len(changed), len(changed_images)), CHUNK)
-        delivered = all(
-            self._send(observed, changed[start : start + CHUNK], changed_images[start : start + CHUNK])
-            for start in chunks
-        ) and self._send(observed, snapshot=Snapshot(frozenset(fingerprints), frozenset(i.engine_id for i in images)))
+        delivered = self._send_snapshot(
+            observed,
+            Snapshot(frozenset(fingerprints), frozenset(i.engine_id for i in images)),
+            containers=changed,
+            images=changed_images,
+        )
         if not delivered:
             return self.undelivered("Inventory")
         self._containers = fingerprints

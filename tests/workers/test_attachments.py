@@ -52,20 +52,20 @@ def container(name, network_id="n1", volume="data"):
     }
 
 
-def test_a_snapshot_sends_networks_and_volumes_then_seals_only_their_ids():
+def test_a_snapshot_sends_networks_and_volumes_and_the_listing_of_their_ids_in_one_report():
     engine, reporter = FakeEngine(), RecordingReporter()
     engine.containers.append(container("web"))
     sync = AttachmentSync(engine, reporter)
 
     sync.snapshot(full=True)
 
-    chunk, seal = reporter.sent
-    assert chunk["networks"][0]["containers"][0]["ipv4_address"] == "10.0.0.2/24"
-    assert chunk["volumes"][0]["containers"] == [
+    (report,) = reporter.sent
+    assert report["networks"][0]["containers"][0]["ipv4_address"] == "10.0.0.2/24"
+    assert report["volumes"][0]["containers"] == [
         {"engine_id": "web" * 8, "name": "web", "destination": "/data", "rw": True}
     ]
-    assert "containers" not in chunk or chunk["containers"] == []
-    assert seal["snapshot"] == {"network_ids": ["n1"], "volume_ids": ["data"]}
+    assert "containers" not in report or report["containers"] == []
+    assert report["snapshot"] == {"network_ids": ["n1"], "volume_ids": ["data"]}
 
 
 def test_events_report_what_changed_and_what_went_and_nothing_for_unrelated_events():
@@ -137,4 +137,4 @@ def test_volume_sizes_come_from_the_disk_usage_at_snapshots_and_stay_on_what_eve
 
     engine.disk_usage_refused = False
     sync.snapshot()
-    assert [(v["engine_id"], v["size"]) for v in reporter.sent[-2]["volumes"]] == [("data", 8192)]
+    assert [(v["engine_id"], v["size"]) for v in reporter.sent[-1]["volumes"]] == [("data", 8192)]
