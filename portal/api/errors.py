@@ -4,6 +4,8 @@ This is the one place a refusal (portal.refusals.Refusal, raised by any service)
 HTTP answer: views neither catch nor translate them. One the policy made is audited first.
 """
 
+import logging
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.views import defaults
@@ -17,6 +19,8 @@ __all__ = ["exception_handler", "page_not_found", "server_error"]
 
 API_PREFIX = "/api/"
 NOT_FOUND = "Not found, or not visible to you."
+
+log = logging.getLogger(__name__)
 
 
 def _first_message(detail) -> tuple[str, str]:
@@ -39,7 +43,8 @@ def _answer(refusal: Refusal) -> exceptions.APIException:
 
 
 def exception_handler(exc, context):
-    if isinstance(exc, Refusal):
+    refused = exc if isinstance(exc, Refusal) else None
+    if refused is not None:
         # A collection action's refusal is on the host its body named (PolicyPermission found it).
         record_refusal_of(exc, context.get("request"), getattr(context.get("view"), "policy_host", None))
         exc = _answer(exc)
@@ -56,6 +61,13 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError) and isinstance(detail, dict):
         body["errors"] = response.data
     response.data = body
+    if refused is not None:
+        # An answer Berth meant (a host offline is a 503, not a failure): one line of its own at
+        # INFO, not Django's request log, which writes every 5xx as an ERROR with the request.
+        request = context.get("request")
+        asked = f"{request.method} {request.path}" if request is not None else "a request"
+        log.info("Refused %s (%d %s): %s", asked, refused.status, refused.code, refused)
+        response._has_been_logged = True  # Django's own mark (django.utils.log.log_response)
     return response
 
 

@@ -1,6 +1,8 @@
 """GET /api/v1/containers/{id}/logs/: who may download, and bad requests answered with a sentence.
 The text itself comes from a real host worker: tests/integration/test_container_streams.py."""
 
+import logging
+
 import pytest
 from django.utils import timezone
 
@@ -36,10 +38,16 @@ def test_a_bad_query_is_a_400_saying_which_value(as_admin, container, query, sen
     assert response.json()["code"] == "invalid"
 
 
-def test_a_host_that_is_offline_is_a_503_naming_it(as_admin):
+def test_a_host_that_is_offline_is_a_503_naming_it_and_logged_as_a_refusal_not_an_error(as_admin, caplog):
     container = make_container(make_offline_host("web-9"), "app")
 
-    response = as_admin.get(url(container))
+    with caplog.at_level(logging.INFO):
+        response = as_admin.get(url(container))
+
+    assert [(r.name, r.levelname) for r in caplog.records if r.name.startswith(("django", "portal.api"))] == [
+        ("portal.api.errors", "INFO")
+    ]
+    assert "(503 host_offline): Host web-9 is offline" in caplog.records[-1].getMessage()
 
     assert response.status_code == 503
     assert response.json() == {
