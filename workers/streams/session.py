@@ -193,12 +193,15 @@ class StreamSession:
             helpers = [task for task in (control, keepalive, self._body) if task is not None and not task.done()]
             for task in helpers:
                 task.cancel()
-            # Each has ended before the session closes (none left pending when the loop stops).
-            await asyncio.gather(*helpers, return_exceptions=True)
             try:
-                await self.close()
-            except Exception:
-                log.exception("A %s session did not close cleanly", self.kind)
+                # Each has ended before the session closes (none left pending when the loop stops).
+                await asyncio.gather(*helpers, return_exceptions=True)
+            finally:
+                # Closed even when a second cancellation cuts that wait short, as before the wait.
+                try:
+                    await self.close()
+                except Exception:
+                    log.exception("A %s session did not close cleanly", self.kind)
 
     async def _outcome(self) -> dict | None:
         """What to tell the web side when the body is over (None: it closed or went away)."""
