@@ -465,7 +465,7 @@ def first_socket_message(path: str, user) -> dict:
 
     async def connect():
         communicator = WebsocketCommunicator(application, path + query)
-        await communicator.connect()
+        await communicator.connect(timeout=10)  # a loaded CI machine takes more than the default 1 s
         message = await communicator.receive_output(5)
         await communicator.disconnect()
         return message
@@ -1007,7 +1007,7 @@ def test_watching_someone_elses_session_needs_the_action_or_an_invitation(world,
 
     async def connect():
         communicator = WebsocketCommunicator(application, f"/ws/sessions/{session.pk}/watch/{query}")
-        await communicator.connect()
+        await communicator.connect(timeout=10)
         quiet = await communicator.receive_nothing(0.2)
         message = None if quiet else await communicator.receive_output(1)
         await communicator.disconnect()
@@ -1611,7 +1611,7 @@ def test_operation_websocket(ops_world, actor, host):
 
     async def connect():
         communicator = WebsocketCommunicator(application, f"/ws/operations/{operation.pk}/{query}")
-        await communicator.connect()
+        await communicator.connect(timeout=10)
         message = await communicator.receive_output(5)
         await communicator.disconnect()
         return message

@@ -78,7 +78,7 @@ def _socket_frames(user, operation) -> list[dict]:
     async def run():
         communicator = WebsocketCommunicator(application, f"/ws/operations/{operation.pk}/")
         communicator.scope["user"] = user
-        connected, _ = await communicator.connect()
+        connected, _ = await communicator.connect(timeout=10)
         assert connected
         frames = [await communicator.receive_json_from(timeout=5), await communicator.receive_json_from(timeout=5)]
         await get_channel_layer().group_send(

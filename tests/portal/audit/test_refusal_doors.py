@@ -33,7 +33,7 @@ def socket_close(path: str, user) -> dict:
 
     async def connect():
         communicator = WebsocketCommunicator(application, f"{path}?token={token}")
-        await communicator.connect()
+        await communicator.connect(timeout=10)
         message = await communicator.receive_output(5)
         await communicator.disconnect()
         return message

@@ -55,7 +55,7 @@ def socket(path: str, cookie: bytes | None):
 
 async def refusal(path: str, cookie: bytes | None) -> tuple[int, str]:
     communicator = socket(path, cookie)
-    connected, _ = await communicator.connect()
+    connected, _ = await communicator.connect(timeout=10)
     assert connected, "a refusal is accepted first, so that the browser sees the code"
     closing = await communicator.receive_output(2)
     assert closing["type"] == "websocket.close", closing
@@ -65,7 +65,7 @@ async def refusal(path: str, cookie: bytes | None) -> tuple[int, str]:
 async def opened(path: str, cookie: bytes, host, **facts) -> tuple[WebsocketCommunicator, dict, str]:
     """Connects and plays the host worker: takes the open request and answers READY with `facts`."""
     communicator = socket(path, cookie)
-    connected, _ = await communicator.connect()
+    connected, _ = await communicator.connect(timeout=10)
     assert connected
     layer = get_channel_layer()
     request = await asyncio.wait_for(layer.receive(host_stream_channel(host.slug)), 2)
@@ -147,7 +147,7 @@ async def test_a_viewer_opening_logs_asks_the_worker_for_them_and_gets_each_batc
 @run_async
 async def test_pause_and_resume_from_the_browser_reach_the_worker_even_when_asked_before_it_was_ready(viewer):
     communicator = socket(f"/ws/containers/{viewer['mine'].pk}/logs/", viewer["cookie"])
-    await communicator.connect()
+    await communicator.connect(timeout=10)
     layer = get_channel_layer()
     request = await asyncio.wait_for(layer.receive(host_stream_channel(viewer["host"].slug)), 2)
     await communicator.send_json_to({"type": "pause"})

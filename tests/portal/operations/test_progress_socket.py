@@ -62,7 +62,7 @@ def follow(operation, send_then: list[dict], frames: int, more: bool = False) ->
     async def run():
         communicator = WebsocketCommunicator(application, f"/ws/operations/{operation.pk}/")
         communicator.scope["user"] = viewer
-        connected, _ = await communicator.connect()
+        connected, _ = await communicator.connect(timeout=10)
         assert connected
         got = [await communicator.receive_json_from(timeout=5), await communicator.receive_json_from(timeout=5)]
         layer = get_channel_layer()
