@@ -15,8 +15,11 @@ fewer Redis round trips per message, because a terminal keystroke crosses the la
   its channel (`take_buffered`): a stream's chunks that piled up go to the browser as one frame;
 - receive pops without the stock backup copy (a ZADD before the message is handed over, an
   EVAL before each pop and a ZPOPMIN after). The copy only protects a message against its
-  receiving task being cancelled between Redis's pop and the reply being read, and in Berth a
-  receive is cancelled only when its receiver (a closing socket or stream) is going away.
+  receiving task being cancelled between Redis's pop and the reply being read; here such a
+  reply still reaches its channels' buffers (the line's orphan callback);
+- sends and a process's receives travel on pipelined connections of their own
+  (wire.redis_line), not through redis-py's pooled client, whose Python around each command cost
+  a third of a keystroke's round trip.
 
 Measured on the build machine (a message there and back between two processes, Redis on
 loopback, the machine busy with other work): send p50 2.5 ms → 0.5 ms; there and back p50
@@ -26,6 +29,7 @@ unchanged, so stock layers and this one interoperate on the same Redis.
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 
@@ -37,6 +41,7 @@ from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from wire.names import PORTAL_CHANNEL_OWNER
+from wire.redis_line import RedisLine
 
 __all__ = ["LAYER_PREFIX", "URGENT", "BerthChannelLayer", "UrgentLane", "channel_layer_config"]
 
@@ -65,6 +70,9 @@ POOL_WAIT = 20
 # restarts, every connection idle in the pool is dead, and the first command on each would fail
 # (the first terminal after an outage answered HTTP 500). A second failure is Redis really away.
 RETRY = Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,))
+# A reply on a line (wire.redis_line) not in this long after Redis was due to answer: the
+# connection is broken (the same as the connections' socket timeout, below).
+REPLY_TIMEOUT = 15
 
 SEND = """
 redis.call('ZREMRANGEBYSCORE', KEYS[1], 0, ARGV[2])
@@ -92,6 +100,11 @@ def channel_layer_config(redis_url: str) -> dict:
         "channel_capacity": {"specific.*": 20000},
         "expiry": 30,
     }
+
+
+def _pairs(flat: list) -> list[tuple[bytes, float]]:
+    """A raw ZPOPMIN reply, [member, score, member, score…], as (member, score) pairs."""
+    return [(flat[i], float(flat[i + 1])) for i in range(0, len(flat), 2)]
 
 
 class UrgentLane:
@@ -130,6 +143,8 @@ class BerthChannelLayer(RedisChannelLayer):
 
     def __init__(self, *args, owner: str = PORTAL_CHANNEL_OWNER, **kwargs):
         super().__init__(*args, **kwargs)
+        # channels_redis's client (one per loop and shard) by id, and the lines made with it.
+        self._lines: dict[int, tuple[aioredis.Redis, dict[str, RedisLine]]] = {}
         # 16 hex digits of randomness here, and 32 more in each channel's own part (after "!").
         self.client_prefix = f"{owner}.{uuid.uuid4().hex[:16]}"
 
@@ -153,9 +168,9 @@ class BerthChannelLayer(RedisChannelLayer):
                 channel_non_local_name += URGENT_SUFFIX
         else:
             index = next(self._send_index_generator)
-        connection = self.connection(index)
         now = time.time()
-        added = await connection.eval(
+        added = await self.line(index, "send").call(
+            "EVAL",
             SEND,
             1,
             self.prefix + channel_non_local_name,
@@ -180,16 +195,36 @@ class BerthChannelLayer(RedisChannelLayer):
         assert self.require_valid_channel_name(channel, receive=True), "Channel name invalid"
         key = self.prefix + channel
         urgent_key = key + URGENT_SUFFIX
-        connection = self.connection(self.consistent_hash(channel))
-        async with connection.pipeline(transaction=False) as pipe:
-            pipe.zpopmin(urgent_key, RECEIVE_BATCH)
-            pipe.zpopmin(key, RECEIVE_BATCH)
-            urgent, normal = await pipe.execute()
-        popped = sorted(urgent + normal, key=lambda item: item[1]) if urgent and normal else urgent or normal
+        line = self.line(self.consistent_hash(channel), "receive")
+
+        def orphan_pop(reply: list) -> None:  # ZPOPMIN's reply, for a receiver that stopped waiting
+            self._buffer_popped(_pairs(reply), channel)
+
+        def orphan_block(reply: list | None) -> None:  # BZPOPMIN's: [key, member, score] or nil
+            if reply:
+                orphan_pop(reply[1:])
+
+        urgent, normal = await line.calls(
+            [("ZPOPMIN", urgent_key, RECEIVE_BATCH), ("ZPOPMIN", key, RECEIVE_BATCH)], [orphan_pop] * 2
+        )
+        popped = _pairs(urgent) + _pairs(normal)
+        if urgent and normal:
+            popped.sort(key=lambda item: item[1])
         while not popped:
-            result = await connection.bzpopmin([urgent_key, key], timeout=self.brpop_timeout)
-            if result is not None:
-                popped = [(result[1], result[2])]
+            reply = await line.call(
+                "BZPOPMIN", urgent_key, key, self.brpop_timeout, orphan=orphan_block, blocks=self.brpop_timeout
+            )
+            if reply is not None:
+                popped = _pairs(reply[1:])
+        received = self._received(popped, channel)
+        for target, message in received[:-1]:
+            self._buffer(target, message)
+        return received[-1]
+
+    def _received(self, popped: list[tuple[bytes, float]], channel: str) -> list[tuple[str | list, dict]]:
+        """The popped messages and their channels, in the order they were sent, the channels
+        that got an urgent message first (their consumers run before the hundred others woken by
+        the same batch, each channel's own messages still in order)."""
         received = []
         hurried = set()
         for member, _ in popped:
@@ -199,14 +234,37 @@ class BerthChannelLayer(RedisChannelLayer):
             if message.get(URGENT) and isinstance(target, str):
                 hurried.add(target)
         if hurried and len(hurried) < len(received):
-            # The channels that got an urgent message are woken first, each with its own messages
-            # in order: their consumers run before the hundred others woken by the same batch.
             received.sort(key=lambda item: not (isinstance(item[0], str) and item[0] in hurried))
-        for target, message in received[:-1]:
-            # A group_send names every local channel it reaches on this key in one message: a list.
-            for name in target if isinstance(target, list) else (target,):
-                self.receive_buffer[name].put_nowait(message)
-        return received[-1]
+        return received
+
+    def _buffer(self, target: str | list, message: dict) -> None:
+        # A group_send names every local channel it reaches on this key in one message: a list.
+        for name in target if isinstance(target, list) else (target,):
+            self.receive_buffer[name].put_nowait(message)
+
+    def _buffer_popped(self, popped: list[tuple[bytes, float]], channel: str) -> None:
+        """Messages popped for a receiver that stopped waiting (cancelled): to their channels all the same."""
+        for target, message in self._received(popped, channel):
+            self._buffer(target, message)
+
+    def line(self, index: int, purpose: str) -> RedisLine:
+        """This loop's pipelined connection to shard `index` for `purpose` ("send", "receive"):
+        made with, and closed with, channels_redis's client for that loop and shard."""
+        client = self.connection(index)
+        lines = self._lines.setdefault(id(client), (client, {}))[1]
+        line = lines.get(purpose)
+        if line is None or line.closed:
+            line = lines[purpose] = RedisLine(client.connection_pool, REPLY_TIMEOUT)
+        return line
+
+    async def close_pools(self):
+        loop = asyncio.get_running_loop()
+        lines, self._lines = self._lines, {}
+        for _, by_purpose in lines.values():
+            for line in by_purpose.values():
+                if line.loop is loop:
+                    line.close()
+        await super().close_pools()
 
     def take_buffered(self, channel: str, message_type: str, most: int = RECEIVE_BATCH) -> list[dict]:
         """The messages of `message_type` at the head of `channel`'s buffer (already received from
