@@ -10,8 +10,9 @@ parser: hiredis when installed), made by the layer's pool but never checked into
 
 A reply that comes after its caller stopped waiting (cancelled) is not lost: it goes to the
 `orphan` callback given with the command (a receive's pop hands the messages to their channels).
-A blocking command whose caller stopped waiting retires its connection: the next commands go on
-a new one instead of queueing behind the block, and the old one closes once its replies are in.
+A blocking command whose caller stopped waiting is ended at once with CLIENT UNBLOCK, sent on
+one of the pool's connections: left blocked, it would hold the commands queued behind it, and
+take for a receiver that is gone the message another is waiting for, until its own timeout.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from redis.asyncio import Redis
 from redis.asyncio.connection import AbstractConnection, ConnectionPool
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
@@ -48,8 +50,8 @@ class _Wire:
         self.reply_timeout = reply_timeout
         self.waiting: collections.deque[tuple[asyncio.Future, Orphan, float]] = collections.deque()
         self.wake = asyncio.Event()
-        self.retired = False
         self.broken = False
+        self.client_id: int | None = None  # Redis's id of this connection (CLIENT UNBLOCK)
         self.reader = asyncio.get_running_loop().create_task(self._read(), name="redis line")
 
     def write(self, commands: Sequence[tuple], orphans: Sequence[Orphan], blocks: float) -> list[asyncio.Future]:
@@ -77,9 +79,6 @@ class _Wire:
         try:
             while True:
                 while not self.waiting:
-                    if self.retired:
-                        self.close()
-                        return
                     self.wake.clear()
                     await self.wake.wait()
                 async with asyncio.timeout(self.reply_timeout + self.waiting[0][2]):
@@ -134,6 +133,7 @@ class RedisLine:
         self.loop = asyncio.get_running_loop()
         self._wire: _Wire | None = None
         self._connecting = asyncio.Lock()
+        self._unblocking: set[asyncio.Task] = set()
         self.closed = False
 
     async def call(self, *args: Any, orphan: Orphan = None, blocks: float = 0.0) -> Any:
@@ -161,10 +161,20 @@ class RedisLine:
         except asyncio.CancelledError:
             for future in futures:
                 future.cancel()
-            if blocks and self._wire is wire:  # what comes next must not queue behind the block
-                wire.retired, self._wire = True, None
-                wire.wake.set()
+            if blocks and not wire.broken and wire.client_id is not None:
+                task = self.loop.create_task(self._unblock(wire.client_id), name="redis line unblock")
+                self._unblocking.add(task)
+                task.add_done_callback(self._unblocking.discard)
             raise
+
+    async def _unblock(self, client_id: int) -> None:
+        """Ends the blocking command of connection `client_id` as if it had timed out (its reply, a
+        nil or what it popped just before, goes to its orphan callback). Not possible (Redis away):
+        the block ends at its own timeout."""
+        try:
+            await Redis(connection_pool=self.pool).client_unblock(client_id)
+        except (*BROKEN, ResponseError) as exc:
+            log.debug("CLIENT UNBLOCK %s failed: %s", client_id, exc)
 
     async def _connected(self) -> _Wire:
         wire = self._wire
@@ -181,7 +191,13 @@ class RedisLine:
                 except BROKEN as exc:
                     await connection.disconnect(nowait=True)
                     raise RedisConnectionError(f"Connecting to Redis failed: {exc}") from None
-                self._wire = _Wire(connection, self.reply_timeout)
+                wire = _Wire(connection, self.reply_timeout)
+                try:
+                    (wire.client_id,) = await asyncio.gather(*wire.write([("CLIENT", "ID")], [None], 0))
+                except BaseException:
+                    wire.fail(RedisConnectionError("The Redis line's first command did not complete."))
+                    raise
+                self._wire = wire
             return self._wire
 
     def _new_connection(self) -> AbstractConnection:

@@ -215,3 +215,24 @@ def test_given_an_echo_in_a_batch_of_flood_chunks_when_received_then_its_channel
     assert woken.index((typed, 1)) < min(others), woken
     for channel in (*floods, typed):
         assert [seq for name, seq in woken if name == channel] == [1, 2]
+
+
+def test_given_a_receiver_cancelled_while_waiting_when_another_channel_gets_a_message_then_it_arrives_at_once():
+    """A terminal session ends (its receive cancelled mid-pop) and the next one opens: its first
+    keystrokes waited out the old pop's 5 s timeout before the layer ended cancelled pops."""
+
+    async def run(ours, stock):
+        gone, next_one = await ours.new_channel(), await ours.new_channel()
+        waiting = asyncio.ensure_future(ours.receive(gone))
+        await asyncio.sleep(0.3)
+        waiting.cancel()
+        receiving = asyncio.ensure_future(ours.receive(next_one))
+        await asyncio.sleep(0.3)
+        started = asyncio.get_running_loop().time()
+        await stock.send(next_one, {"type": "keystroke"})
+        message = await asyncio.wait_for(receiving, 4)
+        return message, asyncio.get_running_loop().time() - started
+
+    message, took = layers(run)
+
+    assert message == {"type": "keystroke"} and took < 0.5

@@ -78,21 +78,38 @@ def test_given_a_caller_that_stops_waiting_when_its_reply_comes_then_it_goes_to_
     name = key("orphan")
 
     async def run(line):
+        await line.call("RPUSH", name, "popped")
+        handed_on = asyncio.get_running_loop().create_future()
+        waiting = asyncio.ensure_future(line.call("LPOP", name, orphan=handed_on.set_result))
+        await asyncio.sleep(0)  # the command is written; its reply is not read before the next poll
+        waiting.cancel()
+        return await asyncio.wait_for(handed_on, 2), waiting.cancelled()
+
+    assert on_line(run) == (b"popped", True)
+
+
+def test_given_a_blocked_caller_that_stops_waiting_when_it_does_then_redis_ends_the_block_at_once():
+    """Left blocked, the pop would hold every command queued behind it, and take for a receiver
+    that is gone the message another one waits for, for up to its timeout (a terminal's first
+    keystrokes waited 5 s after the session before it ended)."""
+    name = key("unblocked")
+
+    async def run(line):
         handed_on = asyncio.get_running_loop().create_future()
         waiting = asyncio.ensure_future(line.call("BLPOP", name, 5, orphan=handed_on.set_result, blocks=5))
         await asyncio.sleep(0.2)
         waiting.cancel()
         started = asyncio.get_running_loop().time()
-        # The next command does not queue behind the block it left on the old connection.
+        ended_as = await asyncio.wait_for(handed_on, 1)
         echoed = await asyncio.wait_for(line.call("ECHO", "next"), 1)
         took = asyncio.get_running_loop().time() - started
-        redis.Redis.from_url(UNIT_REDIS_URL).rpush(name, "popped")
-        return echoed, took, await asyncio.wait_for(handed_on, 2)
+        redis.Redis.from_url(UNIT_REDIS_URL).rpush(name, "kept")
+        return ended_as, echoed, took, await line.call("LPOP", name)
 
-    echoed, took, orphaned = on_line(run)
+    ended_as, echoed, took, left = on_line(run)
 
-    assert echoed == b"next" and took < 0.5
-    assert orphaned == [name.encode(), b"popped"]
+    assert ended_as is None and echoed == b"next" and took < 0.5
+    assert left == b"kept"  # nothing popped it for the cancelled caller
 
 
 def test_given_its_connection_killed_when_called_again_then_it_goes_through_on_a_new_one():
