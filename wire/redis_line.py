@@ -101,7 +101,7 @@ class _Wire:
             self.fail(exc)
 
     def fail(self, exc: BaseException) -> None:
-        """The connection is broken: every reply it owes fails, and it closes."""
+        """The connection is broken (or closed on purpose): every reply it owes fails, and it closes."""
         self.broken = True
         waiting, self.waiting = self.waiting, collections.deque()
         for future, _, _ in waiting:
@@ -109,10 +109,6 @@ class _Wire:
                 future.set_exception(RedisConnectionError(f"Redis connection lost: {exc}"))
         if self.reader is not asyncio.current_task():
             self.reader.cancel()
-        self.close()
-
-    def close(self) -> None:
-        self.broken = True
         writer = self.connection._writer
         if writer is not None:
             writer.transport.abort()
