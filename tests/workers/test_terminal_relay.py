@@ -65,9 +65,9 @@ async def sent_within(session: Relayed, count: int, seconds: float) -> bool:
     return len(session.sent) >= count
 
 
-def relay(body):
+def relay(body, session_class=None):
     async def run():
-        session = Relayed()
+        session = (session_class or Relayed)()
         relaying = asyncio.create_task(session.relay())
         try:
             return await body(session)
@@ -95,6 +95,31 @@ def test_given_keys_typed_back_to_back_when_each_echo_follows_the_last_send_then
     assert sent == [b"$ ", b"a", b"b", b"c", b"d", b"e"]
     # Each echo answers a key: it goes in the urgent lane (wire.layer); the prompt nobody typed for does not.
     assert urgent == [False, True, True, True, True, True]
+
+
+class SlowSends(Relayed):
+    """Each send takes a while, as one through Redis does: keys typed meanwhile are not answered by it."""
+
+    async def emit(self, data, urgent=False) -> None:
+        await super().emit(data, urgent)
+        await asyncio.sleep(0.05)
+
+
+def test_given_a_key_typed_while_the_last_echo_is_on_its_way_then_its_own_echo_is_not_held():
+    async def body(session):
+        echoes = []
+        for index, key in enumerate(b"abcdef", start=1):
+            session.typed()
+            await session.output(bytes([key]))
+            # The next key comes as soon as this echo is read, before its send is done.
+            echoes.append(await sent_within(session, index, AT_ONCE))
+        return echoes, [data for _, data in session.sent], session.urgent
+
+    echoes, sent, urgent = relay(body, SlowSends)
+
+    assert echoes == [True] * 6, "an echo was held for the batch window: its key came while the last one was sent"
+    assert sent == [bytes([key]) for key in b"abcdef"]
+    assert urgent == [True] * 6
 
 
 def test_given_output_nobody_typed_for_when_it_follows_a_send_then_it_is_batched():
