@@ -3,11 +3,15 @@ fewer Redis round trips per message, because a terminal keystroke crosses the la
 
 - send is one Lua script doing the stock four steps (expire old messages, count against the
   capacity, add, set the key's expiry) atomically, instead of four sequential commands;
-- receive takes every waiting message for the process's own channels (up to RECEIVE_BATCH)
-  in one round trip instead of one message per pop;
+- receive for the process's own channels waits on the channel's buffer only: one reader task per
+  loop keeps one blocking pop (BZMPOP, up to RECEIVE_BATCH messages) in Redis while anyone
+  receives, and re-arms it only after the receives it woke have run. The stock layer takes a lock
+  and an asyncio.wait of two tasks per message, and pops once more without blocking before it
+  blocks again: a second round trip, made while the engine echoes the key just typed;
 - a message marked URGENT (output that answers a keystroke, the keystroke itself) goes to a second
-  key of its receiving process, which receive reads first: it never waits behind the chunks other
-  streams have queued for that process (a hundred floods keep up to WINDOW chunks each there).
+  key of its receiving process, which the pop reads first: it never waits behind the chunks other
+  streams have queued for that process (a hundred floods keep up to WINDOW chunks each there), and
+  may overtake its own stream's earlier messages (the web side puts chunks back in order by seq).
   What one stream may mark urgent is capped (UrgentLane): a session that marks everything urgent
   would otherwise have its flood read ahead of every other stream's keystrokes; past the cap its
   messages go the normal way (nothing is lost);
@@ -39,6 +43,7 @@ from channels_redis.core import RedisChannelLayer
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError
 
 from wire.names import PORTAL_CHANNEL_OWNER
 from wire.redis_line import RedisLine
@@ -107,6 +112,20 @@ def _pairs(flat: list) -> list[tuple[bytes, float]]:
     return [(flat[i], float(flat[i + 1])) for i in range(0, len(flat), 2)]
 
 
+def _nested_pairs(pairs: list) -> list[tuple[bytes, float]]:
+    """BZMPOP's members, [[member, score], …], as (member, score) pairs."""
+    return [(member, float(score)) for member, score in pairs]
+
+
+class _Failed:
+    """Put in a waiting receive's buffer when the reader failed: the receive raises `error`."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: BaseException):
+        self.error = error
+
+
 class UrgentLane:
     """One stream's share of the urgent lane, one way: a token bucket of URGENT_RATE bytes a second
     holding up to URGENT_BURST. Once a message is refused, the stream stays in the normal lane
@@ -145,6 +164,9 @@ class BerthChannelLayer(RedisChannelLayer):
         super().__init__(*args, **kwargs)
         # channels_redis's client (one per loop and shard) by id, and the lines made with it.
         self._lines: dict[int, tuple[aioredis.Redis, dict[str, RedisLine]]] = {}
+        # The reader of this process's own keys (receive), by the same client id.
+        self._readers: dict[int, asyncio.Task] = {}
+        self._bzmpop = True  # until Redis says it does not know BZMPOP (before 7.0)
         # 16 hex digits of randomness here, and 32 more in each channel's own part (after "!").
         self.client_prefix = f"{owner}.{uuid.uuid4().hex[:16]}"
 
@@ -183,43 +205,113 @@ class BerthChannelLayer(RedisChannelLayer):
         if not added:
             raise ChannelFull()
 
-    async def receive_single(self, channel):
-        """For this process's own channels, takes up to RECEIVE_BATCH waiting messages of each of
-        its two keys (urgent first) in one round trip: with a hundred busy streams, a keystroke's
-        echo neither waits one round trip per message queued ahead of it nor behind the others'
-        chunks. All but the last go straight to their channels' buffers, in the order they were
-        sent (so a stream's chunks stay in order when both keys hold some), the channels that got
-        an urgent message first; the caller buffers the last one (returned) at once after."""
+    async def receive(self, channel):
+        """A process-local channel's next message. One reader task per loop (`_read_own`) keeps a
+        blocking pop on the process's keys in Redis while anyone receives, and hands what it pops
+        to the channels' buffers; a receive waits on its own buffer only. (The stock layer makes
+        each receive take a lock, or wait for it, with two tasks and an asyncio.wait per message,
+        and after each message pops once more without blocking before it blocks again: a second
+        round trip to Redis, made while the engine echoes the key just typed.)"""
         if "!" not in channel:
-            return await super().receive_single(channel)
-        assert self.require_valid_channel_name(channel, receive=True), "Channel name invalid"
-        key = self.prefix + channel
-        urgent_key = key + URGENT_SUFFIX
-        line = self.line(self.consistent_hash(channel), "receive")
+            return await super().receive(channel)
+        assert self.require_valid_channel_name(channel)
+        own = self.non_local_name(channel)
+        assert own.endswith(self.client_prefix + "!"), "Wrong client prefix"
+        loop = asyncio.get_running_loop()
+        if self.receive_count and self.receive_event_loop is not loop:
+            raise RuntimeError("Two event loops are trying to receive() on one channel layer at once!")
+        self.receive_event_loop = loop
+        buffer = self.receive_buffer[channel]
+        self.receive_count += 1
+        try:
+            if buffer.empty():
+                self._read_own_soon(own)
+            message = await buffer.get()
+        finally:
+            self.receive_count -= 1
+            # Kept while another receive of the same channel waits on it (the reader adds to it).
+            if buffer.empty() and not buffer._getters and self.receive_buffer.get(channel) is buffer:
+                del self.receive_buffer[channel]
+        if isinstance(message, _Failed):
+            raise message.error
+        return message
 
-        def orphan_pop(reply: list) -> None:  # ZPOPMIN's reply, for a receiver that stopped waiting
-            self._buffer_popped(_pairs(reply), channel)
+    def _read_own_soon(self, own: str) -> None:
+        index = self.consistent_hash(own)
+        client = self.connection(index)
+        reader = self._readers.get(id(client))
+        if reader is None or reader.done():
+            reader = asyncio.get_running_loop().create_task(self._read_own(index, own), name="berth layer reader")
+            self._readers[id(client)] = reader
+
+    async def _read_own(self, index: int, own: str) -> None:
+        """While anyone receives on this loop: what waits for this process's channels, up to
+        RECEIVE_BATCH at a time, to their buffers. A failure (Redis gone) is raised in every
+        receive waiting; the next receive starts a reader again."""
+        line = self.line(index, "receive")
+        try:
+            while self.receive_count:
+                popped = await self._pop_own(line, own)
+                for target, message in self._received(popped, own):
+                    self._buffer(target, message)
+                if popped:
+                    # The receives just woken go first (a keystroke to the engine, an echo to the
+                    # browser); the next pop's write to Redis, a syscall, waits for them.
+                    await asyncio.sleep(0)
+        except Exception as exc:
+            for buffer in self.receive_buffer.values():
+                if buffer._getters:
+                    buffer.put_nowait(_Failed(exc))
+
+    async def _pop_own(self, line: RedisLine, own: str) -> list[tuple[bytes, float]]:
+        """Up to RECEIVE_BATCH messages of the first of the process's two keys (urgent first)
+        that holds some, in the order they were sent, waiting up to brpop_timeout for one (then
+        none): one command (BZMPOP, Redis 7). Before Redis 7, a pop of both keys and, when they
+        were empty, a blocking pop of one message."""
+        key = self.prefix + own
+        urgent_key = key + URGENT_SUFFIX
+
+        def orphan_pop(reply: list) -> None:  # ZPOPMIN's reply, for a reader that stopped waiting
+            self._buffer_popped(_pairs(reply), own)
 
         def orphan_block(reply: list | None) -> None:  # BZPOPMIN's: [key, member, score] or nil
             if reply:
                 orphan_pop(reply[1:])
 
+        def orphan_many(reply: list | None) -> None:  # BZMPOP's: [key, [[member, score], …]] or nil
+            if reply:
+                self._buffer_popped(_nested_pairs(reply[1]), own)
+
+        timeout = self.brpop_timeout
+        if self._bzmpop:
+            try:
+                reply = await line.call(
+                    "BZMPOP",
+                    timeout,
+                    2,
+                    urgent_key,
+                    key,
+                    "MIN",
+                    "COUNT",
+                    RECEIVE_BATCH,
+                    orphan=orphan_many,
+                    blocks=timeout,
+                )
+                return _nested_pairs(reply[1]) if reply else []
+            except ResponseError as exc:
+                if "unknown command" not in str(exc).lower():
+                    raise
+                self._bzmpop = False
         urgent, normal = await line.calls(
             [("ZPOPMIN", urgent_key, RECEIVE_BATCH), ("ZPOPMIN", key, RECEIVE_BATCH)], [orphan_pop] * 2
         )
         popped = _pairs(urgent) + _pairs(normal)
         if urgent and normal:
             popped.sort(key=lambda item: item[1])
-        while not popped:
-            reply = await line.call(
-                "BZPOPMIN", urgent_key, key, self.brpop_timeout, orphan=orphan_block, blocks=self.brpop_timeout
-            )
-            if reply is not None:
-                popped = _pairs(reply[1:])
-        received = self._received(popped, channel)
-        for target, message in received[:-1]:
-            self._buffer(target, message)
-        return received[-1]
+        if popped:
+            return popped
+        reply = await line.call("BZPOPMIN", urgent_key, key, timeout, orphan=orphan_block, blocks=timeout)
+        return _pairs(reply[1:]) if reply is not None else []
 
     def _received(self, popped: list[tuple[bytes, float]], channel: str) -> list[tuple[str | list, dict]]:
         """The popped messages and their channels, in the order they were sent, the channels
@@ -260,6 +352,10 @@ class BerthChannelLayer(RedisChannelLayer):
     async def close_pools(self):
         loop = asyncio.get_running_loop()
         lines, self._lines = self._lines, {}
+        readers, self._readers = self._readers, {}
+        for reader in readers.values():
+            if reader.get_loop() is loop:
+                reader.cancel()
         for _, by_purpose in lines.values():
             for line in by_purpose.values():
                 if line.loop is loop:
@@ -276,7 +372,8 @@ class BerthChannelLayer(RedisChannelLayer):
         taken = []
         # asyncio.Queue keeps its items in a deque: looking at the head does not take it.
         while buffer is not None and len(taken) < most and not buffer.empty():
-            if buffer._queue[0].get("type") != message_type:
+            head = buffer._queue[0]
+            if not isinstance(head, dict) or head.get("type") != message_type:
                 break
             taken.append(buffer.get_nowait())
         return taken

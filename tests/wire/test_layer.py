@@ -145,15 +145,19 @@ def test_given_flood_chunks_waiting_when_an_urgent_message_comes_then_it_is_rece
     assert seqs == list(range(1, 301))  # none lost, in order
 
 
-def test_given_a_stream_whose_chunks_are_in_both_keys_when_read_in_one_batch_then_they_keep_their_order():
+def test_given_a_stream_in_both_keys_when_received_then_the_urgent_message_overtakes_and_the_rest_keep_order():
+    """What answers a keystroke goes first; the web side puts a stream's chunks back in order by
+    their seq (tests/portal/ws/test_streams.py), and a stream's input keeps to one lane (UrgentLane)."""
+
     async def run(ours, stock):
         channel = await ours.new_channel()
         await ours.send(channel, {"seq": 1})
         await ours.send(channel, {"seq": 2, URGENT: True})
         await ours.send(channel, {"seq": 3})
-        return [(await ours.receive(channel))["seq"] for _ in range(3)]
+        await ours.send(channel, {"seq": 4})
+        return [(await ours.receive(channel))["seq"] for _ in range(4)]
 
-    assert layers(run) == [1, 2, 3]
+    assert layers(run) == [2, 1, 3, 4]
 
 
 def test_given_chunks_waiting_for_a_channel_when_taken_between_receives_then_the_run_of_one_type_comes_in_order():
@@ -166,7 +170,7 @@ def test_given_chunks_waiting_for_a_channel_when_taken_between_receives_then_the
             await ours.send(channel, {"type": "stream.data", "seq": seq})
         await ours.send(other, {"type": "stream.data", "seq": 1})
         await ours.send(channel, {"type": "stream.end"})
-        await ours.send(channel, {"type": "stream.data", "seq": 4, URGENT: True})
+        await ours.send(channel, {"type": "stream.data", "seq": 4})
         first = await ours.receive(channel)
         run_of_chunks = ours.take_buffered(channel, "stream.data")
         nothing_more = ours.take_buffered(channel, "stream.data")
@@ -180,14 +184,14 @@ def test_given_chunks_waiting_for_a_channel_when_taken_between_receives_then_the
     assert first["seq"] == 1
     assert [m["seq"] for m in run_of_chunks] == [2, 3]
     assert nothing_more == [] and after == {"type": "stream.end"}
-    assert last == [{"type": "stream.data", "seq": 4, URGENT: True}]
+    assert last == [{"type": "stream.data", "seq": 4}]
     assert others == {"type": "stream.data", "seq": 1}  # another channel's stays its own
     assert never_received == []
 
 
-def test_given_an_echo_in_a_batch_of_flood_chunks_when_received_then_its_channel_is_woken_first_in_order():
-    """The consumer of the typed session runs before the hundred floods' consumers that the same
-    round trip woke; every channel's own messages keep their order."""
+def test_given_an_echo_sent_after_flood_chunks_when_received_then_its_channel_is_woken_first_and_others_keep_order():
+    """The consumer of the typed session runs before the floods' consumers, whose chunks were
+    waiting first; every channel's own messages keep their order."""
 
     async def run(ours, stock):
         floods = [await ours.new_channel() for _ in range(3)]
@@ -195,26 +199,21 @@ def test_given_an_echo_in_a_batch_of_flood_chunks_when_received_then_its_channel
         for seq in (1, 2):
             for flood in floods:
                 await ours.send(flood, {"type": "stream.data", "seq": seq})
-        await ours.send(typed, {"type": "stream.data", "seq": 1})
-        await ours.send(typed, {"type": "stream.data", "seq": 2, URGENT: True})
+        await ours.send(typed, {"type": "stream.data", "seq": 1, URGENT: True})
         woken = []
 
         async def consume(channel, count):
             for _ in range(count):
                 woken.append((channel, (await ours.receive(channel))["seq"]))
 
-        await asyncio.gather(*(consume(flood, 2) for flood in floods), consume(typed, 2))
+        await asyncio.gather(*(consume(flood, 2) for flood in floods), consume(typed, 1))
         return floods, typed, woken
 
     floods, typed, woken = layers(run)
 
-    # The first flood's consumer took the batch from Redis (it held the receive): it goes on at
-    # once. Of the consumers that the batch woke, the typed session's is first.
-    holder = woken[0][0]
-    others = [woken.index((flood, 1)) for flood in floods if flood != holder]
-    assert woken.index((typed, 1)) < min(others), woken
-    for channel in (*floods, typed):
-        assert [seq for name, seq in woken if name == channel] == [1, 2]
+    assert woken[0] == (typed, 1), woken
+    for flood in floods:
+        assert [seq for name, seq in woken if name == flood] == [1, 2]
 
 
 def test_given_a_receiver_cancelled_while_waiting_when_another_channel_gets_a_message_then_it_arrives_at_once():
@@ -236,3 +235,49 @@ def test_given_a_receiver_cancelled_while_waiting_when_another_channel_gets_a_me
     message, took = layers(run)
 
     assert message == {"type": "keystroke"} and took < 0.5
+
+
+def test_given_no_redis_when_a_receive_waits_then_it_fails_with_a_connection_error_in_bounded_time():
+    async def body():
+        layer = BerthChannelLayer(**{**channel_layer_config("redis://127.0.0.1:9/0"), "prefix": "berth:unit-layer"})
+        channel = await layer.new_channel()
+        started = asyncio.get_running_loop().time()
+        try:
+            await asyncio.wait_for(layer.receive(channel), 10)
+        except redis.ConnectionError as exc:
+            return type(exc), asyncio.get_running_loop().time() - started
+        finally:
+            await layer.close_pools()
+
+    error, took = run_async(body())
+
+    assert error is redis.ConnectionError and took < 5
+
+
+def test_given_a_redis_before_7_without_bzmpop_when_received_then_both_keys_are_read_in_the_order_sent(monkeypatch):
+    """Redis 6 answers BZMPOP with "unknown command": the layer pops both keys, then blocks on one."""
+    from wire.redis_line import RedisLine
+
+    calls = RedisLine.calls
+    refused = []
+
+    async def without_bzmpop(self, commands, orphans=(), blocks=0.0):
+        if commands[0][0] == "BZMPOP":
+            refused.append(commands[0][0])
+            raise redis.ResponseError("unknown command 'BZMPOP', with args beginning with: ")
+        return await calls(self, commands, orphans, blocks)
+
+    monkeypatch.setattr(RedisLine, "calls", without_bzmpop)
+
+    async def run(ours, stock):
+        channel, later = await ours.new_channel(), await ours.new_channel()
+        for seq in (1, 2, 3):
+            await ours.send(channel, {"seq": seq, URGENT: seq == 2})
+        first = [(await ours.receive(channel))["seq"] for _ in range(3)]
+        waiting = asyncio.ensure_future(ours.receive(later))
+        await asyncio.sleep(0.2)
+        await stock.send(later, {"seq": 9})
+        return first, (await asyncio.wait_for(waiting, 4))["seq"]
+
+    assert layers(run) == ([1, 2, 3], 9)
+    assert refused == ["BZMPOP"]  # asked once, then never again
