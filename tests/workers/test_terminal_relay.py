@@ -78,15 +78,22 @@ def relay(body, session_class=None):
     return run_async(run())
 
 
+async def type_keys(session: Relayed, keys: bytes) -> list[bool]:
+    """Each key typed, and its echo output, as soon as the one before was sent: whether each went at once."""
+    echoes = []
+    for key in keys:
+        count = len(session.sent) + 1
+        session.typed()
+        await session.output(bytes([key]))
+        echoes.append(await sent_within(session, count, AT_ONCE))
+    return echoes
+
+
 def test_given_keys_typed_back_to_back_when_each_echo_follows_the_last_send_then_none_is_held():
     async def body(session):
         await session.output(b"$ ")
         assert await sent_within(session, 1, AT_ONCE)
-        echoes = []
-        for index, key in enumerate(b"abcde", start=2):
-            session.typed()
-            await session.output(bytes([key]))
-            echoes.append(await sent_within(session, index, AT_ONCE))
+        echoes = await type_keys(session, b"abcde")
         return echoes, [data for _, data in session.sent], session.urgent
 
     echoes, sent, urgent = relay(body)
@@ -107,12 +114,8 @@ class SlowSends(Relayed):
 
 def test_given_a_key_typed_while_the_last_echo_is_on_its_way_then_its_own_echo_is_not_held():
     async def body(session):
-        echoes = []
-        for index, key in enumerate(b"abcdef", start=1):
-            session.typed()
-            await session.output(bytes([key]))
-            # The next key comes as soon as this echo is read, before its send is done.
-            echoes.append(await sent_within(session, index, AT_ONCE))
+        # The next key comes as soon as this echo is read, before its send is done.
+        echoes = await type_keys(session, b"abcdef")
         return echoes, [data for _, data in session.sent], session.urgent
 
     echoes, sent, urgent = relay(body, SlowSends)
