@@ -6,6 +6,12 @@ from concurrent.futures import ThreadPoolExecutor
 __all__ = ["run_async"]
 
 
-def run_async(coroutine):
+def run_async(coroutine, loop_factory=None):
+    """`loop_factory`: the loop to run it on (uvloop's, say), else asyncio's own."""
+
+    def run():
+        with asyncio.Runner(loop_factory=loop_factory) as runner:
+            return runner.run(coroutine)
+
     with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
+        return pool.submit(run).result()

@@ -44,7 +44,7 @@ class Relayed(ConsoleSession):
 
     def typed(self) -> None:
         """What on_input notes of a keystroke (its bytes go to the engine, not needed here)."""
-        self.input_at = asyncio.get_running_loop().time()
+        self.inputs += 1
 
     async def output(self, data: bytes) -> None:
         await self.stream.chunks.put(data)
@@ -65,7 +65,7 @@ async def sent_within(session: Relayed, count: int, seconds: float) -> bool:
     return len(session.sent) >= count
 
 
-def relay(body, session_class=None):
+def relay(body, session_class=None, loop_factory=None):
     async def run():
         session = (session_class or Relayed)()
         relaying = asyncio.create_task(session.relay())
@@ -75,7 +75,7 @@ def relay(body, session_class=None):
             await session.output(b"")
             await asyncio.wait_for(relaying, 5)
 
-    return run_async(run())
+    return run_async(run(), loop_factory)
 
 
 async def type_keys(session: Relayed, keys: bytes) -> list[bool]:
@@ -121,6 +121,35 @@ def test_given_a_key_typed_while_the_last_echo_is_on_its_way_then_its_own_echo_i
     echoes, sent, urgent = relay(body, SlowSends)
 
     assert echoes == [True] * 6, "an echo was held for the batch window: its key came while the last one was sent"
+    assert sent == [bytes([key]) for key in b"abcdef"]
+    assert urgent == [True] * 6
+
+
+class TypedOnEcho(Relayed):
+    """The next key comes the moment an echo is sent, within the millisecond its bytes were read
+    (a tool driving the shell, key repeat over a quick link)."""
+
+    keys = list(b"bcdef")
+
+    async def emit(self, data, urgent=False) -> None:
+        await super().emit(data, urgent)
+        if self.keys:
+            self.typed()
+            self.stream.chunks.put_nowait(bytes([self.keys.pop(0)]))
+
+
+def test_given_uvloops_millisecond_clock_when_a_key_comes_in_the_millisecond_of_the_last_echo_then_it_is_not_held():
+    """The host worker runs uvloop, whose loop.time() moves in whole milliseconds."""
+    uvloop = pytest.importorskip("uvloop")
+
+    async def body(session):
+        session.typed()
+        await session.output(b"a")
+        return await sent_within(session, 6, AT_ONCE), [data for _, data in session.sent], session.urgent
+
+    at_once, sent, urgent = relay(body, TypedOnEcho, loop_factory=uvloop.new_event_loop)
+
+    assert at_once, f"an echo was held for the batch window: {len(sent)} of 6 sent at once"
     assert sent == [bytes([key]) for key in b"abcdef"]
     assert urgent == [True] * 6
 

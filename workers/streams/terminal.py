@@ -100,7 +100,11 @@ class ConsoleSession(EngineSession):
         self.rows = _size(request.get("rows"), 24, 1000)
         self._input: asyncio.Queue[bytes] = asyncio.Queue()
         self._input_pending = 0
-        self.input_at = 0.0
+        # Inputs received so far: output read after the n-th answers it. A count, not a time: the
+        # worker's loop (uvloop) tells time in whole milliseconds, and a key typed in the
+        # millisecond its previous echo was read was once taken for answered, its echo held for
+        # the batch window (10 % of keys typed back to back).
+        self.inputs = 0
         self._writing = False
         self._writer: asyncio.Task | None = None
 
@@ -116,7 +120,7 @@ class ConsoleSession(EngineSession):
             data = data.encode()
         if not data:
             return
-        self.input_at = asyncio.get_running_loop().time()
+        self.inputs += 1
         if self._input_pending + len(data) > INPUT_LIMIT:
             # The process is not reading its input: memory per session stays bounded.
             log.warning("Dropped %d bytes of input to %s: the process is not reading", len(data), self.container[:12])
@@ -162,23 +166,24 @@ class ConsoleSession(EngineSession):
         arrives, up to MAX_CHUNK: a busy session sends fewer, larger chunks, and a flooding one
         (no gap longer than QUIET_SECONDS for FLOOD_AFTER) fewer still (FLOOD_BATCH_SECONDS)."""
         loop = asyncio.get_running_loop()
-        # When the last chunk was sent, and when its last bytes were read: input after that is not
-        # answered by it (input that came while the chunk was on its way to Redis was once taken
-        # for answered, and its echo held for the batch window: 7 % of keystrokes typed back to back).
-        last_sent = answered = read_at = busy_since = 0.0
+        # When the last chunk was sent, and how many inputs had come when its last bytes were read:
+        # input after that is not answered by it (input that came while the chunk was on its way to
+        # Redis was once taken for answered, and its echo held: 7 % of keys typed back to back).
+        last_sent = busy_since = 0.0
+        answered = read_after = 0
         # A read that the batch window closed on is never cancelled (its bytes would be lost if
         # it completed as the window closed: seen under a hundred floods); it starts the next chunk.
         reading: asyncio.Task | None = None
         try:
             while True:
                 if reading is None:
-                    data, read_at = await self._read(m.MAX_CHUNK)
+                    data, read_after = await self._read(m.MAX_CHUNK)
                 else:
-                    (data, read_at), reading = await reading, None
+                    (data, read_after), reading = await reading, None
                 if not data:
                     return
                 now = loop.time()
-                answering = self.input_at > answered
+                answering = self.inputs > answered
                 if answering or now - last_sent > max(QUIET_SECONDS, FLOOD_BATCH_SECONDS):
                     busy_since = now  # after a quiet spell, or answering input: not a flood
                 flooding = now - busy_since >= FLOOD_AFTER
@@ -189,25 +194,25 @@ class ConsoleSession(EngineSession):
                     done, _ = await asyncio.wait({reading}, timeout=wait)
                     if not done:
                         break
-                    (more, read_at), reading = reading.result(), None
+                    (more, read_after), reading = reading.result(), None
                     data += more
-                    if self.input_at > answered:
+                    if self.inputs > answered:
                         break  # typed while waiting: what is held now answers it
                 if decode is not None:
                     data = decode(data)
                     if not data:
                         continue
-                urgent, answered = self.input_at > answered, read_at
+                urgent, answered = self.inputs > answered, read_after
                 await self.emit(data, urgent=urgent)
                 last_sent = loop.time()
         finally:
             if reading is not None:
                 reading.cancel()
 
-    async def _read(self, most: int) -> tuple[bytes, float]:
-        """What the engine sent (up to `most` bytes), and when it was read (loop time)."""
+    async def _read(self, most: int) -> tuple[bytes, int]:
+        """What the engine sent (up to `most` bytes), and how many inputs had come when it was read."""
         data = await self.stream.read(most)
-        return data, asyncio.get_running_loop().time()
+        return data, self.inputs
 
     async def emit(self, data: bytes, urgent: bool = False) -> None:
         await self.wait_for_credit()
