@@ -107,11 +107,11 @@ def pytest_runtest_makereport(item, call):
         report.sections.append(("browser requests and errors (last 80)", log.report()))
 
 
-def log_in(page, stack):
-    """`page`, logged in to `stack` as its admin."""
+def log_in(page, stack, username: str = "admin", password: str | None = None):
+    """`page`, logged in to `stack` as `username` (its admin unless said)."""
     page.goto(f"{stack.base_url}/login/")
-    page.fill("#id_username", "admin")
-    page.fill("#id_password", stack.admin_password)
+    page.fill("#id_username", username)
+    page.fill("#id_password", password or stack.admin_password)
     page.click("button[type=submit]")
     page.wait_for_url(f"{stack.base_url}/")
     return page

@@ -1,12 +1,16 @@
 """The web terminal in Chromium: the Console button opens a shell in xterm.js, typed text runs,
-a second session opens in another tab, and the Sessions page replays the recording."""
+a second session opens in another tab, and the Sessions page replays the recording; someone
+invited watches a live one from the Sessions page, and a dropped connection resumes by itself."""
 
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import log_in
 from tests.integration.test_inventory import container_named
 from tests.support.docker_cli import IMAGE, TEST_LABEL, docker
 from tests.support.processes import wait_until
+from tests.support.roles import ROLE_USER_PASSWORD, user_with_role
+from tests.support.socket_proxy import TcpProxy
 
 pytestmark = pytest.mark.e2e
 
@@ -84,3 +88,93 @@ def test_given_an_open_console_when_the_page_is_reloaded_then_the_same_session_r
     assert page.evaluate("JSON.parse(sessionStorage.getItem('berth.console')).tabs[0].session") == first
     sessions = stack.get("/api/v1/sessions/", params={"container": container["id"]}).json()["results"]
     assert [s["id"] for s in sessions] == [first]
+
+
+def open_console(page, base_url: str, container_id: int):
+    """The console page on `container_id`, connected, the shell's prompt shown: its terminal."""
+    page.goto(f"{base_url}/console/?container={container_id}")
+    terminal = page.locator(".berth-terminal:not([hidden]) .xterm-rows")
+    expect(page.locator("#console-status-text")).to_have_text("Connected", timeout=15_000)
+    expect(terminal).to_contain_text("#", timeout=10_000)
+    page.locator(".berth-terminal:not([hidden]) .xterm").click()
+    return terminal
+
+
+def test_given_a_live_console_when_someone_invited_watches_from_the_sessions_page_then_both_see_it_and_an_admin_ends_it(
+    logged_in_page, browser, stack, local_host, host_name
+):
+    owner = logged_in_page
+    name = f"{host_name}-watched"
+    docker("run", "-d", "--name", name, "--label", TEST_LABEL, IMAGE, "sleep", "300")
+    container = wait_until(container_named(stack, local_host, name, state="running"), 10, what="running")
+    terminal = open_console(owner, stack.base_url, container["id"])
+    owner.keyboard.type("echo before-$((6*7))\n")
+    expect(terminal).to_contain_text("before-42", timeout=10_000)
+    session = owner.evaluate("JSON.parse(sessionStorage.getItem('berth.console')).tabs[0].session")
+    watcher_name, _ = user_with_role(stack, "viewer", local_host["id"])
+
+    # The owner invites them on the Sessions page (another tab of theirs).
+    sessions = owner.context.new_page()
+    sessions.goto(f"{stack.base_url}/sessions/")
+    row = sessions.locator(f"tr[data-session='{session}']")
+    row.locator("[data-role=session-invite] input[name=user]").fill(watcher_name)
+    row.locator("[data-role=session-invite] button[type=submit]").click()
+    expect(row.locator("[data-role=session-said]")).to_have_text(f"{watcher_name} may watch this session.")
+
+    # They find it on their Sessions page and watch: the screen as it is, then what comes after.
+    context = browser.new_context()
+    try:
+        watcher = log_in(context.new_page(), stack, watcher_name, ROLE_USER_PASSWORD)
+        watcher.goto(f"{stack.base_url}/sessions/")
+        watcher.locator(f"tr[data-session='{session}'] [data-role=session-watch]").click()
+        watched = watcher.locator("#watch-terminal .xterm-rows")
+        expect(watcher.locator("#watch-status")).to_have_text("Watching (read-only)", timeout=15_000)
+        expect(watched).to_contain_text("before-42", timeout=10_000)
+        expect(owner.locator("#console-status-text")).to_have_text(
+            f"Connected · watched by {watcher_name}", timeout=10_000
+        )
+        owner.keyboard.type("echo after-$((7*8))\n")
+        expect(watched).to_contain_text("after-56", timeout=10_000)
+        # What the watcher types goes nowhere.
+        watcher.locator("#watch-terminal .xterm").click()
+        watcher.keyboard.type("echo from-the-watcher\n")
+
+        # The admin ends it from the Sessions page: the owner's page says so, the watcher's too.
+        row.locator("[data-role=session-end]").click()
+        expect(row.locator("[data-role=session-said]")).to_have_text("Ended.")
+        expect(owner.locator("#console-status-text")).to_have_text("admin ended this session.", timeout=10_000)
+        expect(watcher.locator("#watch-status")).to_have_text("The session is over.", timeout=10_000)
+        assert "from-the-watcher" not in terminal.text_content()
+    finally:
+        context.close()
+
+
+def test_given_an_open_console_when_the_connection_drops_then_the_page_reconnects_by_itself_and_loses_nothing(
+    logged_in_page, stack, local_host, host_name
+):
+    """A proxy between the browser and Berth restarts: every connection through it drops."""
+    page = logged_in_page
+    name = f"{host_name}-dropped"
+    docker("run", "-d", "--name", name, "--label", TEST_LABEL, IMAGE, "sleep", "300")
+    container = wait_until(container_named(stack, local_host, name, state="running"), 10, what="running")
+    proxy = TcpProxy(stack.port)
+    proxy.start()
+    try:
+        terminal = open_console(page, f"http://127.0.0.1:{proxy.port}", container["id"])
+        page.keyboard.type("export MARK=kept; for i in 1 2 3 4 5 6 7 8; do echo tick-$i-of-8; sleep 0.4; done\n")
+        expect(terminal).to_contain_text("tick-2-of-8", timeout=10_000)
+
+        proxy.cut()
+
+        expect(page.locator("#console-status-text")).to_contain_text("reconnecting", timeout=10_000)
+        expect(page.locator("#console-status-text")).to_have_text("Reconnected", timeout=15_000)
+        expect(terminal).to_contain_text("tick-8-of-8", timeout=10_000)
+        page.locator(".berth-terminal:not([hidden]) .xterm").click()
+        page.keyboard.type("echo after-$MARK\n")
+        expect(terminal).to_contain_text("after-kept", timeout=10_000)
+        screen = terminal.text_content()
+    finally:
+        proxy.stop()
+
+    # Every tick once: the output while the page was away came after it, none twice, none lost.
+    assert [screen.count(f"tick-{i}-of-8") for i in range(1, 9)] == [1] * 8, screen

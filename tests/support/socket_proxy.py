@@ -1,12 +1,13 @@
-"""A Unix socket forwarded to the Docker socket, for an engine that vanishes and comes back (as
-when its dockerd restarts) without touching the real, shared engine."""
+"""Sockets forwarded to another, for a peer that vanishes and comes back without touching the
+real, shared one: a Unix socket before the Docker socket (as when its dockerd restarts), a TCP
+port before the web process (as when a proxy between the browser and Berth restarts)."""
 
 import contextlib
 import os
 import socket
 import threading
 
-__all__ = ["UnixSocketProxy"]
+__all__ = ["TcpProxy", "UnixSocketProxy"]
 
 
 def _shutdown(sock):
@@ -14,19 +15,25 @@ def _shutdown(sock):
         sock.shutdown(socket.SHUT_RDWR)
 
 
-class UnixSocketProxy:
-    """Forwards a Unix socket to the Docker socket; `stop()` makes the engine vanish."""
+class SocketProxy:
+    """Forwards what connects to `address` to `target`, both of `family`."""
 
-    def __init__(self, path, target="/var/run/docker.sock"):
-        self.path = str(path)
+    family = socket.AF_UNIX
+
+    def __init__(self, address, target):
+        self.address = address
         self.target = target
         self.server = None
         self.connections = []
+        self._lock = threading.Lock()
 
     def start(self):
-        self.server = socket.socket(socket.AF_UNIX)
-        self.server.bind(self.path)
+        self.server = socket.socket(self.family)
+        if self.family != socket.AF_UNIX:
+            self.server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.server.bind(self.address)
         self.server.listen(32)
+        self.address = self.server.getsockname()
         threading.Thread(target=self._accept, args=(self.server,), daemon=True).start()
 
     def _accept(self, server):
@@ -35,9 +42,14 @@ class UnixSocketProxy:
                 client, _ = server.accept()
             except OSError:
                 return
-            upstream = socket.socket(socket.AF_UNIX)
-            upstream.connect(self.target)
-            self.connections += [client, upstream]
+            upstream = socket.socket(self.family)
+            try:
+                upstream.connect(self.target)
+            except OSError:
+                _shutdown(client)
+                continue
+            with self._lock:
+                self.connections += [client, upstream]
             for a, b in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
 
@@ -52,10 +64,42 @@ class UnixSocketProxy:
             for s in (source, sink):
                 _shutdown(s)
 
-    def stop(self):
-        """Like a daemon going down: the socket disappears and open connections drop."""
-        self.server.close()
-        for connection in self.connections:
+    def cut(self):
+        """Every open connection drops; new ones are forwarded as before."""
+        with self._lock:
+            connections, self.connections = self.connections, []
+        for connection in connections:
             _shutdown(connection)
-        self.connections.clear()
+
+    def stop(self):
+        """Like a daemon going down: nothing listens any more and open connections drop."""
+        self.server.close()
+        self.cut()
+
+
+class UnixSocketProxy(SocketProxy):
+    """Forwards a Unix socket to the Docker socket; `stop()` makes the engine vanish."""
+
+    def __init__(self, path, target="/var/run/docker.sock"):
+        super().__init__(str(path), target)
+
+    @property
+    def path(self) -> str:
+        return self.address
+
+    def stop(self):
+        super().stop()
         os.unlink(self.path)
+
+
+class TcpProxy(SocketProxy):
+    """Forwards a free port of 127.0.0.1 (`port`, once started) to `target_port` there."""
+
+    family = socket.AF_INET
+
+    def __init__(self, target_port: int):
+        super().__init__(("127.0.0.1", 0), ("127.0.0.1", target_port))
+
+    @property
+    def port(self) -> int:
+        return self.address[1]
