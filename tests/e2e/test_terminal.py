@@ -60,34 +60,10 @@ def test_given_a_running_container_when_console_is_clicked_and_echo_typed_then_h
     expect(console.locator("#replay .ap-wrapper")).to_be_visible(timeout=10_000)
 
 
-def test_given_an_open_console_when_the_page_is_reloaded_then_the_same_session_resumes_with_its_screen(
-    logged_in_page, stack, local_host, host_name
-):
-    page = logged_in_page
-    name = f"{host_name}-reload"
+def running_container(stack, host, name: str) -> dict:
+    """A container `name` of the test image, sleeping, as Berth lists it once it runs."""
     docker("run", "-d", "--name", name, "--label", TEST_LABEL, IMAGE, "sleep", "300")
-    container = wait_until(container_named(stack, local_host, name, state="running"), 10, what="running")
-    page.goto(f"{stack.base_url}/console/?container={container['id']}")
-    terminal = page.locator(".berth-terminal:not([hidden]) .xterm-rows")
-    expect(page.locator("#console-status-text")).to_have_text("Connected", timeout=15_000)
-    expect(terminal).to_contain_text("#", timeout=10_000)
-    page.locator(".berth-terminal:not([hidden]) .xterm").click()
-    page.keyboard.type("export MARK=kept; echo before-$((6*7))\n")
-    expect(terminal).to_contain_text("before-42", timeout=10_000)
-    first = page.evaluate("JSON.parse(sessionStorage.getItem('berth.console')).tabs[0].session")
-
-    page.reload()
-
-    # The same session (the shell's variable is still set), its screen drawn again, one tab only.
-    expect(page.locator("#console-status-text")).to_have_text("Reconnected", timeout=15_000)
-    expect(page.locator("#console-tabs .nav-link")).to_have_count(1)
-    expect(terminal).to_contain_text("before-42", timeout=10_000)
-    page.locator(".berth-terminal:not([hidden]) .xterm").click()
-    page.keyboard.type("echo after-$MARK\n")
-    expect(terminal).to_contain_text("after-kept", timeout=10_000)
-    assert page.evaluate("JSON.parse(sessionStorage.getItem('berth.console')).tabs[0].session") == first
-    sessions = stack.get("/api/v1/sessions/", params={"container": container["id"]}).json()["results"]
-    assert [s["id"] for s in sessions] == [first]
+    return wait_until(container_named(stack, host, name, state="running"), 10, what="running")
 
 
 def open_console(page, base_url: str, container_id: int):
@@ -100,17 +76,47 @@ def open_console(page, base_url: str, container_id: int):
     return terminal
 
 
+def type_and_see(page, keys: str, terminal, text: str) -> None:
+    """Types `keys` on `page`, then waits for `text` on `terminal` (which may be another page's)."""
+    page.keyboard.type(keys)
+    expect(terminal).to_contain_text(text, timeout=10_000)
+
+
+def console_session(page) -> int:
+    """The session of the console page's first tab, as the page keeps it to resume."""
+    return page.evaluate("JSON.parse(sessionStorage.getItem('berth.console')).tabs[0].session")
+
+
+def test_given_an_open_console_when_the_page_is_reloaded_then_the_same_session_resumes_with_its_screen(
+    logged_in_page, stack, local_host, host_name
+):
+    page = logged_in_page
+    container = running_container(stack, local_host, f"{host_name}-reload")
+    terminal = open_console(page, stack.base_url, container["id"])
+    type_and_see(page, "export MARK=kept; echo before-$((6*7))\n", terminal, "before-42")
+    first = console_session(page)
+
+    page.reload()
+
+    # The same session (the shell's variable is still set), its screen drawn again, one tab only.
+    expect(page.locator("#console-status-text")).to_have_text("Reconnected", timeout=15_000)
+    expect(page.locator("#console-tabs .nav-link")).to_have_count(1)
+    expect(terminal).to_contain_text("before-42", timeout=10_000)
+    page.locator(".berth-terminal:not([hidden]) .xterm").click()
+    type_and_see(page, "echo after-$MARK\n", terminal, "after-kept")
+    assert console_session(page) == first
+    sessions = stack.get("/api/v1/sessions/", params={"container": container["id"]}).json()["results"]
+    assert [s["id"] for s in sessions] == [first]
+
+
 def test_given_a_live_console_when_someone_invited_watches_from_the_sessions_page_then_both_see_it_and_an_admin_ends_it(
     logged_in_page, browser, stack, local_host, host_name
 ):
     owner = logged_in_page
-    name = f"{host_name}-watched"
-    docker("run", "-d", "--name", name, "--label", TEST_LABEL, IMAGE, "sleep", "300")
-    container = wait_until(container_named(stack, local_host, name, state="running"), 10, what="running")
+    container = running_container(stack, local_host, f"{host_name}-watched")
     terminal = open_console(owner, stack.base_url, container["id"])
-    owner.keyboard.type("echo before-$((6*7))\n")
-    expect(terminal).to_contain_text("before-42", timeout=10_000)
-    session = owner.evaluate("JSON.parse(sessionStorage.getItem('berth.console')).tabs[0].session")
+    type_and_see(owner, "echo before-$((6*7))\n", terminal, "before-42")
+    session = console_session(owner)
     watcher_name, _ = user_with_role(stack, "viewer", local_host["id"])
 
     # The owner invites them on the Sessions page (another tab of theirs).
@@ -133,8 +139,7 @@ def test_given_a_live_console_when_someone_invited_watches_from_the_sessions_pag
         expect(owner.locator("#console-status-text")).to_have_text(
             f"Connected · watched by {watcher_name}", timeout=10_000
         )
-        owner.keyboard.type("echo after-$((7*8))\n")
-        expect(watched).to_contain_text("after-56", timeout=10_000)
+        type_and_see(owner, "echo after-$((7*8))\n", watched, "after-56")
         # What the watcher types goes nowhere.
         watcher.locator("#watch-terminal .xterm").click()
         watcher.keyboard.type("echo from-the-watcher\n")
@@ -154,15 +159,13 @@ def test_given_an_open_console_when_the_connection_drops_then_the_page_reconnect
 ):
     """A proxy between the browser and Berth restarts: every connection through it drops."""
     page = logged_in_page
-    name = f"{host_name}-dropped"
-    docker("run", "-d", "--name", name, "--label", TEST_LABEL, IMAGE, "sleep", "300")
-    container = wait_until(container_named(stack, local_host, name, state="running"), 10, what="running")
+    container = running_container(stack, local_host, f"{host_name}-dropped")
     proxy = TcpProxy(stack.port)
     proxy.start()
     try:
         terminal = open_console(page, f"http://127.0.0.1:{proxy.port}", container["id"])
-        page.keyboard.type("export MARK=kept; for i in 1 2 3 4 5 6 7 8; do echo tick-$i-of-8; sleep 0.4; done\n")
-        expect(terminal).to_contain_text("tick-2-of-8", timeout=10_000)
+        ticks = "export MARK=kept; for i in 1 2 3 4 5 6 7 8; do echo tick-$i-of-8; sleep 0.4; done\n"
+        type_and_see(page, ticks, terminal, "tick-2-of-8")
 
         proxy.cut()
 
@@ -170,8 +173,7 @@ def test_given_an_open_console_when_the_connection_drops_then_the_page_reconnect
         expect(page.locator("#console-status-text")).to_have_text("Reconnected", timeout=15_000)
         expect(terminal).to_contain_text("tick-8-of-8", timeout=10_000)
         page.locator(".berth-terminal:not([hidden]) .xterm").click()
-        page.keyboard.type("echo after-$MARK\n")
-        expect(terminal).to_contain_text("after-kept", timeout=10_000)
+        type_and_see(page, "echo after-$MARK\n", terminal, "after-kept")
         screen = terminal.text_content()
     finally:
         proxy.stop()
