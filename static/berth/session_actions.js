@@ -1,6 +1,6 @@
 // The Sessions page's live actions: invite someone to watch one's own session, take the invitation
-// back (which cuts them off at once), and end a session (all through /api/v1/sessions/{id}/…);
-// what the API answers is said beside the buttons.
+// back (which cuts them off at once), and end a session once asked to confirm (all through
+// /api/v1/sessions/{id}/…); what the API answers is said beside the buttons.
 (function () {
   "use strict";
 
@@ -80,6 +80,13 @@
 
   document.querySelectorAll("[data-role=session-end]").forEach((button) => {
     button.addEventListener("click", async () => {
+      const sure = await window.BerthDialog.confirm({
+        title: "End this session?",
+        message: "Its process in the container is ended now, and whoever has it open is told that you ended it.",
+        submit: "End session",
+        danger: true,
+      });
+      if (!sure) return;
       button.disabled = true;
       const { ok, data } = await post(button.dataset.url);
       say(button.parentElement, ok ? "Ended." : problem(data), ok);

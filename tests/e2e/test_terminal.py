@@ -109,7 +109,7 @@ def test_given_an_open_console_when_the_page_is_reloaded_then_the_same_session_r
     assert [s["id"] for s in sessions] == [first]
 
 
-def test_given_a_live_console_when_someone_invited_watches_from_the_sessions_page_then_both_see_it_and_an_admin_ends_it(
+def test_given_a_live_console_when_someone_invited_watches_from_the_sessions_page_then_both_see_it_live_till_it_ends(
     logged_in_page, browser, stack, local_host, host_name
 ):
     owner = logged_in_page
@@ -128,10 +128,13 @@ def test_given_a_live_console_when_someone_invited_watches_from_the_sessions_pag
     expect(row.locator("[data-role=session-said]")).to_have_text(f"{watcher_name} may watch this session.")
 
     # They find it on their Sessions page and watch: the screen as it is, then what comes after.
+    # (Through a proxy, which restarts in the middle: the watch page reconnects by itself.)
     context = browser.new_context()
+    proxy = TcpProxy(stack.port)
+    proxy.start()
     try:
         watcher = log_in(context.new_page(), stack, watcher_name, ROLE_USER_PASSWORD)
-        watcher.goto(f"{stack.base_url}/sessions/")
+        watcher.goto(f"http://127.0.0.1:{proxy.port}/sessions/")
         watcher.locator(f"tr[data-session='{session}'] [data-role=session-watch]").click()
         watched = watcher.locator("#watch-terminal .xterm-rows")
         expect(watcher.locator("#watch-status")).to_have_text("Watching (read-only)", timeout=15_000)
@@ -140,18 +143,25 @@ def test_given_a_live_console_when_someone_invited_watches_from_the_sessions_pag
             f"Connected · watched by {watcher_name}", timeout=10_000
         )
         type_and_see(owner, "echo after-$((7*8))\n", watched, "after-56")
+        proxy.cut()
+        expect(watcher.locator("#watch-status")).to_contain_text("reconnecting", timeout=10_000)
+        expect(watcher.locator("#watch-status")).to_have_text("Watching (read-only)", timeout=15_000)
+        expect(watched).to_contain_text("after-56", timeout=10_000)
+        type_and_see(owner, "echo again-$((8*9))\n", watched, "again-72")
         # What the watcher types goes nowhere.
         watcher.locator("#watch-terminal .xterm").click()
         watcher.keyboard.type("echo from-the-watcher\n")
 
         # The admin ends it from the Sessions page: the owner's page says so, the watcher's too.
         row.locator("[data-role=session-end]").click()
+        sessions.locator("dialog").locator("button[type=submit]", has_text="End session").click()
         expect(row.locator("[data-role=session-said]")).to_have_text("Ended.")
         expect(owner.locator("#console-status-text")).to_have_text("admin ended this session.", timeout=10_000)
         expect(watcher.locator("#watch-status")).to_have_text("The session is over.", timeout=10_000)
         assert "from-the-watcher" not in terminal.text_content()
     finally:
         context.close()
+        proxy.stop()
 
 
 def test_given_an_open_console_when_the_connection_drops_then_the_page_reconnects_by_itself_and_loses_nothing(
