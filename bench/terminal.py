@@ -8,7 +8,8 @@ straight from the engine's socket) measured in the same run on the same containe
   the previous echo arrived, as a fast typist, key repeat or a tool driving the shell does);
   p50/p99. Targets p50 ≤ 2 ms, p99 ≤ 8 ms both ways.
 - throughput: `cat` of a file holding `seq 1 N` in a TTY session, read by a websocket client;
-  MB/s, and every line checked present and in order. Target ≥ 75 % of direct TTY exec.
+  MB/s, and every line checked present and in order; Berth and direct in turn, three times each,
+  the medians compared, and each process's CPU while Berth's ran. Target ≥ 75 % of direct TTY exec.
 - concurrency: S sessions each printing about 100 KB/s while one more is typed into; keystroke
   p50/p99 of the typed one (target p99 ≤ 100 ms), every flood's bytes checked (none lost, none
   out of place), the websocket frames per second the floods took, and memory and CPU of each
@@ -27,6 +28,7 @@ import asyncio
 import json
 import os
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -127,6 +129,7 @@ class DirectSession:
 
 
 PAUSE = 0.005
+THROUGHPUT_ROUNDS = 3
 
 
 async def keystrokes(session, count: int, pause: float = PAUSE) -> list[float]:
@@ -194,28 +197,43 @@ async def bench_keystroke(stack, engine, container, count) -> list[str]:
     return lines
 
 
-async def bench_throughput(stack, engine, container, lines) -> list[str]:
+async def bench_throughput(stack, engine, container, lines, processes, rounds=THROUGHPUT_ROUNDS) -> list[str]:
+    """Berth and direct in turn, `rounds` times each (a noisy machine moves single runs by a fifth
+    either way); each one's median and range, and the CPU each process spent while Berth ran."""
     # The file is made first: the measure is the TTY stream, not seq writing a line at a time.
     docker("exec", container["engine_id"], "sh", "-c", f"seq 1 {lines} > /berth-bench-seq")
     command = "sleep 0.5; cat /berth-bench-seq"
-    results = {}
-    for name, opener in (
-        ("Berth", lambda: BerthSession.open(stack, container["id"], f"sh -c '{command}'")),
-        ("direct", lambda: DirectSession.open(engine, container["engine_id"], command)),
-    ):
-        session = await opener()
-        try:
-            results[name] = await read_lines(session, lines)
-        finally:
-            await session.close()
-    berth_rate = results["Berth"][1] / results["Berth"][0] / 1e6
-    direct_rate = results["direct"][1] / results["direct"][0] / 1e6
+    rates: dict[str, list[float]] = {"Berth": [], "direct": []}
+    cpu = dict.fromkeys((label for label, _ in processes), 0.0)
+    berth_seconds, size = 0.0, 0
+    for _ in range(rounds):
+        for name, opener in (
+            ("Berth", lambda: BerthSession.open(stack, container["id"], f"sh -c '{command}'")),
+            ("direct", lambda: DirectSession.open(engine, container["engine_id"], command)),
+        ):
+            session = await opener()
+            before = {label: process_usage(pid)[0] for label, pid in processes}
+            try:
+                seconds, size = await read_lines(session, lines)
+            finally:
+                await session.close()
+            rates[name].append(size / seconds / 1e6)
+            if name == "Berth":
+                berth_seconds += seconds
+                for label, pid in processes:
+                    cpu[label] += process_usage(pid)[0] - before[label]
+    berth, direct = statistics.median(rates["Berth"]), statistics.median(rates["direct"])
+
+    def spread(name: str) -> str:
+        return f"(median of {rounds}, {min(rates[name]):.1f} to {max(rates[name]):.1f})"
+
     return [
-        f"TTY output throughput (cat of seq 1 {lines}, {results['Berth'][1] / 1e6:.1f} MB, "
-        "every line checked in order):",
-        f"  Berth websocket client                         {berth_rate:7.1f} MB/s   "
-        f"({100 * berth_rate / direct_rate:.0f} % of direct; target ≥ 75 %)",
-        f"  baseline: direct docker exec                   {direct_rate:7.1f} MB/s",
+        f"TTY output throughput (cat of seq 1 {lines}, {size / 1e6:.1f} MB, every line checked in order):",
+        f"  Berth websocket client                         {berth:7.1f} MB/s   {spread('Berth')}   "
+        f"{100 * berth / direct:.0f} % of direct; target ≥ 75 %",
+        f"  baseline: direct docker exec                   {direct:7.1f} MB/s   {spread('direct')}",
+        "  CPU while Berth's sessions ran, in % of a core: "
+        + ", ".join(f"{label} {100 * spent / berth_seconds:.0f} %" for label, spent in cpu.items()),
     ]
 
 
@@ -365,7 +383,7 @@ async def run(stack: Stack, args) -> None:
     )
     sections = {
         "keystroke": lambda: bench_keystroke(stack, engine, container, args.keys),
-        "throughput": lambda: bench_throughput(stack, engine, container, args.lines),
+        "throughput": lambda: bench_throughput(stack, engine, container, args.lines, processes),
         "concurrency": lambda: bench_concurrency(
             stack, engine, container, args.sessions, args.keys // 2, processes, profile
         ),
