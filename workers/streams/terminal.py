@@ -170,7 +170,7 @@ class ConsoleSession(EngineSession):
         # input after that is not answered by it (input that came while the chunk was on its way to
         # Redis was once taken for answered, and its echo held: 7 % of keys typed back to back).
         last_sent = busy_since = 0.0
-        answered = read_after = 0
+        answered = 0
         # A read that the batch window closed on is never cancelled (its bytes would be lost if
         # it completed as the window closed: seen under a hundred floods); it starts the next chunk.
         reading: asyncio.Task | None = None
