@@ -10,11 +10,12 @@ and audited (start and end). Refusals (4401/4403/4404/4409/4503) come before any
 
 A dropped connection (any close but a clean 1000 from the browser) does not end the session: its
 process runs on for BERTH_TERMINAL_GRACE_SECONDS (or less: `?grace=`), and the same user may
-resume it with `?session=<id>&offset=<output bytes the browser has>` (the policy asked again): the
-ready message says `"resumed": true`, the `offset` its bytes start at (and `"reset": true` when
-they start later than asked: clear the screen), and then the output goes on, nothing lost or
-repeated (wire.stream_resume). Nobody back within the grace: the host ends the process, the
-sweep the record (portal.terminals.housekeeping).
+resume it with `?session=<id>&offset=<output bytes the browser has>` (the policy asked again).
+Every ready message says how long that wait is (`"grace"`, seconds). A resumed one says
+`"resumed": true`, the `offset` its bytes start at (and `"reset": true` when they start later
+than asked: clear the screen), and then the output goes on, nothing lost or repeated
+(wire.stream_resume). Nobody back within the grace: the host ends the process, the sweep the
+record (portal.terminals.housekeeping).
 
 Others may watch the session (portal.terminals.watch_consumer): the owner is sent
 `{"type": "watchers", "watchers": [names]}` whenever that changes, each join and leave is written
@@ -244,6 +245,7 @@ class TerminalConsumer(StreamConsumer):
                         "resumed": True,
                         "offset": self.offset,
                         "reset": bool(message.get("reset")),
+                        "grace": self.grace,
                     }
                 )
                 await self._send_watchers(only_if_any=True)
@@ -253,7 +255,7 @@ class TerminalConsumer(StreamConsumer):
             self.session.command = changes["command"] = shlex.join(message["command"])
         await database_sync_to_async(TerminalSession.objects.filter(pk=self.session.pk).update)(**changes)
         if not self.raw:
-            await self.send_json({"type": "ready", "session": self.session.pk})
+            await self.send_json({"type": "ready", "session": self.session.pk, "grace": self.grace})
         early, self.early_input = b"".join(self.early_input), []
         if early:
             await self.send_to_stream(m.INPUT, data=early, **{URGENT: True})

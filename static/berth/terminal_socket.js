@@ -13,7 +13,7 @@
   const LOW_WATER = 64 * 1024;
   const PING_EVERY = 25000;
   const RETRY_DELAYS = [250, 500, 1000, 2000, 4000, 8000];
-  const RETRY_FOR = 60000;
+  const RETRY_FOR = 60000; // until the first ready message says the server's grace
   const encoder = new TextEncoder();
 
   class BerthTerminal {
@@ -26,6 +26,7 @@
       this.ended = false;
       this.received = 0;
       this.retries = 0;
+      this.retryFor = RETRY_FOR;
       if (options.resume && options.resume.session) this.session = options.resume.session;
       this.term = new window.Terminal({
         cursorBlink: true,
@@ -80,6 +81,7 @@
       const message = JSON.parse(data);
       if (message.type === "ready") {
         this.session = message.session;
+        if (typeof message.grace === "number") this.retryFor = message.grace * 1000;
         this.retries = 0;
         this.lostAt = null;
         if (message.resumed) {
@@ -114,7 +116,7 @@
       // Dropped (not closed by Berth with a reason of its own): the session waits on the host.
       if (!this.ended && this.session && close.code < 4000 && close.code !== 1000 && close.code !== 1011) {
         this.lostAt = this.lostAt || Date.now();
-        if (Date.now() - this.lostAt < RETRY_FOR) {
+        if (Date.now() - this.lostAt < this.retryFor) {
           const delay = RETRY_DELAYS[Math.min(this.retries, RETRY_DELAYS.length - 1)];
           this.retries += 1;
           this.status("Connection lost; reconnecting (attempt " + this.retries + ")…", "warning");

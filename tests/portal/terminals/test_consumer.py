@@ -105,7 +105,7 @@ async def test_given_a_session_when_bytes_and_control_flow_then_both_sides_get_t
     assert (request["type"], request["cols"], request["rows"], request["cmd"]) == ("terminal.open", 100, 30, None)
     assert request["container"] == container.engine_id
     session = await sync_to_async(TerminalSession.objects.get)()
-    assert ready == {"type": "ready", "session": session.pk} and pong == {"type": "pong"}
+    assert ready == {"type": "ready", "session": session.pk, "grace": 60.0} and pong == {"type": "pong"}
     assert heard == [
         {"type": m.INPUT, "data": b"early ", URGENT: True},
         {"type": m.INPUT, "data": "héllo\r".encode(), URGENT: True},
@@ -130,6 +130,25 @@ async def test_given_a_session_when_bytes_and_control_flow_then_both_sides_get_t
     ]
     actions = await sync_to_async(lambda: list(AuditEvent.objects.values_list("action", flat=True)))()
     assert "terminal.start" in actions and "terminal.end" in actions
+
+
+@pytest.mark.parametrize(
+    ("query", "grace"), [("", 30.0), ("?grace=5", 5.0), ("?grace=99999", 30.0), ("?grace=x", 30.0)]
+)
+def test_given_a_session_when_it_is_ready_then_the_page_is_told_how_long_a_dropped_connection_may_be_resumed(
+    container, settings, query, grace
+):
+    settings.BERTH_TERMINAL_GRACE_SECONDS = 30.0
+
+    async def body():
+        admin = await sync_to_async(make_superuser)("root")
+        socket, worker = await open_terminal(container, await sync_to_async(session_cookie)(admin), query)
+        await worker.ready(command=["/bin/sh"])
+        ready = await socket.receive_json_from()
+        await socket.disconnect()
+        return ready
+
+    assert run_async(body)()["grace"] == grace
 
 
 @run_async
