@@ -1,6 +1,7 @@
 """The web terminal in Chromium: the Console button opens a shell in xterm.js, typed text runs,
 a second session opens in another tab, and the Sessions page replays the recording; someone
-invited watches a live one from the Sessions page, and a dropped connection resumes by itself."""
+invited watches a live one from the Sessions page, and a dropped connection resumes by itself
+for as long as the server's grace says, no longer."""
 
 import pytest
 from playwright.sync_api import expect
@@ -190,3 +191,29 @@ def test_given_an_open_console_when_the_connection_drops_then_the_page_reconnect
 
     # Every tick once: the output while the page was away came after it, none twice, none lost.
     assert [screen.count(f"tick-{i}-of-8") for i in range(1, 9)] == [1] * 8, screen
+
+
+def test_given_a_dropped_console_when_the_servers_grace_is_over_then_the_page_stops_reconnecting_and_says_so(
+    logged_in_page, stack, local_host, host_name
+):
+    """The terminal socket is played by the test: it says a grace of 2 s, drops, and refuses every
+    reconnect. The page must give up once those 2 s are over, not go on for its default minute."""
+    page = logged_in_page
+    container = running_container(stack, local_host, f"{host_name}-grace")
+    attempts = []
+
+    def server(socket):
+        attempts.append(socket.url)
+        if len(attempts) == 1:
+            socket.send('{"type": "ready", "session": 999999, "grace": 2}')
+            socket.send(b"played-prompt# ")
+        socket.close(code=1001)  # going away: the page's kind of drop to resume
+
+    page.context.route_web_socket("**/terminal/**", server)
+    page.goto(f"{stack.base_url}/console/?container={container['id']}")
+
+    expect(page.locator(".berth-terminal:not([hidden]) .xterm-rows")).to_contain_text("played-prompt#", timeout=10_000)
+    expect(page.locator("#console-status-text")).to_contain_text("The session closed.", timeout=15_000)
+    page.wait_for_timeout(1_000)
+    assert 2 <= len(attempts) <= 6, attempts
+    assert all("session=999999" in url for url in attempts[1:]), attempts
