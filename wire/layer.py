@@ -28,7 +28,9 @@ fewer Redis round trips per message, because a terminal keystroke crosses the la
 Measured on the build machine (a message there and back between two processes, Redis on
 loopback, the machine busy with other work): send p50 2.5 ms → 0.5 ms; there and back p50
 6 to 11 ms → 1.3 to 2.7 ms (send only: ~3 ms). Capacity, expiry, groups and the message format are
-unchanged, so stock layers and this one interoperate on the same Redis.
+unchanged, so stock layers and this one interoperate on the same Redis, but for the urgent lane:
+a stock layer never reads it, so whatever receives a terminal's output must be this layer (the
+worker tests' web side once was a stock one, and lost the echo of what it typed).
 """
 
 from __future__ import annotations

@@ -3,11 +3,12 @@ made with this sealing key (tests.portal.factories), so a scripted worker opens 
 web side sealed in its request, and signs what it answers with it (wire.stream_signing)."""
 
 from wire.keys import HostKeys
+from wire.layer import BerthChannelLayer, channel_layer_config
 from wire.stream_resume import REATTACH
 from wire.stream_signing import KEY_FIELD, StreamKey, new_stream_key, open_stream_key
 from wire.stream_watch import WATCH
 
-__all__ = ["TEST_HOST_KEYS", "TEST_SEAL_KEY", "KeyedWebLayer", "reply", "signed", "stream_key"]
+__all__ = ["TEST_HOST_KEYS", "TEST_SEAL_KEY", "KeyedWebLayer", "reply", "signed", "stream_key", "web_layer"]
 
 TEST_HOST_KEYS = HostKeys.generate()
 TEST_SEAL_KEY = TEST_HOST_KEYS.public().seal
@@ -57,3 +58,11 @@ class KeyedWebLayer:
         verified = self.key.verify(message)
         assert verified is not None, f"a message not signed with the stream's key: {message}"
         return verified
+
+
+def web_layer(redis_url: str, keyed: bool = True):
+    """The channel layer as the web process has it (keyed: for host workers started with
+    TEST_HOST_KEYS). Berth's, not channels_redis's stock one: a worker sends the output that answers
+    a keystroke in the urgent lane (wire.layer), which the stock layer never reads."""
+    layer = BerthChannelLayer(**channel_layer_config(redis_url))
+    return KeyedWebLayer(layer) if keyed else layer

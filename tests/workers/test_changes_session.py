@@ -5,14 +5,12 @@ import asyncio
 import uuid
 
 import pytest
-from channels_redis.core import RedisChannelLayer
 
 from engine.errors import OperationFailed
 from tests.support.aio import run_async
-from tests.support.stream_keys import TEST_HOST_KEYS, KeyedWebLayer
+from tests.support.stream_keys import TEST_HOST_KEYS, web_layer
 from tests.workers.conftest import UNIT_REDIS_URL
 from wire import streams as m
-from wire.layer import channel_layer_config
 from workers.streams import changes
 from workers.streams.changes import ChangesSession
 from workers.streams.engine_session import EngineHost
@@ -43,7 +41,7 @@ def ask(streams, container: str) -> list[dict]:
     """Every message the worker sends for one `changes.open`, READY to END."""
 
     async def run():
-        layer = KeyedWebLayer(RedisChannelLayer(**channel_layer_config(UNIT_REDIS_URL)))
+        layer = web_layer(UNIT_REDIS_URL)
         try:
             reply_to = f"berth.unit.reply.{uuid.uuid4().hex}"
             request = m.open_request("changes", uuid.uuid4().hex, reply_to, container, subject="app")

@@ -6,11 +6,10 @@ import time
 import uuid
 
 import pytest
-from channels_redis.core import RedisChannelLayer
 
 from tests.support.aio import run_async
+from tests.support.stream_keys import web_layer
 from tests.workers.conftest import UNIT_REDIS_URL
-from wire.layer import channel_layer_config
 from workers.streams.loop import StreamLoop
 
 
@@ -25,7 +24,7 @@ def portal_side(coro_factory):
     """Runs `coro_factory(layer)` on a loop of its own, as the web process would."""
 
     async def run():
-        layer = RedisChannelLayer(**channel_layer_config(UNIT_REDIS_URL))
+        layer = web_layer(UNIT_REDIS_URL, keyed=False)
         try:
             return await asyncio.wait_for(coro_factory(layer), 10)
         finally:

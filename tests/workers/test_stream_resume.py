@@ -7,13 +7,11 @@ import time
 import uuid
 
 import pytest
-from channels_redis.core import RedisChannelLayer
 
 from tests.support.aio import run_async
-from tests.support.stream_keys import TEST_HOST_KEYS, KeyedWebLayer
+from tests.support.stream_keys import TEST_HOST_KEYS, web_layer
 from tests.workers.conftest import UNIT_REDIS_URL
 from wire import streams as m
-from wire.layer import channel_layer_config
 from wire.stream_resume import Detach, Reattach
 from workers.streams.loop import StreamLoop
 from workers.streams.output_tail import OutputTail
@@ -73,7 +71,7 @@ async def read(layer, reply_to, channel, wanted: int) -> bytes:
 
 def with_layer(body):
     async def run():
-        layer = KeyedWebLayer(RedisChannelLayer(**channel_layer_config(UNIT_REDIS_URL)))
+        layer = web_layer(UNIT_REDIS_URL)
         try:
             return await asyncio.wait_for(body(layer), 20)
         finally:

@@ -6,14 +6,12 @@ import time
 import uuid
 
 import pytest
-from channels_redis.core import RedisChannelLayer
 
 from tests.support.aio import run_async
-from tests.support.stream_keys import TEST_HOST_KEYS, KeyedWebLayer
+from tests.support.stream_keys import TEST_HOST_KEYS, web_layer
 from tests.workers.conftest import UNIT_REDIS_URL
 from wire import streams as m
 from wire.keys import HostKeys
-from wire.layer import channel_layer_config
 from wire.stream_signing import KEY_FIELD, new_stream_key
 from workers.streams.loop import StreamLoop
 from workers.streams.session import StreamError, StreamSession
@@ -60,7 +58,7 @@ def web_side(streams, body, **params):
     """Opens a counting stream as the web consumer would and runs `body(layer, reply_to, ready)`."""
 
     async def run():
-        layer = KeyedWebLayer(RedisChannelLayer(**channel_layer_config(UNIT_REDIS_URL)))
+        layer = web_layer(UNIT_REDIS_URL)
         try:
             reply_to = await layer.new_channel()
             request = {"type": "counting.open", "session": uuid.uuid4().hex, "reply_to": reply_to}
@@ -188,7 +186,7 @@ def test_given_an_open_without_a_key_sealed_to_this_host_when_asked_then_nothing
     """Whatever it answered would be refused by the web side as unsigned: it answers nothing."""
 
     async def run():
-        layer = RedisChannelLayer(**channel_layer_config(UNIT_REDIS_URL))
+        layer = web_layer(UNIT_REDIS_URL, keyed=False)
         try:
             reply_to = await layer.new_channel()
             request = {"type": "counting.open", "session": uuid.uuid4().hex, "reply_to": reply_to, "container": "c1"}

@@ -7,16 +7,14 @@ import time
 import uuid
 
 import pytest
-from channels_redis.core import RedisChannelLayer
 
 from engine.client import Engine
 from engine.exec import inspect_exec
 from tests.support.aio import run_async
 from tests.support.docker_cli import IMAGE, TEST_LABEL, docker
-from tests.support.stream_keys import TEST_HOST_KEYS, KeyedWebLayer
+from tests.support.stream_keys import TEST_HOST_KEYS, web_layer
 from tests.workers.conftest import UNIT_REDIS_URL
 from wire import streams as m
-from wire.layer import channel_layer_config
 from workers.streams.kinds import register_streams
 from workers.streams.loop import StreamLoop
 
@@ -44,6 +42,7 @@ class WebSide:
     def __init__(self, layer, streams):
         self.layer, self.streams = layer, streams
         self.output = b""
+        self.seqs = []
         self.ready = None
         self.last = None
 
@@ -72,6 +71,7 @@ class WebSide:
                 message = await self.layer.receive(self.reply_to)
                 if message["type"] == m.DATA:
                     self.output += message["data"]
+                    self.seqs.append(message["seq"])
                     await self.send(m.ACK, seq=message["seq"])
                 elif message["type"] != m.KEEPALIVE:
                     self.last = message
@@ -83,7 +83,7 @@ class WebSide:
 
 def web_side(streams, body):
     async def run():
-        layer = KeyedWebLayer(RedisChannelLayer(**channel_layer_config(UNIT_REDIS_URL)))
+        layer = web_layer(UNIT_REDIS_URL)
         try:
             return await asyncio.wait_for(body(WebSide(layer, streams)), 30)
         finally:
@@ -92,17 +92,23 @@ def web_side(streams, body):
     return run_async(run())
 
 
-def test_given_a_shell_when_a_command_is_typed_then_its_output_and_exit_code_come_back(streams, container):
+@pytest.mark.parametrize("pause", [0, 0.5], ids=["typed-at-once", "typed-at-the-prompt"])
+def test_given_a_shell_when_a_command_is_typed_then_its_output_and_exit_code_come_back(streams, container, pause):
+    """Typed at the prompt, the echo answers input and goes in the urgent lane: it arrives too."""
+
     async def body(web):
         ready = await web.open("terminal", container, cols=100, rows=30)
+        await asyncio.sleep(pause)
         await web.send(m.INPUT, data=b"stty size; echo hel''lo; exit 3\r")
         end = await web.read_until(b"\x00never")
-        return ready, web.output, end
+        return ready, web, end
 
-    ready, output, end = web_side(streams, body)
+    ready, web, end = web_side(streams, body)
 
     assert ready["type"] == m.READY and ready["command"] == ["/bin/sh"]
-    assert b"30 100" in output and b"hello" in output
+    assert b"stty size; echo hel''lo; exit 3" in web.output, "the echo was lost"
+    assert b"30 100" in web.output and b"hello" in web.output
+    assert sorted(web.seqs) == list(range(1, len(web.seqs) + 1)), web.seqs
     assert end == {"type": m.END, "code": 3, "reason": "The process exited with code 3."}
 
 
