@@ -176,6 +176,28 @@ def _container_facts(row: Container) -> dict:
     return {name: getattr(row, name) for name in fields}
 
 
+def _locked_host(host_id: int) -> Host | None:
+    """The host's row, locked till the transaction ends. An inventory report is applied under the
+    same lock (portal.ingest.inventory), so what is judged then is the container as it is, and no
+    report lands between the reading and the firing or resolving."""
+    return Host.objects.select_for_update().filter(pk=host_id).first()
+
+
+def _judge_container_now(rules: list[AlertRule], host_id: int, facts: dict, removed: bool, now: datetime) -> None:
+    """Judge the container an event is about as the database has it now, not as the event says.
+    Reports are applied in parallel (and in any order), so an event may carry what an older report
+    saw: judged on it, a container that just exited non-zero looked running again, and its alert
+    resolved the instant it fired."""
+    with transaction.atomic():
+        host = _locked_host(host_id)
+        if host is None:
+            return
+        row = Container.objects.filter(pk=facts.get("id"), host=host).defer("inspect").first()
+        if row is not None:
+            facts, removed = _container_facts(row), row.removed_at is not None
+        _judge_container(rules, host, facts, removed or bool(facts.get("removed_at")), now)
+
+
 def _judge_host_containers(host: Host, now: datetime) -> None:
     rules = _rules_for(host.pk, set(CONTAINER_KINDS))
     if not rules:
@@ -255,13 +277,12 @@ def on_event(host_id: int, event: dict, now: datetime | None = None) -> None:
     kind = event.get("type", "")
     now = now or timezone.now()
     if kind.startswith("container."):
-        rules = _rules_for(host_id, set(CONTAINER_KINDS))
-        if rules and (host := Host.objects.filter(pk=host_id).first()) is not None:
-            facts = event.get("container") or {}
-            _judge_container(rules, host, facts, kind == "container.removed" or bool(facts.get("removed_at")), now)
+        if rules := _rules_for(host_id, set(CONTAINER_KINDS)):
+            _judge_container_now(rules, host_id, event.get("container") or {}, kind == "container.removed", now)
     elif kind == "inventory.changed":
-        if (host := Host.objects.filter(pk=host_id).first()) is not None:
-            _judge_host_containers(host, now)
+        with transaction.atomic():
+            if (host := _locked_host(host_id)) is not None:
+                _judge_host_containers(host, now)
     elif kind in ("host.updated", "host.created"):
         _judge_host(host_id, event.get("host") or {}, now)
     elif kind == "operation.updated":

@@ -10,6 +10,7 @@ from portal.alerts.choices import AlertState, DeliveryKind, EventKind
 from portal.alerts.detect import on_event, settle_restart_loops
 from portal.alerts.firing import send_summaries
 from portal.alerts.models import Alert, Delivery, Mute
+from portal.containers.models import Container
 from portal.events.publish import publish
 from portal.hosts.choices import HostStatus
 from portal.hosts.events import publish_host
@@ -20,6 +21,8 @@ pytestmark = pytest.mark.django_db
 
 
 def container_event(container, **state):
+    """The event an applied report publishes about `container`, its row changed to `state` first
+    (detection judges the row as it is, not the event's copy)."""
     body = {
         "id": container.pk,
         "engine_id": container.engine_id,
@@ -31,7 +34,25 @@ def container_event(container, **state):
         "restart_count": 0,
         **state,
     }
+    fields = ("state", "exit_code", "health", "restart_count", "labels")
+    Container.objects.filter(pk=container.pk).update(**{name: body[name] for name in fields})
     return {"type": "container.updated", "container": body}
+
+
+def test_an_event_published_from_an_overtaken_report_judges_the_container_as_it_is_now(team, host_a):
+    """Two reports applied in parallel: the older one (running) publishes after the newer one
+    (exited 1) fired. Judged on the event's copy, the alert resolved the instant it fired (seen in CI)."""
+    make_rule(team, [EventKind.CONTAINER_EXITED], make_channel(team))
+    web = make_container(host_a, "web")
+    publish(host_a.pk, container_event(web, state="exited", exit_code=1))
+    stale = container_event(web, state="running")
+    Container.objects.filter(pk=web.pk).update(state="exited", exit_code=1)  # the newer report stands
+
+    publish(host_a.pk, stale)
+
+    alert = Alert.objects.get()
+    assert alert.state == AlertState.FIRING, [e.text for e in alert.entries.all()]
+    assert [e.what for e in alert.entries.all()] == ["fired"]
 
 
 def test_a_container_exiting_non_zero_fires_once_and_resolves_when_it_runs_again(team, host_a):
