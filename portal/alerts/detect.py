@@ -1,8 +1,10 @@
 """Turning the events the portal publishes (portal/events/publish.py, the one path) into alerts.
 
-Each condition is judged from the state an event carries: True fires, False resolves, None says
-nothing. A report with many changes is published as one `inventory.changed`: then every live
-container of the host is judged from the database.
+Each condition is judged from a state: True fires, False resolves, None says nothing. A container
+event is judged on the container as the database has it when judged (under the host's lock, which
+reports are applied under), not on the event's copy, which an overtaken report may have made. A
+report with many changes is published as one `inventory.changed`: then every live container of the
+host is judged from the database. Host and operation events are judged on what they carry.
 """
 
 from __future__ import annotations
