@@ -200,12 +200,14 @@ def _judge_container_now(rules: list[AlertRule], host_id: int, facts: dict, remo
         _judge_container(rules, host, facts, removed or bool(facts.get("removed_at")), now)
 
 
-def _judge_host_containers(host: Host, now: datetime) -> None:
-    rules = _rules_for(host.pk, set(CONTAINER_KINDS))
+def _judge_host_containers(host_id: int, now: datetime) -> None:
+    rules = _rules_for(host_id, set(CONTAINER_KINDS))
     if not rules:
         return
     # One transaction for the whole host: a thousand alerts are one commit, not a thousand.
     with transaction.atomic():
+        if (host := _locked_host(host_id)) is None:
+            return
         for row in Container.objects.filter(host=host, removed_at__isnull=True).defer("inspect"):
             _judge_container(rules, host, _container_facts(row), False, now)
 
@@ -282,9 +284,7 @@ def on_event(host_id: int, event: dict, now: datetime | None = None) -> None:
         if rules := _rules_for(host_id, set(CONTAINER_KINDS)):
             _judge_container_now(rules, host_id, event.get("container") or {}, kind == "container.removed", now)
     elif kind == "inventory.changed":
-        with transaction.atomic():
-            if (host := _locked_host(host_id)) is not None:
-                _judge_host_containers(host, now)
+        _judge_host_containers(host_id, now)
     elif kind in ("host.updated", "host.created"):
         _judge_host(host_id, event.get("host") or {}, now)
     elif kind == "operation.updated":
